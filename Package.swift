@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Every target is compiled in the Swift 6 language mode with strict concurrency.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "CityGeo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "GeoCore", targets: ["GeoCore"]),
+        .library(name: "GeoEngine", targets: ["GeoEngine"]),
+        .library(name: "GeoStore", targets: ["GeoStore"]),
+        .library(name: "GeoServer", targets: ["GeoServer"]),
+        .executable(name: "citygeo", targets: ["citygeo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C shims: only GeoEngine imports them.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+
+        // Core value types and codecs; pure Swift, no C.
+        .target(name: "GeoCore", swiftSettings: strictSettings),
+
+        // Engines: GEOS and PROJ behind GeoCore types.
+        .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ"], swiftSettings: strictSettings),
+
+        // SpatiaLite store through GRDB.
+        .target(
+            name: "GeoStore",
+            dependencies: [
+                "GeoCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings),
+
+        // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
+        .target(
+            name: "DemoCity",
+            dependencies: ["GeoCore", "GeoEngine"],
+            path: "tools/democity/Sources/DemoCity",
+            swiftSettings: strictSettings),
+
+        // HTTP server.
+        .target(
+            name: "GeoServer",
+            dependencies: [
+                "GeoCore", "GeoEngine", "GeoStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
+        // The CLI.
+        .executableTarget(
+            name: "citygeo",
+            dependencies: [
+                "GeoCore", "GeoEngine", "GeoStore", "GeoServer", "DemoCity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
+        .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoServerTests",
+            dependencies: [
+                "GeoCore", "GeoStore", "GeoServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
+    ]
+)

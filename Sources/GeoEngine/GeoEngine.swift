@@ -1,0 +1,1 @@
+// GeoEngine: see the module's other files.

@@ -1,0 +1,1 @@
+// GeoServer: see the module's other files.

@@ -1,0 +1,1 @@
+// GeoStore: see the module's other files.

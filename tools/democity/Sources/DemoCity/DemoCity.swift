@@ -1,0 +1,1 @@
+// DemoCity: the demo-city generator.
