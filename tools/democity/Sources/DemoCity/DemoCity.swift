@@ -1,1 +1,0 @@
-// DemoCity: the demo-city generator.

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the C libraries CityGeo links against (GEOS, PROJ, SQLite with SpatiaLite) from Debian's packages.
+# Safe to run repeatedly: it only calls apt-get when a package is missing.
+set -euo pipefail
+
+packages=(libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "install-deps: Swift 6.1 or later must be on PATH (https://swift.org/install)" >&2; exit 1; }
+echo "install-deps: GEOS $(pkg-config --modversion geos), PROJ $(pkg-config --modversion proj), SQLite $(pkg-config --modversion sqlite3) ready"
