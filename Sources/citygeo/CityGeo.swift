@@ -6,5 +6,11 @@ struct CityGeoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "citygeo",
         abstract: "CityGeo: unit grids, sampling, geocoding, fences, trajectories and vector tiles for city management.",
-        subcommands: [])
+        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, LayersCommand.self, DemoCityCommand.self])
+}
+
+/// Options shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The SpatiaLite database file.")
+    var database: String = "data/citygeo.sqlite"
 }

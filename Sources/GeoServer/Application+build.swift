@@ -1,0 +1,50 @@
+import Foundation
+import GeoCore
+import GeoStore
+import Hummingbird
+import Logging
+
+/// The request context of every CityGeo route.
+public typealias CityRequestContext = BasicRequestContext
+
+/// Builds the CityGeo HTTP application: opens (and on first start fills) the store and wires one controller
+/// per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
+public func buildApplication(
+    configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
+) async throws -> some ApplicationProtocol {
+    let store: SpatialStore =
+        if let path = configuration.databasePath {
+            try openStore(at: path)
+        } else {
+            try SpatialStore.temporary()
+        }
+    if let root = configuration.demoDataRoot, try await store.layers().isEmpty {
+        logger.info("empty database: importing the demo city from \(root.path)")
+        let loaded = try await CityDataLoader.loadDemoCity(into: store, from: root) { layer, done, total in
+            if done == total { logger.info("imported \(layer): \(total) features") }
+        }
+        logger.info("demo city ready: \(loaded.count) layers")
+    }
+    let router = buildRouter(store: store, configuration: configuration)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CityGeo"),
+        logger: logger)
+}
+
+/// The routes of the API, separate from the application so tests can build them over any store.
+public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) -> Router<CityRequestContext> {
+    let router = Router(context: CityRequestContext.self)
+    router.add(middleware: ErrorMappingMiddleware())
+    HealthController(store: store).register(on: router)
+    LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: router.group("v1"))
+    MapPageController().register(on: router)
+    return router
+}
+
+/// Opens the database file, creating its folder first.
+private func openStore(at path: String) throws -> SpatialStore {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return try SpatialStore(path: path)
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GeoCore
+import GeoStore
+
+/// Loads the demo city's files (GridData/ and AddressBooks/) into a store, one layer per file, each import
+/// in its own transaction.
+public enum CityDataLoader {
+    /// One demo-city file and the layer it becomes.
+    public struct Source: Sendable {
+        public let path: String
+        public let layer: String
+        public let title: String
+    }
+
+    /// Every layer of the demo city, in load order (regions first, address book last).
+    public static let demoCitySources: [Source] = [
+        Source(path: "GridData/district.geojson", layer: "district", title: "区县 District"),
+        Source(path: "GridData/streets.geojson", layer: "streets", title: "街道/镇 Streets and towns"),
+        Source(path: "GridData/communities.geojson", layer: "communities", title: "社区/村 Communities and villages"),
+        Source(path: "GridData/unit_grids.geojson", layer: "unit_grids", title: "单元网格 Unit grids"),
+        Source(path: "GridData/eval_area_types.geojson", layer: "eval_area_types", title: "评价区域类型 A/B/C areas"),
+        Source(path: "GridData/sample_points.geojson", layer: "sample_points", title: "评价点位 Sample points"),
+        Source(path: "GridData/rivers.geojson", layer: "rivers", title: "河道 Rivers"),
+        Source(path: "AddressBooks/roads.geojson", layer: "roads", title: "街巷 Roads"),
+        Source(path: "AddressBooks/compounds.geojson", layer: "compounds", title: "小区 Compounds"),
+        Source(path: "AddressBooks/door_plates.csv", layer: "door_plates", title: "门牌 Door plates"),
+        Source(path: "AddressBooks/buildings.csv", layer: "buildings", title: "楼幢 Buildings"),
+        Source(path: "AddressBooks/pois.csv", layer: "pois", title: "兴趣点 POIs"),
+    ]
+
+    /// Imports every demo-city layer found under `root`, replacing layers of the same name.
+    /// - Parameter progress: called with (layer, done, total) as each import advances.
+    /// - Returns: the catalogue entries of the imported layers.
+    @discardableResult
+    public static func loadDemoCity(
+        into store: SpatialStore, from root: URL,
+        progress: @escaping @Sendable (_ layer: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
+    ) async throws -> [LayerInfo] {
+        var loaded: [LayerInfo] = []
+        for source in demoCitySources {
+            let url = root.appendingPathComponent(source.path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw GeoError(
+                    code: "not_found", message: "demo-city file \(source.path) is missing under \(root.path); run `citygeo demo-city`")
+            }
+            let options = ImportOptions(mode: .replace, title: source.title)
+            let layer = source.layer
+            loaded.append(
+                try await store.importFile(at: url, as: layer, options: options) { done, total in progress(layer, done, total) })
+        }
+        return loaded
+    }
+}

@@ -1,1 +1,0 @@
-// GeoServer: see the module's other files.

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Everything `citygeo serve` and the tests configure about the server.
+public struct ServerConfiguration: Sendable {
+    /// Interface to listen on.
+    public var host: String
+    /// TCP port; 0 lets the system pick one (tests).
+    public var port: Int
+    /// The SpatiaLite database file; created on first start. nil uses a temporary database (tests).
+    public var databasePath: String?
+    /// The folder holding GridData/ and AddressBooks/; when set and the database holds no layer yet, the demo
+    /// city found there is imported on start.
+    public var demoDataRoot: URL?
+    /// Largest request body accepted, in bytes (413 beyond).
+    public var maximumBodyBytes: Int
+    /// Largest number of features one /v1/layers/{name}/features request returns.
+    public var maximumFeaturesPerRequest: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
+        demoDataRoot: URL? = nil, maximumBodyBytes: Int = 16 << 20, maximumFeaturesPerRequest: Int = 10_000
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.demoDataRoot = demoDataRoot
+        self.maximumBodyBytes = maximumBodyBytes
+        self.maximumFeaturesPerRequest = maximumFeaturesPerRequest
+    }
+}

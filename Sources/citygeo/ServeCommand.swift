@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import GeoServer
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP server (map page at /, API under /v1).")
+
+    @Option(help: "Interface to listen on.") var host = "127.0.0.1"
+    @Option(help: "TCP port.") var port = 8080
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Folder holding GridData/ and AddressBooks/: the demo city imported when the database is empty.")
+    var dataRoot = "."
+    @Flag(help: "Start with an empty database instead of importing the demo city.") var noDemo = false
+
+    func run() async throws {
+        var logger = Logger(label: "citygeo")
+        logger.logLevel = .info
+        let configuration = ServerConfiguration(
+            host: host, port: port, databasePath: database.database,
+            demoDataRoot: noDemo ? nil : URL(fileURLWithPath: dataRoot))
+        let app = try await buildApplication(configuration: configuration, logger: logger)
+        logger.info("CityGeo listening on http://\(host):\(port)/")
+        try await app.runService()
+    }
+}

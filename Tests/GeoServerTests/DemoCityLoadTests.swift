@@ -1,0 +1,44 @@
+import Foundation
+import GeoCore
+import GeoServer
+import GeoStore
+import Testing
+
+/// The server's first start: the committed demo city becomes one layer per file with every feature.
+@Suite struct DemoCityLoadTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func everyDemoFileBecomesALayerWithAllItsFeatures() async throws {
+        let store = try SpatialStore.temporary()
+        let layers = try await CityDataLoader.loadDemoCity(into: store, from: Self.root)
+        #expect(layers.map(\.name) == CityDataLoader.demoCitySources.map(\.layer))
+        let gridFile = try GeoJSON.decodeFeatureCollection(Array(Data(contentsOf: Self.root.appendingPathComponent("GridData/unit_grids.geojson"))))
+        let grids = try #require(layers.first { $0.name == "unit_grids" })
+        #expect(grids.featureCount == gridFile.features.count)
+        #expect(grids.geometryType == .polygon)
+        let plateLines = try String(contentsOf: Self.root.appendingPathComponent("AddressBooks/door_plates.csv"), encoding: .utf8)
+            .split(separator: "\n").count - 1
+        #expect(layers.first { $0.name == "door_plates" }?.featureCount == plateLines)
+        // Codes stay text (leading digits intact) and sit in the catalogue schema as text.
+        let plates = try #require(layers.first { $0.name == "door_plates" })
+        #expect(plates.schema.first { $0.name == "grid_code" }?.type == .text)
+        // A bbox query around the city centre answers from the index.
+        let centre = BoundingBox(minX: 120.46, minY: 33.195, maxX: 120.47, maxY: 33.205)
+        let nearCentre = try await store.features(in: "unit_grids", bbox: centre)
+        #expect(nearCentre.count > 20 && nearCentre.count < 200)
+    }
+
+    @Test func aMissingDemoFileIsNamed() async throws {
+        let store = try SpatialStore.temporary()
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("citygeo-empty-\(UUID())")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        await #expect {
+            try await CityDataLoader.loadDemoCity(into: store, from: empty)
+        } throws: { error in
+            guard let error = error as? GeoError else { return false }
+            return error.code == "not_found" && error.message.contains("GridData/district.geojson")
+        }
+        #expect(try await store.layers().isEmpty)
+    }
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Quick start: installs what is missing, builds CityGeo (release) and serves the demo city:
+# the map page at http://localhost:8080/ and the API under /v1. The first start imports GridData/ and
+# AddressBooks/ into data/citygeo.sqlite; later starts reuse it. Extra arguments go to `citygeo serve`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+swift build -c release --product citygeo
+exec .build/release/citygeo serve --data-root . "$@"
