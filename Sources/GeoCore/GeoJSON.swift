@@ -142,13 +142,13 @@ public enum GeoJSON {
     /// The compact GeoJSON UTF-8 bytes of a geometry. Throws (`invalid_geojson`) on a non-finite coordinate.
     public static func encodeBytes(_ geometry: Geometry, options: WriteOptions = .init()) throws(GeoError) -> [UInt8] {
         var writer = GeoJSONWriter(options: options)
-        try writer.geometry(geometry, path: "$")
+        try writer.geometry(geometry, path: "")
         return writer.out
     }
     /// The compact GeoJSON UTF-8 bytes of a feature.
     public static func encodeBytes(_ feature: Feature, options: WriteOptions = .init()) throws(GeoError) -> [UInt8] {
         var writer = GeoJSONWriter(options: options)
-        try writer.feature(feature, path: "$")
+        try writer.feature(feature, path: "")
         return writer.out
     }
     /// The compact GeoJSON UTF-8 bytes of a feature collection.
@@ -409,6 +409,11 @@ struct GeoJSONWriter {
         self.options = options
     }
 
+    /// The path of member `name` below `path`, in the reader's style (no `$.` prefix below the root).
+    static func member(_ path: String, _ name: String) -> String {
+        path.isEmpty ? name : "\(path).\(name)"
+    }
+
     mutating func feature(_ feature: Feature, path: String) throws(GeoError) {
         out.append(contentsOf: #"{"type":"Feature""#.utf8)
         switch feature.id {
@@ -422,12 +427,12 @@ struct GeoJSONWriter {
         }
         out.append(contentsOf: #","geometry":"#.utf8)
         if let g = feature.geometry {
-            try geometry(g, path: "\(path).geometry")
+            try geometry(g, path: GeoJSONWriter.member(path, "geometry"))
         } else {
             out.append(contentsOf: "null".utf8)
         }
         out.append(contentsOf: #","properties":"#.utf8)
-        try JSONWriter.appendObject(feature.properties, to: &out, path: "\(path).properties")
+        try JSONWriter.appendObject(feature.properties, to: &out, path: GeoJSONWriter.member(path, "properties"))
         out.append(UInt8(ascii: "}"))
     }
 
@@ -438,13 +443,13 @@ struct GeoJSONWriter {
             out.append(contentsOf: #"","geometries":["#.utf8)
             for (i, child) in g.geometries.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                try self.geometry(child, path: "\(path).geometries[\(i)]")
+                try self.geometry(child, path: GeoJSONWriter.member(path, "geometries[\(i)]"))
             }
             out.append(contentsOf: "]}".utf8)
             return
         }
         out.append(contentsOf: #"","coordinates":"#.utf8)
-        let coordinatesPath = "\(path).coordinates"
+        let coordinatesPath = GeoJSONWriter.member(path, "coordinates")
         switch geometry {
         case .point(let p):
             if p.isEmpty { out.append(contentsOf: "[]".utf8) } else { try position(p.coordinate, path: coordinatesPath) }
