@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GeoCore", targets: ["GeoCore"]),
         .library(name: "GeoEngine", targets: ["GeoEngine"]),
         .library(name: "GeoStore", targets: ["GeoStore"]),
+        .library(name: "GeoGrids", targets: ["GeoGrids"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -43,6 +44,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // Features: one capability each.
+        .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
+
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
             name: "DemoCity",
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoServer", "DemoCity",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +78,7 @@ let package = Package(
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
