@@ -1,1 +1,0 @@
-// GeoStore: see the module's other files.

@@ -1,0 +1,92 @@
+import Foundation
+import GeoCore
+internal import GRDB
+
+/// Reads and writes the `geo_layers` catalogue. Every function runs inside the caller's transaction.
+enum LayerCatalog {
+    /// The `geometry_type` value of a layer that accepts any geometry type.
+    static let anyGeometryType = "Geometry"
+
+    static func fetch(_ db: Database, name: LayerName) throws -> LayerInfo? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM geo_layers WHERE name = ?", arguments: [name.rawValue])
+        else { return nil }
+        return try info(from: row)
+    }
+
+    static func fetchAll(_ db: Database) throws -> [LayerInfo] {
+        try Row.fetchAll(db, sql: "SELECT * FROM geo_layers ORDER BY name").map(info(from:))
+    }
+
+    /// Inserts or replaces the entry of `info.name`.
+    static func save(_ db: Database, _ info: LayerInfo) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO geo_layers
+                    (name, title, geometry_type, srid, attribute_schema, feature_count,
+                     min_x, min_y, max_x, max_y, created_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                info.name, info.title, info.geometryType?.rawValue ?? anyGeometryType, Int64(info.srid),
+                try encodeSchema(info.schema), info.featureCount,
+                info.bbox?.minX, info.bbox?.minY, info.bbox?.maxX, info.bbox?.maxY,
+                formatDate(info.createdAt), formatDate(info.updatedAt), info.version,
+            ])
+    }
+
+    static func delete(_ db: Database, name: LayerName) throws {
+        try db.execute(sql: "DELETE FROM geo_layers WHERE name = ?", arguments: [name.rawValue])
+    }
+
+    /// Hands out the next version number for `name`: one more than any version it ever had.
+    static func nextVersion(_ db: Database, name: LayerName) throws -> Int64 {
+        let last = try Int64.fetchOne(
+            db, sql: "SELECT last_version FROM geo_layer_versions WHERE name = ?", arguments: [name.rawValue]) ?? 0
+        let next = last + 1
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO geo_layer_versions (name, last_version) VALUES (?, ?)",
+            arguments: [name.rawValue, next])
+        return next
+    }
+
+    // MARK: row mapping
+
+    private static func info(from row: Row) throws -> LayerInfo {
+        let typeName: String = row["geometry_type"]
+        var bbox: BoundingBox?
+        if let minX: Double = row["min_x"], let minY: Double = row["min_y"], let maxX: Double = row["max_x"],
+            let maxY: Double = row["max_y"]
+        {
+            bbox = BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+        }
+        let srid: Int64 = row["srid"]
+        return LayerInfo(
+            name: row["name"], title: row["title"], geometryType: GeometryType(rawValue: typeName),
+            srid: Int32(truncatingIfNeeded: srid), schema: try decodeSchema(row["attribute_schema"]),
+            featureCount: row["feature_count"], bbox: bbox,
+            createdAt: parseDate(row["created_at"]), updatedAt: parseDate(row["updated_at"]), version: row["version"])
+    }
+
+    static func encodeSchema(_ schema: [AttributeField]) throws -> String {
+        try JSON.encode(.array(schema.map { .object(["name": .string($0.name), "type": .string($0.type.rawValue)]) }))
+    }
+
+    static func decodeSchema(_ text: String) throws -> [AttributeField] {
+        guard case .array(let items) = try JSON.decode(text) else {
+            throw GeoError(code: "database_error", message: "corrupt attribute schema in the layer catalogue")
+        }
+        return try items.map { item in
+            guard case .object(let members) = item, let name = members["name"]?.stringValue,
+                let type = members["type"]?.stringValue.flatMap(AttributeType.init(rawValue:))
+            else { throw GeoError(code: "database_error", message: "corrupt attribute schema in the layer catalogue") }
+            return AttributeField(name: name, type: type)
+        }
+    }
+
+    // ISO 8601 with milliseconds: readable in the sqlite3 shell and sortable as text.
+    private static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func formatDate(_ date: Date) -> String { date.formatted(dateStyle) }
+
+    static func parseDate(_ text: String) -> Date { (try? dateStyle.parse(text)) ?? Date(timeIntervalSince1970: 0) }
+}

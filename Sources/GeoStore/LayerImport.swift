@@ -1,0 +1,314 @@
+import Foundation
+import GeoCore
+internal import GRDB
+
+extension SpatialStore {
+    /// Imports `features` into layer `name` in one transaction. See ``FeatureStore/importLayer(name:features:options:progress:)``.
+    ///
+    /// Before anything is written every feature is checked: it has a geometry, the geometry is not empty and
+    /// structurally sound, every coordinate is finite (and within [-180, 180] x [-90, 90] for a geographic
+    /// SRID), and its type fits the layer. Errors name the feature as `features[i]`.
+    public func importLayer<Features: Collection & Sendable>(
+        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?
+    ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
+        let layer = try LayerName(name)
+        return try await importFeatures(
+            layer: layer, features: features, options: options, progress: progress,
+            locate: { "features[\($0)].geometry" })
+    }
+
+    /// The import every entry point ends in. `locate` turns a feature index into a location in the input
+    /// (a JSON path, or a CSV line and column) for error messages.
+    func importFeatures<Features: Collection & Sendable>(
+        layer: LayerName, features: Features, options: ImportOptions, progress: ImportProgressHandler?,
+        locate: @escaping @Sendable (Int) -> String
+    ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
+        guard options.progressInterval > 0 else {
+            throw GeoError(code: "invalid_argument", message: "progressInterval must be positive, got \(options.progressInterval)")
+        }
+        guard options.srid > 0 else {
+            throw GeoError(code: "invalid_srid", message: "SRID must be positive, got \(options.srid)")
+        }
+        // Checked outside the transaction: pure computation, so the write lock is held only for writing.
+        let summary = try ImportValidator.validate(features, options: options, locate: locate)
+        return try await write { db in
+            try ImportWriter.write(
+                db, layer: layer, features: features, summary: summary, options: options, progress: progress,
+                locate: locate)
+        }
+    }
+}
+
+/// What validation learnt about a batch of features.
+struct ImportSummary: Sendable {
+    /// The first feature index of each geometry type present.
+    var firstIndexOfType: [GeometryType: Int] = [:]
+    var bbox: BoundingBox?
+    var schema: [String: AttributeType] = [:]
+    var count = 0
+
+    /// The single geometry type of every feature, or nil when they differ (or there are none).
+    var commonType: GeometryType? { firstIndexOfType.count == 1 ? firstIndexOfType.keys.first : nil }
+}
+
+/// Checks features before they reach the database.
+enum ImportValidator {
+    static func validate<Features: Collection>(
+        _ features: Features, options: ImportOptions, locate: (Int) -> String
+    ) throws(GeoError) -> ImportSummary where Features.Element == Feature {
+        var summary = ImportSummary()
+        let geographic = SpatialReference.isGeographic(options.srid)
+        for (index, feature) in features.enumerated() {
+            guard let geometry = feature.geometry else {
+                throw GeoError(
+                    code: "invalid_geometry", message: "feature \(index) has no geometry; every feature of a layer needs one",
+                    location: locate(index))
+            }
+            if let problem = GeometryCheck.problem(in: geometry) {
+                throw GeoError(code: "invalid_geometry", message: "feature \(index): \(problem)", location: locate(index))
+            }
+            var coordinateProblem: GeoError?
+            geometry.forEachCoordinate { c in
+                guard coordinateProblem == nil else { return }
+                if !c.isFinite {
+                    coordinateProblem = GeoError(
+                        code: "invalid_geometry", message: "feature \(index) has a non-finite coordinate (\(c.x), \(c.y))",
+                        location: locate(index))
+                } else if geographic && !c.isValidGeographic {
+                    coordinateProblem = GeoError(
+                        code: "out_of_range",
+                        message: "feature \(index) has coordinate (\(c.x), \(c.y)) outside longitude [-180, 180] / "
+                            + "latitude [-90, 90], required by SRID \(options.srid)",
+                        location: locate(index))
+                }
+            }
+            if let coordinateProblem { throw coordinateProblem }
+            let type = geometry.type
+            if let required = options.geometryType, type != required {
+                throw GeoError(
+                    code: "invalid_geometry",
+                    message: "feature \(index) is a \(type.rawValue) but the layer holds \(required.rawValue) geometries",
+                    location: locate(index))
+            }
+            if summary.firstIndexOfType[type] == nil { summary.firstIndexOfType[type] = index }
+            if let box = geometry.boundingBox { summary.bbox = summary.bbox.map { $0.union(box) } ?? box }
+            for (key, value) in feature.properties {
+                guard let kind = AttributeTypeInference.type(of: value) else { continue }
+                summary.schema[key] = AttributeTypeInference.merge(summary.schema[key], kind)
+            }
+            summary.count += 1
+        }
+        return summary
+    }
+}
+
+/// Structural checks of a geometry: what a reader would reject, applied to geometries built in code.
+enum GeometryCheck {
+    /// Why `geometry` cannot be stored, or nil when it can.
+    static func problem(in geometry: Geometry) -> String? {
+        switch geometry {
+        case .point(let p):
+            return p.isEmpty ? "empty geometry (POINT EMPTY)" : nil
+        case .lineString(let l):
+            return lineProblem(l.coordinates)
+        case .polygon(let p):
+            return polygonProblem(p)
+        case .multiPoint(let m):
+            if m.points.isEmpty { return "empty geometry (MULTIPOINT EMPTY)" }
+            return m.points.contains { $0.x.isNaN && $0.y.isNaN } ? "multipoint holds an empty point" : nil
+        case .multiLineString(let m):
+            if m.lineStrings.isEmpty { return "empty geometry (MULTILINESTRING EMPTY)" }
+            return m.lineStrings.lazy.compactMap { lineProblem($0.coordinates) }.first
+        case .multiPolygon(let m):
+            if m.polygons.isEmpty { return "empty geometry (MULTIPOLYGON EMPTY)" }
+            return m.polygons.lazy.compactMap(polygonProblem).first
+        case .geometryCollection(let g):
+            if g.geometries.isEmpty { return "empty geometry (GEOMETRYCOLLECTION EMPTY)" }
+            return g.geometries.lazy.compactMap(problem(in:)).first
+        }
+    }
+
+    private static func lineProblem(_ line: [Coordinate]) -> String? {
+        if line.isEmpty { return "empty geometry (LINESTRING EMPTY)" }
+        return line.count < 2 ? "a line string needs at least 2 positions" : nil
+    }
+
+    private static func polygonProblem(_ polygon: Polygon) -> String? {
+        if polygon.exterior.isEmpty { return "empty geometry (POLYGON EMPTY)" }
+        for ring in polygon.rings {
+            if ring.count < 4 { return "a polygon ring needs at least 4 positions, found \(ring.count)" }
+            if ring.first != ring.last { return "a polygon ring is not closed" }
+        }
+        return nil
+    }
+}
+
+/// The attribute type of property values, and how types combine across features.
+enum AttributeTypeInference {
+    /// The type of one value; nil for null, which says nothing about the column.
+    static func type(of value: JSONValue) -> AttributeType? {
+        switch value {
+        case .null: nil
+        case .bool: .boolean
+        case .int: .integer
+        case .double: .real
+        case .string: .text
+        case .array, .object: .json
+        }
+    }
+
+    /// The type of a column holding values of types `a` and `b`: integers widen to reals, anything else
+    /// mixed becomes json (properties are stored as JSON, so nothing is lost).
+    static func merge(_ a: AttributeType?, _ b: AttributeType) -> AttributeType {
+        guard let a, a != b else { return b }
+        if Set([a, b]) == [.integer, .real] { return .real }
+        return .json
+    }
+}
+
+/// Writes a validated batch inside the caller's transaction.
+enum ImportWriter {
+    static func write<Features: Collection>(
+        _ db: Database, layer: LayerName, features: Features, summary: ImportSummary, options: ImportOptions,
+        progress: ImportProgressHandler?, locate: (Int) -> String
+    ) throws -> LayerInfo where Features.Element == Feature {
+        let existing = try LayerCatalog.fetch(db, name: layer)
+        let tableExists = try db.tableExists(layer.tableName)
+        var appendingTo: LayerInfo?
+        switch options.mode {
+        case .failIfExists:
+            if existing != nil || tableExists {
+                throw GeoError(
+                    code: "layer_exists",
+                    message: "layer \"\(layer)\" already exists: choose replace or append, or another name")
+            }
+        case .replace:
+            if existing != nil || tableExists { try LayerTables.drop(db, layer: layer) }
+        case .append:
+            if let existing {
+                appendingTo = existing
+            } else if tableExists {
+                throw GeoError(
+                    code: "layer_exists",
+                    message: "table \(layer.tableName) exists but is not in the layer catalogue: import with replace")
+            }
+        }
+
+        let geometryType: GeometryType?
+        var schema = summary.schema
+        if let target = appendingTo {
+            guard target.srid == options.srid else {
+                throw GeoError(
+                    code: "srid_mismatch",
+                    message: "layer \"\(layer)\" has SRID \(target.srid) but the import is in SRID \(options.srid)")
+            }
+            if let required = target.geometryType {
+                if let (type, index) = summary.firstIndexOfType.first(where: { $0.key != required }) {
+                    throw GeoError(
+                        code: "invalid_geometry",
+                        message: "feature \(index) is a \(type.rawValue) but layer \"\(layer)\" holds \(required.rawValue) geometries",
+                        location: locate(index))
+                }
+            }
+            geometryType = target.geometryType
+            for field in target.schema { schema[field.name] = schema[field.name].map { AttributeTypeInference.merge(field.type, $0) } ?? field.type }
+        } else {
+            geometryType = options.geometryType ?? summary.commonType
+            try LayerTables.create(db, layer: layer, srid: options.srid, geometryType: geometryType)
+        }
+
+        try insert(db, layer: layer, features: features, srid: options.srid, options: options, progress: progress, locate: locate)
+
+        let now = Date()
+        var bbox = appendingTo?.bbox
+        if let box = summary.bbox { bbox = bbox.map { $0.union(box) } ?? box }
+        let info = LayerInfo(
+            name: layer.rawValue, title: options.title ?? appendingTo?.title ?? (options.mode == .replace ? existing?.title : nil),
+            geometryType: geometryType, srid: options.srid,
+            schema: schema.map { AttributeField(name: $0.key, type: $0.value) }.sorted { $0.name < $1.name },
+            featureCount: (appendingTo?.featureCount ?? 0) + summary.count, bbox: bbox,
+            createdAt: appendingTo?.createdAt ?? now, updatedAt: now,
+            version: try LayerCatalog.nextVersion(db, name: layer))
+        try LayerCatalog.save(db, info)
+        return info
+    }
+
+    /// Inserts every feature through one prepared statement.
+    private static func insert<Features: Collection>(
+        _ db: Database, layer: LayerName, features: Features, srid: Int32, options: ImportOptions,
+        progress: ImportProgressHandler?, locate: (Int) -> String
+    ) throws where Features.Element == Feature {
+        let statement = try db.makeStatement(
+            sql: "INSERT INTO \"\(layer.tableName)\" (source_id, properties, \(LayerSchema.geometryColumn)) "
+                + "VALUES (?, ?, GeomFromWKB(?, ?))")
+        let total = features.count
+        let sridValue = Int64(srid)
+        progress?(0, total)
+        var done = 0
+        for feature in features {
+            // Validation guarantees a geometry; the guard keeps this function honest on its own.
+            guard let geometry = feature.geometry else {
+                throw GeoError(code: "invalid_geometry", message: "feature \(done) has no geometry", location: locate(done))
+            }
+            let sourceID: (any DatabaseValueConvertible)? =
+                switch feature.id {
+                case .int(let i)?: i
+                case .string(let s)?: s
+                case nil: nil
+                }
+            let properties = try JSON.encode(.object(feature.properties))
+            statement.setUncheckedArguments([sourceID, properties, WKB.encodeData(geometry), sridValue])
+            do {
+                try statement.execute()
+            } catch let error as DatabaseError {
+                // SpatiaLite's triggers reject a geometry of the wrong type or SRID; GeomFromWKB yields NULL for
+                // bytes it cannot read, which the NOT NULL geometry column refuses.
+                throw GeoError(
+                    code: "invalid_geometry", message: "feature \(done) was rejected by the database",
+                    location: locate(done), underlying: error.message)
+            }
+            done += 1
+            if done % options.progressInterval == 0 && done != total { progress?(done, total) }
+        }
+        progress?(done, total)
+    }
+}
+
+/// Creates and drops layer tables with their SpatiaLite geometry column and R*Tree index.
+enum LayerTables {
+    /// Creates `layer_<name>`: fid, source id, properties as JSON text, and a NOT NULL XY geometry column of
+    /// `geometryType` (any type when nil) registered in `geometry_columns`, with a spatial index.
+    static func create(_ db: Database, layer: LayerName, srid: Int32, geometryType: GeometryType?) throws {
+        // source_id has no declared type, so it keeps what it is given: integer ids stay integers, strings strings.
+        try db.execute(
+            sql: "CREATE TABLE \"\(layer.tableName)\" (fid INTEGER PRIMARY KEY, source_id, properties TEXT NOT NULL DEFAULT '{}')")
+        let known = try Int.fetchOne(db, sql: "SELECT count(*) FROM spatial_ref_sys WHERE srid = ?", arguments: [Int64(srid)]) ?? 0
+        guard known > 0 else {
+            throw GeoError(code: "invalid_srid", message: "SRID \(srid) is not in spatial_ref_sys")
+        }
+        let added = try Int.fetchOne(
+            db, sql: "SELECT AddGeometryColumn(?, ?, ?, ?, 'XY', 1)",
+            arguments: [layer.tableName, LayerSchema.geometryColumn, Int64(srid), spatialiteTypeName(geometryType)])
+        guard added == 1 else {
+            throw GeoError(code: "database_error", message: "AddGeometryColumn failed for layer \"\(layer)\"")
+        }
+        let indexed = try Int.fetchOne(
+            db, sql: "SELECT CreateSpatialIndex(?, ?)", arguments: [layer.tableName, LayerSchema.geometryColumn])
+        guard indexed == 1 else {
+            throw GeoError(code: "database_error", message: "CreateSpatialIndex failed for layer \"\(layer)\"")
+        }
+    }
+
+    /// Drops the table, its geometry metadata and its spatial index (SpatiaLite's DropTable does all three).
+    static func drop(_ db: Database, layer: LayerName) throws {
+        let dropped = try Int.fetchOne(db, sql: "SELECT DropTable(NULL, ?)", arguments: [layer.tableName])
+        guard dropped == 1 else {
+            throw GeoError(code: "database_error", message: "DropTable failed for layer \"\(layer)\"")
+        }
+    }
+
+    /// The geometry type name AddGeometryColumn expects.
+    static func spatialiteTypeName(_ type: GeometryType?) -> String {
+        type?.rawValue.uppercased() ?? "GEOMETRY"
+    }
+}

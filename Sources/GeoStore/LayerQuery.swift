@@ -1,0 +1,122 @@
+import Foundation
+import GeoCore
+internal import GRDB
+
+extension SpatialStore {
+    /// Every layer of the catalogue, sorted by name.
+    public func layers() async throws(GeoError) -> [LayerInfo] {
+        try await read { db in try LayerCatalog.fetchAll(db) }
+    }
+
+    /// The catalogue entry of `name`, or nil. Throws `invalid_layer_name` for a name that cannot be a layer.
+    public func layer(named name: String) async throws(GeoError) -> LayerInfo? {
+        let layer = try LayerName(name)
+        return try await read { db in try LayerCatalog.fetch(db, name: layer) }
+    }
+
+    /// Features in ascending `fid` order: all of them, or those whose bounding box intersects `bbox`
+    /// (touching counts). The R*Tree index selects candidates; the exact bounding box of each geometry
+    /// confirms them, because the index stores single-precision bounds rounded outwards.
+    ///
+    /// Throws `layer_not_found` for an unknown layer, `invalid_argument` for a negative limit or offset.
+    public func features(
+        in layer: String, bbox: BoundingBox?, limit: Int?, offset: Int
+    ) async throws(GeoError) -> [StoredFeature] {
+        let name = try LayerName(layer)
+        guard (limit ?? 0) >= 0, offset >= 0 else {
+            throw GeoError(code: "invalid_argument", message: "limit and offset must not be negative")
+        }
+        return try await read { db in
+            try LayerQuery.requireLayer(db, name)
+            var sql = "SELECT fid, source_id, properties, AsBinary(\(LayerSchema.geometryColumn)) AS wkb FROM \"\(name.tableName)\""
+            var arguments = StatementArguments()
+            if let bbox {
+                sql += " WHERE " + LayerQuery.bboxCondition(name)
+                arguments += LayerQuery.bboxArguments(bbox)
+            }
+            sql += " ORDER BY fid LIMIT ? OFFSET ?"
+            arguments += [limit ?? -1, offset]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LayerQuery.storedFeature(from:))
+        }
+    }
+
+    /// The number of features of a layer, or of those whose bounding box intersects `bbox`.
+    public func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int {
+        let name = try LayerName(layer)
+        return try await read { db in
+            try LayerQuery.requireLayer(db, name)
+            var sql = "SELECT count(*) FROM \"\(name.tableName)\""
+            var arguments = StatementArguments()
+            if let bbox {
+                sql += " WHERE " + LayerQuery.bboxCondition(name)
+                arguments += LayerQuery.bboxArguments(bbox)
+            }
+            return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        }
+    }
+
+    /// The layer as a GeoJSON FeatureCollection in `fid` order, written by GeoCore's GeoJSON writer. Each
+    /// feature's `id` is its source id when it was imported with one, else its `fid`.
+    public func exportGeoJSON(layer: String) async throws(GeoError) -> [UInt8] {
+        let stored = try await features(in: layer, bbox: nil, limit: nil, offset: 0)
+        let collection = FeatureCollection(stored.map { item in
+            var feature = item.feature
+            if feature.id == nil { feature.id = .int(item.fid) }
+            return feature
+        })
+        return try GeoJSON.encodeBytes(collection)
+    }
+
+    /// Deletes a layer: table, spatial index, geometry metadata and catalogue entry, in one transaction.
+    /// The layer's version counter is kept, so a new layer of the same name starts above it.
+    public func deleteLayer(named name: String) async throws(GeoError) {
+        let layer = try LayerName(name)
+        try await write { db in
+            let entry = try LayerCatalog.fetch(db, name: layer)
+            let tableExists = try db.tableExists(layer.tableName)
+            guard entry != nil || tableExists else { throw LayerQuery.notFound(layer) }
+            if tableExists { try LayerTables.drop(db, layer: layer) }
+            try LayerCatalog.delete(db, name: layer)
+            _ = try LayerCatalog.nextVersion(db, name: layer)
+        }
+    }
+}
+
+/// SQL pieces shared by the read queries.
+enum LayerQuery {
+    static func notFound(_ layer: LayerName) -> GeoError {
+        GeoError(code: "layer_not_found", message: "there is no layer \"\(layer)\"")
+    }
+
+    static func requireLayer(_ db: Database, _ layer: LayerName) throws {
+        guard try LayerCatalog.fetch(db, name: layer) != nil else { throw notFound(layer) }
+    }
+
+    /// Candidates from the R*Tree (`idx_layer_<name>_geom`), confirmed on the exact geometry MBR.
+    static func bboxCondition(_ layer: LayerName) -> String {
+        "fid IN (SELECT pkid FROM \"\(layer.spatialIndexName)\" WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)"
+            + " AND MbrIntersects(\(LayerSchema.geometryColumn), BuildMbr(?, ?, ?, ?))"
+    }
+
+    static func bboxArguments(_ box: BoundingBox) -> StatementArguments {
+        [box.minX, box.maxX, box.minY, box.maxY, box.minX, box.minY, box.maxX, box.maxY]
+    }
+
+    static func storedFeature(from row: Row) throws -> StoredFeature {
+        let fid: Int64 = row["fid"]
+        let id: FeatureID? =
+            switch row["source_id"] as DatabaseValue {
+            case let value where value.isNull: nil
+            case let value:
+                if let i = Int64.fromDatabaseValue(value), case .int64 = value.storage { .int(i) }
+                else { String.fromDatabaseValue(value).map(FeatureID.string) }
+            }
+        var properties: [String: JSONValue] = [:]
+        if let text: String = row["properties"], case .object(let members) = try JSON.decode(text) {
+            properties = members
+        }
+        let wkb: Data? = row["wkb"]
+        let geometry = try wkb.map { try WKB.decode($0) }
+        return StoredFeature(fid: fid, feature: Feature(id: id, geometry: geometry, properties: properties))
+    }
+}
