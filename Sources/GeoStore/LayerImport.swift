@@ -173,7 +173,7 @@ enum ImportWriter {
         progress: ImportProgressHandler?, locate: (Int) -> String
     ) throws -> LayerInfo where Features.Element == Feature {
         let existing = try LayerCatalog.fetch(db, name: layer)
-        let tableExists = try db.tableExists(layer.tableName)
+        let tableExists = try LayerTables.exists(db, layer: layer)
         var appendingTo: LayerInfo?
         switch options.mode {
         case .failIfExists:
@@ -230,7 +230,8 @@ enum ImportWriter {
             createdAt: appendingTo?.createdAt ?? now, updatedAt: now,
             version: try LayerCatalog.nextVersion(db, name: layer))
         try LayerCatalog.save(db, info)
-        return info
+        // Read back so that the caller gets exactly what the catalogue holds (timestamps at stored precision).
+        return try LayerCatalog.fetch(db, name: layer) ?? info
     }
 
     /// Inserts every feature through one prepared statement.
@@ -297,6 +298,8 @@ enum LayerTables {
         guard indexed == 1 else {
             throw GeoError(code: "database_error", message: "CreateSpatialIndex failed for layer \"\(layer)\"")
         }
+        // SpatiaLite created the R*Tree and triggers behind GRDB's back: forget any cached schema.
+        db.clearSchemaCache()
     }
 
     /// Drops the table, its geometry metadata and its spatial index (SpatiaLite's DropTable does all three).
@@ -305,6 +308,16 @@ enum LayerTables {
         guard dropped == 1 else {
             throw GeoError(code: "database_error", message: "DropTable failed for layer \"\(layer)\"")
         }
+        // DropTable ran its DROP statements inside SpatiaLite, unseen by GRDB's schema cache.
+        db.clearSchemaCache()
+    }
+
+    /// Whether the layer's table exists, asked of sqlite_master itself rather than a schema cache, because
+    /// SpatiaLite functions create and drop tables without GRDB noticing.
+    static func exists(_ db: Database, layer: LayerName) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
+            arguments: [layer.tableName]) ?? false
     }
 
     /// The geometry type name AddGeometryColumn expects.

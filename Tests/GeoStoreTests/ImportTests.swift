@@ -24,8 +24,8 @@ struct ImportTests {
         #expect(info.bbox == BoundingBox(minX: 120.1, minY: 32.9, maxX: 120.9, maxY: 33.5))
         #expect(info.schema == [
             AttributeField(name: "area_km2", type: .real),  // 75 merged with reals
-            AttributeField(name: "code", type: .text),
             AttributeField(name: "coastal", type: .boolean),
+            AttributeField(name: "code", type: .text),
             AttributeField(name: "name", type: .text),
             AttributeField(name: "population", type: .integer),
             AttributeField(name: "tags", type: .json),
