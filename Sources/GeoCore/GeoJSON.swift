@@ -5,7 +5,8 @@ import Foundation
 /// Reading is strict about structure and forgiving about extras: unknown (foreign) members and `bbox` are
 /// ignored, third and further ordinates are dropped, a feature `id` may be a string or an integer and
 /// `properties` an object or null. Empty `coordinates` arrays are read as empty geometries (an empty Point is
-/// ``Point/empty``). Every error is a ``GeoError`` with code `invalid_geojson` (or `invalid_json` for malformed
+/// ``Point/empty``; an empty Polygon may also be `[[]]`, as GEOS writes it).
+/// Every error is a ``GeoError`` with code `invalid_geojson` (or `invalid_json` for malformed
 /// JSON) whose `location` is a JSON path to the bad member, such as `features[3].geometry.coordinates[0][2]`;
 /// `$` is the document root.
 ///
@@ -343,6 +344,8 @@ struct GeoJSONReader {
 
     mutating func polygon(_ value: JSONValue) throws(GeoError) -> Polygon {
         let elements = try array(value, "polygon coordinates")
+        // GEOS (and so shapely) writes the empty polygon as `[[]]`: one empty ring means empty, not invalid.
+        if elements.count == 1, case .array(let only) = elements[0], only.isEmpty { return Polygon(exterior: []) }
         var rings: [[Coordinate]] = []
         rings.reserveCapacity(elements.count)
         for (i, element) in elements.enumerated() {

@@ -406,6 +406,7 @@ enum WKTWriter {
         // WKT has no spelling for non-finite numbers; GEOS writes these words, and so do we.
         if d.isNaN { out.append(contentsOf: "NaN".utf8); return }
         if d.isInfinite { out.append(contentsOf: (d < 0 ? "-Inf" : "Inf").utf8); return }
-        NumberText.appendShortest(d, to: &out, pointZero: false)
+        // GEOS prints negative zero as 0; matching it keeps our text identical to PostGIS and shapely output.
+        NumberText.appendShortest(d == 0 ? 0 : d, to: &out, pointZero: false)
     }
 }
