@@ -218,6 +218,9 @@ enum ImportWriter {
         }
 
         try insert(db, layer: layer, features: features, srid: options.srid, options: options, progress: progress, locate: locate)
+        // A new layer gets its R*Tree after the rows: one bulk build instead of a trigger per row
+        // (about a third of the insert time for points).
+        if appendingTo == nil { try LayerTables.createSpatialIndex(db, layer: layer) }
 
         let now = Date()
         var bbox = appendingTo?.bbox
@@ -278,7 +281,8 @@ enum ImportWriter {
 /// Creates and drops layer tables with their SpatiaLite geometry column and R*Tree index.
 enum LayerTables {
     /// Creates `layer_<name>`: fid, source id, properties as JSON text, and a NOT NULL XY geometry column of
-    /// `geometryType` (any type when nil) registered in `geometry_columns`, with a spatial index.
+    /// `geometryType` (any type when nil) registered in `geometry_columns`. The spatial index comes later,
+    /// from ``createSpatialIndex(_:layer:)``, once the rows are in.
     static func create(_ db: Database, layer: LayerName, srid: Int32, geometryType: GeometryType?) throws {
         // source_id has no declared type, so it keeps what it is given: integer ids stay integers, strings strings.
         try db.execute(
@@ -293,6 +297,12 @@ enum LayerTables {
         guard added == 1 else {
             throw GeoError(code: "database_error", message: "AddGeometryColumn failed for layer \"\(layer)\"")
         }
+        db.clearSchemaCache()
+    }
+
+    /// Creates the R*Tree `idx_layer_<name>_geom`, filled from the rows already present, and the triggers
+    /// that keep it in step with later changes.
+    static func createSpatialIndex(_ db: Database, layer: LayerName) throws {
         let indexed = try Int.fetchOne(
             db, sql: "SELECT CreateSpatialIndex(?, ?)", arguments: [layer.tableName, LayerSchema.geometryColumn])
         guard indexed == 1 else {
