@@ -127,6 +127,9 @@ struct ImportTests {
         #expect(appended.bbox == BoundingBox(minX: 120.1, minY: 32.9, maxX: 121.1, maxY: 33.7))
         #expect(appended.schema.first { $0.name == "population" }?.type == .real)
         #expect(try await store.features(in: "base").last?.feature.id == .string("new"))
+        // Appended rows reach the existing R*Tree through SpatiaLite's triggers.
+        #expect(try await store.rows("SELECT count(*) FROM idx_layer_base_geom") == [["5"]])
+        #expect(try await store.features(in: "base", bbox: BoundingBox(minX: 121.05, minY: 33.65, maxX: 121.2, maxY: 33.8)).map(\.fid) == [5])
 
         let replaced = try await store.importLayer(name: "base", features: extra, options: ImportOptions(mode: .replace))
         #expect(replaced.featureCount == 1)
@@ -141,6 +144,27 @@ struct ImportTests {
         // A layer created again under the same name never reuses a version a cache may still hold.
         let again = try await store.importLayer(name: "base", features: extra)
         #expect(again.version == 5)
+    }
+}
+
+extension ImportTests {
+    @Test("append creates a missing layer; an empty import makes an empty Geometry layer")
+    func appendAndEmpty() async throws {
+        let store = try SpatialStore.temporary()
+        let created = try await store.importLayer(
+            name: "marks", features: [Feature(id: .int(7), geometry: .point(Point(Coordinate(x: 120.5, y: 33.2))))],
+            options: ImportOptions(mode: .append), progress: nil)
+        #expect(created.featureCount == 1)
+        #expect(created.version == 1)
+        #expect(try await store.features(in: "marks").map(\.feature.id) == [.int(7)])
+
+        let empty = try await store.importLayer(name: "empty", features: FeatureCollection())
+        #expect(empty.featureCount == 0)
+        #expect(empty.geometryType == nil)
+        #expect(empty.bbox == nil)
+        #expect(empty.schema == [])
+        #expect(try await store.exportGeoJSON(layer: "empty") == Array(#"{"type":"FeatureCollection","features":[]}"#.utf8))
+        #expect(try await store.layers().map(\.name) == ["empty", "marks"])
     }
 }
 
