@@ -226,7 +226,7 @@ enum CSVFeatureReader {
     ) throws(GeoError) -> Double {
         let text = row.fields[index].trimmingCharacters(in: .whitespaces)
         let location = "line \(row.line), column \"\(names[index])\""
-        guard CSVValue.kind(of: text) != .text, let value = Double(text), value.isFinite else {
+        guard CSVValue.isDecimal(text), let value = Double(text), value.isFinite else {
             throw GeoError(
                 code: "invalid_csv", message: "\(axis) \"\(text)\" on line \(row.line) is not a finite number", location: location)
         }
@@ -301,9 +301,7 @@ enum CSVValue {
             guard let i = Int64(text.hasPrefix("+") ? String(text.dropFirst()) : text) else { throw notA("an integer", text, location) }
             return .int(i)
         case .real:
-            guard kind(of: text) != .text || Double(text) != nil, let d = Double(text), d.isFinite else {
-                throw notA("a number", text, location)
-            }
+            guard isDecimal(text), let d = Double(text), d.isFinite else { throw notA("a number", text, location) }
             return .double(d)
         case .boolean:
             switch text.lowercased() {
@@ -314,6 +312,13 @@ enum CSVValue {
         case .json:
             do { return try JSON.decode(text) } catch { throw notA("JSON", text, location) }
         }
+    }
+
+    /// Whether `text` is written with decimal digits, sign, point and exponent only: `Double.init` would also
+    /// accept "nan", "inf" and hexadecimal, which no CSV producer means as a coordinate.
+    static func isDecimal(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.contains(where: isDigit)
+            && text.utf8.allSatisfy { isDigit($0) || "+-.eE".utf8.contains($0) }
     }
 
     private static func notA(_ what: String, _ text: String, _ location: String) -> GeoError {

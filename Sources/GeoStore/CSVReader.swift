@@ -28,16 +28,23 @@ enum CSVReader {
         var i = start
         let n = bytes.count
 
+        // Whether the current record had a quoted field: `""` alone on a line is a record, not a blank line.
+        var recordQuoted = false
+
         func endRecord() {
             // A blank line is one empty field: skip it rather than report a record of the wrong width.
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append(CSVRecord(fields: fields, line: recordLine)) }
+            if recordQuoted || !(fields.count == 1 && fields[0].isEmpty) {
+                records.append(CSVRecord(fields: fields, line: recordLine))
+            }
             fields.removeAll(keepingCapacity: true)
+            recordQuoted = false
         }
 
         while i < n {
             if bytes[i] == quote {
                 // Quoted field: runs to the next quote not doubled.
                 let openedAt = line
+                recordQuoted = true
                 i += 1
                 while true {
                     guard i < n else {

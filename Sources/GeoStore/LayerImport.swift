@@ -173,7 +173,7 @@ enum ImportWriter {
         progress: ImportProgressHandler?, locate: (Int) -> String
     ) throws -> LayerInfo where Features.Element == Feature {
         let existing = try LayerCatalog.fetch(db, name: layer)
-        let tableExists = try db.tableExists(layer.tableName)
+        let tableExists = try LayerTables.exists(db, layer: layer)
         var appendingTo: LayerInfo?
         switch options.mode {
         case .failIfExists:
@@ -218,6 +218,9 @@ enum ImportWriter {
         }
 
         try insert(db, layer: layer, features: features, srid: options.srid, options: options, progress: progress, locate: locate)
+        // A new layer gets its R*Tree after the rows: one bulk build instead of a trigger per row
+        // (about a third of the insert time for points).
+        if appendingTo == nil { try LayerTables.createSpatialIndex(db, layer: layer) }
 
         let now = Date()
         var bbox = appendingTo?.bbox
@@ -230,7 +233,8 @@ enum ImportWriter {
             createdAt: appendingTo?.createdAt ?? now, updatedAt: now,
             version: try LayerCatalog.nextVersion(db, name: layer))
         try LayerCatalog.save(db, info)
-        return info
+        // Read back so that the caller gets exactly what the catalogue holds (timestamps at stored precision).
+        return try LayerCatalog.fetch(db, name: layer) ?? info
     }
 
     /// Inserts every feature through one prepared statement.
@@ -277,7 +281,8 @@ enum ImportWriter {
 /// Creates and drops layer tables with their SpatiaLite geometry column and R*Tree index.
 enum LayerTables {
     /// Creates `layer_<name>`: fid, source id, properties as JSON text, and a NOT NULL XY geometry column of
-    /// `geometryType` (any type when nil) registered in `geometry_columns`, with a spatial index.
+    /// `geometryType` (any type when nil) registered in `geometry_columns`. The spatial index comes later,
+    /// from ``createSpatialIndex(_:layer:)``, once the rows are in.
     static func create(_ db: Database, layer: LayerName, srid: Int32, geometryType: GeometryType?) throws {
         // source_id has no declared type, so it keeps what it is given: integer ids stay integers, strings strings.
         try db.execute(
@@ -292,11 +297,19 @@ enum LayerTables {
         guard added == 1 else {
             throw GeoError(code: "database_error", message: "AddGeometryColumn failed for layer \"\(layer)\"")
         }
+        db.clearSchemaCache()
+    }
+
+    /// Creates the R*Tree `idx_layer_<name>_geom`, filled from the rows already present, and the triggers
+    /// that keep it in step with later changes.
+    static func createSpatialIndex(_ db: Database, layer: LayerName) throws {
         let indexed = try Int.fetchOne(
             db, sql: "SELECT CreateSpatialIndex(?, ?)", arguments: [layer.tableName, LayerSchema.geometryColumn])
         guard indexed == 1 else {
             throw GeoError(code: "database_error", message: "CreateSpatialIndex failed for layer \"\(layer)\"")
         }
+        // SpatiaLite created the R*Tree and triggers behind GRDB's back: forget any cached schema.
+        db.clearSchemaCache()
     }
 
     /// Drops the table, its geometry metadata and its spatial index (SpatiaLite's DropTable does all three).
@@ -305,6 +318,16 @@ enum LayerTables {
         guard dropped == 1 else {
             throw GeoError(code: "database_error", message: "DropTable failed for layer \"\(layer)\"")
         }
+        // DropTable ran its DROP statements inside SpatiaLite, unseen by GRDB's schema cache.
+        db.clearSchemaCache()
+    }
+
+    /// Whether the layer's table exists, asked of sqlite_master itself rather than a schema cache, because
+    /// SpatiaLite functions create and drop tables without GRDB noticing.
+    static func exists(_ db: Database, layer: LayerName) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
+            arguments: [layer.tableName]) ?? false
     }
 
     /// The geometry type name AddGeometryColumn expects.

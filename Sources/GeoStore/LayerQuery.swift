@@ -73,7 +73,7 @@ extension SpatialStore {
         let layer = try LayerName(name)
         try await write { db in
             let entry = try LayerCatalog.fetch(db, name: layer)
-            let tableExists = try db.tableExists(layer.tableName)
+            let tableExists = try LayerTables.exists(db, layer: layer)
             guard entry != nil || tableExists else { throw LayerQuery.notFound(layer) }
             if tableExists { try LayerTables.drop(db, layer: layer) }
             try LayerCatalog.delete(db, name: layer)

@@ -1,0 +1,62 @@
+import GeoCore
+import Testing
+
+@testable import GeoStore
+
+@Suite("CSV reader")
+struct CSVReaderTests {
+    @Test("RFC 4180 records with their starting lines", arguments: [
+        ("a,b\n1,2\n", [["a", "b"], ["1", "2"]], [1, 2]),
+        ("a,b\r\n1,2", [["a", "b"], ["1", "2"]], [1, 2]),
+        ("a,b\r1,2\r", [["a", "b"], ["1", "2"]], [1, 2]),
+        ("a,b\n\n1,2\n", [["a", "b"], ["1", "2"]], [1, 3]),
+        ("a,b\n1,\n", [["a", "b"], ["1", ""]], [1, 2]),
+        ("a,b\n1,", [["a", "b"], ["1", ""]], [1, 2]),
+        ("a,b\n\"x,\"\"y\"\"\nz\",2\n3,4\n", [["a", "b"], ["x,\"y\"\nz", "2"], ["3", "4"]], [1, 2, 4]),
+        ("\u{FEFF}名称,值\n大丰,1\n", [["名称", "值"], ["大丰", "1"]], [1, 2]),
+        ("a\n\"\"\n", [["a"], [""]], [1, 2]),
+    ])
+    func records(_ text: String, _ fields: [[String]], _ lines: [Int]) throws {
+        let records = try CSVReader.read(Array(text.utf8))
+        #expect(records.map(\.fields) == fields)
+        #expect(records.map(\.line) == lines)
+    }
+
+    @Test("malformed input names the line", arguments: [
+        ("a,b\n1,\"open\n2,3\n", "invalid_csv", "line 2, field 2"),
+        ("a,b\n1,x\"y\n", "invalid_csv", "line 2, field 2"),
+        ("a,b\n1,2\n\"q\" ,3\n", "invalid_csv", "line 3, field 1"),
+    ])
+    func malformed(_ text: String, _ code: String, _ location: String) {
+        let error = #expect(throws: GeoError.self) { _ = try CSVReader.read(Array(text.utf8)) }
+        #expect(error?.code == code)
+        #expect(error?.location == location)
+    }
+
+    @Test("invalid UTF-8 names its line and suggests iconv")
+    func notUTF8() {
+        let bytes = Array("a,b\n1,2\n".utf8) + [0xB4, 0xF3, 0x2C, 0x31, 0x0A]
+        let error = #expect(throws: GeoError.self) { _ = try CSVReader.read(bytes) }
+        #expect(error?.code == "invalid_encoding")
+        #expect(error?.location == "line 3")
+        #expect(error?.message.contains("iconv -f GBK -t UTF-8") == true)
+    }
+
+    @Test("cell kinds: identifiers stay text", arguments: [
+        ("12", AttributeType.integer), ("-7", .integer), ("0", .integer), ("123456789", .integer),
+        ("1234567890", .text), ("320904001001001", .text), ("007", .text), ("0.5", .real), ("-0.25", .real),
+        ("1e3", .real), ("3.", .real), (".5", .real), ("nan", .text), ("inf", .text), ("0x10", .text), ("1,5", .text),
+        ("大丰", .text), ("-", .text), ("1e", .text),
+    ])
+    func kinds(_ text: String, _ type: AttributeType) {
+        #expect(CSVValue.inferType([text]) == type)
+    }
+
+    @Test("column inference widens integers to reals and ignores empty cells")
+    func columnInference() {
+        #expect(CSVValue.inferType(["1", "", "2"]) == .integer)
+        #expect(CSVValue.inferType(["1", "2.5"]) == .real)
+        #expect(CSVValue.inferType(["1", "x"]) == .text)
+        #expect(CSVValue.inferType(["", ""]) == .text)
+    }
+}
