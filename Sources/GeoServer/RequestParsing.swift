@@ -1,0 +1,76 @@
+import GeoCore
+import Hummingbird
+
+/// Parsing and validation of request input shared by the controllers; every failure names the field.
+enum RequestParsing {
+    /// A coordinate reference from a `crs` parameter (cgcs2000, wgs84, gcj02, bd09 or EPSG:4490/4326); cgcs2000
+    /// when absent.
+    static func crs(_ text: String?) throws -> CRS {
+        guard let text, !text.isEmpty else { return .cgcs2000 }
+        do {
+            return try CRS.parse(text)
+        } catch {
+            throw APIError(status: .badRequest, code: "invalid_crs", message: error.message, details: ["field": "crs"])
+        }
+    }
+
+    /// A point from `lon` and `lat` parameters, finite and within range.
+    static func point(lon: String?, lat: String?, crs: CRS) throws -> Coordinate {
+        guard let lonText = lon, let x = Double(lonText) else {
+            throw APIError(status: .badRequest, code: "invalid_coordinate", message: "lon must be a number, got \(lon.map { "\"\($0)\"" } ?? "nothing")", details: ["field": "lon"])
+        }
+        guard let latText = lat, let y = Double(latText) else {
+            throw APIError(status: .badRequest, code: "invalid_coordinate", message: "lat must be a number, got \(lat.map { "\"\($0)\"" } ?? "nothing")", details: ["field": "lat"])
+        }
+        return try checked(Coordinate(x: x, y: y), field: "lon/lat")
+    }
+
+    /// A coordinate within [-180, 180] x [-90, 90].
+    static func checked(_ c: Coordinate, field: String) throws -> Coordinate {
+        guard c.isValidGeographic else {
+            throw APIError(
+                status: .badRequest, code: "invalid_coordinate",
+                message: "\(field) (\(c.x), \(c.y)) is not a longitude in [-180, 180] and a latitude in [-90, 90]", details: ["field": .string(field)])
+        }
+        return c
+    }
+
+    /// The request body as JSON, refusing bodies over `maximumBytes` with 413.
+    static func jsonBody(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> JSONValue {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maximumBytes)
+        } catch {
+            throw APIError(
+                status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(maximumBytes) bytes",
+                details: ["maximum_bytes": .int(Int64(maximumBytes))])
+        }
+        do {
+            return try JSON.decode(Array(buffer.readableBytesView))
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    /// An array of [lon, lat] pairs, at most `maximumCount`, each valid.
+    static func pointArray(_ value: JSONValue?, field: String, maximumCount: Int, crs: CRS) throws -> [Coordinate] {
+        guard case .array(let items)? = value else {
+            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) must be an array of [lon, lat] pairs", details: ["field": .string(field)])
+        }
+        guard items.count <= maximumCount else {
+            throw APIError(
+                status: .contentTooLarge, code: "batch_too_large", message: "\(field) has \(items.count) points; the limit is \(maximumCount)",
+                details: ["field": .string(field), "maximum": .int(Int64(maximumCount))])
+        }
+        var points: [Coordinate] = []
+        points.reserveCapacity(items.count)
+        for (k, item) in items.enumerated() {
+            guard case .array(let pair) = item, pair.count >= 2, let x = pair[0].doubleValue, let y = pair[1].doubleValue else {
+                throw APIError(status: .badRequest, code: "invalid_coordinate", message: "\(field)[\(k)] must be [lon, lat]", details: ["field": .string("\(field)[\(k)]")])
+            }
+            points.append(try checked(Coordinate(x: x, y: y), field: "\(field)[\(k)]"))
+        }
+        return points
+    }
+}
