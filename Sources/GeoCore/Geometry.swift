@@ -174,3 +174,15 @@ public enum GeometryType: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension Geometry {
+    /// The polygons of a Polygon, MultiPolygon or (recursively) GeometryCollection; empty for other types.
+    public var polygons: [Polygon] {
+        switch self {
+        case .polygon(let p): [p]
+        case .multiPolygon(let m): m.polygons
+        case .geometryCollection(let c): c.geometries.flatMap(\.polygons)
+        default: []
+        }
+    }
+}

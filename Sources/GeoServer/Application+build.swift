@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoGrids
 import GeoStore
 import Hummingbird
 import Logging
@@ -25,7 +26,7 @@ public func buildApplication(
         }
         logger.info("demo city ready: \(loaded.count) layers")
     }
-    let router = buildRouter(store: store, configuration: configuration)
+    let router = try await buildRouter(store: store, configuration: configuration)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CityGeo"),
@@ -33,11 +34,17 @@ public func buildApplication(
 }
 
 /// The routes of the API, separate from the application so tests can build them over any store.
-public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) -> Router<CityRequestContext> {
+/// Builds the in-memory indexes (grid locator) from the store's current layers.
+public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
     let router = Router(context: CityRequestContext.self)
     router.add(middleware: ErrorMappingMiddleware())
     HealthController(store: store).register(on: router)
-    LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: router.group("v1"))
+    let v1 = router.group("v1")
+    LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
+    let grids = GridService(locator: try await GridLocator.load(from: store))
+    GridController(
+        grids: grids, maximumBatchPoints: configuration.maximumBatchPoints, maximumBodyBytes: configuration.maximumBodyBytes
+    ).register(on: v1)
     MapPageController().register(on: router)
     return router
 }

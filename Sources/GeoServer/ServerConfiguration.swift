@@ -15,10 +15,13 @@ public struct ServerConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// Largest number of features one /v1/layers/{name}/features request returns.
     public var maximumFeaturesPerRequest: Int
+    /// Largest number of points in one batch request (/v1/locate/batch).
+    public var maximumBatchPoints: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
-        demoDataRoot: URL? = nil, maximumBodyBytes: Int = 16 << 20, maximumFeaturesPerRequest: Int = 10_000
+        demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
+        maximumBatchPoints: Int = 1_000_000
     ) {
         self.host = host
         self.port = port
@@ -26,5 +29,6 @@ public struct ServerConfiguration: Sendable {
         self.demoDataRoot = demoDataRoot
         self.maximumBodyBytes = maximumBodyBytes
         self.maximumFeaturesPerRequest = maximumFeaturesPerRequest
+        self.maximumBatchPoints = maximumBatchPoints
     }
 }

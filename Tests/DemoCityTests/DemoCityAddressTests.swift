@@ -60,7 +60,7 @@ import Testing
         let pois = try DemoCityFiles.csvRows("AddressBooks/pois.csv")
         let categories = Set(pois.map { $0["category"]! })
         #expect(categories.count >= 12, "categories: \(categories.sorted())")
-        #expect(pois.contains { $0["name"] == "大丰区人民医院" && $0["address"]!.hasSuffix("号") })
+        #expect(pois.contains { $0["name"] == "大丰区人民医院" && $0["address"]!.contains("号") })
         #expect(pois.filter { !$0["address"]!.isEmpty }.count > pois.count * 9 / 10)
     }
 }

@@ -17,7 +17,7 @@ enum DemoCityFiles {
 
     /// Rows of a CSV file without quoted fields (the demo city writes none in these columns), keyed by header.
     static func csvRows(_ path: String) throws -> [[String: String]] {
-        let text = String(decoding: try bytes(path), as: UTF8.self)
+        let text = String(decoding: try bytes(path), as: UTF8.self).replacingOccurrences(of: "\r", with: "")
         let lines = text.split(separator: "\n").map(String.init)
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         return lines.dropFirst().map { line in

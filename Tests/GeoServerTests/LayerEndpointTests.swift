@@ -23,7 +23,7 @@ import Testing
 
     func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let store = try await Self.makeStore()
-        let router = buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil, maximumFeaturesPerRequest: 3))
+        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil, maximumFeaturesPerRequest: 3))
         let app = Application(router: router)
         try await app.test(.router, body)
     }

@@ -13,6 +13,8 @@ struct CityBuilder {
     var gridLocator = GridLocator()
     /// Town seat lattices by town code.
     var seats: [String: CellLattice] = [:]
+    /// Core blocks crossed by a lane or the pedestrian street (no compound is placed there).
+    var blocksWithLanes = Set<Block>()
     var cityCentre: Coordinate
 
     init(seed: UInt64, scale: Double, districtDegrees: [Polygon], geometry: GeometryBridge) throws {

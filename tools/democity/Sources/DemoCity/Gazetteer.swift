@@ -57,7 +57,7 @@ enum Gazetteer {
     /// North-south road stems.
     static let northSouthRoadStems = [
         "人民", "大华", "金凤", "八一", "团结", "工农", "向阳", "东风", "华丰", "银杏", "梅园", "瑞丰",
-        "黄海", "西康", "南翔", "北环", "东进", "海丰", "裕华", "新村", "卫星", "青年", "学府", "港城",
+        "黄海", "西康", "南翔", "通达", "东进", "海丰", "裕华", "新村", "卫星", "青年", "学府", "港城",
     ]
     /// Lane stems (with 巷 or 街 appended).
     static let laneStems = [

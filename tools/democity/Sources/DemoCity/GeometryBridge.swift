@@ -26,7 +26,7 @@ final class GeometryBridge {
     func voronoiCells(of points: [Coordinate], covering area: [Polygon]) throws -> [[Polygon]] {
         guard points.count > 1 else { return points.isEmpty ? [] : [area] }
         let box = BoundingBox(coordinates: area.flatMap(\.exterior))!.expanded(by: 10_000)
-        let cells = try polygons(of: engine.voronoiDiagram(of: points, envelope: box))
+        let cells = polygons(of: try engine.voronoiDiagram(of: points, envelope: box))
         return try points.map { point in
             guard let cell = cells.first(where: { Planar.polygon($0, contains: point) }) else { return [] }
             return try intersection([cell], area)
@@ -35,13 +35,13 @@ final class GeometryBridge {
 
     func intersection(_ a: [Polygon], _ b: [Polygon]) throws -> [Polygon] {
         guard !a.isEmpty, !b.isEmpty else { return [] }
-        return try polygons(of: engine.intersection(multi(a), multi(b)))
+        return polygons(of: try engine.intersection(multi(a), multi(b)))
     }
 
     func difference(_ a: [Polygon], _ b: [Polygon]) throws -> [Polygon] {
         guard !a.isEmpty else { return [] }
         guard !b.isEmpty else { return a }
-        return try polygons(of: engine.difference(multi(a), multi(b)))
+        return polygons(of: try engine.difference(multi(a), multi(b)))
     }
 
     private func multi(_ polygons: [Polygon]) -> Geometry {
@@ -49,14 +49,7 @@ final class GeometryBridge {
     }
 
     /// The polygons of an overlay result, dropping slivers under 1 m² that overlay arithmetic can leave.
-    private func polygons(of geometry: Geometry) throws -> [Polygon] {
-        let all: [Polygon]
-        switch geometry {
-        case .polygon(let p): all = [p]
-        case .multiPolygon(let m): all = m.polygons
-        case .geometryCollection(let c): all = try c.geometries.flatMap { try polygons(of: $0) }
-        default: all = []
-        }
-        return all.filter { Planar.area(of: $0) >= 1 }
+    private func polygons(of geometry: Geometry) -> [Polygon] {
+        geometry.polygons.filter { Planar.area(of: $0) >= 1 }
     }
 }

@@ -45,7 +45,10 @@ struct CityWriter {
             case .street, .town: properties["unit_grid_count"] = .int(Int64(streetGridCounts[region.code] ?? 0))
             case .district: properties["unit_grid_count"] = .int(Int64(model.unitGrids.count))
             }
-            return Feature(id: .string(region.code), geometry: try polygonal(region.polygons), properties: properties)
+            // Lattice-derived regions keep their exact lattice vertices (edges are at most ~110 m); the others have
+            // edges of many kilometres that must be densified so they stay straight in metres after projection.
+            let densify = [.district, .town, .village].contains(region.level)
+            return Feature(id: .string(region.code), geometry: try polygonal(region.polygons, densify: densify), properties: properties)
         }
         return try collection(features)
     }
@@ -133,9 +136,31 @@ struct CityWriter {
             })
     }
 
-    private func polygonal(_ polygons: [Polygon]) throws -> Geometry {
-        let projected = try polygons.map(geometry.toDegrees)
+    /// Polygons in degrees; with `densify`, edges longer than 150 m get intermediate vertices first, because a
+    /// straight Gauss-Krüger edge of 20 km bows up to ~6 m away from the straight lon/lat chord between its ends.
+    private func polygonal(_ polygons: [Polygon], densify: Bool = false) throws -> Geometry {
+        let source = densify ? polygons.map { Polygon(exterior: densified($0.exterior), holes: $0.holes.map(densified)) } : polygons
+        let projected = try source.map(geometry.toDegrees)
         return projected.count == 1 ? .polygon(projected[0]) : .multiPolygon(MultiPolygon(projected))
+    }
+
+    /// The ring with vertices inserted so that no edge is longer than 150 m (at exact fractions of the edge,
+    /// so shared edges densify identically).
+    private func densified(_ ring: [Coordinate]) -> [Coordinate] {
+        guard var previous = ring.first else { return ring }
+        var result = [previous]
+        for next in ring.dropFirst() {
+            let parts = Int((Planar.distance(previous, next) / 150).rounded(.up))
+            if parts > 1 {
+                for k in 1..<parts {
+                    let t = Double(k) / Double(parts)
+                    result.append(Coordinate(x: previous.x + (next.x - previous.x) * t, y: previous.y + (next.y - previous.y) * t))
+                }
+            }
+            result.append(next)
+            previous = next
+        }
+        return result
     }
 
     /// A FeatureCollection with one feature per line.

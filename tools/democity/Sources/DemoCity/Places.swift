@@ -8,9 +8,9 @@ extension CityBuilder {
     mutating func buildCompounds() {
         var names = NamePool(stems: Gazetteer.compoundNames, suffix: "", rng: &rng)
         let platesByCommunity = Dictionary(grouping: model.plates.indices, by: { model.plates[$0].communityCode })
-        for block in core.blocks.sorted() {
+        for block in core.blocks.sorted() where !blocksWithLanes.contains(block) {
             let areaClass = core.areaClass(of: block, scale: scale)
-            guard rng.chance(areaClass == "A" ? 0.3 : 0.55) else { continue }
+            guard rng.chance(areaClass == "A" ? 0.45 : 0.8) else { continue }
             let box = core.bounds(of: block)
             let inset = 25.0
             let width = (box.width - 2 * inset) * rng.uniform(0.45...0.9)

@@ -73,6 +73,7 @@ extension CityBuilder {
             ? (core.roadRows[block.row], core.roadRows[block.row + 1])
             : (core.roadColumns[block.column], core.roadColumns[block.column + 1])
         guard highLine - lowLine >= 2 else { return }
+        blocksWithLanes.insert(block)
         let line = kind == .pedestrian ? (lowLine + highLine) / 2 : rng.int(in: (lowLine + 1)...(highLine - 1))
         let (a, b) =
             horizontal

@@ -1,1 +1,0 @@
-// GeoEngine: see the module's other files.
