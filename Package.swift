@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
-                "GeoCore", "GeoStore", "GeoServer",
+                "GeoCore", "GeoStore", "GeoGrids", "GeoServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings),

@@ -74,11 +74,14 @@ public struct GridQualityChecker {
     public func check(unitGrids: [Feature], communities: [Feature], engine: GeometryEngine) throws -> GridQualityReport {
         var problems: [GridQualityReport.Problem] = []
         var valid: [(code: String, geometry: Geometry, area: Double)] = []
+        // Grids whose code is malformed cannot be attributed to a community.
+        var unattributable = Set<String>()
         var seenCodes = Set<String>()
 
         for (k, grid) in unitGrids.enumerated() {
             let code = grid.properties["code"]?.stringValue ?? "#\(k)"
             if let complaint = codeProblem(code, declaredCommunity: grid.properties["community_code"]?.stringValue) {
+                if (try? RegionCode(code, expecting: .unitGrid)) == nil { unattributable.insert(code) }
                 problems.append(.init(kind: .invalidCode, codes: [code], message: complaint, areaSquareMetres: nil, geometry: grid.geometry))
             } else if !seenCodes.insert(code).inserted {
                 problems.append(.init(kind: .invalidCode, codes: [code], message: "code \(code) is used twice", areaSquareMetres: nil, geometry: grid.geometry))
@@ -127,7 +130,7 @@ public struct GridQualityChecker {
         }
 
         // Gaps inside each community and grids sticking out of their community.
-        let gridsByCommunity = Dictionary(grouping: valid, by: { String($0.code.prefix(12)) })
+        let gridsByCommunity = Dictionary(grouping: valid.filter { !unattributable.contains($0.code) }, by: { String($0.code.prefix(12)) })
         for community in communities {
             guard let code = community.properties["code"]?.stringValue, let shape = community.geometry,
                 let members = gridsByCommunity[code]

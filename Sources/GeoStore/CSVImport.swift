@@ -135,9 +135,13 @@ enum CSVFeatureReader {
         }
 
         // Column types are decided over the whole column, so that "12" and "12.5" in one column are both reals.
+        // Columns named as codes or ids (`code`, `street_code`, `grid_id` …) stay text: region codes such as
+        // 320904001 are identifiers, whatever their digits look like.
         var types: [Int: AttributeType] = [:]
         for column in propertyColumns {
-            types[column] = csv.columnTypes[names[column]] ?? CSVValue.inferType(rows.lazy.map { $0.fields[column] })
+            types[column] =
+                csv.columnTypes[names[column]]
+                ?? (CSVValue.isIdentifierName(names[column]) ? .text : CSVValue.inferType(rows.lazy.map { $0.fields[column] }))
         }
         let idsAreIntegers = idIndex.map { id in rows.allSatisfy { CSVValue.kind(of: $0.fields[id]) == .integer } } ?? false
 
@@ -278,6 +282,13 @@ enum CSVValue {
     }
 
     /// The narrowest type holding every value of a column.
+    /// Whether a column name says it holds identifiers: `code`, `id` or a name ending in `_code`/`_id`/`编码`/`代码`.
+    static func isIdentifierName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "code" || lower == "id" || lower.hasSuffix("_code") || lower.hasSuffix("_id") || lower.hasSuffix("code")
+            || name.hasSuffix("编码") || name.hasSuffix("代码")
+    }
+
     static func inferType<S: Sequence>(_ values: S) -> AttributeType where S.Element == String {
         var sawInteger = false, sawReal = false
         for value in values {

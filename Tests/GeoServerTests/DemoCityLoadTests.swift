@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoGrids
 import GeoServer
 import GeoStore
 import Testing
@@ -27,6 +28,22 @@ import Testing
         let centre = BoundingBox(minX: 120.46, minY: 33.195, maxX: 120.47, maxY: 33.205)
         let nearCentre = try await store.features(in: "unit_grids", bbox: centre)
         #expect(nearCentre.count > 20 && nearCentre.count < 200)
+
+        // Every door plate is located, from the loaded layers, in the unit grid its record names.
+        let locator = try await GridLocator.load(from: store)
+        #expect(locator.unitGridCount == gridFile.features.count)
+        let plateRecords = try await store.features(in: "door_plates")
+        #expect(plateRecords.count == plateLines)
+        for record in plateRecords {
+            guard case .point(let point)? = record.feature.geometry else {
+                Issue.record("plate \(record.fid) has no point")
+                continue
+            }
+            let location = locator.locate(point.coordinate)
+            #expect(location.unitGrid?.code == record.feature.properties["grid_code"]?.stringValue)
+            #expect(location.street?.code == record.feature.properties["street_code"]?.stringValue)
+            #expect(location.district?.code == "320904")
+        }
     }
 
     @Test func aMissingDemoFileIsNamed() async throws {

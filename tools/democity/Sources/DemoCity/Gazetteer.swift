@@ -34,11 +34,12 @@ enum Gazetteer {
         ("320904001", "丰华街道", ["丰华"], nil, nil),
     ]
 
-    /// The eleven towns, with approximate seat positions (WGS 84).
+    /// The eleven towns, with approximate seat positions (WGS 84). 草堰, 白驹 and 刘庄 sit on 串场河 right at the
+    /// district's western edge, which the generalised boundary cuts off: their seats are moved ~2-5 km inside.
     static let towns: [Town] = [
-        Town(code: "320904101", name: "草堰镇", seatLongitude: 120.300, seatLatitude: 33.035, aliases: []),
-        Town(code: "320904102", name: "白驹镇", seatLongitude: 120.285, seatLatitude: 33.125, aliases: []),
-        Town(code: "320904103", name: "刘庄镇", seatLongitude: 120.320, seatLatitude: 33.300, aliases: []),
+        Town(code: "320904101", name: "草堰镇", seatLongitude: 120.325, seatLatitude: 33.035, aliases: []),
+        Town(code: "320904102", name: "白驹镇", seatLongitude: 120.310, seatLatitude: 33.125, aliases: []),
+        Town(code: "320904103", name: "刘庄镇", seatLongitude: 120.342, seatLatitude: 33.257, aliases: []),
         Town(code: "320904106", name: "小海镇", seatLongitude: 120.445, seatLatitude: 33.100, aliases: []),
         Town(code: "320904107", name: "西团镇", seatLongitude: 120.380, seatLatitude: 33.020, aliases: []),
         Town(code: "320904108", name: "新丰镇", seatLongitude: 120.600, seatLatitude: 33.235, aliases: []),
