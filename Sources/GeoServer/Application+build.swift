@@ -42,9 +42,11 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     let v1 = router.group("v1")
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
     let grids = GridService(locator: try await GridLocator.load(from: store))
-    GridController(
-        grids: grids, maximumBatchPoints: configuration.maximumBatchPoints, maximumBodyBytes: configuration.maximumBodyBytes
-    ).register(on: v1)
+    let gridController = GridController(
+        store: store, grids: grids, maximumBatchPoints: configuration.maximumBatchPoints,
+        maximumBodyBytes: configuration.maximumBodyBytes)
+    gridController.register(on: v1)
+    gridController.registerCensus(on: v1)
     MapPageController().register(on: router)
     return router
 }

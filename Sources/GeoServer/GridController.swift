@@ -1,10 +1,13 @@
 import GeoCore
+import GeoEngine
 import GeoGrids
+import GeoStore
 import Hummingbird
 
 /// `/v1/locate`: the district, street, community, unit grid and responsibility grids of a point, one at a
 /// time or in batches, from the in-memory `GridLocator`.
 struct GridController {
+    let store: SpatialStore
     let grids: GridService
     let maximumBatchPoints: Int
     let maximumBodyBytes: Int
@@ -36,6 +39,56 @@ struct GridController {
             let located = results.filter { $0 != .null && $0 != .object([:]) }.count
             return try JSONResponse.make(.object(["count": .int(Int64(points.count)), "results": .array(results), "located": .int(Int64(located))]))
         }
+    }
+
+    /// `/v1/grids/check` and `/v1/grids/stats`: the census checks and area statistics of the unit-grid layer.
+    func registerCensus(on group: RouterGroup<CityRequestContext>) {
+        group.get("grids/check") { request, _ -> Response in
+            let report = try await qualityReport()
+            if request.uri.queryParameters["format"] == "geojson" {
+                return JSONResponse.bytes(try GeoJSON.encodeBytes(report.problemFeatures), contentType: "application/geo+json")
+            }
+            let counts = JSONValue.object(Dictionary(uniqueKeysWithValues: report.problemCounts.map { ($0.kind.rawValue, JSONValue.int(Int64($0.count))) }))
+            let problems = JSONValue.array(
+                report.problems.map { problem in
+                    .object([
+                        "kind": .string(problem.kind.rawValue), "codes": .array(problem.codes.map { .string($0) }),
+                        "message": .string(problem.message), "area_m2": problem.areaSquareMetres.map { .double($0) } ?? .null,
+                    ])
+                })
+            return try JSONResponse.make(.object(["counts": counts, "problems": problems, "statistics": Self.describe(report.overall)]))
+        }
+        group.get("grids/stats") { _, _ -> Response in
+            let report = try await qualityReport()
+            let communities = JSONValue.array(
+                report.perCommunity.map { entry in
+                    var row = Self.describe(entry.statistics)
+                    if case .object(var object) = row { object["community_code"] = .string(entry.code); row = .object(object) }
+                    return row
+                })
+            return try JSONResponse.make(.object(["overall": Self.describe(report.overall), "communities": communities]))
+        }
+    }
+
+    private func qualityReport() async throws -> GridQualityReport {
+        let grids = try await layerFeatures(GridLocator.layerNames.unitGrids)
+        let communities = try await layerFeatures(GridLocator.layerNames.communities)
+        return try GridQualityChecker().check(unitGrids: grids, communities: communities, engine: try GeometryEngine())
+    }
+
+    private func layerFeatures(_ name: String) async throws -> [Feature] {
+        guard try await store.layer(named: name) != nil else {
+            throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(name)\"; import one first")
+        }
+        return try await store.features(in: name).map(\.feature)
+    }
+
+    static func describe(_ statistics: GridQualityReport.AreaStatistics) -> JSONValue {
+        func rounded(_ value: Double) -> JSONValue { .double((value * 10).rounded() / 10) }
+        return .object([
+            "count": .int(Int64(statistics.count)), "total_area_m2": rounded(statistics.totalArea), "mean_area_m2": rounded(statistics.meanArea),
+            "min_area_m2": rounded(statistics.minimumArea), "max_area_m2": rounded(statistics.maximumArea),
+        ])
     }
 
     /// The location as the API shows it; regions absent from the answer are null.

@@ -118,6 +118,33 @@ import Testing
         }
     }
 
+    @Test func censusStatisticsAndChecksOfTheGridLayer() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/grids/stats", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try Self.json(response)
+                guard case .object(let overall)? = body["overall"], case .array(let communities)? = body["communities"] else {
+                    Issue.record("no statistics")
+                    return
+                }
+                #expect(overall["count"] == .int(4))
+                // Four 0.05° cells at 33.15°N: each about 4,663 m x 5,546 m.
+                let mean = try #require(overall["mean_area_m2"]?.doubleValue)
+                #expect(mean > 25.5e6 && mean < 26.2e6, "mean \(mean)")
+                #expect(communities.count == 1)
+            }
+            try await client.execute(uri: "/v1/grids/check", method: .get) { response in
+                let body = try Self.json(response)
+                guard case .object(let counts)? = body["counts"] else { Issue.record("no counts"); return }
+                #expect(counts["overlap"] == .int(0))
+                #expect(counts["gap"] == .int(0))
+                // The fixture's grids are far larger than 10,000 m², so none is a sliver.
+                #expect(counts["sliver"] == .int(0))
+                #expect(body["problems"] == .array([]))
+            }
+        }
+    }
+
     @Test func batchLocatesEveryPointInOrder() async throws {
         try await withApp { client in
             let body = #"{"points": [[120.42, 33.17], [120.47, 33.12], [120.45, 33.25], [0, 0]], "fields": "unit_grid"}"#
