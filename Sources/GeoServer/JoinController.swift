@@ -1,0 +1,257 @@
+import Foundation
+import GeoCore
+import GeoGrids
+import GeoStore
+import Hummingbird
+
+/// `/v1/nearest`, `/v1/within`, `/v1/cases/duplicates`, `/v1/aggregate`, `/v1/heat`: spatial joins over point
+/// layers of the store (staff, components, cameras, cases), answered from in-memory indexes that are rebuilt
+/// when the layer's version changes.
+struct JoinController {
+    let store: SpatialStore
+    let grids: GridService
+    let indexes: PointIndexCache
+    let maximumBodyBytes: Int
+
+    static let maximumNeighbours = 1_000
+    static let maximumRadiusMetres = 50_000.0
+
+    func register(on group: RouterGroup<CityRequestContext>) {
+        group.get("nearest") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let index = try await indexes.index(of: try Self.required(query["layer"], "layer"), in: store)
+            let crs = try RequestParsing.crs(query["crs"].map(String.init))
+            let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
+            let k = try query["k"].map { try Self.number(String($0), "k", 1...Double(Self.maximumNeighbours)) }.map(Int.init) ?? 5
+            let maximum = try query["max_distance"].map { try Self.number(String($0), "max_distance", 0...Self.maximumRadiusMetres) }
+            let filter = try Self.filter(query["filter"])
+            let found = index.nearest(to: CRS.convert(point, from: crs, to: .cgcs2000), k: k, maxDistanceMetres: maximum, filter: filter)
+            return try Self.collection(found, from: index)
+        }
+        group.get("within") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let index = try await indexes.index(of: try Self.required(query["layer"], "layer"), in: store)
+            let crs = try RequestParsing.crs(query["crs"].map(String.init))
+            let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
+            let radius = try Self.number(try Self.required(query["radius"], "radius"), "radius", 0...Self.maximumRadiusMetres)
+            let found = index.within(radiusMetres: radius, of: CRS.convert(point, from: crs, to: .cgcs2000), filter: try Self.filter(query["filter"]))
+            return try Self.collection(found, from: index)
+        }
+        group.post("within") { request, context -> Response in
+            let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
+            let index = try await indexes.index(of: try Self.required(body["layer"]?.stringValue, "layer"), in: store)
+            guard let polygonValue = body["polygon"] else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "body needs \"polygon\", a GeoJSON Polygon or MultiPolygon", details: ["field": "polygon"])
+            }
+            let polygon: Geometry
+            do throws(GeoError) {
+                polygon = try GeoJSON.decodeGeometry(from: polygonValue)
+            } catch {
+                throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: ["field": .string("polygon" + (error.location.map { ".\($0)" } ?? ""))])
+            }
+            guard polygon.type == .polygon || polygon.type == .multiPolygon else {
+                throw APIError(status: .unprocessableContent, code: "invalid_geometry", message: "polygon is a \(polygon.type.rawValue), not a Polygon or MultiPolygon", details: ["field": "polygon"])
+            }
+            guard polygon.vertexCount <= 100_000 else {
+                throw APIError(status: .contentTooLarge, code: "geometry_too_large", message: "polygon has \(polygon.vertexCount) vertices; the limit is 100000", details: ["field": "polygon"])
+            }
+            let found = index.within(polygon: polygon, filter: try Self.filter(body["filter"]?.stringValue.map { Substring($0) }))
+            return try Self.collection(found.map { Neighbour(index: $0, distanceMetres: 0) }, from: index, withDistance: false)
+        }
+        group.post("cases/duplicates") { request, context -> Response in
+            let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
+            let layer = body["layer"]?.stringValue ?? "cases"
+            let crs = try RequestParsing.crs(body["crs"]?.stringValue)
+            guard case .object(let caseObject)? = body["case"] else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "body needs \"case\": {lon, lat, category, time}", details: ["field": "case"])
+            }
+            guard let lon = caseObject["lon"]?.doubleValue, let lat = caseObject["lat"]?.doubleValue else {
+                throw APIError(status: .badRequest, code: "invalid_coordinate", message: "case.lon and case.lat must be numbers", details: ["field": "case.lon"])
+            }
+            let point = CRS.convert(try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "case"), from: crs, to: .cgcs2000)
+            let category = try Self.required(caseObject["category"]?.stringValue, "case.category")
+            let time = try Self.date(caseObject["time"]?.stringValue, field: "case.time")
+            var rule = CaseDuplicateDetector.Rule()
+            if let metres = body["distance_m"] { rule.distanceMetres = try Self.number(Self.text(metres), "distance_m", 0...Self.maximumRadiusMetres) }
+            if let days = body["window_days"] { rule.window = try Self.number(Self.text(days), "window_days", 0...3_650) * 86_400 }
+            let locator = await grids.locator
+            var detector = try await indexes.detector(of: layer, in: store, locator: locator)
+            detector.defaultRule = rule
+            let newCase = CaseRecord(
+                id: caseObject["id"]?.stringValue ?? "", category: category, time: time, position: point,
+                gridCode: locator.unitGrid(at: point)?.code)
+            let matches = detector.duplicates(of: newCase).map { match -> JSONValue in
+                .object([
+                    "id": .string(match.record.id), "category": .string(match.record.category),
+                    "time": .string(ISO8601DateFormatter().string(from: match.record.time)), "status": .string(match.record.status),
+                    "grid_code": match.record.gridCode.map(JSONValue.string) ?? .null,
+                    "distance_m": .double((match.distanceMetres * 100).rounded() / 100),
+                    "reasons": .array(match.reasons.map { .string($0.rawValue) }),
+                ])
+            }
+            return try JSONResponse.make(.object(["grid_code": newCase.gridCode.map(JSONValue.string) ?? .null, "duplicates": .array(matches)]))
+        }
+        group.get("aggregate") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let layer = try Self.required(query["layer"], "layer")
+            let level: RegionLevel =
+                switch query["level"].map(String.init) ?? "unit_grid" {
+                case "unit_grid": .unitGrid
+                case "community": .community
+                case "street": .street
+                case "district": .district
+                case let other:
+                    throw APIError(status: .badRequest, code: "invalid_argument", message: "level \"\(other)\" is not unit_grid, community, street or district", details: ["field": "level"])
+                }
+            let from = try Self.date(query["from"].map(String.init), field: "from")
+            let to = try Self.date(query["to"].map(String.init), field: "to")
+            let timeField = query["time_field"].map(String.init) ?? "time"
+            let sumField = query["sum"].map(String.init)
+            let locator = await grids.locator
+            let index = try await indexes.index(of: layer, in: store)
+            var records: [GridAggregator.Record] = []
+            for (k, feature) in index.features.enumerated() {
+                guard case .point(let p)? = feature.geometry, let text = feature.properties[timeField]?.stringValue, let time = Self.parseDate(text) else { continue }
+                var value: Double?
+                if let sumField {
+                    guard let number = feature.properties[sumField]?.doubleValue else {
+                        throw APIError(status: .unprocessableContent, code: "invalid_argument", message: "feature \(k) of \(layer) has no number \"\(sumField)\" to sum", details: ["field": "sum"])
+                    }
+                    value = number
+                }
+                let grid = feature.properties["grid_code"]?.stringValue ?? locator.unitGrid(at: p.coordinate)?.code
+                if let grid { records.append(GridAggregator.Record(gridCode: grid, time: time, value: value)) }
+            }
+            let rows = try GridAggregator.aggregate(records, level: level, from: from, to: to)
+            return try JSONResponse.make(
+                .object([
+                    "level": .string(query["level"].map(String.init) ?? "unit_grid"), "total": .int(Int64(rows.reduce(0) { $0 + $1.count })),
+                    "rows": .array(rows.map { row in
+                        .object(["code": .string(row.code), "count": .int(Int64(row.count)), "sum": row.sum.map(JSONValue.double) ?? .null])
+                    }),
+                ]))
+        }
+    }
+
+    // MARK: Parsing
+
+    static func required(_ value: Substring?, _ field: String) throws -> String {
+        try required(value.map(String.init), field)
+    }
+
+    static func required(_ value: String?, _ field: String) throws -> String {
+        guard let value, !value.isEmpty else {
+            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) is required", details: ["field": .string(field)])
+        }
+        return value
+    }
+
+    static func number(_ text: String, _ field: String, _ range: ClosedRange<Double>) throws -> Double {
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw APIError(
+                status: .badRequest, code: "invalid_argument", message: "\(field) must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
+                details: ["field": .string(field)])
+        }
+        return value
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .string(let s): s
+        default: "\(value)"
+        }
+    }
+
+    static func filter(_ text: Substring?) throws -> AttributeFilter? {
+        guard let text, !text.isEmpty else { return nil }
+        do {
+            return try AttributeFilter(parsing: String(text))
+        } catch {
+            throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "filter"])
+        }
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text)
+    }
+
+    static func date(_ text: String?, field: String) throws -> Date {
+        guard let text, let date = parseDate(text) else {
+            throw APIError(
+                status: .badRequest, code: "invalid_argument",
+                message: "\(field) must be an ISO 8601 time such as 2026-11-23T08:00:00+08:00 or a date 2026-11-23, got \(text.map { "\"\($0)\"" } ?? "nothing")",
+                details: ["field": .string(field)])
+        }
+        return date
+    }
+
+    static func object(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> [String: JSONValue] {
+        guard case .object(let object) = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBytes) else {
+            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be a JSON object", details: ["field": "$"])
+        }
+        return object
+    }
+
+    /// The found features as GeoJSON, each with `distance_m` added, in the given order.
+    static func collection(_ found: [Neighbour], from index: PointLayerIndex, withDistance: Bool = true) throws -> Response {
+        let features = found.map { neighbour -> Feature in
+            var feature = index.features[neighbour.index]
+            if withDistance { feature.properties["distance_m"] = .double((neighbour.distanceMetres * 100).rounded() / 100) }
+            return feature
+        }
+        return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection(features)), contentType: "application/geo+json")
+    }
+}
+
+/// Point indexes and case detectors per layer, rebuilt when the layer's catalogue version changes.
+actor PointIndexCache {
+    private var indexes: [String: (version: Int64, index: PointLayerIndex)] = [:]
+    private var detectors: [String: (version: Int64, detector: CaseDuplicateDetector)] = [:]
+
+    func index(of layer: String, in store: SpatialStore) async throws -> PointLayerIndex {
+        let info = try await Self.info(layer, store)
+        if let cached = indexes[layer], cached.version == info.version { return cached.index }
+        let index = PointLayerIndex(try await store.features(in: layer).map(\.feature))
+        indexes[layer] = (info.version, index)
+        return index
+    }
+
+    /// The layer's cases (properties `category`, `time` ISO 8601, optional `status` and `grid_code`).
+    func detector(of layer: String, in store: SpatialStore, locator: GridLocator) async throws -> CaseDuplicateDetector {
+        let info = try await Self.info(layer, store)
+        if let cached = detectors[layer], cached.version == info.version { return cached.detector }
+        var records: [CaseRecord] = []
+        for stored in try await store.features(in: layer) {
+            let feature = stored.feature
+            guard case .point(let p)? = feature.geometry, let category = feature.properties["category"]?.stringValue,
+                let time = feature.properties["time"]?.stringValue.flatMap(JoinController.parseDate)
+            else { continue }
+            let id: String =
+                switch feature.id {
+                case .string(let s): s
+                case .int(let i): String(i)
+                case nil: String(stored.fid)
+                }
+            records.append(
+                CaseRecord(
+                    id: id, category: category, time: time, position: p.coordinate,
+                    gridCode: feature.properties["grid_code"]?.stringValue ?? locator.unitGrid(at: p.coordinate)?.code,
+                    status: feature.properties["status"]?.stringValue ?? "accepted"))
+        }
+        let detector = CaseDuplicateDetector(cases: records)
+        detectors[layer] = (info.version, detector)
+        return detector
+    }
+
+    private static func info(_ layer: String, _ store: SpatialStore) async throws -> LayerInfo {
+        guard let info = try await store.layer(named: layer) else {
+            throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
+        }
+        return info
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import GeoCore
+import GeoServer
+import GeoStore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// /v1/nearest, /v1/within, /v1/cases/duplicates and /v1/aggregate over the four-grid district of
+/// LocateEndpointTests plus a staff layer and a cases layer.
+@Suite struct JoinEndpointTests {
+    /// Staff on a line due north of (120.42, 33.16), 100 m apart: s0 at 0 m … s4 at 400 m.
+    static func north(_ metres: Double) -> Coordinate { Coordinate(x: 120.42, y: 33.16 + metres / 111_194.93) }
+
+    static func makeStore() async throws -> SpatialStore {
+        let store = try await LocateEndpointTests.makeStore()
+        var staff: [Feature] = []
+        for k in 0..<5 {
+            let role: JSONValue = k % 2 == 0 ? "网格员" : "监督员"
+            let properties: [String: JSONValue] = ["role": role, "age": .int(Int64(30 + k))]
+            staff.append(Feature(id: .string("s\(k)"), geometry: .point(Point(north(Double(k) * 100))), properties: properties))
+        }
+        _ = try await store.importLayer(name: "staff", features: FeatureCollection(staff))
+        let rows: [(String, String, String, Coordinate, String)] = [
+            ("c1", "垃圾满溢", "2026-11-20T09:00:00+08:00", north(20), "accepted"),
+            ("c2", "垃圾满溢", "2026-10-01T09:00:00+08:00", north(10), "closed"),
+            ("c3", "占道经营", "2026-11-22T09:00:00+08:00", north(5), "accepted"),
+            ("c4", "垃圾满溢", "2026-11-21T09:00:00+08:00", Coordinate(x: 120.47, y: 33.12), "accepted"),
+            ("c5", "垃圾满溢", "2026-11-22T09:00:00+08:00", north(30), "voided"),
+        ]
+        var cases: [Feature] = []
+        for (id, category, time, point, status) in rows {
+            let properties: [String: JSONValue] = ["category": .string(category), "time": .string(time), "status": .string(status), "weight": 1.5]
+            cases.append(Feature(id: .string(id), geometry: .point(Point(point)), properties: properties))
+        }
+        _ = try await store.importLayer(name: "cases", features: FeatureCollection(cases))
+        return store
+    }
+
+    func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = try await buildRouter(store: try await Self.makeStore(), configuration: ServerConfiguration(databasePath: nil))
+        try await Application(router: router).test(.router, body)
+    }
+
+    static func features(_ response: TestResponse) throws -> [Feature] {
+        try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features
+    }
+
+    static func ids(_ features: [Feature]) -> [String] {
+        features.compactMap { if case .string(let s)? = $0.id { s } else { nil } }
+    }
+
+    @Test func nearestStaffWithDistancesAndFilter() async throws {
+        let q = Self.north(130)
+        try await withApp { client in
+            try await client.execute(uri: "/v1/nearest?layer=staff&lon=\(q.x)&lat=\(q.y)&k=3", method: .get) { response in
+                #expect(response.status == .ok)
+                let found = try Self.features(response)
+                let ids = Self.ids(found)
+                #expect(ids == ["s1", "s2", "s0"])
+                let distances = found.compactMap { $0.properties["distance_m"]?.doubleValue }
+                #expect(distances.count == 3 && abs(distances[0] - 30) < 0.05 && abs(distances[1] - 70) < 0.05 && abs(distances[2] - 130) < 0.05)
+            }
+            try await client.execute(uri: "/v1/nearest?layer=staff&lon=\(q.x)&lat=\(q.y)&k=2&filter=role%3D%E7%BD%91%E6%A0%BC%E5%91%98", method: .get) { response in
+                let ids = Self.ids(try Self.features(response))
+                #expect(ids == ["s2", "s0"])
+            }
+        }
+    }
+
+    @Test func withinRadiusAndWithinPolygon() async throws {
+        let q = Self.north(200)
+        try await withApp { client in
+            try await client.execute(uri: "/v1/within?layer=staff&lon=\(q.x)&lat=\(q.y)&radius=150", method: .get) { response in
+                let ids = Self.ids(try Self.features(response))
+                #expect(ids == ["s2", "s1", "s3"])
+            }
+            let polygon = #"{"layer":"staff","filter":"age>=32","polygon":{"type":"Polygon","coordinates":[[[120.41,33.16],[120.43,33.16],[120.43,33.17],[120.41,33.17],[120.41,33.16]]]}}"#
+            try await client.execute(uri: "/v1/within", method: .post, body: ByteBuffer(string: polygon)) { response in
+                #expect(response.status == .ok)
+                let ids = Self.ids(try Self.features(response))
+                #expect(ids == ["s2", "s3", "s4"])
+            }
+        }
+    }
+
+    @Test func duplicateCasesBySameGridAndDistance() async throws {
+        let p = Self.north(0)
+        try await withApp { client in
+            let body = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"}}"#
+            try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .ok)
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .array(let matches)? = json["duplicates"] else {
+                    Issue.record("no duplicates array")
+                    return
+                }
+                #expect(json["grid_code"] == "320904001001001")
+                // c1: 20 m away, same grid; c2 is older than 30 days; c3 another category; c4 far, other grid; c5 voided.
+                #expect(matches.count == 1)
+                guard case .object(let first)? = matches.first else { return }
+                #expect(first["id"] == "c1")
+                #expect(first["reasons"] == .array(["same_grid", "within_distance"]))
+            }
+            let wider = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"},"window_days":60,"distance_m":15}"#
+            try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: wider)) { response in
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .array(let matches)? = json["duplicates"] else { return }
+                #expect(matches.compactMap { if case .object(let o) = $0 { o["id"]?.stringValue } else { nil } } == ["c2", "c1"])
+            }
+        }
+    }
+
+    @Test func aggregationPerGridAndStreet() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/aggregate?layer=cases&level=unit_grid&from=2026-11-01&to=2026-12-01&sum=weight", method: .get) { response in
+                #expect(response.status == .ok)
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .array(let rows)? = json["rows"] else { return }
+                #expect(json["total"] == .int(4))
+                #expect(rows == [
+                    .object(["code": "320904001001001", "count": .int(3), "sum": .double(4.5)]),
+                    .object(["code": "320904001001004", "count": .int(1), "sum": .double(1.5)]),
+                ])
+            }
+            try await client.execute(uri: "/v1/aggregate?layer=cases&level=street&from=2026-09-01&to=2026-12-01", method: .get) { response in
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)) else { return }
+                #expect(json["rows"] == .array([.object(["code": "320904001", "count": .int(5), "sum": .null])]))
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("/v1/nearest?lon=120.4&lat=33.1", "invalid_argument", "layer"),
+        ("/v1/nearest?layer=staff&lon=120.4&lat=33.1&k=0", "invalid_argument", "k"),
+        ("/v1/nearest?layer=staff&lon=120.4&lat=33.1&filter=age%3E%3Dold", "invalid_filter", "filter"),
+        ("/v1/within?layer=staff&lon=120.4&lat=33.1&radius=90000", "invalid_argument", "radius"),
+        ("/v1/aggregate?layer=cases&level=city&from=2026-11-01&to=2026-12-01", "invalid_argument", "level"),
+        ("/v1/aggregate?layer=cases&from=yesterday&to=2026-12-01", "invalid_argument", "from"),
+    ])
+    func badJoinRequestsNameTheField(uri: String, code: String, field: String) async throws {
+        try await withApp { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                #expect(response.status == .badRequest, "\(uri)")
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let details)? = json["details"] else { return }
+                #expect(json["code"]?.stringValue == code)
+                #expect(details["field"]?.stringValue == field)
+            }
+        }
+    }
+
+    @Test func unknownLayersAre404AndBadPolygonsAre422() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/nearest?layer=nope&lon=120.4&lat=33.1", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+            let selfCrossing = #"{"layer":"staff","polygon":{"type":"Polygon","coordinates":[[[120.41,33.16],[120.43,33.16],[120.43]]]}}"#
+            try await client.execute(uri: "/v1/within", method: .post, body: ByteBuffer(string: selfCrossing)) { response in
+                #expect(response.status == .unprocessableContent)
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let details)? = json["details"] else { return }
+                #expect(details["field"] == "polygon.coordinates[0][2]")
+            }
+        }
+    }
+}
