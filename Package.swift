@@ -75,6 +75,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // Benchmarks (tools/bench): release builds, each measured next to a peer by its driver script.
+        .executableTarget(name: "bench-grids", dependencies: ["GeoCore", "GeoGrids"], path: "tools/bench/grids", exclude: ["peers.py"], swiftSettings: strictSettings),
+
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),

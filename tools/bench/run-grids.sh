@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Point-in-grid benchmark (issue 3): assigns N random points (default 1,000,000) to the unit grids of the demo
+# city generated at --scale 13 (>50,000 grids), single-threaded, with CityGeo's PolygonIndex, shapely 2's
+# STRtree and a PostGIS GiST join, on the same points, and prints points/s, agreement and ratios.
+# Usage: tools/bench/run-grids.sh [POINTS] [SCALE]      (loopback only; the PostGIS cluster is temporary)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+points=${1:-1000000}
+scale=${2:-13}
+work=.build-bench/grids-scale$scale
+mkdir -p "$work"
+
+tools/install-deps.sh
+python3 -m pip install -q shapely numpy psycopg2-binary 2>/dev/null
+if ! command -v pg_ctlcluster >/dev/null || ! dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1; then
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
+fi
+
+swift build -c release --product bench-grids >/dev/null
+swift build -c release --product citygeo >/dev/null
+if [ ! -f "$work/GridData/unit_grids.geojson" ]; then
+    .build/release/citygeo demo-city --scale "$scale" --output "$work" >/dev/null
+fi
+grids="$work/GridData/unit_grids.geojson"
+python3 tools/bench/grids/peers.py make-points "$grids" "$work/points.bin" "$points" 42
+
+# A throwaway PostgreSQL cluster on a loopback port, owned by the postgres user.
+pgdata=$(mktemp -d /tmp/citygeo-bench-pg.XXXXXX)
+chown postgres "$pgdata"
+bin=/usr/lib/postgresql/15/bin
+run_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else eval "$*"; fi; }
+run_pg "$bin/initdb -D $pgdata -A trust -U postgres >/dev/null"
+run_pg "$bin/pg_ctl -D $pgdata -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_parallel_workers_per_gather=0' -l $pgdata/log -w start >/dev/null"
+trap 'run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata"' EXIT
+
+results=$(mktemp)
+.build/release/bench-grids "$grids" "$work/points.bin" >>"$results"
+python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"
+python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" >>"$results"
+
+python3 - "$results" "$work/points.bin" <<'PY'
+import json, sys
+import numpy as np
+rows = [json.loads(line) for line in open(sys.argv[1])]
+ours = rows[0]
+print(f"point-in-grid: {ours['points']:,} points over {ours['grids']:,} unit grids (index built in {ours['build_s']*1000:.0f} ms), single-threaded")
+print(f"{'engine':<24}{'points/s':>14}{'located':>12}{'CityGeo ÷ peer':>16}")
+for r in rows:
+    ratio = ours['points_per_s'] / r['points_per_s']
+    print(f"{r['engine']:<24}{r['points_per_s']:>14,.0f}{r['located']:>12,}{ratio:>15.1f}x")
+for peer, suffix in [("shapely", ".shapely.npy"), ("PostGIS", ".postgis.npy")]:
+    other = rows[[r['engine'].split()[0] for r in rows].index(peer)]
+    print(f"{peer}: located {other['located']:,} vs CityGeo {ours['located']:,}; checksum {'equal' if other['checksum'] == ours['checksum'] else 'differs (shared-edge points: peers keep the lowest index)'}")
+PY
