@@ -39,17 +39,30 @@ results=$(mktemp)
 python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"
 python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" >>"$results"
 
+# End to end over HTTP: the same points in 100,000-point batches on two connections to a release server.
+db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)
+.build/release/citygeo serve --database "$db" --data-root "$work" --port 18089 >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18089/health >/dev/null 2>&1 && break; sleep 1; done
+python3 tools/bench/grids/http_batch.py "$work/points.bin" http://127.0.0.1:18089/v1/locate/batch 100000 2 >>"$results" || true
+kill "$server" 2>/dev/null || true
+rm -f "$db" "$db-wal" "$db-shm"
+
 python3 - "$results" "$work/points.bin" <<'PY'
 import json, sys
 import numpy as np
 rows = [json.loads(line) for line in open(sys.argv[1])]
 ours = rows[0]
 print(f"point-in-grid: {ours['points']:,} points over {ours['grids']:,} unit grids (index built in {ours['build_s']*1000:.0f} ms), single-threaded")
-print(f"{'engine':<24}{'points/s':>14}{'located':>12}{'CityGeo ÷ peer':>16}")
+print(f"{'engine':<32}{'points/s':>14}{'located':>12}{'PolygonIndex ÷ engine':>24}")
 for r in rows:
     ratio = ours['points_per_s'] / r['points_per_s']
-    print(f"{r['engine']:<24}{r['points_per_s']:>14,.0f}{r['located']:>12,}{ratio:>15.1f}x")
-for peer, suffix in [("shapely", ".shapely.npy"), ("PostGIS", ".postgis.npy")]:
-    other = rows[[r['engine'].split()[0] for r in rows].index(peer)]
-    print(f"{peer}: located {other['located']:,} vs CityGeo {ours['located']:,}; checksum {'equal' if other['checksum'] == ours['checksum'] else 'differs (shared-edge points: peers keep the lowest index)'}")
+    print(f"{r['engine']:<32}{r['points_per_s']:>14,.0f}{r['located']:>12,}{ratio:>23.1f}x")
+for peer, suffix in [("shapely", ".shapely.npy"), ("PostGIS", ".postgis.npy"), ("CityGeo HTTP", "")]:
+    matching = [r for r in rows if r['engine'].startswith(peer)]
+    if not matching:
+        continue
+    other = matching[0]
+    agreement = "" if "checksum" not in other else ("; checksum equal" if other['checksum'] == ours['checksum'] else "; checksum differs (shared-edge points: peers keep the lowest index)")
+    print(f"{peer}: located {other['located']:,} vs CityGeo {ours['located']:,}{agreement}")
 PY
