@@ -47,8 +47,9 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
         maximumBodyBytes: configuration.maximumBodyBytes)
     gridController.register(on: v1)
     gridController.registerCensus(on: v1)
-    JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes)
-        .register(on: v1)
+    let joins = JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes)
+    joins.register(on: v1)
+    joins.registerHeat(on: v1)
     MapPageController().register(on: router)
     return router
 }

@@ -133,6 +133,46 @@ struct JoinController {
         }
     }
 
+    /// `/v1/heat`: counts of a point layer's features on square cells over a box, optionally in a time range.
+    func registerHeat(on group: RouterGroup<CityRequestContext>) {
+        group.get("heat") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let index = try await indexes.index(of: try Self.required(query["layer"], "layer"), in: store)
+            let box = try LayerController.parseBoundingBox(try Self.required(query["bbox"], "bbox"))
+            let cell = try Self.number(query["cell_m"].map(String.init) ?? "500", "cell_m", 10...50_000)
+            let timeField = query["time_field"].map(String.init) ?? "time"
+            let from = try query["from"].map { try Self.date(String($0), field: "from") }
+            let to = try query["to"].map { try Self.date(String($0), field: "to") }
+            var positions: [Coordinate] = []
+            for feature in index.features {
+                guard case .point(let p)? = feature.geometry else { continue }
+                if from != nil || to != nil {
+                    guard let time = feature.properties[timeField]?.stringValue.flatMap(Self.parseDate) else { continue }
+                    if let from, time < from { continue }
+                    if let to, time >= to { continue }
+                }
+                positions.append(p.coordinate)
+            }
+            let cells: [GridAggregator.HeatCell]
+            do throws(GeoError) {
+                cells = try GridAggregator.heat(positions, box: box, cellMetres: cell)
+            } catch {
+                throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "cell_m"])
+            }
+            let features = cells.map { cell in
+                Feature(
+                    geometry: .polygon(
+                        Polygon(exterior: [
+                            Coordinate(x: cell.bounds.minX, y: cell.bounds.minY), Coordinate(x: cell.bounds.maxX, y: cell.bounds.minY),
+                            Coordinate(x: cell.bounds.maxX, y: cell.bounds.maxY), Coordinate(x: cell.bounds.minX, y: cell.bounds.maxY),
+                            Coordinate(x: cell.bounds.minX, y: cell.bounds.minY),
+                        ])),
+                    properties: ["column": .int(Int64(cell.column)), "row": .int(Int64(cell.row)), "count": .int(Int64(cell.count))])
+            }
+            return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection(features)), contentType: "application/geo+json")
+        }
+    }
+
     // MARK: Parsing
 
     static func required(_ value: Substring?, _ field: String) throws -> String {

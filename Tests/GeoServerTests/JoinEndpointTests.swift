@@ -127,6 +127,20 @@ import Testing
         }
     }
 
+    @Test func heatCellsCountCasesInTheirRange() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/heat?layer=cases&bbox=120.40,33.10,120.50,33.20&cell_m=1000&from=2026-11-01&to=2026-12-01", method: .get) { response in
+                #expect(response.status == .ok)
+                let cells = try Self.features(response)
+                // c1, c3 and c5 share the cell north of (120.42, 33.16); c4 has its own; c2 is before November.
+                #expect(cells.compactMap { $0.properties["count"]?.intValue }.sorted() == [1, 3])
+            }
+            try await client.execute(uri: "/v1/heat?layer=cases&bbox=120.40,33.10,120.50,33.20&cell_m=1", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
     @Test(arguments: [
         ("/v1/nearest?lon=120.4&lat=33.1", "invalid_argument", "layer"),
         ("/v1/nearest?layer=staff&lon=120.4&lat=33.1&k=0", "invalid_argument", "k"),
