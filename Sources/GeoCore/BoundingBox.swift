@@ -71,3 +71,13 @@ extension Geometry {
         return box
     }
 }
+
+extension BoundingBox {
+    /// The box as a closed counter-clockwise polygon (RFC 7946's right-hand rule), starting at the south-west.
+    public var polygon: Polygon {
+        Polygon(exterior: [
+            Coordinate(x: minX, y: minY), Coordinate(x: maxX, y: minY), Coordinate(x: maxX, y: maxY),
+            Coordinate(x: minX, y: maxY), Coordinate(x: minX, y: minY),
+        ])
+    }
+}

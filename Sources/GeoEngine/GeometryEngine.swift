@@ -185,13 +185,7 @@ public final class GeometryEngine {
     /// cover at least `envelope`.
     public func voronoiDiagram(of points: [Coordinate], envelope: BoundingBox) throws -> Geometry {
         let sites = try make(.multiPoint(MultiPoint(points)))
-        let box = try make(
-            .polygon(
-                Polygon(exterior: [
-                    Coordinate(x: envelope.minX, y: envelope.minY), Coordinate(x: envelope.maxX, y: envelope.minY),
-                    Coordinate(x: envelope.maxX, y: envelope.maxY), Coordinate(x: envelope.minX, y: envelope.maxY),
-                    Coordinate(x: envelope.minX, y: envelope.minY),
-                ])))
+        let box = try make(.polygon(envelope.polygon))
         return try result(GEOSVoronoiDiagram_r(handle, sites.pointer, box.pointer, 0, 0), "VoronoiDiagram")
     }
 

@@ -161,12 +161,7 @@ struct JoinController {
             }
             let features = cells.map { cell in
                 Feature(
-                    geometry: .polygon(
-                        Polygon(exterior: [
-                            Coordinate(x: cell.bounds.minX, y: cell.bounds.minY), Coordinate(x: cell.bounds.maxX, y: cell.bounds.minY),
-                            Coordinate(x: cell.bounds.maxX, y: cell.bounds.maxY), Coordinate(x: cell.bounds.minX, y: cell.bounds.maxY),
-                            Coordinate(x: cell.bounds.minX, y: cell.bounds.minY),
-                        ])),
+                    geometry: .polygon(cell.bounds.polygon),
                     properties: ["column": .int(Int64(cell.column)), "row": .int(Int64(cell.row)), "count": .int(Int64(cell.count))])
             }
             return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection(features)), contentType: "application/geo+json")

@@ -6,10 +6,7 @@ import Testing
 /// is a village area without grids.
 @Suite struct GridLocatorTests {
     static func box(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
-        .polygon(
-            Polygon(exterior: [
-                Coordinate(x: x0, y: y0), Coordinate(x: x1, y: y0), Coordinate(x: x1, y: y1), Coordinate(x: x0, y: y1), Coordinate(x: x0, y: y0),
-            ]))
+        .polygon(BoundingBox(minX: x0, minY: y0, maxX: x1, maxY: y1).polygon)
     }
 
     static func region(_ code: String, _ name: String, _ geometry: Geometry) -> Feature {

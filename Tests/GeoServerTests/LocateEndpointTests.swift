@@ -9,10 +9,7 @@ import Testing
 /// /v1/locate and /v1/locate/batch over a two-street district whose street 001 holds four unit grids.
 @Suite struct LocateEndpointTests {
     static func box(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
-        .polygon(
-            Polygon(exterior: [
-                Coordinate(x: x0, y: y0), Coordinate(x: x1, y: y0), Coordinate(x: x1, y: y1), Coordinate(x: x0, y: y1), Coordinate(x: x0, y: y0),
-            ]))
+        .polygon(BoundingBox(minX: x0, minY: y0, maxX: x1, maxY: y1).polygon)
     }
 
     static func region(_ code: String, _ name: String, _ geometry: Geometry) -> Feature {

@@ -26,7 +26,7 @@ extension CityBuilder {
             let name = names.next(rng: &rng)
             let compound = Compound(
                 id: "C" + String(10_000 + model.compounds.count).dropFirst(), name: name,
-                aliases: name.count > 3 ? [] : [name + "小区"], polygon: Polygon(exterior: rectangleRing(rect)),
+                aliases: name.count > 3 ? [] : [name + "小区"], polygon: rect.polygon,
                 gate: model.plates[gateIndex])
             model.compounds.append(compound)
             addBuildings(of: compound, in: rect)
@@ -48,20 +48,13 @@ extension CityBuilder {
                         Building(
                             id: "B" + String(1_000_000 + model.buildings.count).dropFirst(), compoundID: compound.id,
                             compoundName: compound.name, number: number, floors: floors, units: max(1, Int(length / 20)),
-                            polygon: Polygon(exterior: rectangleRing(footprint)), gridCode: grid.code))
+                            polygon: footprint.polygon, gridCode: grid.code))
                     number += 1
                 }
                 left += length + 15
             }
             top -= 12 + 30
         }
-    }
-
-    func rectangleRing(_ box: BoundingBox) -> [Coordinate] {
-        [
-            Coordinate(x: box.minX, y: box.minY), Coordinate(x: box.maxX, y: box.minY), Coordinate(x: box.maxX, y: box.maxY),
-            Coordinate(x: box.minX, y: box.maxY), Coordinate(x: box.minX, y: box.minY),
-        ]
     }
 
     // MARK: Points of interest
