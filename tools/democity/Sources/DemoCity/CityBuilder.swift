@@ -114,15 +114,13 @@ struct CityBuilder {
             guard !territory.isEmpty else { continue }
             let seat = seatLattice(around: seatPoints[k], within: territory)
             var villagesArea = territory
-            var communityCount = 0
             if let seat {
                 seats[town.code] = seat
                 let seatOutline = seat.outline(of: Set(allCells(of: seat)))
                 villagesArea = try geometry.difference(territory, seatOutline)
-                communityCount = addSeatCommunities(town: town, lattice: seat)
+                addSeatCommunities(town: town, lattice: seat)
             }
             try addVillages(town: town, area: villagesArea, names: &villageNames)
-            _ = communityCount
             model.regions.append(
                 Region(
                     code: town.code, name: town.name, level: .town, parentCode: Gazetteer.districtCode,
@@ -158,7 +156,7 @@ struct CityBuilder {
     }
 
     /// Splits a seat lattice into a western and an eastern community, each tiled by its cells.
-    mutating func addSeatCommunities(town: Gazetteer.Town, lattice: CellLattice) -> Int {
+    mutating func addSeatCommunities(town: Gazetteer.Town, lattice: CellLattice) {
         let split = lattice.columnCount / 2
         let names = ["\(town.stem)社区", "\(town.stem)新区社区"]
         var gridIndex: [LatticeCell: Int] = [:]
@@ -178,7 +176,6 @@ struct CityBuilder {
                     polygons: lattice.outline(of: Set(cells))))
         }
         gridLocator.add(lattice, gridIndex)
-        return 2
     }
 
     /// Villages: Voronoi cells of random points inside the town's rural area. Village codes start at 201,

@@ -56,7 +56,7 @@ public enum DemoCityGenerator {
         let bridge = try GeometryBridge()
         var builder = try CityBuilder(seed: options.seed, scale: options.scale, districtDegrees: district, geometry: bridge)
         let model = try builder.build()
-        let writer = CityWriter(model: model, geometry: bridge, seed: options.seed, scale: options.scale)
+        let writer = CityWriter(model: model, geometry: bridge)
         var files = try writer.files().map { File(path: $0.path, bytes: $0.bytes) }
         let counts: [(kind: String, count: Int)] = [
             ("streets and towns", model.regions.filter { $0.level == .street || $0.level == .town }.count),

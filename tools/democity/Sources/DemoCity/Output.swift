@@ -6,8 +6,6 @@ import GeoCore
 struct CityWriter {
     let model: CityModel
     let geometry: GeometryBridge
-    let seed: UInt64
-    let scale: Double
 
     func files() throws -> [(path: String, bytes: [UInt8])] {
         [
