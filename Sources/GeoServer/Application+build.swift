@@ -41,7 +41,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     HealthController(store: store).register(on: router)
     let v1 = router.group("v1")
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
-    let grids = GridService(locator: try await GridLocator.load(from: store))
+    let grids = try await GridService(store: store, checkInterval: configuration.indexRefreshInterval)
     let gridController = GridController(
         store: store, grids: grids, maximumBatchPoints: configuration.maximumBatchPoints,
         maximumBodyBytes: configuration.maximumBodyBytes)

@@ -18,7 +18,7 @@ struct GridController {
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
             let point = try RequestParsing.point(
                 lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-            let location = await grids.locator.locate(CRS.convert(point, from: crs, to: .cgcs2000))
+            let location = try await grids.locator.locate(CRS.convert(point, from: crs, to: .cgcs2000))
             return try JSONResponse.make(Self.describe(location, point: point))
         }
         group.post("locate/batch") { request, context -> Response in
@@ -28,7 +28,7 @@ struct GridController {
             }
             let crs = try RequestParsing.crs(object["crs"]?.stringValue)
             let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
-            let locator = await grids.locator
+            let locator = try await grids.locator
             let codesOnly = object["fields"]?.stringValue == "unit_grid"
             var results: [JSONValue] = []
             results.reserveCapacity(points.count)
@@ -105,11 +105,45 @@ struct GridController {
     }
 }
 
-/// The server's current grid locator, rebuilt from the store when grid layers change.
+/// The server's current grid locator, rebuilt from the store when a region layer's catalogue version changes
+/// (checked at most once per `checkInterval`, so the hot path does not query the catalogue per request).
 actor GridService {
-    private(set) var locator: GridLocator
+    private var current: GridLocator
+    private var versions: [String: Int64]
+    private var lastCheck = ContinuousClock.now
+    private let store: SpatialStore
+    private let checkInterval: Duration
 
-    init(locator: GridLocator) { self.locator = locator }
+    static let layerNames = [
+        GridLocator.layerNames.district, GridLocator.layerNames.streets, GridLocator.layerNames.communities,
+        GridLocator.layerNames.unitGrids, GridLocator.layerNames.responsibilityGrids,
+    ]
 
-    func replace(with locator: GridLocator) { self.locator = locator }
+    init(store: SpatialStore, checkInterval: Duration = .seconds(1)) async throws {
+        self.store = store
+        self.checkInterval = checkInterval
+        versions = try await Self.versions(in: store)
+        current = try await GridLocator.load(from: store)
+    }
+
+    /// The locator, rebuilt first if a region layer changed since the last check.
+    var locator: GridLocator {
+        get async throws {
+            let now = ContinuousClock.now
+            guard now - lastCheck >= checkInterval else { return current }
+            lastCheck = now
+            let latest = try await Self.versions(in: store)
+            if latest != versions {
+                current = try await GridLocator.load(from: store)
+                versions = latest
+            }
+            return current
+        }
+    }
+
+    private static func versions(in store: SpatialStore) async throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for name in layerNames { result[name] = try await store.layer(named: name)?.version }
+        return result
+    }
 }

@@ -74,7 +74,7 @@ struct JoinController {
             var rule = CaseDuplicateDetector.Rule()
             if let metres = body["distance_m"] { rule.distanceMetres = try Self.number(Self.text(metres), "distance_m", 0...Self.maximumRadiusMetres) }
             if let days = body["window_days"] { rule.window = try Self.number(Self.text(days), "window_days", 0...3_650) * 86_400 }
-            let locator = await grids.locator
+            let locator = try await grids.locator
             var detector = try await indexes.detector(of: layer, in: store, locator: locator)
             detector.defaultRule = rule
             let newCase = CaseRecord(
@@ -107,7 +107,7 @@ struct JoinController {
             let to = try Self.date(query["to"].map(String.init), field: "to")
             let timeField = query["time_field"].map(String.init) ?? "time"
             let sumField = query["sum"].map(String.init)
-            let locator = await grids.locator
+            let locator = try await grids.locator
             let index = try await indexes.index(of: layer, in: store)
             var records: [GridAggregator.Record] = []
             for (k, feature) in index.features.enumerated() {

@@ -17,11 +17,13 @@ public struct ServerConfiguration: Sendable {
     public var maximumFeaturesPerRequest: Int
     /// Largest number of points in one batch request (/v1/locate/batch).
     public var maximumBatchPoints: Int
+    /// How often the in-memory grid index checks whether its layers changed in the store.
+    public var indexRefreshInterval: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
-        maximumBatchPoints: Int = 1_000_000
+        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1)
     ) {
         self.host = host
         self.port = port
@@ -30,5 +32,6 @@ public struct ServerConfiguration: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.maximumFeaturesPerRequest = maximumFeaturesPerRequest
         self.maximumBatchPoints = maximumBatchPoints
+        self.indexRefreshInterval = indexRefreshInterval
     }
 }

@@ -80,6 +80,24 @@ import Testing
         }
     }
 
+    /// A unit-grid layer replaced while the server runs is picked up without a restart.
+    @Test func aReplacedGridLayerIsReindexed() async throws {
+        let store = try await Self.makeStore()
+        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil, indexRefreshInterval: .zero))
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/v1/locate?lon=120.42&lat=33.17", method: .get) { response in
+                let body = try Self.json(response)
+                #expect(Self.code(body["unit_grid"]) == "320904001001001")
+            }
+            let merged = [Self.region("320904001001009", "", Self.box(120.40, 33.10, 120.50, 33.20))]
+            _ = try await store.importLayer(name: "unit_grids", features: FeatureCollection(merged), options: ImportOptions(mode: .replace))
+            try await client.execute(uri: "/v1/locate?lon=120.42&lat=33.17", method: .get) { response in
+                let body = try Self.json(response)
+                #expect(Self.code(body["unit_grid"]) == "320904001001009")
+            }
+        }
+    }
+
     @Test func pointsOutsideGetNullsNotErrors() async throws {
         try await withApp { client in
             try await client.execute(uri: "/v1/locate?lon=120.45&lat=33.25", method: .get) { response in
