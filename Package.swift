@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GeoEngine", targets: ["GeoEngine"]),
         .library(name: "GeoStore", targets: ["GeoStore"]),
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
+        .library(name: "GeoSampling", targets: ["GeoSampling"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -46,6 +47,7 @@ let package = Package(
 
         // Features: one capability each.
         .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
+        .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoGrids"], swiftSettings: strictSettings),
 
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoSampling"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
