@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoServer", "DemoCity",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
