@@ -1,0 +1,86 @@
+import Foundation
+import GeoCore
+import GeoSampling
+import Testing
+
+/// Sample-point draws, inspector assignment and the plan record, on the committed demo city's 14 point types.
+@Suite struct SamplePointTests {
+    static let candidates: [SamplePointCandidate] = {
+        try! EvaluationGridTests.features("GridData/sample_points.geojson").compactMap(SamplePointCandidate.init(feature:))
+    }()
+
+    @Test func countsPerTypeAreMetAndReproducible() throws {
+        #expect(Set(Self.candidates.map(\.type)).count == 14)
+        let rules = SamplePointRules(countsPerType: ["主次干道": 4, "背街小巷": 3, "公共厕所": 2, "农贸市场": 1])
+        let first = try SamplePointDraw.draw(Self.candidates, rules: rules, seed: 11)
+        let again = try SamplePointDraw.draw(Self.candidates, rules: rules, seed: 11)
+        #expect(first == again)
+        #expect(try SamplePointDraw.draw(Self.candidates, rules: rules, seed: 12) != first)
+        let byType = Dictionary(grouping: first, by: \.type).mapValues(\.count)
+        #expect(byType == ["主次干道": 4, "背街小巷": 3, "公共厕所": 2, "农贸市场": 1])
+        #expect(Set(first.map(\.id)).count == first.count)
+    }
+
+    @Test func spacingExclusionsGridsAndStreetCoverageHold() throws {
+        let streets = Set(Self.candidates.filter { $0.type == "公共厕所" }.map(\.streetCode))
+        var rules = SamplePointRules(countsPerType: ["公共厕所": streets.count], minimumSpacingMetres: 300, coverEveryStreet: true)
+        let drawn = try SamplePointDraw.draw(Self.candidates, rules: rules, seed: 3)
+        #expect(Set(drawn.map(\.streetCode)) == streets)
+        for a in drawn { for b in drawn where a.id < b.id { #expect(Geodesic.haversineDistance(from: a.position, to: b.position) >= 300) } }
+
+        rules = SamplePointRules(countsPerType: ["主次干道": 5], excludedIDs: Set(drawn.map(\.id)))
+        rules.withinGrids = Set(Self.candidates.filter { $0.type == "主次干道" }.prefix(40).compactMap(\.gridCode))
+        let inside = try SamplePointDraw.draw(Self.candidates, rules: rules, seed: 3)
+        #expect(inside.allSatisfy { rules.withinGrids!.contains($0.gridCode ?? "") })
+    }
+
+    @Test func aShortQuotaNamesTheTypeAndShortfall() {
+        let markets = Self.candidates.filter { $0.type == "农贸市场" }.count
+        #expect {
+            _ = try SamplePointDraw.draw(Self.candidates, rules: SamplePointRules(countsPerType: ["农贸市场": markets + 3]), seed: 1)
+        } throws: { error in
+            (error as? GeoError)?.message
+                == "the point draw cannot meet its quota: type 农贸市场 needs \(markets + 3) but only \(markets) eligible points satisfy the rules (short by 3)"
+        }
+    }
+
+    @Test func proportionalCountsFollowTheStreetsShares() {
+        let shares = SamplePointRules.proportional(total: 10, type: "主次干道", among: Self.candidates)
+        #expect(shares.values.reduce(0, +) == 10)
+        let pool = Self.candidates.filter { $0.type == "主次干道" }
+        for (street, count) in shares {
+            let exact = 10 * Double(pool.filter { $0.streetCode == street }.count) / Double(pool.count)
+            #expect(abs(Double(count) - exact) < 1, "\(street): \(count) vs \(exact)")
+        }
+    }
+
+    @Test func inspectorGroupsAreBalancedAndCompact() throws {
+        let points = try SamplePointDraw.draw(Self.candidates, rules: SamplePointRules(countsPerType: ["主次干道": 20, "背街小巷": 10, "社区": 7]), seed: 5)
+        let groups = try InspectorAssignment.assign(points, groups: 4)
+        #expect(groups.map(\.points.count) == [10, 9, 9, 9])
+        #expect(Set(groups.flatMap(\.points).map(\.id)) == Set(points.map(\.id)))
+        // Sectors beat a random split: the total route is shorter than with groups dealt round-robin.
+        let dealt = (0..<4).map { g in points.enumerated().filter { $0.offset % 4 == g }.map(\.element) }
+        let dealtRoutes = try dealt.map { try InspectorAssignment.assign($0, groups: 1)[0].routeMetres }.reduce(0, +)
+        #expect(groups.map(\.routeMetres).reduce(0, +) < dealtRoutes)
+        #expect(throws: GeoError.self) { _ = try InspectorAssignment.assign(points, groups: 0) }
+    }
+
+    @Test func thePlanRecordsSeedRulesAndChecksums() throws {
+        let checksum = SamplingPlan.checksum(Array("abc".utf8))
+        #expect(checksum == "e71fa2190541574b")  // FNV-1a 64 of "abc"
+        let plan = try SamplingPlan.make(
+            evaluationGrids: EvaluationGridTests.built.grids, candidates: Self.candidates, cityClass: 1,
+            pointRules: SamplePointRules(countsPerType: ["主次干道": 6, "背街小巷": 2]), pointsWithinDrawnGrids: true, inspectorGroups: 2,
+            seed: 2026, inputChecksums: ["unit_grids": checksum])
+        #expect(plan.grids.count == 8)
+        let members = Set(plan.grids.flatMap(\.memberCodes))
+        #expect(plan.groups.flatMap(\.points).allSatisfy { members.contains($0.gridCode ?? "") })
+        let features = plan.geoJSON().features
+        #expect(features.count == 8 + 8)
+        #expect(features.allSatisfy { $0.properties["plan_seed"] == "2026" && $0.properties["plan_inputs"] == .string("unit_grids:\(checksum)") })
+        let csv = plan.csv().split(separator: "\n")
+        #expect(csv.count == 1 + 16)
+        #expect(csv[0] == "role,code,class_or_type,street_code,group,lon,lat")
+    }
+}
