@@ -47,7 +47,7 @@ let package = Package(
 
         // Features: one capability each.
         .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
-        .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoGrids"], swiftSettings: strictSettings),
+        .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
 
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoSampling"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoServerTests",
             dependencies: [

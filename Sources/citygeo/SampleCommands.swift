@@ -9,7 +9,7 @@ import GeoStore
 struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample", abstract: "Evaluation grids and stratified draws (综合评价 field inspection).",
-        subcommands: [SampleGridsCommand.self, SampleDrawCommand.self])
+        subcommands: [SampleGridsCommand.self, SampleDrawCommand.self, SamplePlanCommand.self, SampleHistoryCommand.self])
 }
 
 /// Builds evaluation grids from the database's unit grids and A/B/C layer.
@@ -75,5 +75,59 @@ struct SampleDrawCommand: AsyncParsableCommand {
             try Data(try GeoJSON.encodeBytes(FeatureCollection(drawn.map(\.feature)))).write(to: URL(fileURLWithPath: output))
             print("written to \(output)")
         }
+    }
+}
+
+struct SamplePlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Draw a whole field-inspection plan: evaluation grids by city class, sample points by type, inspector groups.",
+        discussion: "Example: citygeo sample plan --seed 2026 --points 主次干道=6,背街小巷=4,公共厕所=2 --groups 3 --html plan.html --record")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "City class 1, 2 or 3.") var cityClass = 1
+    @Option(help: "Seed of the draw.") var seed: UInt64
+    @Option(help: "Sample points per type, e.g. 主次干道=6,背街小巷=4.") var points: String
+    @Option(help: "Inspector groups.") var groups = 2
+    @Option(help: "Minimum distance between drawn points, metres.") var spacing = 0.0
+    @Flag(help: "Give every street at least one point of each type while counts allow.") var coverStreets = false
+    @Flag(help: "Draw points only inside the drawn evaluation grids.") var withinDrawnGrids = false
+    @Option(help: "Do not repeat grids or points drawn in the last N recorded rounds.") var excludeRounds = 0
+    @Flag(help: "Record this plan as the next round of the history.") var record = false
+    @Option(name: .shortAndLong, help: "GeoJSON of the plan.") var output: String?
+    @Option(help: "CSV of the plan.") var csv: String?
+    @Option(help: "HTML page with a map of the plan.") var html: String?
+
+    func run() async throws {
+        let store = try SpatialStore(path: database.database)
+        let inputs = try await SamplingInputs.load(from: store)
+        let excluded = try await SamplingHistory.recent(excludeRounds, in: store)
+        let rules = SamplePointRules(
+            countsPerType: try SamplingInputs.parseCounts(points), minimumSpacingMetres: spacing, coverEveryStreet: coverStreets,
+            excludedIDs: excluded)
+        let plan = try SamplingPlan.make(
+            evaluationGrids: inputs.evaluationGrids, candidates: inputs.candidates, cityClass: cityClass, pointRules: rules,
+            pointsWithinDrawnGrids: withinDrawnGrids, inspectorGroups: groups, seed: seed, excludedGrids: excluded,
+            inputChecksums: inputs.checksums)
+        let rows = plan.grids.map { ["评价网格", $0.code, $0.areaClass ?? "", ""] }
+            + plan.groups.flatMap { group in group.points.map { ["评价点位", $0.id, $0.type, "第\(group.number)组"] } }
+        print(TextTable.render(header: ["kind", "code", "class/type", "group"], rows: rows))
+        for group in plan.groups { print("group \(group.number): \(group.points.count) points, route ≈ \(Int(group.routeMetres)) m") }
+        print("seed \(seed), city class \(cityClass), inputs " + inputs.checksums.keys.sorted().map { "\($0) \(inputs.checksums[$0]!)" }.joined(separator: ", "))
+        if let output { try Data(try GeoJSON.encodeBytes(plan.geoJSON())).write(to: URL(fileURLWithPath: output)) }
+        if let csv { try Data(plan.csv().utf8).write(to: URL(fileURLWithPath: csv)) }
+        if let html { try Data(plan.html().utf8).write(to: URL(fileURLWithPath: html)) }
+        if record { print("recorded as round \(try await SamplingHistory.record(plan, in: store))") }
+    }
+}
+
+struct SampleHistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List the recorded rounds of draws.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let rounds = try await SamplingHistory.rounds(in: try SpatialStore(path: database.database))
+        print(TextTable.render(header: ["round", "grids and points"], rows: rounds.map { [String($0.round), String($0.items.count)] }))
     }
 }
