@@ -41,15 +41,16 @@ public struct SamplingPlan: Sendable {
     }
 
     /// Grids and points as one FeatureCollection; the plan's record (seed, rules, checksums) is on every feature
-    /// under `plan_*` so that the file alone says how it was made.
-    public func geoJSON() -> FeatureCollection {
-        let record: [String: JSONValue] = [
+    /// under `plan_*` so that the file alone says how it was made; `round` is the history round, when recorded.
+    public func geoJSON(round: Int? = nil) -> FeatureCollection {
+        var record: [String: JSONValue] = [
             "plan_seed": .string(String(seed)), "plan_city_class": .int(Int64(cityClass)),
             "plan_quota": .string(gridQuota.counts.keys.sorted().map { "\($0)=\(gridQuota.counts[$0]!)" }.joined(separator: ",")),
             "plan_points": .string(pointRules.countsPerType.keys.sorted().map { "\($0)=\(pointRules.countsPerType[$0]!)" }.joined(separator: ",")),
             "plan_spacing_m": .double(pointRules.minimumSpacingMetres),
             "plan_inputs": .string(inputChecksums.keys.sorted().map { "\($0):\(inputChecksums[$0]!)" }.joined(separator: ",")),
         ]
+        if let round { record["plan_round"] = .int(Int64(round)) }
         var features = grids.map { grid -> Feature in
             var feature = grid.feature
             feature.properties["role"] = "evaluation_grid"

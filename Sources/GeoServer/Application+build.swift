@@ -50,6 +50,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     let joins = JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes)
     joins.register(on: v1)
     joins.registerHeat(on: v1)
+    SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     MapPageController().register(on: router)
     return router
 }

@@ -1,0 +1,61 @@
+import Foundation
+import GeoCore
+import GeoServer
+import GeoStore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// POST /v1/sampling on the committed demo city.
+@Suite struct SamplingEndpointTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let store = try SpatialStore.temporary()
+        for (layer, path) in [("unit_grids", "GridData/unit_grids.geojson"), ("eval_area_types", "GridData/eval_area_types.geojson"), ("sample_points", "GridData/sample_points.geojson")] {
+            _ = try await store.importGeoJSON(name: layer, file: Self.root.appendingPathComponent(path))
+        }
+        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil))
+        try await Application(router: router).test(.router, body)
+    }
+
+    @Test func aClassOnePlanIsDrawnRecordedAndNotRepeated() async throws {
+        try await withApp { client in
+            let request = #"{"city_class":1,"seed":2026,"points":{"主次干道":4,"社区":2},"groups":2,"record":true}"#
+            var firstCodes: Set<String> = []
+            try await client.execute(uri: "/v1/sampling", method: .post, body: ByteBuffer(string: request)) { response in
+                #expect(response.status == .ok)
+                let features = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features
+                #expect(features.filter { $0.properties["role"] == "evaluation_grid" }.count == 8)
+                #expect(features.filter { $0.properties["role"] == "sample_point" }.count == 6)
+                #expect(features.allSatisfy { $0.properties["plan_round"] == .int(1) && $0.properties["plan_seed"] == "2026" })
+                firstCodes = Set(features.compactMap { $0.properties["role"] == "sample_point" ? $0.properties["id"]?.stringValue : nil })
+            }
+            let again = #"{"city_class":3,"seed":2026,"points":{"主次干道":4,"社区":2},"exclude_rounds":1,"format":"csv"}"#
+            try await client.execute(uri: "/v1/sampling", method: .post, body: ByteBuffer(string: again)) { response in
+                #expect(response.status == .ok)
+                let rows = String(buffer: response.body).split(separator: "\n").dropFirst()
+                #expect(rows.count == 5 + 6)
+                let ids = Set(rows.filter { $0.hasPrefix("sample_point") }.map { String($0.split(separator: ",")[1]) })
+                #expect(ids.isDisjoint(with: firstCodes))
+            }
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"points":{"主次干道":1}}"#, HTTPResponse.Status.badRequest, "seed"),
+        (#"{"seed":1,"points":{"主次干道":-2}}"#, .badRequest, "points.主次干道"),
+        (#"{"seed":1,"points":{"农贸市场":500}}"#, .unprocessableContent, "points"),
+        (#"{"seed":1,"city_class":5,"points":{}}"#, .unprocessableContent, "city_class"),
+        (#"{"seed":1,"points":{},"format":"pdf"}"#, .badRequest, "format"),
+    ])
+    func badPlansNameTheField(body: String, status: HTTPResponse.Status, field: String) async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/sampling", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == status, "\(body)")
+                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let details)? = json["details"] else { return }
+                #expect(details["field"]?.stringValue == field, "\(body)")
+            }
+        }
+    }
+}
