@@ -12,6 +12,10 @@ public struct EvaluationGrid: Hashable, Sendable {
     /// A, B or C: the class of the evaluation area holding most of it; nil when unknown.
     public var areaClass: String?
     public let geometry: Geometry
+    /// First division date and last change date (ISO dates), and remarks, as the layer records them.
+    public var firstDivisionDate: String?
+    public var changeDate: String?
+    public var remarks: String = ""
 
     public init(code: String, streetCode: String, memberCodes: [String], areaSquareMetres: Double, areaClass: String?, geometry: Geometry) {
         self.code = code
@@ -29,6 +33,8 @@ public struct EvaluationGrid: Hashable, Sendable {
                 "code": .string(code), "street_code": .string(streetCode), "area_m2": .double((areaSquareMetres * 10).rounded() / 10),
                 "type": areaClass.map(JSONValue.string) ?? .null, "unit_grid_count": .int(Int64(memberCodes.count)),
                 "members": .string(memberCodes.joined(separator: "/")),
+                "first_division_date": firstDivisionDate.map(JSONValue.string) ?? .null,
+                "change_date": changeDate.map(JSONValue.string) ?? .null, "remarks": .string(remarks),
             ])
     }
 }

@@ -17,14 +17,32 @@ public struct SamplingPlan: Sendable {
     public static func make(
         evaluationGrids: [EvaluationGrid], candidates: [SamplePointCandidate], cityClass: Int, pointRules: SamplePointRules,
         pointsWithinDrawnGrids: Bool, inspectorGroups: Int, seed: UInt64, excludedGrids: Set<String> = [],
-        inputChecksums: [String: String]
+        inputChecksums: [String: String], quota customQuota: DrawQuota? = nil
     ) throws(GeoError) -> SamplingPlan {
-        let quota = try DrawQuota.cityClass(cityClass)
+        let quota: DrawQuota
+        if let customQuota { quota = customQuota } else { quota = try DrawQuota.cityClass(cityClass) }
         let grids = try StratifiedDraw.draw(evaluationGrids, quota: quota, seed: seed, excluded: excludedGrids)
         var rules = pointRules
-        if pointsWithinDrawnGrids { rules.withinGrids = Set(grids.flatMap(\.memberCodes)) }
         // A seed derived from the plan's seed keeps the point draw independent of the grid draw's consumption.
-        let points = try SamplePointDraw.draw(candidates, rules: rules, seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        let pointSeed = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
+        var points: [SamplePointCandidate]
+        if pointsWithinDrawnGrids {
+            // Types the drawn grids hold are drawn inside them; types they lack are filled from the whole city,
+            // as the evaluation rules ask of sample points (content missing from the grids).
+            let inside = Set(grids.flatMap(\.memberCodes))
+            let typesInside = Set(candidates.filter { inside.contains($0.gridCode ?? "") }.map(\.type))
+            var insideRules = rules
+            insideRules.withinGrids = inside
+            insideRules.countsPerType = rules.countsPerType.filter { typesInside.contains($0.key) }
+            var fillRules = rules
+            fillRules.countsPerType = rules.countsPerType.filter { !typesInside.contains($0.key) }
+            points = try SamplePointDraw.draw(candidates, rules: insideRules, seed: pointSeed)
+            fillRules.excludedIDs.formUnion(points.map(\.id))
+            points += try SamplePointDraw.draw(candidates, rules: fillRules, seed: pointSeed &+ 1)
+            rules.withinGrids = inside
+        } else {
+            points = try SamplePointDraw.draw(candidates, rules: rules, seed: pointSeed)
+        }
         let groups = try InspectorAssignment.assign(points, groups: inspectorGroups)
         return SamplingPlan(seed: seed, cityClass: cityClass, gridQuota: quota, pointRules: rules, inputChecksums: inputChecksums, grids: grids, groups: groups)
     }

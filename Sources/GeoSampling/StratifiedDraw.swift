@@ -6,6 +6,20 @@ public struct DrawQuota: Hashable, Sendable {
 
     public init(_ counts: [String: Int]) { self.counts = counts }
 
+    /// A custom quota table written `A=3,B=2,C=3`; throws `invalid_argument` naming the bad entry.
+    public static func parse(_ text: String) throws(GeoError) -> DrawQuota {
+        var counts: [String: Int] = [:]
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let count = Int(parts[1]), count >= 0 else {
+                throw GeoError(code: "invalid_argument", message: "quota \"\(entry)\" is not class=count", location: String(entry))
+            }
+            counts[parts[0]] = count
+        }
+        guard !counts.isEmpty else { throw GeoError(code: "invalid_argument", message: "the quota table is empty") }
+        return DrawQuota(counts)
+    }
+
     /// The quotas of CJ/T 551-2023 by city class: class 1 draws 3 A + 2 B + 3 C, class 2 2 + 2 + 2, class 3 2 + 1 + 2.
     public static func cityClass(_ cityClass: Int) throws(GeoError) -> DrawQuota {
         switch cityClass {

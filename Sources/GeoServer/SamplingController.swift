@@ -4,7 +4,7 @@ import GeoSampling
 import GeoStore
 import Hummingbird
 
-/// `POST /v1/sampling`: draws a field-inspection plan from the store's unit grids, A/B/C areas and sample points.
+/// `POST /v1/sampling`: draws a field-inspection plan (`quota` "A=4,B=2,C=2" overrides the city class's) from the store's unit grids, A/B/C areas and sample points.
 /// Body: `{"city_class": 1, "seed": 2026, "points": {"主次干道": 6}, "groups": 2, "spacing_m": 200,
 /// "cover_streets": true, "within_drawn_grids": false, "exclude_rounds": 1, "record": false, "format": "geojson"}`
 /// (format geojson, csv or html). With `record`, the plan is appended to the sampling history and its GeoJSON
@@ -42,12 +42,20 @@ struct SamplingController {
             let excluded = try await SamplingHistory.recent(Int(body["exclude_rounds"]?.intValue ?? 0), in: store)
             let rules = SamplePointRules(
                 countsPerType: counts, minimumSpacingMetres: spacing, coverEveryStreet: body["cover_streets"] == true, excludedIDs: excluded)
+            var customQuota: DrawQuota?
+            if let text = body["quota"]?.stringValue {
+                do throws(GeoError) {
+                    customQuota = try DrawQuota.parse(text)
+                } catch {
+                    throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "quota"])
+                }
+            }
             let plan: SamplingPlan
             do throws(GeoError) {
                 plan = try SamplingPlan.make(
                     evaluationGrids: inputs.evaluationGrids, candidates: inputs.candidates, cityClass: cityClass, pointRules: rules,
                     pointsWithinDrawnGrids: body["within_drawn_grids"] == true, inspectorGroups: groups, seed: UInt64(seedValue),
-                    excludedGrids: excluded, inputChecksums: inputs.checksums)
+                    excludedGrids: excluded, inputChecksums: inputs.checksums, quota: customQuota)
             } catch {
                 let field = error.code == "quota_not_met" ? "points" : (error.location ?? "city_class")
                 throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: ["field": .string(field)])

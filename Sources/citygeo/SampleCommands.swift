@@ -86,6 +86,7 @@ struct SamplePlanCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "City class 1, 2 or 3.") var cityClass = 1
+    @Option(help: "A custom quota table instead of the city class's, e.g. A=4,B=2,C=2.") var quota: String?
     @Option(help: "Seed of the draw.") var seed: UInt64
     @Option(help: "Sample points per type, e.g. 主次干道=6,背街小巷=4.") var points: String
     @Option(help: "Inspector groups.") var groups = 2
@@ -108,7 +109,7 @@ struct SamplePlanCommand: AsyncParsableCommand {
         let plan = try SamplingPlan.make(
             evaluationGrids: inputs.evaluationGrids, candidates: inputs.candidates, cityClass: cityClass, pointRules: rules,
             pointsWithinDrawnGrids: withinDrawnGrids, inspectorGroups: groups, seed: seed, excludedGrids: excluded,
-            inputChecksums: inputs.checksums)
+            inputChecksums: inputs.checksums, quota: try quota.map { try DrawQuota.parse($0) })
         let rows = plan.grids.map { ["评价网格", $0.code, $0.areaClass ?? "", ""] }
             + plan.groups.flatMap { group in group.points.map { ["评价点位", $0.id, $0.type, "第\(group.number)组"] } }
         print(TextTable.render(header: ["kind", "code", "class/type", "group"], rows: rows))

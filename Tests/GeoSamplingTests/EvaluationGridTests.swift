@@ -40,6 +40,19 @@ import Testing
         #expect(Set(Self.built.grids.compactMap(\.areaClass)) == ["A", "B", "C"])
     }
 
+    @Test func gridsCarryTheirRecordAttributes() {
+        var grid = Self.built.grids[0]
+        grid.firstDivisionDate = "2026-11-23"
+        grid.remarks = "demo"
+        let properties = grid.feature.properties
+        #expect(properties["code"] == .string(grid.code))
+        #expect(properties["first_division_date"] == "2026-11-23")
+        #expect(properties["change_date"] == .null)
+        #expect(properties["remarks"] == "demo")
+        #expect(properties["unit_grid_count"] == .int(Int64(grid.memberCodes.count)))
+        #expect(properties["type"] == grid.areaClass.map(JSONValue.string))
+    }
+
     @Test func validationNamesGridsOutsideTheRules() throws {
         let square = Geometry.polygon(BoundingBox(minX: 120, minY: 33, maxX: 120.001, maxY: 33.001).polygon)
         let split = Geometry.multiPolygon(MultiPolygon([

@@ -66,6 +66,31 @@ import Testing
         #expect(throws: GeoError.self) { _ = try InspectorAssignment.assign(points, groups: 0) }
     }
 
+    /// With points drawn inside the drawn grids, a type none of those grids holds (the railway station lies
+    /// outside the A/B/C grids' members or not) is filled from the whole city instead of failing.
+    @Test func typesMissingFromTheDrawnGridsAreFilledFromTheCity() throws {
+        let plan = try SamplingPlan.make(
+            evaluationGrids: EvaluationGridTests.built.grids, candidates: Self.candidates, cityClass: 3,
+            pointRules: SamplePointRules(countsPerType: ["主次干道": 3, "河道湖泊": 1]), pointsWithinDrawnGrids: true, inspectorGroups: 1,
+            seed: 4, inputChecksums: [:])
+        let members = Set(plan.grids.flatMap(\.memberCodes))
+        let points = plan.groups.flatMap(\.points)
+        // Rivers run outside the urban grids, so the river point comes from outside the drawn grids.
+        #expect(points.filter { $0.type == "河道湖泊" }.count == 1)
+        #expect(points.filter { $0.type == "河道湖泊" }.allSatisfy { !members.contains($0.gridCode ?? "") })
+        #expect(points.filter { $0.type == "主次干道" }.allSatisfy { members.contains($0.gridCode ?? "") })
+    }
+
+    @Test func customQuotaTablesParseAndApply() throws {
+        #expect(try DrawQuota.parse("A=4, B=0,C=2").counts == ["A": 4, "B": 0, "C": 2])
+        #expect { _ = try DrawQuota.parse("A=4,B") } throws: { ($0 as? GeoError)?.location == "B" }
+        let plan = try SamplingPlan.make(
+            evaluationGrids: EvaluationGridTests.built.grids, candidates: Self.candidates, cityClass: 1,
+            pointRules: SamplePointRules(countsPerType: [:]), pointsWithinDrawnGrids: false, inspectorGroups: 1, seed: 4,
+            inputChecksums: [:], quota: try DrawQuota.parse("A=4,C=1"))
+        #expect(plan.grids.map { $0.areaClass ?? "" }.sorted() == ["A", "A", "A", "A", "C"])
+    }
+
     @Test func thePlanRecordsSeedRulesAndChecksums() throws {
         let checksum = SamplingPlan.checksum(Array("abc".utf8))
         #expect(checksum == "e71fa2190541574b")  // FNV-1a 64 of "abc"
