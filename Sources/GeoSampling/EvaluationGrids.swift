@@ -145,6 +145,58 @@ public struct EvaluationGridBuilder {
     }
 }
 
+extension EvaluationGridBuilder {
+    /// Builds evaluation grids from a mapping CSV (header row; columns `unit_grid_code`, `eval_grid_code`, and
+    /// optionally `type`, `first_division_date`, `change_date`, `remarks`, taken from the first row of each
+    /// evaluation grid). Throws `invalid_csv` naming the line of an unknown unit grid, a missing column or an
+    /// evaluation-grid code that is not 12 digits of its unit grid's street.
+    public func build(mapping csv: String, unitGrids: [Feature], engine: GeometryEngine) throws -> [EvaluationGrid] {
+        let lines = csv.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let headerLine = lines.first else { throw GeoError(code: "invalid_csv", message: "the mapping file is empty") }
+        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let unitColumn = header.firstIndex(of: "unit_grid_code"), let evalColumn = header.firstIndex(of: "eval_grid_code") else {
+            throw GeoError(code: "invalid_csv", message: "the mapping file needs columns unit_grid_code and eval_grid_code", location: "line 1")
+        }
+        var geometryByCode: [String: Geometry] = [:]
+        for grid in unitGrids {
+            if let code = grid.properties["code"]?.stringValue, let geometry = grid.geometry { geometryByCode[code] = geometry }
+        }
+        var members: [String: [String]] = [:]
+        var attributes: [String: [String: String]] = [:]
+        for (k, line) in lines.enumerated().dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == header.count else {
+                throw GeoError(code: "invalid_csv", message: "line \(k + 1) has \(cells.count) fields, the header \(header.count)", location: "line \(k + 1)")
+            }
+            let unit = cells[unitColumn]
+            let evaluation = cells[evalColumn]
+            guard geometryByCode[unit] != nil else {
+                throw GeoError(code: "invalid_csv", message: "line \(k + 1): unit grid \(unit) is not in the unit-grid layer", location: "line \(k + 1)")
+            }
+            guard evaluation.count == 12, evaluation.allSatisfy(\.isNumber), evaluation.prefix(9) == unit.prefix(9) else {
+                throw GeoError(
+                    code: "invalid_csv", message: "line \(k + 1): evaluation grid \(evaluation) is not 12 digits starting with its unit grid's street \(unit.prefix(9))",
+                    location: "line \(k + 1)")
+            }
+            members[evaluation, default: []].append(unit)
+            if attributes[evaluation] == nil { attributes[evaluation] = Dictionary(uniqueKeysWithValues: zip(header, cells)) }
+        }
+        return try members.keys.sorted().map { code in
+            let units = members[code]!.sorted()
+            let geometries = units.map { geometryByCode[$0]! }
+            let values = attributes[code]!
+            var grid = EvaluationGrid(
+                code: code, streetCode: String(code.prefix(9)), memberCodes: units,
+                areaSquareMetres: try geometries.reduce(0) { $0 + (try engine.geodesicArea($1)) }, areaClass: values["type"].flatMap { $0.isEmpty ? nil : $0 },
+                geometry: try engine.unaryUnion(geometries))
+            grid.firstDivisionDate = values["first_division_date"].flatMap { $0.isEmpty ? nil : $0 }
+            grid.changeDate = values["change_date"].flatMap { $0.isEmpty ? nil : $0 }
+            grid.remarks = values["remarks"] ?? ""
+            return grid
+        }
+    }
+}
+
 /// What is wrong with an evaluation-grid layer: area outside 0.5-3 km², or parts that do not touch.
 public struct EvaluationGridProblem: Hashable, Sendable {
     public let code: String

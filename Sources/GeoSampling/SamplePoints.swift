@@ -39,6 +39,8 @@ public struct SamplePointRules: Hashable, Sendable {
     public var coverEveryStreet: Bool
     /// Ids drawn in recent rounds, not to be drawn again.
     public var excludedIDs: Set<String>
+    /// Per type, counts per street (from `proportional`), drawn in addition to `countsPerType`.
+    public var countsPerTypeAndStreet: [String: [String: Int]] = [:]
 
     public init(
         countsPerType: [String: Int], withinGrids: Set<String>? = nil, minimumSpacingMetres: Double = 0,
@@ -100,6 +102,21 @@ public enum SamplePointDraw {
             }
             if taken < wanted {
                 shortfalls.append("type \(type) needs \(wanted) but only \(taken) eligible points satisfy the rules (short by \(wanted - taken))")
+            }
+        }
+        for type in rules.countsPerTypeAndStreet.keys.sorted() {
+            let perStreet = rules.countsPerTypeAndStreet[type]!
+            let order = rng.shuffled(eligible.filter { $0.type == type })
+            for street in perStreet.keys.sorted() {
+                let wanted = perStreet[street]!
+                var taken = 0
+                for candidate in order where taken < wanted && candidate.streetCode == street && !drawn.contains(candidate) && farEnough(candidate) {
+                    drawn.append(candidate)
+                    taken += 1
+                }
+                if taken < wanted {
+                    shortfalls.append("type \(type) in street \(street) needs \(wanted) but only \(taken) eligible points satisfy the rules (short by \(wanted - taken))")
+                }
             }
         }
         guard shortfalls.isEmpty else {

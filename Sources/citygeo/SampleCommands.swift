@@ -36,10 +36,19 @@ struct SampleGridsCommand: AsyncParsableCommand {
         commandName: "grids", abstract: "Build evaluation grids (0.5-3 km², aiming at 1 km², within streets) and check them.")
 
     @OptionGroup var source: EvaluationGridSource
+    @Option(help: "Build from a mapping CSV (unit_grid_code, eval_grid_code[, type, first_division_date, change_date, remarks]) instead of automatically.")
+    var mapping: String?
     @Option(name: .shortAndLong, help: "Write the evaluation grids as GeoJSON.") var output: String?
 
     func run() async throws {
-        let grids = try await source.build()
+        let grids: [EvaluationGrid]
+        if let mapping {
+            let store = try SpatialStore(path: source.database.database)
+            let unitGrids = try await store.features(in: source.grids).map(\.feature)
+            grids = try EvaluationGridBuilder().build(mapping: try String(contentsOfFile: mapping, encoding: .utf8), unitGrids: unitGrids, engine: try GeometryEngine())
+        } else {
+            grids = try await source.build()
+        }
         let problems = EvaluationGridBuilder().validate(grids)
         let byClass = Dictionary(grouping: grids, by: { $0.areaClass ?? "-" }).mapValues(\.count)
         print(TextTable.render(header: ["class", "evaluation grids"], rows: byClass.keys.sorted().map { [$0, String(byClass[$0]!)] }))
@@ -89,6 +98,7 @@ struct SamplePlanCommand: AsyncParsableCommand {
     @Option(help: "A custom quota table instead of the city class's, e.g. A=4,B=2,C=2.") var quota: String?
     @Option(help: "Seed of the draw.") var seed: UInt64
     @Option(help: "Sample points per type, e.g. 主次干道=6,背街小巷=4.") var points: String
+    @Option(help: "Totals per type split among streets in proportion to their eligible points, e.g. 主次干道=10.") var pointsByStreet: String?
     @Option(help: "Inspector groups.") var groups = 2
     @Option(help: "Minimum distance between drawn points, metres.") var spacing = 0.0
     @Flag(help: "Give every street at least one point of each type while counts allow.") var coverStreets = false
@@ -103,9 +113,13 @@ struct SamplePlanCommand: AsyncParsableCommand {
         let store = try SpatialStore(path: database.database)
         let inputs = try await SamplingInputs.load(from: store)
         let excluded = try await SamplingHistory.recent(excludeRounds, in: store)
-        let rules = SamplePointRules(
+        var rules = SamplePointRules(
             countsPerType: try SamplingInputs.parseCounts(points), minimumSpacingMetres: spacing, coverEveryStreet: coverStreets,
             excludedIDs: excluded)
+        let totals: [String: Int] = try pointsByStreet.map { try SamplingInputs.parseCounts($0) } ?? [:]
+        for (type, total) in totals {
+            rules.countsPerTypeAndStreet[type] = SamplePointRules.proportional(total: total, type: type, among: inputs.candidates)
+        }
         let plan = try SamplingPlan.make(
             evaluationGrids: inputs.evaluationGrids, candidates: inputs.candidates, cityClass: cityClass, pointRules: rules,
             pointsWithinDrawnGrids: withinDrawnGrids, inspectorGroups: groups, seed: seed, excludedGrids: excluded,

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoEngine
 import GeoSampling
 import Testing
 
@@ -107,5 +108,43 @@ import Testing
         let csv = plan.csv().split(separator: "\n")
         #expect(csv.count == 1 + 16)
         #expect(csv[0] == "role,code,class_or_type,street_code,group,lon,lat")
+    }
+}
+
+/// Evaluation grids from a mapping file, and per-street proportional point quotas.
+@Suite struct MappingAndProportionTests {
+    @Test func evaluationGridsFromAMappingFile() throws {
+        let unitGrids = EvaluationGridTests.built.unitGrids
+        let codes = unitGrids.compactMap { $0.properties["code"]?.stringValue }.filter { $0.hasPrefix("320904001001") }.sorted()
+        var csv = "unit_grid_code,eval_grid_code,type,first_division_date,change_date,remarks\n"
+        for (k, code) in codes.enumerated() { csv += "\(code),\(k < 40 ? "320904001901" : "320904001902"),\(k < 40 ? "A" : "B"),2020-01-01,,test\n" }
+        let grids = try EvaluationGridBuilder().build(mapping: csv, unitGrids: unitGrids, engine: try GeometryEngine())
+        #expect(grids.map(\.code) == ["320904001901", "320904001902"])
+        #expect(grids.map(\.memberCodes.count) == [40, codes.count - 40])
+        #expect(grids.map { $0.areaClass ?? "" } == ["A", "B"])
+        #expect(grids[0].firstDivisionDate == "2020-01-01" && grids[0].changeDate == nil && grids[0].remarks == "test")
+        #expect(abs(grids[0].areaSquareMetres - 40 * 10_231) < 40 * 1_500)
+    }
+
+    @Test(arguments: [
+        ("unit_grid_code,eval_grid_code\n320904001001001,3209040019\n", "is not 12 digits"),
+        ("unit_grid_code,eval_grid_code\n999904001001001,320904001901\n", "is not in the unit-grid layer"),
+        ("unit_grid_code,eval_grid_code\n320904001001001,320904002901\n", "starting with its unit grid's street 320904001"),
+        ("code,eval\n", "needs columns unit_grid_code and eval_grid_code"),
+    ])
+    func badMappingsNameTheLine(csv: String, reason: String) {
+        #expect {
+            _ = try EvaluationGridBuilder().build(mapping: csv, unitGrids: EvaluationGridTests.built.unitGrids, engine: try GeometryEngine())
+        } throws: { ($0 as? GeoError)?.message.contains(reason) == true }
+    }
+
+    @Test func perStreetQuotasDrawInProportion() throws {
+        var rules = SamplePointRules(countsPerType: [:])
+        let shares = SamplePointRules.proportional(total: 12, type: "主次干道", among: SamplePointTests.candidates)
+        rules.countsPerTypeAndStreet["主次干道"] = shares
+        let drawn = try SamplePointDraw.draw(SamplePointTests.candidates, rules: rules, seed: 8)
+        #expect(drawn.count == 12)
+        let perStreet = Dictionary(grouping: drawn, by: \.streetCode).mapValues(\.count)
+        #expect(perStreet == shares.filter { $0.value > 0 })
     }
 }
