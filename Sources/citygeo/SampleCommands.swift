@@ -9,7 +9,7 @@ import GeoStore
 struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample", abstract: "Evaluation grids and stratified draws (综合评价 field inspection).",
-        subcommands: [SampleGridsCommand.self, SampleDrawCommand.self, SamplePlanCommand.self, SampleHistoryCommand.self])
+        subcommands: [SampleGridsCommand.self, SampleDrawCommand.self, SamplePointsCommand.self, SampleAssignCommand.self, SamplePlanCommand.self, SampleHistoryCommand.self])
 }
 
 /// Builds evaluation grids from the database's unit grids and A/B/C layer.
@@ -33,7 +33,13 @@ struct EvaluationGridSource: ParsableArguments {
 
 struct SampleGridsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "grids", abstract: "Build evaluation grids (0.5-3 km², aiming at 1 km², within streets) and check them.")
+        commandName: "grids", abstract: "Evaluation grids: build them from unit grids, or check a layer of them.",
+        subcommands: [SampleGridsBuildCommand.self, SampleGridsCheckCommand.self])
+}
+
+struct SampleGridsBuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Build evaluation grids (0.5-3 km², aiming at 1 km², within streets), classify and check them.")
 
     @OptionGroup var source: EvaluationGridSource
     @Option(help: "Build from a mapping CSV (unit_grid_code, eval_grid_code[, type, first_division_date, change_date, remarks]) instead of automatically.")
@@ -49,18 +55,43 @@ struct SampleGridsCommand: AsyncParsableCommand {
         } else {
             grids = try await source.build()
         }
-        let problems = EvaluationGridBuilder().validate(grids)
-        let byClass = Dictionary(grouping: grids, by: { $0.areaClass ?? "-" }).mapValues(\.count)
-        print(TextTable.render(header: ["class", "evaluation grids"], rows: byClass.keys.sorted().map { [$0, String(byClass[$0]!)] }))
-        let mean = grids.map(\.areaSquareMetres).reduce(0, +) / Double(max(1, grids.count)) / 1e6
-        print("\(grids.count) evaluation grids, mean \((mean * 1000).rounded() / 1000) km²; \(problems.count) problems")
-        for problem in problems { print("- \(problem.message)") }
+        try report(grids)
         if let output {
             try Data(try GeoJSON.encodeBytes(FeatureCollection(grids.map(\.feature)))).write(to: URL(fileURLWithPath: output))
             print("written to \(output)")
         }
-        if !problems.isEmpty { throw ExitCode(1) }
     }
+}
+
+struct SampleGridsCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check an evaluation-grid GeoJSON file (property `code`): area 0.5-3 km², one piece, 12-digit codes.")
+
+    @Argument(help: "Evaluation grids as GeoJSON.") var file: String
+
+    func run() async throws {
+        let features = try GeoJSON.decodeFeatureCollection(Array(try Data(contentsOf: URL(fileURLWithPath: file)))).features
+        let engine = try GeometryEngine()
+        let grids = try features.enumerated().map { k, feature -> EvaluationGrid in
+            let code = feature.properties["code"]?.stringValue ?? "#\(k)"
+            let geometry = feature.geometry ?? .geometryCollection(GeometryCollection([]))
+            return EvaluationGrid(
+                code: code, streetCode: String(code.prefix(9)), memberCodes: [], areaSquareMetres: try engine.geodesicArea(geometry),
+                areaClass: feature.properties["type"]?.stringValue, geometry: geometry)
+        }
+        try report(grids)
+    }
+}
+
+/// Prints grids per class, the mean area and every problem; exits 1 when there is one.
+private func report(_ grids: [EvaluationGrid]) throws {
+    let problems = EvaluationGridBuilder().validate(grids)
+    let byClass = Dictionary(grouping: grids, by: { $0.areaClass ?? "-" }).mapValues(\.count)
+    print(TextTable.render(header: ["class", "evaluation grids"], rows: byClass.keys.sorted().map { [$0, String(byClass[$0]!)] }))
+    let mean = grids.map(\.areaSquareMetres).reduce(0, +) / Double(max(1, grids.count)) / 1e6
+    print("\(grids.count) evaluation grids, mean \((mean * 1000).rounded() / 1000) km²; \(problems.count) problems")
+    for problem in problems { print("- \(problem.message)") }
+    if !problems.isEmpty { throw ExitCode(1) }
 }
 
 struct SampleDrawCommand: AsyncParsableCommand {
@@ -145,4 +176,64 @@ struct SampleHistoryCommand: AsyncParsableCommand {
         let rounds = try await SamplingHistory.rounds(in: try SpatialStore(path: database.database))
         print(TextTable.render(header: ["round", "grids and points"], rows: rounds.map { [String($0.round), String($0.items.count)] }))
     }
+}
+
+struct SamplePointsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "points", abstract: "Draw inspection sample points per type (and per street in proportion), with spacing and coverage rules.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Seed of the draw.") var seed: UInt64
+    @Option(help: "Sample points per type, e.g. 主次干道=6,背街小巷=4.") var points = ""
+    @Option(help: "Totals per type split among streets in proportion to their eligible points, e.g. 主次干道=10.") var pointsByStreet: String?
+    @Option(help: "Minimum distance between drawn points, metres.") var spacing = 0.0
+    @Flag(help: "Give every street at least one point of each type while counts allow.") var coverStreets = false
+    @Option(help: "Do not repeat points drawn in the last N recorded rounds.") var excludeRounds = 0
+    @Option(name: .shortAndLong, help: "Write the points as GeoJSON.") var output: String?
+
+    func run() async throws {
+        let store = try SpatialStore(path: database.database)
+        guard try await store.layer(named: "sample_points") != nil else { throw ValidationError("no layer named \"sample_points\"") }
+        let candidates = try await store.features(in: "sample_points").compactMap { SamplePointCandidate(feature: $0.feature) }
+        var rules = SamplePointRules(
+            countsPerType: points.isEmpty ? [:] : try SamplingInputs.parseCounts(points), minimumSpacingMetres: spacing,
+            coverEveryStreet: coverStreets, excludedIDs: try await SamplingHistory.recent(excludeRounds, in: store))
+        let totals: [String: Int] = try pointsByStreet.map { try SamplingInputs.parseCounts($0) } ?? [:]
+        for (type, total) in totals { rules.countsPerTypeAndStreet[type] = SamplePointRules.proportional(total: total, type: type, among: candidates) }
+        let drawn = try SamplePointDraw.draw(candidates, rules: rules, seed: seed)
+        print(TextTable.render(header: ["id", "type", "street", "grid"], rows: drawn.map { [$0.id, $0.type, $0.streetCode, $0.gridCode ?? ""] }))
+        if let output { try Data(try GeoJSON.encodeBytes(FeatureCollection(drawn.map(pointFeature)))).write(to: URL(fileURLWithPath: output)) }
+    }
+}
+
+struct SampleAssignCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign", abstract: "Split sample points (GeoJSON with id, type, street_code) among inspector groups by sectors.")
+
+    @Argument(help: "Sample points as GeoJSON (e.g. from `citygeo sample points -o`).") var file: String
+    @Option(help: "Inspector groups.") var groups = 2
+    @Option(name: .shortAndLong, help: "Write the points with their `group` as GeoJSON.") var output: String?
+
+    func run() async throws {
+        let features = try GeoJSON.decodeFeatureCollection(Array(try Data(contentsOf: URL(fileURLWithPath: file)))).features
+        let points = features.compactMap(SamplePointCandidate.init(feature:))
+        guard points.count == features.count else { throw ValidationError("\(features.count - points.count) features lack a point, id, type or street_code") }
+        let assigned = try InspectorAssignment.assign(points, groups: groups)
+        for group in assigned { print("group \(group.number): \(group.points.count) points, route ≈ \(Int(group.routeMetres)) m: " + group.points.map(\.id).joined(separator: " ")) }
+        if let output {
+            let out = assigned.flatMap { group in group.points.map { point -> Feature in
+                var feature = pointFeature(point)
+                feature.properties["group"] = .int(Int64(group.number))
+                return feature
+            } }
+            try Data(try GeoJSON.encodeBytes(FeatureCollection(out))).write(to: URL(fileURLWithPath: output))
+        }
+    }
+}
+
+/// A drawn point as a GeoJSON feature with the properties `SamplePointCandidate(feature:)` reads back.
+private func pointFeature(_ point: SamplePointCandidate) -> Feature {
+    Feature(
+        id: .string(point.id), geometry: .point(Point(point.position)),
+        properties: ["id": .string(point.id), "type": .string(point.type), "street_code": .string(point.streetCode), "grid_code": point.gridCode.map(JSONValue.string) ?? .null])
 }
