@@ -128,6 +128,8 @@ public enum SamplePointDraw {
 
 /// Splits drawn points among inspector groups: points are ordered by bearing around their centre and cut into
 /// contiguous sectors of equal size (counts differ by at most one), so each group works one part of the city.
+/// Every rotation of the cut is tried and the one whose longest route is shortest is kept, which balances the
+/// groups' travel as well as their counts.
 public enum InspectorAssignment {
     public struct Group: Hashable, Sendable {
         public let number: Int
@@ -145,15 +147,27 @@ public enum InspectorAssignment {
             let b = atan2($1.position.y - centre.y, $1.position.x - centre.x)
             return a != b ? a < b : $0.id < $1.id
         }
-        var result: [Group] = []
-        var start = 0
-        for g in 0..<groups {
-            let size = ordered.count / groups + (g < ordered.count % groups ? 1 : 0)
-            let members = Array(ordered[start..<(start + size)])
-            start += size
-            result.append(Group(number: g + 1, points: members, routeMetres: nearestNeighbourTour(members)))
+        var best: [Group] = []
+        var bestLongest = Double.infinity
+        // Rotations beyond one sector's size repeat the same cuts shifted; ties keep the smallest rotation.
+        let rotations = groups == 1 ? 1 : min(ordered.count, ordered.count / groups + 1)
+        for rotation in 0..<max(1, rotations) {
+            let rotated = Array(ordered[rotation...] + ordered[..<rotation])
+            var result: [Group] = []
+            var start = 0
+            for g in 0..<groups {
+                let size = rotated.count / groups + (g < rotated.count % groups ? 1 : 0)
+                let members = Array(rotated[start..<(start + size)])
+                start += size
+                result.append(Group(number: g + 1, points: members, routeMetres: nearestNeighbourTour(members)))
+            }
+            let longest = result.map(\.routeMetres).max() ?? 0
+            if longest < bestLongest {
+                bestLongest = longest
+                best = result
+            }
         }
-        return result
+        return best
     }
 
     static func nearestNeighbourTour(_ points: [SamplePointCandidate]) -> Double {

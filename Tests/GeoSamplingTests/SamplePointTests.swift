@@ -64,6 +64,14 @@ import Testing
         let dealt = (0..<4).map { g in points.enumerated().filter { $0.offset % 4 == g }.map(\.element) }
         let dealtRoutes = try dealt.map { try InspectorAssignment.assign($0, groups: 1)[0].routeMetres }.reduce(0, +)
         #expect(groups.map(\.routeMetres).reduce(0, +) < dealtRoutes)
+        // The chosen cut has the shortest longest route of every rotation, in particular of the unrotated cut.
+        let ordered = points.sorted { a, b in
+            let box = BoundingBox(coordinates: points.map(\.position))!
+            let x = atan2(a.position.y - box.center.y, a.position.x - box.center.x), y = atan2(b.position.y - box.center.y, b.position.x - box.center.x)
+            return x != y ? x < y : a.id < b.id
+        }
+        let unrotated = [ordered[0..<10], ordered[10..<19], ordered[19..<28], ordered[28..<37]].map { try! InspectorAssignment.assign(Array($0), groups: 1)[0].routeMetres }
+        #expect(groups.map(\.routeMetres).max()! <= unrotated.max()!)
         #expect(throws: GeoError.self) { _ = try InspectorAssignment.assign(points, groups: 0) }
     }
 
