@@ -23,10 +23,25 @@ public struct SamplingInputs: Sendable {
             loaded[name] = features
             checksums[name] = SamplingPlan.checksum(try GeoJSON.encodeBytes(FeatureCollection(features)))
         }
-        let builder = EvaluationGridBuilder()
-        var grids = try builder.build(unitGrids: loaded[gridLayer]!, engine: try GeometryEngine())
-        builder.assignClasses(&grids, unitGrids: loaded[gridLayer]!, classes: loaded[classLayer]!)
+        let grids = try classifiedGrids(unitGrids: loaded[gridLayer]!, classes: loaded[classLayer]!)
         return SamplingInputs(evaluationGrids: grids, candidates: loaded[pointLayer]!.compactMap(SamplePointCandidate.init(feature:)), checksums: checksums)
+    }
+
+    /// Evaluation grids built automatically from the store's unit-grid layer, classified by its A/B/C layer.
+    public static func evaluationGrids(from store: some FeatureStore, unitGrids gridLayer: String = "unit_grids", classes classLayer: String = "eval_area_types") async throws -> [EvaluationGrid] {
+        var layers: [[Feature]] = []
+        for name in [gridLayer, classLayer] {
+            guard try await store.layer(named: name) != nil else { throw GeoError(code: "layer_not_found", message: "no layer named \"\(name)\"") }
+            layers.append(try await store.features(in: name).map(\.feature))
+        }
+        return try classifiedGrids(unitGrids: layers[0], classes: layers[1])
+    }
+
+    private static func classifiedGrids(unitGrids: [Feature], classes: [Feature]) throws -> [EvaluationGrid] {
+        let builder = EvaluationGridBuilder()
+        var grids = try builder.build(unitGrids: unitGrids, engine: try GeometryEngine())
+        builder.assignClasses(&grids, unitGrids: unitGrids, classes: classes)
+        return grids
     }
 
     /// Parses point counts written `主次干道=6,背街小巷=4`; throws `invalid_argument` naming the bad entry.

@@ -19,15 +19,7 @@ struct EvaluationGridSource: ParsableArguments {
     @Option(help: "Layer of A/B/C evaluation area classes (property `class`).") var classes = "eval_area_types"
 
     func build() async throws -> [EvaluationGrid] {
-        let store = try SpatialStore(path: database.database)
-        for name in [grids, classes] where try await store.layer(named: name) == nil {
-            throw ValidationError("no layer named \"\(name)\" in \(database.database)")
-        }
-        let unitGrids = try await store.features(in: grids).map(\.feature)
-        let builder = EvaluationGridBuilder()
-        var result = try builder.build(unitGrids: unitGrids, engine: try GeometryEngine())
-        builder.assignClasses(&result, unitGrids: unitGrids, classes: try await store.features(in: classes).map(\.feature))
-        return result
+        try await SamplingInputs.evaluationGrids(from: try SpatialStore(path: database.database), unitGrids: grids, classes: classes)
     }
 }
 
