@@ -60,8 +60,23 @@ public final class CoordinateTransformer {
         return result
     }
 
-    public func transform(_ geometry: Geometry) throws -> Geometry { try geometry.mapCoordinates(transform) }
-    public func inverseTransform(_ geometry: Geometry) throws -> Geometry { try geometry.mapCoordinates(inverseTransform) }
+    /// Transforms every position of a geometry with one PROJ call for all of them.
+    public func transform(_ geometry: Geometry) throws -> Geometry { try batch(geometry, inverse: false) }
+    public func inverseTransform(_ geometry: Geometry) throws -> Geometry { try batch(geometry, inverse: true) }
+
+    /// Gathers the positions in storage order, transforms them at once and puts them back in the same order
+    /// (`forEachCoordinate` and `mapCoordinates` visit positions identically).
+    private func batch(_ geometry: Geometry, inverse: Bool) throws -> Geometry {
+        var positions: [Coordinate] = []
+        positions.reserveCapacity(geometry.vertexCount)
+        geometry.forEachCoordinate { positions.append($0) }
+        let transformed = inverse ? try inverseTransform(positions) : try transform(positions)
+        var next = 0
+        return geometry.mapCoordinates { _ in
+            defer { next += 1 }
+            return transformed[next]
+        }
+    }
 }
 
 /// CGCS2000 3-degree Gauss-Krüger zones, the planar systems Chinese surveys report areas in.

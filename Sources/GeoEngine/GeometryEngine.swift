@@ -103,9 +103,14 @@ public final class GeometryEngine {
     }
 
     /// Ellipsoidal distance in metres between the nearest points of two lon/lat geometries.
+    ///
+    /// The nearest pair is found in a local transverse Mercator around both geometries, not in degrees: at 33°N
+    /// a degree of longitude is only 0.84 of a degree of latitude, so in degrees the wrong pair can look nearest.
     public func geodesicDistanceMetres(_ a: Geometry, _ b: Geometry) throws -> Double {
-        let (p, q) = try nearestPoints(a, b)
-        return EllipsoidalMeasure.distance(from: p, to: q)
+        let both = Geometry.geometryCollection(GeometryCollection([a, b]))
+        let projection = try localProjection(for: both)
+        let (p, q) = try nearestPoints(try projection.forward(a), try projection.forward(b))
+        return EllipsoidalMeasure.distance(from: try projection.inverse(p), to: try projection.inverse(q))
     }
 
     /// Ellipsoidal area in m² of a lon/lat polygon or multipolygon (holes subtracted); 0 for other types.

@@ -29,6 +29,12 @@ public final class PreparedGeometry {
     /// Whether the prepared geometry intersects the point (boundary included).
     public func intersects(_ point: Coordinate) throws -> Bool { try intersects(.point(Point(point))) }
 
+    /// Whether the prepared geometry covers the point (boundary included).
+    public func covers(_ point: Coordinate) throws -> Bool { try covers(.point(Point(point))) }
+
+    /// Whether the point lies in the prepared geometry's interior (boundary excluded).
+    public func containsProperly(_ point: Coordinate) throws -> Bool { try containsProperly(.point(Point(point))) }
+
     public func contains(_ other: Geometry) throws -> Bool { try test(other, GEOSPreparedContains_r, "PreparedContains") }
     public func containsProperly(_ other: Geometry) throws -> Bool { try test(other, GEOSPreparedContainsProperly_r, "PreparedContainsProperly") }
     public func covers(_ other: Geometry) throws -> Bool { try test(other, GEOSPreparedCovers_r, "PreparedCovers") }

@@ -63,6 +63,40 @@ import Testing
         #expect(covered >= 400 - 1e-6)
     }
 
+    /// At 33°N, A is 0.010° east of P (~932 m) and B is 0.009° north (~998 m): in degrees B looks nearer, on
+    /// the ground A is.
+    @Test func geodesicDistanceMeasuresTheTrulyNearestPair() throws {
+        let p = Coordinate(x: 120.46, y: 33.2)
+        let a = Coordinate(x: 120.47, y: 33.2)
+        let b = Coordinate(x: 120.46, y: 33.209)
+        let distance = try GeometryEngine().geodesicDistanceMetres(.point(Point(p)), .multiPoint(MultiPoint([a, b])))
+        #expect(abs(distance - EllipsoidalMeasure.distance(from: p, to: a)) < 0.01, "\(distance) m")
+        #expect(EllipsoidalMeasure.distance(from: p, to: a) < EllipsoidalMeasure.distance(from: p, to: b))
+    }
+
+    @Test func geometryTransformsAreBatchedInStorageOrder() throws {
+        let transformer = try CoordinateTransformer(from: "EPSG:4490", to: "EPSG:4549")
+        let polygon = Geometry.polygon(
+            Polygon(
+                exterior: BoundingBox(minX: 120.4, minY: 33.1, maxX: 120.5, maxY: 33.2).polygon.exterior,
+                holes: [BoundingBox(minX: 120.42, minY: 33.12, maxX: 120.43, maxY: 33.13).polygon.exterior.reversed()]))
+        let batched = try transformer.transform(polygon)
+        #expect(batched == (try polygon.mapCoordinates { try transformer.transform($0) }))
+        let back = try transformer.inverseTransform(batched)
+        var worst = 0.0
+        zip(back.polygons[0].rings.flatMap { $0 }, polygon.polygons[0].rings.flatMap { $0 }).forEach { worst = max(worst, abs($0.x - $1.x) + abs($0.y - $1.y)) }
+        #expect(worst < 1e-9)
+    }
+
+    @Test func preparedPointCoversAndContainsProperly() throws {
+        let engine = try GeometryEngine()
+        let prepared = try PreparedGeometry(Self.square, engine: engine)
+        let edge = Coordinate(x: 120.4, y: 33.205)
+        #expect(try prepared.covers(edge) && !(try prepared.containsProperly(edge)))
+        #expect(try prepared.containsProperly(Coordinate(x: 120.405, y: 33.205)))
+        #expect(!(try prepared.covers(Coordinate(x: 120.5, y: 33.205))))
+    }
+
     @Test func overlayOfTwoSquaresHasTheExpectedAreas() throws {
         let engine = try GeometryEngine()
         let shifted = Self.square.mapCoordinates { Coordinate(x: $0.x + 0.005, y: $0.y) }
