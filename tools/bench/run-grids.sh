@@ -35,7 +35,7 @@ run_pg "$bin/pg_ctl -D $pgdata -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.
 trap 'run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata"' EXIT
 
 results=$(mktemp)
-.build/release/bench-grids "$grids" "$work/points.bin" >>"$results"
+.build/release/bench-grids "$grids" "$work/points.bin" "$work/points.bin.citygeo.bin" >>"$results"
 python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"
 python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" >>"$results"
 
@@ -49,20 +49,24 @@ kill "$server" 2>/dev/null || true
 rm -f "$db" "$db-wal" "$db-shm"
 
 python3 - "$results" "$work/points.bin" <<'PY'
-import json, sys
+import json, os, sys
 import numpy as np
 rows = [json.loads(line) for line in open(sys.argv[1])]
 ours = rows[0]
+mine = np.fromfile(sys.argv[2] + ".citygeo.bin", dtype="<i8")
+def agreement(r):
+    # Per-point: points whose grid differs from CityGeo's (peers keep the lowest of several shared-edge grids).
+    for peer, suffix in [("shapely", ".shapely.npy"), ("PostGIS", ".postgis.npy")]:
+        if r["engine"].startswith(peer) and os.path.exists(sys.argv[2] + suffix):
+            return f"{int((np.load(sys.argv[2] + suffix) != mine).sum()):,} differ"
+    if r is ours:
+        return "reference"
+    return "same count" if r["located"] == ours["located"] else "count differs"
 print(f"point-in-grid: {ours['points']:,} points over {ours['grids']:,} unit grids (index built in {ours['build_s']*1000:.0f} ms), single-threaded")
-print(f"{'engine':<32}{'points/s':>14}{'located':>12}{'PolygonIndex ÷ engine':>24}")
+print(f"{'engine':<32}{'points/s':>14}{'located':>12}{'agreement':>16}{'CityGeo ÷ engine':>18}")
 for r in rows:
     ratio = ours['points_per_s'] / r['points_per_s']
-    print(f"{r['engine']:<32}{r['points_per_s']:>14,.0f}{r['located']:>12,}{ratio:>23.1f}x")
-for peer, suffix in [("shapely", ".shapely.npy"), ("PostGIS", ".postgis.npy"), ("CityGeo HTTP", "")]:
-    matching = [r for r in rows if r['engine'].startswith(peer)]
-    if not matching:
-        continue
-    other = matching[0]
-    agreement = "" if "checksum" not in other else ("; checksum equal" if other['checksum'] == ours['checksum'] else "; checksum differs (shared-edge points: peers keep the lowest index)")
-    print(f"{peer}: located {other['located']:,} vs CityGeo {ours['located']:,}{agreement}")
+    print(f"{r['engine']:<32}{r['points_per_s']:>14,.0f}{r['located']:>12,}{agreement(r):>16}{ratio:>17.1f}x")
+sums = ", ".join(f"{r['engine'].split()[0]} {r['checksum']:,}" for r in rows if "checksum" in r)
+print(f"checksums (sum of located grid indices): {sums}")
 PY
