@@ -7,7 +7,8 @@
 
 Each prints one JSON line like bench-grids: points/s (the join only, not loading), located, checksum.
 Points on a shared edge intersect two grids in shapely and PostGIS; the lowest grid index is kept, which is
-not always CityGeo's half-open choice, so `agreement` counts the points where the peer's grid equals CityGeo's.
+not always CityGeo's half-open choice; run-grids.sh counts the points where the peer's grid differs from CityGeo's
+(from the .npy files written here and the assignments bench-grids writes).
 """
 import json
 import sys
