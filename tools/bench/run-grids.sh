@@ -32,9 +32,10 @@ bin=/usr/lib/postgresql/15/bin
 run_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else eval "$*"; fi; }
 run_pg "$bin/initdb -D $pgdata -A trust -U postgres >/dev/null"
 run_pg "$bin/pg_ctl -D $pgdata -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_parallel_workers_per_gather=0' -l $pgdata/log -w start >/dev/null"
-trap 'run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata"' EXIT
-
 results=$(mktemp)
+server=""
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata" "$results"' EXIT
+
 .build/release/bench-grids "$grids" "$work/points.bin" "$work/points.bin.citygeo.bin" >>"$results"
 python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"
 python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" >>"$results"
@@ -45,7 +46,7 @@ db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)
 server=$!
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18089/health >/dev/null 2>&1 && break; sleep 1; done
 python3 tools/bench/grids/http_batch.py "$work/points.bin" http://127.0.0.1:18089/v1/locate/batch 100000 2 >>"$results" || true
-kill "$server" 2>/dev/null || true
+kill "$server" 2>/dev/null || true; server=""
 rm -f "$db" "$db-wal" "$db-shm"
 
 python3 - "$results" "$work/points.bin" <<'PY'
