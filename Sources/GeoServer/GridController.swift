@@ -32,11 +32,20 @@ struct GridController {
             let codesOnly = object["fields"]?.stringValue == "unit_grid"
             var results: [JSONValue] = []
             results.reserveCapacity(points.count)
+            var located = 0
             for point in points {
-                let location = locator.locate(CRS.convert(point, from: crs, to: .cgcs2000))
-                results.append(codesOnly ? (location.unitGrid.map { .string($0.code) } ?? .null) : Self.describe(location, point: nil))
+                let position = CRS.convert(point, from: crs, to: .cgcs2000)
+                // Asked only for the unit grid, skip the community/street/district lookups.
+                if codesOnly {
+                    let grid = locator.unitGrid(at: position)
+                    if grid != nil { located += 1 }
+                    results.append(grid.map { .string($0.code) } ?? .null)
+                } else {
+                    let location = locator.locate(position)
+                    if location.unitGrid != nil { located += 1 }
+                    results.append(Self.describe(location, point: nil))
+                }
             }
-            let located = results.filter { $0 != .null && $0 != .object([:]) }.count
             return try JSONResponse.make(.object(["count": .int(Int64(points.count)), "results": .array(results), "located": .int(Int64(located))]))
         }
     }
