@@ -50,6 +50,17 @@ enum Gazetteer {
         Town(code: "320904116", name: "三龙镇", seatLongitude: 120.720, seatLatitude: 33.300, aliases: []),
     ]
 
+    /// Former names of some roads (invented, in the style of real renamings): a geocoder must still find a case
+    /// reported as 解放北路 after the road became 人民北路. The date is the last day the old name was in use.
+    static let roadFormerNames: [String: [(name: String, until: String)]] = [
+        "人民北路": [("解放北路", "1998-06-30")],
+        "人民南路": [("解放南路", "1998-06-30")],
+        "迎宾路": [("新建路", "2003-12-31")],
+        "黄海路": [("海防路", "2001-09-30")],
+        "大丰老街": [("中山街", "1985-12-31")],
+        "学府路": [("师范路", "2010-05-31")],
+    ]
+
     /// East-west road stems (with 路 appended, or 东路/西路 for split arterials).
     static let eastWestRoadStems = [
         "健康", "幸福", "益民", "永泰", "常新", "新团", "康平", "友谊", "育红", "丰收", "通榆", "跃进",

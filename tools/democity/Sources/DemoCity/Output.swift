@@ -110,6 +110,8 @@ struct CityWriter {
                     id: .string(road.id), geometry: .lineString(LineString(try road.line.map(geometry.toDegrees))),
                     properties: [
                         "id": .string(road.id), "name": .string(road.name), "aliases": .string(road.aliases.joined(separator: "/")),
+                        "former_names": .string(
+                            (Gazetteer.roadFormerNames[road.name] ?? []).map { "\($0.name)@\($0.until)" }.joined(separator: "/")),
                         "kind": .string(road.kind.rawValue), "street_codes": .string(road.streetCodes.sorted().joined(separator: "/")),
                         "odd_min": number(odd.min()), "odd_max": number(odd.max()),
                         "even_min": number(even.min()), "even_max": number(even.max()),
