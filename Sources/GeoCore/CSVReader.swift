@@ -1,9 +1,7 @@
-import GeoCore
-
 /// One CSV record: its fields and the line of the input where it starts (1-based; quoted fields may span lines).
-struct CSVRecord: Hashable, Sendable {
-    var fields: [String]
-    var line: Int
+public struct CSVRecord: Hashable, Sendable {
+    public var fields: [String]
+    public var line: Int
 }
 
 /// An RFC 4180 reader: fields separated by a delimiter, records by CRLF or LF, fields containing the
@@ -13,8 +11,9 @@ struct CSVRecord: Hashable, Sendable {
 /// closing quote, or an unterminated quoted field are errors (`invalid_csv`) naming the line. The input must
 /// be UTF-8 (a leading BOM is dropped); anything else is `invalid_encoding`, naming the first bad line, with
 /// the iconv command for the GBK files common in China.
-enum CSVReader {
-    static func read(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ",")) throws(GeoError) -> [CSVRecord] {
+public enum CSVReader {
+    /// Reads every record of `bytes`.
+    public static func read(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ",")) throws(GeoError) -> [CSVRecord] {
         var start = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
         try checkUTF8(bytes, from: start)
@@ -107,7 +106,7 @@ enum CSVReader {
 
     /// Throws `invalid_encoding` naming the first line that is not valid UTF-8. Splitting on LF is safe
     /// because 0x0A never occurs inside a multi-byte UTF-8 sequence.
-    static func checkUTF8(_ bytes: [UInt8], from start: Int) throws(GeoError) {
+    public static func checkUTF8(_ bytes: [UInt8], from start: Int) throws(GeoError) {
         var line = 1
         var lineStart = start
         var index = start

@@ -1,0 +1,220 @@
+/// Brings Chinese address text to one canonical spelling before parsing, so that the book and a query written
+/// by a person meet on the same characters.
+///
+/// In order:
+/// 1. full-width ASCII to half-width, the ideographic space to a space, common Traditional characters to
+///    Simplified (號 → 号, 樓 → 楼, 區 → 区 …), ASCII letters to upper case, every dash to `-`, `#` to 号;
+/// 2. whitespace and punctuation dropped (a `-` or `.` between digits is kept: 12-1号, 1.5公里);
+/// 3. Chinese numerals to Arabic where they count something (followed by 号, 幢, 单元, 室, 米 …, or after 第
+///    or 之): 一百零八号 → 108号, 三零二室 → 302室; names such as 八一社区 or 五七村 keep their numerals;
+/// 4. one spelling per suffix: N栋/N座/N号楼/N楼 → N幢 (N楼 after 单元 is a floor, N层), N号院 → N号, N房 → N室,
+///    12之1号 / 12号之1 / 12号-1 → 12-1号, 第 before a number dropped, a bare number after N单元 → N室.
+public enum AddressNormalizer {
+    /// The canonical form of `text`. Idempotent: normalising twice gives the same string.
+    public static func normalize(_ text: String) -> String {
+        String(String.UnicodeScalarView(normalizedScalars(text)))
+    }
+
+    /// The canonical form of `text` as Unicode scalars (what the parser walks).
+    public static func normalizedScalars(_ text: String) -> [Unicode.Scalar] {
+        var mapped: [Unicode.Scalar] = []
+        mapped.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars { mapped.append(mapCharacter(scalar)) }
+        let kept = dropPunctuation(mapped)
+        let arabic = convertNumerals(kept)
+        return canonicalSuffixes(arabic)
+    }
+
+    // MARK: Step 1: characters
+
+    static func mapCharacter(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        let v = s.value
+        if v >= 0xFF01 && v <= 0xFF5E { return mapCharacter(Unicode.Scalar(v - 0xFEE0)!) }
+        if v == 0x3000 { return " " }
+        if v >= 0x61 && v <= 0x7A { return Unicode.Scalar(v - 0x20)! }
+        switch v {
+        case 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63, 0x30FC: return "-"
+        case 0x23: return "号"
+        default: break
+        }
+        return traditionalToSimplified[s] ?? s
+    }
+
+    /// Traditional forms met in addresses (place-name and suffix characters), not a general converter.
+    static let traditionalToSimplified: [Unicode.Scalar: Unicode.Scalar] = {
+        let pairs = "號号樓楼棟栋區区縣县鎮镇鄉乡條条衛卫門门東东華华園园國国興兴豐丰廣广場场橋桥莊庄團团單单層层馬马車车農农業业學学醫医寧宁陽阳雲云邊边側侧內内廠厂紅红綠绿長长鄭郑陳陈劉刘楊杨黃黄龍龙灣湾臺台與与豐丰濱滨灣湾義义齊齐儀仪億亿園园圖图環环蘇苏鹽盐橋桥處处際际價价號号壩坝塘塘厝厝廟庙鐵铁鋼钢銀银錦锦鳳凤閣阁館馆飯饭場场區区舊旧屬属龜龟壽寿嶺岭"
+        var table: [Unicode.Scalar: Unicode.Scalar] = [:]
+        let scalars = Array(pairs.unicodeScalars)
+        var i = 0
+        while i + 1 < scalars.count {
+            if scalars[i] != scalars[i + 1] { table[scalars[i]] = scalars[i + 1] }
+            i += 2
+        }
+        return table
+    }()
+
+    // MARK: Step 2: punctuation
+
+    static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
+
+    static func dropPunctuation(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(input.count)
+        for (i, s) in input.enumerated() {
+            let v = s.value
+            let isLetterOrDigit = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A)
+            let isHan = (v >= 0x3400 && v <= 0x9FFF) || (v >= 0xF900 && v <= 0xFAFF) || (v >= 0x20000 && v <= 0x2FFFF)
+            if isLetterOrDigit || isHan || v == 0x3007 {
+                out.append(s)
+            } else if s == "-" || s == "." {
+                // Kept between digits (12-1号, 1.5公里) and after a number before 号 (12-1号 written 12-1).
+                let before = out.last.map(isDigit) ?? false
+                let after = i + 1 < input.count && (isDigit(input[i + 1]) || isChineseDigit(input[i + 1]))
+                if before && after { out.append(s) }
+            }
+        }
+        return out
+    }
+
+    // MARK: Step 3: numerals
+
+    static let chineseDigits: [Unicode.Scalar: Int] = [
+        "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    ]
+    static let chineseUnits: [Unicode.Scalar: Int] = ["十": 10, "百": 100, "千": 1000]
+
+    static func isChineseDigit(_ s: Unicode.Scalar) -> Bool { chineseDigits[s] != nil || chineseUnits[s] != nil }
+
+    /// Suffixes after which a numeral counts something (so it is a number, not part of a name).
+    static let countingSuffixes: [[Unicode.Scalar]] = [
+        "号", "幢", "栋", "座", "楼", "单元", "室", "层", "米", "弄", "组", "户", "门", "房", "公里", "千米",
+    ].map { Array($0.unicodeScalars) }
+
+    static func hasPrefix(_ scalars: [Unicode.Scalar], _ prefix: [Unicode.Scalar], at index: Int) -> Bool {
+        guard index + prefix.count <= scalars.count else { return false }
+        for k in 0..<prefix.count where scalars[index + k] != prefix[k] { return false }
+        return true
+    }
+
+    static func convertNumerals(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(input.count)
+        var i = 0
+        while i < input.count {
+            guard isChineseDigit(input[i]) else {
+                out.append(input[i])
+                i += 1
+                continue
+            }
+            var end = i
+            while end < input.count && isChineseDigit(input[end]) { end += 1 }
+            let run = Array(input[i..<end])
+            let previous = out.last
+            let counts =
+                countingSuffixes.contains { hasPrefix(input, $0, at: end) }
+                || previous == "第" || previous == "之" || previous == "-"
+                || (previous.map(isDigit) ?? false)
+                || (end == input.count && (previous == "元" || previous == "号"))
+            if counts, let value = numeralValue(run) {
+                if previous == "第" { out.removeLast() }
+                out.append(contentsOf: value.unicodeScalars)
+            } else {
+                out.append(contentsOf: run)
+            }
+            i = end
+        }
+        return out
+    }
+
+    /// The Arabic digits of a Chinese numeral: positional with 十/百/千 (一百零八 → 108, 十二 → 12, 三百五 → 350)
+    /// or read digit by digit without them (三零二 → 302). Nil when the run is not a well-formed numeral.
+    static func numeralValue(_ run: [Unicode.Scalar]) -> String? {
+        if !run.contains(where: { chineseUnits[$0] != nil }) {
+            return String(run.map { Character(String(chineseDigits[$0]!)) })
+        }
+        var total = 0
+        var current = 0
+        var lastUnit = Int.max
+        var sawZero = false
+        for s in run {
+            if let d = chineseDigits[s] {
+                if d == 0 { sawZero = true; continue }
+                if current != 0 { return nil }
+                current = d
+            } else if let unit = chineseUnits[s] {
+                guard unit < lastUnit else { return nil }
+                // 十二 means 12: a leading 十 counts one ten.
+                let multiplier = current != 0 ? current : (unit == 10 && total == 0 ? 1 : 0)
+                guard multiplier != 0 else { return nil }
+                total += multiplier * unit
+                current = 0
+                lastUnit = unit
+                sawZero = false
+            }
+        }
+        if current != 0 {
+            // 三百五 means 350: a lone digit right after 百 or 千 counts one place lower; after 零 it is units.
+            total += (lastUnit != Int.max && lastUnit > 10 && !sawZero) ? current * lastUnit / 10 : current
+        }
+        return String(total)
+    }
+
+    // MARK: Step 4: suffixes
+
+    static func canonicalSuffixes(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(input.count)
+        var afterUnit = false
+        var i = 0
+        while i < input.count {
+            let s = input[i]
+            let afterNumber = out.last.map(isDigit) ?? false
+            if afterNumber {
+                if hasPrefix(input, Array("号楼".unicodeScalars), at: i) {
+                    out.append("幢"); i += 2; continue
+                }
+                if hasPrefix(input, Array("号院".unicodeScalars), at: i) {
+                    out.append("号"); i += 2; continue
+                }
+                if s == "栋" || s == "座" {
+                    out.append("幢"); i += 1; continue
+                }
+                if s == "楼" && !hasPrefix(input, Array("楼层".unicodeScalars), at: i) {
+                    out.append(afterUnit ? "层" : "幢"); i += 1; continue
+                }
+                if s == "房" {
+                    out.append("室"); i += 1; continue
+                }
+                if s == "之", i + 1 < input.count, isDigit(input[i + 1]) {
+                    out.append("-"); i += 1; continue
+                }
+            }
+            // 12号之1 and 12号-1 → 12-1号
+            if s == "号", i + 2 < input.count, input[i + 1] == "之" || input[i + 1] == "-", isDigit(input[i + 2]), afterNumber {
+                out.append("-")
+                var k = i + 2
+                while k < input.count && isDigit(input[k]) { out.append(input[k]); k += 1 }
+                out.append("号")
+                i = k
+                continue
+            }
+            if hasPrefix(input, Array("单元".unicodeScalars), at: i) && afterNumber {
+                out.append(contentsOf: "单元".unicodeScalars)
+                i += 2
+                afterUnit = true
+                // 2单元301 → 2单元301室
+                var k = i
+                while k < input.count && isDigit(input[k]) { k += 1 }
+                if k > i && (k == input.count || !"室层幢号".unicodeScalars.contains(input[k])) {
+                    out.append(contentsOf: input[i..<k])
+                    out.append("室")
+                    i = k
+                }
+                continue
+            }
+            out.append(s)
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,333 @@
+/// A direction phrase of an address (东侧50米, 西南约30米, 旁): where the place is relative to what the rest of
+/// the address names.
+public struct DirectionPhrase: Hashable, Sendable {
+    /// The phrase as normalised (`东侧50米`).
+    public var text: String
+    /// Compass bearing in degrees (0 north, 90 east) for 东/南/西/北 and their combinations; nil for 旁, 对面 ….
+    public var bearing: Double?
+    /// The distance in metres, when the phrase gives one.
+    public var distanceMetres: Double?
+}
+
+/// A name the parser found, with what it may refer to.
+struct NameMention: Hashable, Sendable {
+    var text: String
+    var entries: [NameEntry]
+    /// One edit away from the name in the index (a typo), not an exact hit.
+    var fuzzy: Bool
+}
+
+/// An address split into the segments of GB/T 30428.3: regions [市|区/县|街道/镇/乡|社区/村], street, door
+/// number, building, unit, room, place or POI, direction and remark. Names are as written after normalisation.
+public struct ParsedAddress: Hashable, Sendable {
+    public var normalized: String
+    /// Division and region names in the order written (any level, possibly misplaced).
+    public var regionNames: [String] = []
+    public var road: String?
+    public var doorNumber: Int?
+    /// `甲`, `-1` …, or "".
+    public var doorSuffix: String = ""
+    public var place: String?
+    public var building: Int?
+    public var unit: Int?
+    public var room: String?
+    public var floor: Int?
+    public var poi: String?
+    public var direction: DirectionPhrase?
+    /// A 6/9/12/15-digit region or unit-grid code given as the address.
+    public var code: String?
+    /// Text the parser could not place (free description, unknown names).
+    public var remark: String = ""
+
+    var regionMentions: [NameMention] = []
+    var roadMentions: [NameMention] = []
+    var placeMentions: [NameMention] = []
+    var poiMentions: [NameMention] = []
+    /// Names recognised only by their suffix (e.g. an unknown 建国路), by kind.
+    var unknownRoad: String?
+    var unknownPlace: String?
+}
+
+/// Splits normalised address text into segments, using the names the index knows and, for names it does not,
+/// the suffixes of GB/T 30428.3 (路/街/巷…, 省/市/区/县/镇/乡/村…, 小区/花园/苑…).
+struct AddressParser: Sendable {
+    let trie: ScalarTrie
+    let fuzzy: FuzzyNameIndex
+
+    static let roadSuffixes: [[Unicode.Scalar]] = ["大道", "大街", "胡同", "公路", "路", "街", "巷", "弄", "里", "道", "条", "线"].map(scalars)
+    static let adminSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "居委会", "街道", "社区", "地区", "省", "市", "盟", "区", "县", "旗", "镇", "乡", "村"].map(scalars)
+    static let placeSuffixes: [[Unicode.Scalar]] = ["小区", "花园", "新村", "家园", "公寓", "大厦", "广场", "苑", "园", "城", "湾", "庭", "府", "邸"].map(scalars)
+    /// Characters after which a short form (大丰, 盐城) is the start of a longer name, not an admin level.
+    static let nameContinuations: Set<Unicode.Scalar> = Set("路街巷道弄里村镇乡园苑湾城府桥河湖港庄".unicodeScalars)
+    static let directionWords: [(String, Double?)] = [
+        ("东南", 135), ("东北", 45), ("西南", 225), ("西北", 315), ("东", 90), ("南", 180), ("西", 270), ("北", 0),
+        ("对面", nil), ("附近", nil), ("隔壁", nil), ("旁边", nil), ("旁", nil), ("前", nil), ("后", nil), ("左", nil), ("右", nil),
+        ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil),
+    ]
+    static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头"].map(scalars)
+    static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
+
+    static func scalars(_ s: String) -> [Unicode.Scalar] { Array(s.unicodeScalars) }
+    static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
+
+    static func isHan(_ s: Unicode.Scalar) -> Bool { (s.value >= 0x3400 && s.value <= 0x9FFF) || (s.value >= 0xF900 && s.value <= 0xFAFF) }
+
+    func parse(_ text: String) -> ParsedAddress {
+        let s = AddressNormalizer.normalizedScalars(text)
+        var out = ParsedAddress(normalized: Self.string(s[...]))
+        var remark: [Unicode.Scalar] = []
+        var unmatchedRuns: [[Unicode.Scalar]] = []
+        var run: [Unicode.Scalar] = []
+        var sawParent = false  // a province or prefecture before: county short forms become safe
+        func flushRun() {
+            if !run.isEmpty { unmatchedRuns.append(run); remark += run; run.removeAll() }
+        }
+        var i = 0
+        while i < s.count {
+            if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
+                if let consumed = number(s, at: i, into: &out) {
+                    flushRun()
+                    i += consumed
+                    continue
+                }
+            }
+            if let (length, mention) = known(s, at: i, sawParent: sawParent) {
+                flushRun()
+                assign(mention, into: &out, sawParent: &sawParent)
+                i += length
+                continue
+            }
+            if i > 0, let (length, phrase) = direction(s, at: i) {
+                flushRun()
+                out.direction = phrase
+                i += length
+                continue
+            }
+            if let (length, kind) = suffixed(s, at: i) {
+                let name = Array(s[i..<(i + length)])
+                let misses = fuzzy.nearMisses(of: name).filter { kindMatches($0.1, kind) }
+                if let best = misses.first {
+                    flushRun()
+                    assign(NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true), into: &out, sawParent: &sawParent)
+                    i += length
+                    continue
+                }
+                if kind != .admin {
+                    flushRun()
+                    let text = Self.string(name[...])
+                    if kind == .road, out.unknownRoad == nil { out.unknownRoad = text } else if out.unknownPlace == nil { out.unknownPlace = text }
+                    remark += name
+                    i += length
+                    continue
+                }
+            }
+            run.append(s[i])
+            i += 1
+        }
+        flushRun()
+        // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
+        for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
+            if let best = bestNearMiss(in: leftover) {
+                assign(NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true), into: &out, sawParent: &sawParent)
+                remark.removeAll { _ in false }
+                let leftoverText = Self.string(leftover[...])
+                var remarkText = Self.string(remark[...])
+                if let range = remarkText.range(of: leftoverText) { remarkText.removeSubrange(range) }
+                remark = Self.scalars(remarkText)
+            }
+        }
+        out.remark = Self.string(remark[...])
+        return out
+    }
+
+    /// The best near miss of a leftover run or of its sub-runs (at least three characters).
+    private func bestNearMiss(in run: [Unicode.Scalar]) -> ([Unicode.Scalar], [NameEntry])? {
+        if let hit = fuzzy.nearMisses(of: run).first { return hit }
+        guard run.count > 3 else { return nil }
+        for length in stride(from: run.count - 1, through: 3, by: -1) {
+            for start in 0...(run.count - length) {
+                if let hit = fuzzy.nearMisses(of: Array(run[start..<(start + length)])).first { return hit }
+            }
+        }
+        return nil
+    }
+
+    enum SuffixKind { case road, admin, place }
+
+    private func kindMatches(_ entries: [NameEntry], _ kind: SuffixKind) -> Bool {
+        entries.contains { entry in
+            switch (entry.target, kind) {
+            case (.road, .road), (.division, .admin), (.region, .admin), (.place, .place), (.poi, .place): true
+            default: false
+            }
+        }
+    }
+
+    /// The longest known name at `i` that reads as a name there.
+    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool) -> (Int, NameMention)? {
+        for (length, entries) in trie.prefixes(of: s, from: i).reversed() {
+            let next = i + length < s.count ? s[i + length] : nil
+            let usable = entries.filter { entry in
+                guard entry.form == .shortForm else { return true }
+                // 大丰老街 or 盐城路: the short form is the head of a longer name.
+                if let next, Self.nameContinuations.contains(next) { return false }
+                if let next, Self.isHan(next), length == 2, !sawParent {
+                    // A two-character short form followed by more name text is usually part of that name.
+                    return trie.prefixes(of: s, from: i + length).isEmpty == false || next == "省" || next == "市"
+                }
+                return true
+            }
+            if !usable.isEmpty {
+                return (length, NameMention(text: Self.string(s[i..<(i + length)]), entries: usable, fuzzy: false))
+            }
+        }
+        return nil
+    }
+
+    private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool) {
+        // A name may be several kinds at once (a road and a POI); every reading is kept for the matcher.
+        var isRegion = false, isRoad = false, isPlace = false, isPOI = false
+        for entry in mention.entries {
+            switch entry.target {
+            case .division, .region: isRegion = true
+            case .road: isRoad = true
+            case .place: isPlace = true
+            case .poi: isPOI = true
+            }
+        }
+        if isRegion {
+            out.regionNames.append(mention.text)
+            out.regionMentions.append(mention)
+            sawParent = true
+        }
+        if isRoad {
+            if out.road == nil { out.road = mention.text }
+            out.roadMentions.append(mention)
+        }
+        if isPlace {
+            if out.place == nil { out.place = mention.text }
+            out.placeMentions.append(mention)
+        }
+        if isPOI {
+            if out.poi == nil { out.poi = mention.text }
+            out.poiMentions.append(mention)
+        }
+    }
+
+    /// A number and its suffix at `i` (door number, building, unit, room, floor, distance or a code).
+    private func number(_ s: [Unicode.Scalar], at i: Int, into out: inout ParsedAddress) -> Int? {
+        var end = i
+        while end < s.count && (AddressNormalizer.isDigit(s[end]) || (s[end].value >= 0x41 && s[end].value <= 0x5A)) { end += 1 }
+        let digits = Self.string(s[i..<end])
+        var suffix = ""
+        // 12-1号
+        if end + 1 < s.count, s[end] == "-", AddressNormalizer.isDigit(s[end + 1]) {
+            var k = end + 1
+            while k < s.count && AddressNormalizer.isDigit(s[k]) { k += 1 }
+            if k < s.count && s[k] == "号" {
+                suffix = Self.string(s[end..<k])
+                end = k
+            }
+        }
+        let next = end < s.count ? s[end] : nil
+        let value = Int(digits)
+        switch next {
+        case "号", "弄":
+            guard let value else { return nil }
+            var consumed = end + 1 - i
+            if end + 1 < s.count, Self.doorSuffixes.contains(s[end + 1]) {
+                suffix = String(s[end + 1])
+                consumed += 1
+            }
+            if out.doorNumber == nil {
+                out.doorNumber = value
+                out.doorSuffix = suffix
+            } else if out.building == nil {
+                out.building = value
+            }
+            return consumed
+        case "幢":
+            guard let value else { return nil }
+            out.building = value
+            return end + 1 - i
+        case "室":
+            out.room = digits
+            return end + 1 - i
+        case "层":
+            out.floor = value
+            return end + 1 - i
+        case "单":
+            guard end + 1 < s.count, s[end + 1] == "元", let value else { return nil }
+            out.unit = value
+            return end + 2 - i
+        default:
+            guard let value else { return nil }
+            if next == nil || !Self.isHan(next!) {
+                if [6, 9, 12, 15].contains(digits.count) && out.code == nil && digits.count == end - i {
+                    out.code = digits
+                    return end - i
+                }
+                // A bare number after a road: its door number (人民北路14).
+                if out.doorNumber == nil && (out.road != nil || out.unknownRoad != nil) && next == nil {
+                    out.doorNumber = value
+                    return end - i
+                }
+            }
+            return nil
+        }
+    }
+
+    /// A direction phrase at `i`: a direction word, optional 侧/边/方向…, optional 约 and a distance.
+    private func direction(_ s: [Unicode.Scalar], at i: Int) -> (Int, DirectionPhrase)? {
+        for (word, bearing) in Self.directionWords {
+            let w = Self.scalars(word)
+            guard AddressNormalizer.hasPrefix(s, w, at: i) else { continue }
+            var k = i + w.count
+            for side in Self.directionSideWords where AddressNormalizer.hasPrefix(s, side, at: k) {
+                k += side.count
+                break
+            }
+            if k < s.count && (s[k] == "约" || s[k] == "大") { k += 1 }
+            if k + 1 < s.count && s[k] == "约" { k += 1 }
+            var distance: Double?
+            var d = k
+            while d < s.count && (AddressNormalizer.isDigit(s[d]) || s[d] == ".") { d += 1 }
+            if d > k, let value = Double(Self.string(s[k..<d])) {
+                for (unit, factor) in [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)] {
+                    let u = Self.scalars(unit)
+                    if AddressNormalizer.hasPrefix(s, u, at: d) {
+                        distance = value * factor
+                        d += u.count
+                        break
+                    }
+                }
+                if distance != nil { k = d }
+            }
+            // A bare word is a direction only at the end or before a distance, so 东进路 stays a name.
+            let hadSide = k > i + w.count
+            guard distance != nil || k == s.count || (hadSide && bearing != nil) || (bearing == nil && (k == s.count || hadSide)) else {
+                continue
+            }
+            return (k - i, DirectionPhrase(text: Self.string(s[i..<k]), bearing: bearing, distanceMetres: distance))
+        }
+        return nil
+    }
+
+    /// An unknown name recognised by its suffix: the shortest run of Han characters (2–12) ending in one.
+    private func suffixed(_ s: [Unicode.Scalar], at i: Int) -> (Int, SuffixKind)? {
+        var end = i + 1
+        while end < s.count && end - i < 12 && Self.isHan(s[end]) {
+            end += 1
+            let length = end - i
+            guard length >= 2 else { continue }
+            for (suffixes, kind) in [(Self.roadSuffixes, SuffixKind.road), (Self.adminSuffixes, .admin), (Self.placeSuffixes, .place)] {
+                for suffix in suffixes where suffix.count < length && AddressNormalizer.hasPrefix(s, suffix, at: end - suffix.count) {
+                    // 街道 is an admin suffix, not the road suffix 街 followed by 道.
+                    if kind == .road && suffix == Self.scalars("街") && end < s.count && s[end] == "道" { continue }
+                    return (length, kind)
+                }
+            }
+        }
+        return nil
+    }
+}

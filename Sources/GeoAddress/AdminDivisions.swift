@@ -1,0 +1,118 @@
+import Foundation
+import GeoCore
+
+/// One division of China's official list (GB/T 2260 plus the township codes of the Ministry of Civil Affairs).
+public struct AdminDivision: Hashable, Sendable {
+    /// 6 digits for province, prefecture and county; 9 for township/street.
+    public var code: String
+    /// 1 province, 2 prefecture, 3 county/district, 4 township/street.
+    public var level: Int
+    public var parentCode: String?
+    public var name: String
+}
+
+/// The national division list, for parsing the admin levels of any address in China (省/市/区县/街道乡镇) and
+/// filling in the levels an address leaves out (大丰区 → 江苏省盐城市).
+///
+/// The demo city ships the 2025 list as AddressBooks/national/divisions.csv (see AddressBooks/README.md).
+public struct AdminDivisions: Sendable {
+    public let divisions: [AdminDivision]
+    private let indexByCode: [String: Int]
+
+    public init(_ divisions: [AdminDivision]) {
+        self.divisions = divisions
+        var index: [String: Int] = [:]
+        for (k, d) in divisions.enumerated() { index[d.code] = k }
+        indexByCode = index
+    }
+
+    /// Reads `level,code,parent_code,name` CSV (a header row first).
+    public init(csv bytes: [UInt8]) throws(GeoError) {
+        let records = try CSVReader.read(bytes)
+        guard let header = records.first?.fields else { self.init([]); return }
+        func column(_ name: String) throws(GeoError) -> Int {
+            guard let k = header.firstIndex(of: name) else {
+                throw GeoError(code: "invalid_csv", message: "the division list has no \(name) column", location: "line 1")
+            }
+            return k
+        }
+        let level = try column("level"), code = try column("code"), parent = try column("parent_code"), name = try column("name")
+        var divisions: [AdminDivision] = []
+        divisions.reserveCapacity(records.count)
+        for record in records.dropFirst() {
+            let f = record.fields
+            guard f.count == header.count, let l = Int(f[level]), (1...4).contains(l), !f[name].isEmpty else {
+                throw GeoError(code: "invalid_csv", message: "division list line \(record.line) is malformed", location: "line \(record.line)")
+            }
+            divisions.append(AdminDivision(code: f[code], level: l, parentCode: f[parent].isEmpty ? nil : f[parent], name: f[name]))
+        }
+        self.init(divisions)
+    }
+
+    /// Reads the list from a file.
+    public static func load(from url: URL) throws(GeoError) -> AdminDivisions {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GeoError(code: "not_found", message: "cannot read the division list \(url.path)", underlying: "\(error)")
+        }
+        return try AdminDivisions(csv: [UInt8](data))
+    }
+
+    public func division(code: String) -> AdminDivision? { indexByCode[code].map { divisions[$0] } }
+    func index(of code: String) -> Int? { indexByCode[code] }
+
+    /// The division and its ancestors, province first.
+    public func chain(of code: String) -> [AdminDivision] {
+        var out: [AdminDivision] = []
+        var next: String? = code
+        while let c = next, let d = division(code: c), out.count < 5 {
+            out.insert(d, at: 0)
+            next = d.parentCode
+        }
+        return out
+    }
+
+    /// Whether `code` is `ancestor` or lies inside it.
+    func isWithin(_ code: String, _ ancestor: String) -> Bool {
+        var next: String? = code
+        while let c = next {
+            if c == ancestor { return true }
+            next = division(code: c)?.parentCode
+        }
+        return false
+    }
+
+    /// Ethnic names that autonomous areas carry between the place name and 自治州/自治县 (延边朝鲜族自治州 → 延边).
+    static let ethnicNames = [
+        "维吾尔", "蒙古族", "蒙古", "朝鲜族", "土家族", "苗族", "藏族", "羌族", "彝族", "哈尼族", "傣族", "景颇族", "白族", "傈僳族",
+        "回族", "壮族", "布依族", "侗族", "哈萨克族", "柯尔克孜族", "黎族", "瑶族", "畲族", "仡佬族", "水族", "满族", "纳西族", "拉祜族",
+        "佤族", "布朗族", "普米族", "怒族", "独龙族", "土族", "撒拉族", "保安族", "东乡族", "裕固族", "锡伯族", "达斡尔族", "鄂温克族",
+        "鄂伦春族", "毛南族", "仫佬族", "各族",
+    ]
+
+    /// The short forms people write (江苏, 盐城, 大丰): suffixes and ethnic names dropped, at least two characters
+    /// left. Townships have none: 大中 alone is more often part of another name than the street office.
+    static func shortForms(of division: AdminDivision) -> [String] {
+        var name = division.name
+        let suffixes: [String]
+        switch division.level {
+        case 1: suffixes = ["特别行政区", "自治区", "省", "市"]
+        case 2: suffixes = ["自治州", "地区", "盟", "市"]
+        case 3: suffixes = ["自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗"]
+        default: return []
+        }
+        guard let suffix = suffixes.first(where: { name.hasSuffix($0) }) else { return [] }
+        name.removeLast(suffix.count)
+        var stripped = true
+        while stripped {
+            stripped = false
+            for ethnic in ethnicNames where name.hasSuffix(ethnic) && name.count - ethnic.count >= 2 {
+                name.removeLast(ethnic.count)
+                stripped = true
+            }
+        }
+        // 新区, 矿区, 郊区 … are not names on their own.
+        guard name.count >= 2, name != division.name else { return [] }
+        return [name]
+    }
+}

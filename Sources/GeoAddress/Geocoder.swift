@@ -1,0 +1,429 @@
+import Foundation
+import GeoCore
+
+/// How a forward geocode was resolved, from most to least precise.
+public enum MatchType: String, Sendable, CaseIterable {
+    /// A door plate in the book.
+    case exactPlate = "exact_plate"
+    /// A building plate (幢) of a compound.
+    case buildingPlate = "building_plate"
+    /// A door number absent from the book, placed along the road's centre line on the side of its parity.
+    case interpolated
+    /// A point of interest.
+    case poi
+    /// A compound, zone or other named place.
+    case place
+    /// A road without a number (a point on it).
+    case street
+    /// An admin area, community, village or unit grid.
+    case region
+}
+
+/// One answer to a forward geocode.
+public struct GeocodeResult: Hashable, Sendable {
+    /// The standard address of the answer (江苏省盐城市大丰区丰华街道东风社区人民北路14号).
+    public var label: String
+    /// CGCS2000 longitude/latitude; nil for a region the book has no polygon for.
+    public var coordinate: Coordinate?
+    /// In [0, 1]: 1 for an exact plate named with its official name; lower for interpolation, aliases, former
+    /// names, typos, contradicting admin levels and unexplained text.
+    public var confidence: Double
+    public var matchType: MatchType
+    /// Codes of the answer: `province`, `city`, `district`, `street`, `community`, `unit_grid`.
+    public var codes: [String: String]
+    /// The book record matched (plate, building, POI, compound, road or region id/code).
+    public var matchedID: String?
+    /// Why the confidence is below 1, in words (`former name 解放北路 (until 1998-06-30)`, `typo 人明北路 → 人民北路`).
+    public var notes: [String]
+}
+
+/// Forward geocoding over one ``AddressBook`` (and optionally China's division list): parse, match each
+/// combination of GB/T 30428.3, score. Immutable and `Sendable`: build it once, share it across requests.
+public struct Geocoder: Sendable {
+    public let book: AddressBook
+    public let divisions: AdminDivisions
+    let parser: AddressParser
+    let frames: [RoadFrame]
+    /// Plates by road index and number.
+    let platesByRoad: [Int: [Int: [Int]]]
+    /// Building plates by compound index and number.
+    let buildingsByPlace: [Int: [Int: Int]]
+    let regionByCode: [String: Int]
+    let placeByGate: [String: Int]
+    /// The district the book covers (its 6-digit code), preferred when a national name is ambiguous.
+    let homeDistrict: String?
+    let completionChildren: [Int32: [(Unicode.Scalar, Int32)]]
+
+    /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township).
+    public init(book: AddressBook, divisions: AdminDivisions = AdminDivisions([])) {
+        self.book = book
+        self.divisions = divisions
+        var trie = ScalarTrie()
+        var fuzzy = FuzzyNameIndex()
+        func add(_ name: String, _ entry: NameEntry) {
+            let key = AddressNormalizer.normalizedScalars(name)
+            trie.insert(key, entry)
+            if entry.form != .shortForm { fuzzy.insert(key, entry) }
+        }
+        for (k, d) in divisions.divisions.enumerated() {
+            add(d.name, NameEntry(target: .division(Int32(k)), form: .official))
+            for short in AdminDivisions.shortForms(of: d) { add(short, NameEntry(target: .division(Int32(k)), form: .shortForm)) }
+        }
+        func addNamed(_ target: NameTarget, _ name: String, _ aliases: [String], _ former: [FormerName]) {
+            add(name, NameEntry(target: target, form: .official))
+            for a in aliases { add(a, NameEntry(target: target, form: .alias)) }
+            for f in former { add(f.name, NameEntry(target: target, form: .former)) }
+        }
+        var regionByCode: [String: Int] = [:]
+        for (k, r) in book.regions.enumerated() {
+            regionByCode[r.code] = k
+            // Unit grids are found by code, not by name.
+            if r.code.count < 15 { addNamed(.region(Int32(k)), r.name, r.aliases, r.formerNames) }
+        }
+        for (k, r) in book.roads.enumerated() { addNamed(.road(Int32(k)), r.name, r.aliases, r.formerNames) }
+        var placeByGate: [String: Int] = [:]
+        for (k, p) in book.places.enumerated() {
+            addNamed(.place(Int32(k)), p.name, p.aliases, p.formerNames)
+            if let gate = p.gateAddress { placeByGate[AddressNormalizer.normalize(gate)] = k }
+        }
+        for (k, p) in book.pois.enumerated() { addNamed(.poi(Int32(k)), p.name, p.aliases, []) }
+        parser = AddressParser(trie: trie, fuzzy: fuzzy)
+        completionChildren = trie.childLists()
+
+        var frames = book.roads.map { RoadFrame(line: $0.line) }
+        var platesByRoad: [Int: [Int: [Int]]] = [:]
+        for (k, plate) in book.plates.enumerated() {
+            platesByRoad[plate.road, default: [:]][plate.number, default: []].append(k)
+            if plate.suffix.isEmpty { frames[plate.road].place(number: plate.number, at: plate.coordinate) }
+        }
+        for k in frames.indices { frames[k].finishPlacing() }
+        self.frames = frames
+        self.platesByRoad = platesByRoad
+        var buildingsByPlace: [Int: [Int: Int]] = [:]
+        for (k, b) in book.buildings.enumerated() { buildingsByPlace[b.place, default: [:]][b.number] = k }
+        self.buildingsByPlace = buildingsByPlace
+        self.regionByCode = regionByCode
+        self.placeByGate = placeByGate
+        homeDistrict = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
+    }
+
+    /// Splits an address into its segments.
+    public func parse(_ text: String) -> ParsedAddress { parser.parse(text) }
+
+    // MARK: Forward geocoding
+
+    /// Geocodes one address: the best `limit` answers, best first. Empty when nothing in the book matches.
+    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] {
+        let parsed = parser.parse(text)
+        let context = resolveRegions(parsed)
+        var results: [GeocodeResult] = []
+
+        if let code = parsed.code, let k = regionByCode[code] {
+            results.append(regionResult(book.regions[k], confidence: 1, notes: []))
+        }
+        results += roadCandidates(parsed, context: context)
+        results += placeCandidates(parsed, context: context)
+        results += poiCandidates(parsed, context: context)
+        if results.isEmpty, let region = context.deepestBookRegion {
+            results.append(regionResult(region, confidence: 0.5, notes: []))
+        } else if results.isEmpty, let division = context.deepestDivision {
+            results.append(divisionResult(division))
+        }
+
+        // Unexplained text lowers every answer a little: the address said more than the match used.
+        let remarkPenalty = parsed.remark.unicodeScalars.count >= 2 ? 0.95 : 1.0
+        for k in results.indices {
+            results[k].confidence *= remarkPenalty
+            if remarkPenalty < 1 { results[k].notes.append("unmatched text \(parsed.remark)") }
+            if let conflict = context.conflict(with: results[k].codes) {
+                results[k].confidence *= 0.85
+                results[k].notes.append("the address names \(conflict), the match lies elsewhere")
+            }
+            if let direction = parsed.direction, let c = results[k].coordinate, let bearing = direction.bearing,
+                let distance = direction.distanceMetres
+            {
+                results[k].coordinate = Self.offset(c, bearing: bearing, metres: distance)
+                results[k].label += direction.text
+            }
+            results[k].confidence = (results[k].confidence * 1000).rounded() / 1000
+        }
+        var seen = Set<String>()
+        results = results.filter { seen.insert("\($0.matchType.rawValue)|\($0.matchedID ?? $0.label)").inserted }
+        results.sort { a, b in
+            a.confidence != b.confidence ? a.confidence > b.confidence : Self.rank(a.matchType) < Self.rank(b.matchType)
+        }
+        return Array(results.prefix(max(limit, 0)))
+    }
+
+    static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }
+
+    /// The point `metres` from `c` toward `bearing` degrees (local tangent plane; exact to centimetres within a
+    /// kilometre).
+    static func offset(_ c: Coordinate, bearing: Double, metres: Double) -> Coordinate {
+        let radians = bearing * .pi / 180
+        let perDegreeY = 111_132.954 - 559.822 * cos(2 * c.y * .pi / 180)
+        let perDegreeX = 111_412.84 * cos(c.y * .pi / 180)
+        return Coordinate(x: c.x + metres * sin(radians) / perDegreeX, y: c.y + metres * cos(radians) / perDegreeY)
+    }
+
+    /// The penalty and note of how a name was written.
+    private func formFactor(_ mention: NameMention, _ entry: NameEntry, officialName: String, former: [FormerName]) -> (Double, [String]) {
+        var factor = 1.0
+        var notes: [String] = []
+        if mention.fuzzy {
+            factor *= 0.8
+            notes.append("near miss: \(officialName) read for the text")
+        }
+        if entry.form == .former {
+            factor *= 0.95
+            let until = former.first { AddressNormalizer.normalize($0.name) == mention.text }?.until ?? ""
+            notes.append("former name \(mention.text)\(until.isEmpty ? "" : " (until \(until))"), now \(officialName)")
+        }
+        return (factor, notes)
+    }
+
+    private func roadCandidates(_ parsed: ParsedAddress, context: RegionContext) -> [GeocodeResult] {
+        var out: [GeocodeResult] = []
+        for mention in parsed.roadMentions {
+            let roads = mention.entries.compactMap { e -> (Int, NameEntry)? in
+                if case .road(let k) = e.target { return (Int(k), e) } else { return nil }
+            }
+            // An alias shared by two roads (通榆路 for 通榆东路 and 通榆西路) is ambiguous: each answer pays for it.
+            let ambiguity = roads.count > 1 ? 0.9 : 1.0
+            for (k, entry) in roads {
+                let road = book.roads[k]
+                var (factor, notes) = formFactor(mention, entry, officialName: road.name, former: road.formerNames)
+                factor *= ambiguity
+                if let number = parsed.doorNumber {
+                    // Road + number (+ building): a compound gate on this plate leads to its building.
+                    if let building = parsed.building,
+                        let place = placeByGate[AddressNormalizer.normalize("\(road.name)\(number)号")],
+                        let b = buildingsByPlace[place]?[building]
+                    {
+                        out.append(buildingResult(b, parsed: parsed, confidence: factor, notes: notes))
+                        continue
+                    }
+                    out.append(plateResult(road: k, number: number, suffix: parsed.doorSuffix, parsed: parsed, factor: factor, notes: notes))
+                } else if let building = parsed.building, let place = gatePlace(onRoad: road.name, building: building) {
+                    // Road + building: the one compound on this road that has such a building.
+                    out.append(buildingResult(place, parsed: parsed, confidence: 0.9 * factor, notes: notes))
+                } else if parsed.placeMentions.isEmpty && parsed.poiMentions.isEmpty {
+                    out.append(streetResult(road: k, context: context, factor: factor, notes: notes))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The building `number` of the single compound whose gate is on `road`.
+    private func gatePlace(onRoad road: String, building: Int) -> Int? {
+        let stem = AddressNormalizer.normalize(road)
+        let hits = book.places.indices.compactMap { p -> Int? in
+            guard let gate = book.places[p].gateAddress, AddressNormalizer.normalize(gate).hasPrefix(stem) else { return nil }
+            return buildingsByPlace[p]?[building]
+        }
+        return hits.count == 1 ? hits[0] : nil
+    }
+
+    private func plateResult(road k: Int, number: Int, suffix: String, parsed: ParsedAddress, factor: Double, notes: [String]) -> GeocodeResult {
+        let road = book.roads[k]
+        let plates = platesByRoad[k]?[number] ?? []
+        if let exact = plates.first(where: { book.plates[$0].suffix == suffix }) ?? (suffix.isEmpty ? nil : plates.first(where: { book.plates[$0].suffix.isEmpty })) {
+            let plate = book.plates[exact]
+            let suffixFactor = plate.suffix == suffix ? 1.0 : 0.9
+            var notes = notes
+            if suffixFactor < 1 { notes.append("plate \(number)\(suffix) not in the book; \(number)号 used") }
+            return GeocodeResult(
+                label: regionPrefix(plate.communityCode ?? plate.streetCode) + Self.plateLabel(road.name, number, plate.suffix) + detail(parsed),
+                coordinate: plate.coordinate, confidence: factor * suffixFactor, matchType: .exactPlate,
+                codes: codes(grid: plate.gridCode, community: plate.communityCode, street: plate.streetCode), matchedID: plate.id,
+                notes: notes)
+        }
+        let (point, how) = frames[k].interpolate(number)
+        let base: Double =
+            switch how {
+            case .bracketed: 0.85
+            case .extrapolated: 0.7
+            case .fromOtherSide: 0.65
+            case .defaults: 0.5
+            }
+        // The community and grid of an interpolated point are those of the nearest plate on the same side.
+        let neighbour = nearestPlate(onRoad: k, to: number)
+        return GeocodeResult(
+            label: regionPrefix(neighbour?.communityCode ?? neighbour?.streetCode) + Self.plateLabel(road.name, number, suffix) + detail(parsed),
+            coordinate: point, confidence: base * factor, matchType: .interpolated,
+            codes: codes(grid: nil, community: neighbour?.communityCode, street: neighbour?.streetCode ?? road.streetCodes.first),
+            matchedID: road.id, notes: notes + ["\(number)号 interpolated along \(road.name)"])
+    }
+
+    private func nearestPlate(onRoad k: Int, to number: Int) -> DoorPlate? {
+        guard let byNumber = platesByRoad[k] else { return nil }
+        let best = byNumber.keys.min { a, b in
+            let da = (abs(a - number), (a - number) & 1), db = (abs(b - number), (b - number) & 1)
+            return da.1 != db.1 ? da.1 < db.1 : da.0 != db.0 ? da.0 < db.0 : a < b
+        }
+        return best.flatMap { byNumber[$0]?.first }.map { book.plates[$0] }
+    }
+
+    static func plateLabel(_ road: String, _ number: Int, _ suffix: String) -> String {
+        suffix.hasPrefix("-") ? "\(road)\(number)\(suffix)号" : "\(road)\(number)号\(suffix)"
+    }
+
+    /// Unit and room, which the book does not locate but the label keeps.
+    private func detail(_ parsed: ParsedAddress) -> String {
+        var text = ""
+        if let unit = parsed.unit { text += "\(unit)单元" }
+        if let room = parsed.room { text += "\(room)室" }
+        return text
+    }
+
+    private func streetResult(road k: Int, context: RegionContext, factor: Double, notes: [String]) -> GeocodeResult {
+        let road = book.roads[k]
+        // The middle of the road's plates inside the named street/community; else the middle of the line.
+        let plates = (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }
+        let inContext = plates.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
+        let chosen = inContext.isEmpty ? [] : inContext
+        var point = frames[k].point(measure: frames[k].length / 2, offset: 0)
+        var street = road.streetCodes.first
+        var community: String?
+        if !chosen.isEmpty {
+            let measures = chosen.map { frames[k].project($0.coordinate).measure }.sorted()
+            point = frames[k].point(measure: measures[measures.count / 2], offset: 0)
+            street = chosen[0].streetCode
+            community = context.communityCode.flatMap { c in chosen.contains { $0.communityCode == c } ? c : nil }
+        }
+        return GeocodeResult(
+            label: regionPrefix(community ?? street) + road.name, coordinate: point, confidence: 0.6 * factor, matchType: .street,
+            codes: codes(grid: nil, community: community, street: street), matchedID: road.id, notes: notes)
+    }
+
+    private func placeCandidates(_ parsed: ParsedAddress, context: RegionContext) -> [GeocodeResult] {
+        var out: [GeocodeResult] = []
+        for mention in parsed.placeMentions {
+            for entry in mention.entries {
+                guard case .place(let index) = entry.target else { continue }
+                let k = Int(index)
+                let place = book.places[k]
+                let (factor, notes) = formFactor(mention, entry, officialName: place.name, former: place.formerNames)
+                // Place + building, or place + number (a number inside a compound is its building).
+                if let number = parsed.building ?? parsed.doorNumber, let b = buildingsByPlace[k]?[number] {
+                    out.append(buildingResult(b, parsed: parsed, confidence: factor, notes: notes))
+                    continue
+                }
+                var placeNotes = notes
+                if parsed.building != nil || parsed.doorNumber != nil { placeNotes.append("building not in the book; the compound is given") }
+                out.append(
+                    GeocodeResult(
+                        label: regionPrefix(place.communityCode ?? place.streetCode) + place.name, coordinate: place.labelPoint,
+                        confidence: (parsed.building != nil ? 0.7 : 0.8) * factor, matchType: .place,
+                        codes: codes(grid: nil, community: place.communityCode, street: place.streetCode), matchedID: place.id,
+                        notes: placeNotes))
+            }
+        }
+        return out
+    }
+
+    private func buildingResult(_ b: Int, parsed: ParsedAddress, confidence: Double, notes: [String]) -> GeocodeResult {
+        let building = book.buildings[b]
+        let place = book.places[building.place]
+        let community = building.gridCode.map { String($0.prefix(12)) } ?? place.communityCode
+        return GeocodeResult(
+            label: regionPrefix(community) + "\(place.name)\(building.number)幢" + detail(parsed), coordinate: building.coordinate,
+            confidence: confidence, matchType: .buildingPlate,
+            codes: codes(grid: building.gridCode, community: community, street: community.map { String($0.prefix(9)) } ?? place.streetCode),
+            matchedID: building.id, notes: notes)
+    }
+
+    private func poiCandidates(_ parsed: ParsedAddress, context: RegionContext) -> [GeocodeResult] {
+        var out: [GeocodeResult] = []
+        for mention in parsed.poiMentions {
+            for entry in mention.entries {
+                guard case .poi(let index) = entry.target else { continue }
+                let poi = book.pois[Int(index)]
+                var (factor, notes) = formFactor(mention, entry, officialName: poi.name, former: [])
+                // Road + shop front: a POI named with a road that is not its own is doubtful.
+                if let road = parsed.road, let own = poi.roadName, !parsed.roadMentions.isEmpty,
+                    !parsed.roadMentions.contains(where: { m in m.entries.contains { e in
+                        if case .road(let r) = e.target { return book.roads[Int(r)].name == own } else { return false }
+                    } })
+                {
+                    factor *= 0.8
+                    notes.append("\(poi.name) is on \(own), not \(road)")
+                }
+                out.append(
+                    GeocodeResult(
+                        label: regionPrefix(poi.communityCode ?? poi.streetCode) + poi.name, coordinate: poi.coordinate,
+                        confidence: 0.95 * factor, matchType: .poi,
+                        codes: codes(grid: poi.gridCode, community: poi.communityCode, street: poi.streetCode), matchedID: poi.id, notes: notes))
+            }
+        }
+        return out
+    }
+
+    private func regionResult(_ region: AddressRegion, confidence: Double, notes: [String]) -> GeocodeResult {
+        let level = region.code.count
+        var codes = codes(
+            grid: level == 15 ? region.code : nil, community: level >= 12 ? String(region.code.prefix(12)) : nil,
+            street: level >= 9 ? String(region.code.prefix(9)) : nil)
+        if level == 6 { codes = self.codes(district: region.code) }
+        let label = level == 15 ? regionPrefix(String(region.code.prefix(12))) + region.code : regionPrefix(region.code)
+        return GeocodeResult(
+            label: label, coordinate: region.labelPoint, confidence: confidence * (level >= 12 ? 0.9 : 0.8), matchType: .region, codes: codes,
+            matchedID: region.code, notes: notes)
+    }
+
+    private func divisionResult(_ division: AdminDivision) -> GeocodeResult {
+        let chain = divisions.chain(of: division.code)
+        var codes: [String: String] = [:]
+        for d in chain { codes[Self.levelKey(d.level)] = d.code }
+        return GeocodeResult(
+            label: chain.map(\.name).joined(), coordinate: nil, confidence: 0.3, matchType: .region, codes: codes, matchedID: division.code,
+            notes: ["outside the address book: only the admin levels are known"])
+    }
+
+    static func levelKey(_ level: Int) -> String {
+        switch level {
+        case 1: "province"
+        case 2: "city"
+        case 3: "district"
+        default: "street"
+        }
+    }
+
+    // MARK: Codes and labels
+
+    /// The codes of an answer, completed upward (community → street → district → city → province).
+    func codes(grid: String? = nil, community: String? = nil, street: String? = nil, district: String? = nil) -> [String: String] {
+        var out: [String: String] = [:]
+        if let grid { out["unit_grid"] = grid }
+        if let c = community ?? grid.map({ String($0.prefix(12)) }) { out["community"] = c }
+        let s = street ?? out["community"].map { String($0.prefix(9)) }
+        if let s { out["street"] = s }
+        if let d = district ?? s.map({ String($0.prefix(6)) }) {
+            out["district"] = d
+            for ancestor in divisions.chain(of: d) where ancestor.level < 3 { out[Self.levelKey(ancestor.level)] = ancestor.code }
+            if out["city"] == nil, let k = regionByCode[d], let parent = book.regions[k].parentCode { out["city"] = parent }
+            if out["province"] == nil, let city = out["city"] { out["province"] = String(city.prefix(2)) + "0000" }
+        }
+        return out
+    }
+
+    /// The names of a region and its ancestors, province first (江苏省盐城市大丰区丰华街道东风社区).
+    func regionPrefix(_ code: String?) -> String {
+        guard let code else { return "" }
+        var names: [String] = []
+        var next: String? = code
+        while let c = next {
+            if let k = regionByCode[c] {
+                names.insert(book.regions[k].name, at: 0)
+                next = book.regions[k].parentCode
+            } else if let d = divisions.division(code: c) {
+                names.insert(d.name, at: 0)
+                next = d.parentCode
+            } else {
+                break
+            }
+        }
+        return names.joined()
+    }
+}

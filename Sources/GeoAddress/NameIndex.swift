@@ -1,0 +1,165 @@
+/// What a name in the index points at.
+enum NameTarget: Hashable, Sendable {
+    /// A national division (province, prefecture, county, township) by index in ``AdminDivisions``.
+    case division(Int32)
+    /// A region of the address book (district, street, community, village, unit grid).
+    case region(Int32)
+    case road(Int32)
+    case place(Int32)
+    case poi(Int32)
+}
+
+/// How a name relates to what it names; scoring prefers the official name.
+enum NameForm: UInt8, Sendable, Comparable {
+    case official, alias, shortForm, former
+    static func < (a: NameForm, b: NameForm) -> Bool { a.rawValue < b.rawValue }
+}
+
+struct NameEntry: Hashable, Sendable {
+    var target: NameTarget
+    var form: NameForm
+}
+
+/// A trie over Unicode scalars stored as one hash table of edges, so that building it for the 40,000 national
+/// division names costs a few megabytes rather than a dictionary per node. Walking it from each position of a
+/// query finds every known name starting there in one pass.
+struct ScalarTrie: Sendable {
+    private var edges: [UInt64: Int32] = [:]
+    private var terminals: [Int32: [NameEntry]] = [:]
+    private var nodeCount: Int32 = 1
+
+    private static func key(_ node: Int32, _ scalar: Unicode.Scalar) -> UInt64 { UInt64(UInt32(node)) << 32 | UInt64(scalar.value) }
+
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
+        guard !name.isEmpty else { return }
+        var node: Int32 = 0
+        for s in name {
+            let k = Self.key(node, s)
+            if let next = edges[k] {
+                node = next
+            } else {
+                edges[k] = nodeCount
+                node = nodeCount
+                nodeCount += 1
+            }
+        }
+        if !(terminals[node]?.contains(entry) ?? false) { terminals[node, default: []].append(entry) }
+    }
+
+    /// Every name that starts at `start` in `text`, shortest first, as (length, entries).
+    func prefixes(of text: [Unicode.Scalar], from start: Int) -> [(length: Int, entries: [NameEntry])] {
+        var found: [(Int, [NameEntry])] = []
+        var node: Int32 = 0
+        var i = start
+        while i < text.count, let next = edges[Self.key(node, text[i])] {
+            node = next
+            i += 1
+            if let entries = terminals[node] { found.append((i - start, entries)) }
+        }
+        return found
+    }
+
+    /// The entries of exactly `name`.
+    func entries(of name: [Unicode.Scalar]) -> [NameEntry] {
+        var node: Int32 = 0
+        for s in name {
+            guard let next = edges[Self.key(node, s)] else { return [] }
+            node = next
+        }
+        return terminals[node] ?? []
+    }
+
+    /// Every entry under names starting with `prefix` (for autocomplete), at most `limit` names visited.
+    func completions(of prefix: [Unicode.Scalar], limit: Int, childrenOf: [Int32: [(Unicode.Scalar, Int32)]]) -> [([Unicode.Scalar], [NameEntry])] {
+        var node: Int32 = 0
+        for s in prefix {
+            guard let next = edges[Self.key(node, s)] else { return [] }
+            node = next
+        }
+        var out: [([Unicode.Scalar], [NameEntry])] = []
+        // Breadth first, so shorter completions come first.
+        var queue: [(Int32, [Unicode.Scalar])] = [(node, prefix)]
+        var head = 0
+        while head < queue.count && out.count < limit {
+            let (n, text) = queue[head]
+            head += 1
+            if let entries = terminals[n] { out.append((text, entries)) }
+            for (s, child) in childrenOf[n] ?? [] { queue.append((child, text + [s])) }
+        }
+        return out
+    }
+
+    /// The child lists of every node, sorted by scalar (built once for autocomplete).
+    func childLists() -> [Int32: [(Unicode.Scalar, Int32)]] {
+        var lists: [Int32: [(Unicode.Scalar, Int32)]] = [:]
+        for (k, child) in edges {
+            let parent = Int32(truncatingIfNeeded: k >> 32)
+            lists[parent, default: []].append((Unicode.Scalar(UInt32(k & 0xFFFF_FFFF))!, child))
+        }
+        for key in lists.keys { lists[key]!.sort { $0.0.value < $1.0.value } }
+        return lists
+    }
+}
+
+/// Near-miss lookup: names within one edit (a wrong, missing or extra character, or two swapped neighbours)
+/// of a query, through a table of every name with one character deleted (the symmetric-deletion method).
+struct FuzzyNameIndex: Sendable {
+    private var names: [[Unicode.Scalar]] = []
+    private var entries: [[NameEntry]] = []
+    private var byKey: [String: [Int32]] = [:]
+    private var nameIDs: [String: Int32] = [:]
+    /// Names shorter than this are not matched fuzzily: one edit of a two-character name is another name.
+    static let minimumLength = 3
+
+    private static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
+
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
+        guard name.count >= Self.minimumLength else { return }
+        let whole = Self.string(name[...])
+        if let id = nameIDs[whole] {
+            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
+            return
+        }
+        let id = Int32(names.count)
+        nameIDs[whole] = id
+        names.append(name)
+        entries.append([entry])
+        byKey[whole, default: []].append(id)
+        for k in 0..<name.count {
+            var deleted = name
+            deleted.remove(at: k)
+            let key = Self.string(deleted[...])
+            if byKey[key]?.last != id { byKey[key, default: []].append(id) }
+        }
+    }
+
+    /// Names one edit from `query` (not the query itself), with their entries.
+    func nearMisses(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
+        guard query.count >= Self.minimumLength - 1 else { return [] }
+        var candidates = Set<Int32>()
+        candidates.formUnion(byKey[Self.string(query[...])] ?? [])
+        for k in 0..<query.count {
+            var deleted = query
+            deleted.remove(at: k)
+            candidates.formUnion(byKey[Self.string(deleted[...])] ?? [])
+        }
+        return candidates.sorted().compactMap { id in
+            let name = names[Int(id)]
+            guard name != query, Self.withinOneEdit(name, query) else { return nil }
+            return (name, entries[Int(id)])
+        }
+    }
+
+    /// Damerau-Levenshtein distance at most one (substitution, insertion, deletion or adjacent swap).
+    static func withinOneEdit(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
+        if abs(a.count - b.count) > 1 { return false }
+        var i = 0
+        while i < a.count && i < b.count && a[i] == b[i] { i += 1 }
+        if i == a.count && i == b.count { return true }
+        if a.count == b.count {
+            if a[(i + 1)...] == b[(i + 1)...] { return true }
+            return i + 1 < a.count && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)...] == b[(i + 2)...]
+        }
+        return a.count > b.count ? a[(i + 1)...] == b[i...] : a[i...] == b[(i + 1)...]
+    }
+}

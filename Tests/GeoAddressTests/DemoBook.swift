@@ -1,0 +1,33 @@
+import Foundation
+import GeoAddress
+import GeoCore
+import GeoStore
+
+/// The demo city's address book and the national division list, loaded once for every test.
+enum DemoBook {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let layers: [(path: String, layer: String)] = [
+        ("GridData/district.geojson", "district"), ("GridData/streets.geojson", "streets"),
+        ("GridData/communities.geojson", "communities"), ("GridData/unit_grids.geojson", "unit_grids"),
+        ("AddressBooks/roads.geojson", "roads"), ("AddressBooks/compounds.geojson", "compounds"),
+        ("AddressBooks/door_plates.csv", "door_plates"), ("AddressBooks/buildings.csv", "buildings"),
+        ("AddressBooks/pois.csv", "pois"),
+    ]
+
+    static let store: Task<SpatialStore, any Error> = Task {
+        let store = try SpatialStore.temporary()
+        for (path, layer) in layers {
+            _ = try await store.importFile(at: root.appendingPathComponent(path), as: layer)
+        }
+        return store
+    }
+
+    static let book: Task<AddressBook, any Error> = Task { try await AddressBook.load(from: store.value) }
+
+    static let divisions: Task<AdminDivisions, any Error> = Task {
+        try AdminDivisions.load(from: root.appendingPathComponent("AddressBooks/national/divisions.csv"))
+    }
+
+    static let geocoder: Task<Geocoder, any Error> = Task { Geocoder(book: try await book.value, divisions: try await divisions.value) }
+}
