@@ -154,9 +154,10 @@ public struct AddressBook: Sendable {
         var book = AddressBook()
         for (row, f) in regionFeatures.enumerated() {
             let r = FeatureRow(feature: f, layer: "regions", row: row)
+            let code = try r.required("code")
             book.regions.append(
                 AddressRegion(
-                    code: try r.required("code"), name: r.text("name") ?? (try r.required("code")),
+                    code: code, name: r.text("name") ?? code,
                     parentCode: r.text("parent_code") ?? r.text("community_code"),
                     aliases: r.list("aliases"), formerNames: FormerName.parseList(r.text("former_names") ?? ""),
                     labelPoint: f.geometry.flatMap(Self.labelPoint)))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One CSV record: its fields and the line of the input where it starts (1-based; quoted fields may span lines).
 public struct CSVRecord: Hashable, Sendable {
     public var fields: [String]
@@ -124,4 +126,19 @@ public enum CSVReader {
             index += 1
         }
     }
+}
+
+/// RFC 4180 output: fields with a comma, quote or line break are quoted with quotes doubled; LF line ends.
+public enum CSVWriter {
+    /// One field, quoted when it must be.
+    public static func field(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
+    /// One record with its line end.
+    public static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\n" }
+
+    /// Every record, as UTF-8.
+    public static func encode(_ rows: [[String]]) -> [UInt8] { Array(rows.map(line).joined().utf8) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GeoAddress
 import GeoCore
 import GeoGrids
 import GeoStore
@@ -51,6 +52,13 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     joins.register(on: v1)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
+    let addresses = try await VersionedIndex(
+        store: store, layerNames: AddressServices.layerNames, checkInterval: configuration.indexRefreshInterval
+    ) { store in try await AddressServices.load(from: store, divisions: divisions) }
+    GeocodeController(
+        services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
+    ).register(on: v1)
     MapPageController().register(on: router)
     return router
 }

@@ -114,45 +114,20 @@ struct GridController {
     }
 }
 
-/// The server's current grid locator, rebuilt from the store when a region layer's catalogue version changes
-/// (checked at most once per `checkInterval`, so the hot path does not query the catalogue per request).
-actor GridService {
-    private var current: GridLocator
-    private var versions: [String: Int64]
-    private var lastCheck = ContinuousClock.now
-    private let store: SpatialStore
-    private let checkInterval: Duration
+/// The server's grid locator, rebuilt when a region layer changes.
+typealias GridService = VersionedIndex<GridLocator>
 
-    static let layerNames = [
-        GridLocator.layerNames.district, GridLocator.layerNames.streets, GridLocator.layerNames.communities,
-        GridLocator.layerNames.unitGrids, GridLocator.layerNames.responsibilityGrids,
-    ]
-
+extension VersionedIndex where Value == GridLocator {
     init(store: SpatialStore, checkInterval: Duration = .seconds(1)) async throws {
-        self.store = store
-        self.checkInterval = checkInterval
-        versions = try await Self.versions(in: store)
-        current = try await GridLocator.load(from: store)
+        try await self.init(
+            store: store,
+            layerNames: [
+                GridLocator.layerNames.district, GridLocator.layerNames.streets, GridLocator.layerNames.communities,
+                GridLocator.layerNames.unitGrids, GridLocator.layerNames.responsibilityGrids,
+            ], checkInterval: checkInterval
+        ) { store in try await GridLocator.load(from: store) }
     }
 
     /// The locator, rebuilt first if a region layer changed since the last check.
-    var locator: GridLocator {
-        get async throws {
-            let now = ContinuousClock.now
-            guard now - lastCheck >= checkInterval else { return current }
-            lastCheck = now
-            let latest = try await Self.versions(in: store)
-            if latest != versions {
-                current = try await GridLocator.load(from: store)
-                versions = latest
-            }
-            return current
-        }
-    }
-
-    private static func versions(in store: SpatialStore) async throws -> [String: Int64] {
-        var result: [String: Int64] = [:]
-        for name in layerNames { result[name] = try await store.layer(named: name)?.version }
-        return result
-    }
+    var locator: GridLocator { get async throws { try await value } }
 }

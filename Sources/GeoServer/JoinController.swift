@@ -19,27 +19,27 @@ struct JoinController {
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("nearest") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let index = try await indexes.index(of: try Self.required(query["layer"], "layer"), in: store)
+            let index = try await indexes.index(of: try RequestParsing.required(query["layer"], "layer"), in: store)
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
             let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-            let k = try query["k"].map { try Self.number(String($0), "k", 1...Double(Self.maximumNeighbours)) }.map(Int.init) ?? 5
-            let maximum = try query["max_distance"].map { try Self.number(String($0), "max_distance", 0...Self.maximumRadiusMetres) }
+            let k = try query["k"].map { try RequestParsing.number(String($0), "k", 1...Double(Self.maximumNeighbours)) }.map(Int.init) ?? 5
+            let maximum = try query["max_distance"].map { try RequestParsing.number(String($0), "max_distance", 0...Self.maximumRadiusMetres) }
             let filter = try Self.filter(query["filter"])
             let found = index.nearest(to: CRS.convert(point, from: crs, to: .cgcs2000), k: k, maxDistanceMetres: maximum, filter: filter)
             return try Self.collection(found, from: index)
         }
         group.get("within") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let index = try await indexes.index(of: try Self.required(query["layer"], "layer"), in: store)
+            let index = try await indexes.index(of: try RequestParsing.required(query["layer"], "layer"), in: store)
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
             let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-            let radius = try Self.number(try Self.required(query["radius"], "radius"), "radius", 0...Self.maximumRadiusMetres)
+            let radius = try RequestParsing.number(try RequestParsing.required(query["radius"], "radius"), "radius", 0...Self.maximumRadiusMetres)
             let found = index.within(radiusMetres: radius, of: CRS.convert(point, from: crs, to: .cgcs2000), filter: try Self.filter(query["filter"]))
             return try Self.collection(found, from: index)
         }
         group.post("within") { request, context -> Response in
             let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
-            let index = try await indexes.index(of: try Self.required(body["layer"]?.stringValue, "layer"), in: store)
+            let index = try await indexes.index(of: try RequestParsing.required(body["layer"]?.stringValue, "layer"), in: store)
             guard let polygonValue = body["polygon"] else {
                 throw APIError(status: .badRequest, code: "invalid_argument", message: "body needs \"polygon\", a GeoJSON Polygon or MultiPolygon", details: ["field": "polygon"])
             }
@@ -69,11 +69,11 @@ struct JoinController {
                 throw APIError(status: .badRequest, code: "invalid_coordinate", message: "case.lon and case.lat must be numbers", details: ["field": "case.lon"])
             }
             let point = CRS.convert(try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "case"), from: crs, to: .cgcs2000)
-            let category = try Self.required(caseObject["category"]?.stringValue, "case.category")
+            let category = try RequestParsing.required(caseObject["category"]?.stringValue, "case.category")
             let time = try Self.date(caseObject["time"]?.stringValue, field: "case.time")
             var rule = CaseDuplicateDetector.Rule()
-            if let metres = body["distance_m"] { rule.distanceMetres = try Self.number(Self.text(metres), "distance_m", 0...Self.maximumRadiusMetres) }
-            if let days = body["window_days"] { rule.window = try Self.number(Self.text(days), "window_days", 0...3_650) * 86_400 }
+            if let metres = body["distance_m"] { rule.distanceMetres = try RequestParsing.number(Self.text(metres), "distance_m", 0...Self.maximumRadiusMetres) }
+            if let days = body["window_days"] { rule.window = try RequestParsing.number(Self.text(days), "window_days", 0...3_650) * 86_400 }
             let locator = try await grids.locator
             var detector = try await indexes.detector(of: layer, in: store, locator: locator)
             detector.defaultRule = rule
@@ -93,7 +93,7 @@ struct JoinController {
         }
         group.get("aggregate") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let layer = try Self.required(query["layer"], "layer")
+            let layer = try RequestParsing.required(query["layer"], "layer")
             let level: RegionLevel =
                 switch query["level"].map(String.init) ?? "unit_grid" {
                 case "unit_grid": .unitGrid
@@ -137,9 +137,9 @@ struct JoinController {
     func registerHeat(on group: RouterGroup<CityRequestContext>) {
         group.get("heat") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let index = try await indexes.index(of: try Self.required(query["layer"], "layer"), in: store)
-            let box = try LayerController.parseBoundingBox(try Self.required(query["bbox"], "bbox"))
-            let cell = try Self.number(query["cell_m"].map(String.init) ?? "500", "cell_m", 10...50_000)
+            let index = try await indexes.index(of: try RequestParsing.required(query["layer"], "layer"), in: store)
+            let box = try LayerController.parseBoundingBox(try RequestParsing.required(query["bbox"], "bbox"))
+            let cell = try RequestParsing.number(query["cell_m"].map(String.init) ?? "500", "cell_m", 10...50_000)
             let timeField = query["time_field"].map(String.init) ?? "time"
             let from = try query["from"].map { try Self.date(String($0), field: "from") }
             let to = try query["to"].map { try Self.date(String($0), field: "to") }
@@ -169,26 +169,6 @@ struct JoinController {
     }
 
     // MARK: Parsing
-
-    static func required(_ value: Substring?, _ field: String) throws -> String {
-        try required(value.map(String.init), field)
-    }
-
-    static func required(_ value: String?, _ field: String) throws -> String {
-        guard let value, !value.isEmpty else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) is required", details: ["field": .string(field)])
-        }
-        return value
-    }
-
-    static func number(_ text: String, _ field: String, _ range: ClosedRange<Double>) throws -> Double {
-        guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw APIError(
-                status: .badRequest, code: "invalid_argument", message: "\(field) must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
-                details: ["field": .string(field)])
-        }
-        return value
-    }
 
     static func text(_ value: JSONValue) -> String {
         switch value {

@@ -37,17 +37,9 @@ enum RequestParsing {
 
     /// The request body as JSON, refusing bodies over `maximumBytes` with 413.
     static func jsonBody(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> JSONValue {
-        var request = request
-        let buffer: ByteBuffer
+        let bytes = try await rawBody(request, context: context, maximumBytes: maximumBytes)
         do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
-        } catch {
-            throw APIError(
-                status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(maximumBytes) bytes",
-                details: ["maximum_bytes": .int(Int64(maximumBytes))])
-        }
-        do {
-            return try JSON.decode(Array(buffer.readableBytesView))
+            return try JSON.decode(bytes)
         } catch {
             throw APIError(error)
         }
@@ -72,5 +64,40 @@ enum RequestParsing {
             points.append(try checked(Coordinate(x: x, y: y), field: "\(field)[\(k)]"))
         }
         return points
+    }
+
+    /// A required text parameter; 400 naming it when absent or empty.
+    static func required(_ value: Substring?, _ field: String) throws -> String {
+        try required(value.map(String.init), field)
+    }
+
+    /// A required text parameter; 400 naming it when absent or empty.
+    static func required(_ value: String?, _ field: String) throws -> String {
+        guard let value, !value.isEmpty else {
+            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) is required", details: ["field": .string(field)])
+        }
+        return value
+    }
+
+    /// A number parameter within `range`; 400 naming it otherwise.
+    static func number(_ text: String, _ field: String, _ range: ClosedRange<Double>) throws -> Double {
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw APIError(
+                status: .badRequest, code: "invalid_argument", message: "\(field) must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
+                details: ["field": .string(field)])
+        }
+        return value
+    }
+
+    /// The raw request body, refusing bodies over `maximumBytes` with 413.
+    static func rawBody(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> [UInt8] {
+        var request = request
+        do {
+            return Array(try await request.collectBody(upTo: maximumBytes).readableBytesView)
+        } catch {
+            throw APIError(
+                status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(maximumBytes) bytes",
+                details: ["maximum_bytes": .int(Int64(maximumBytes))])
+        }
     }
 }

@@ -19,11 +19,17 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatchPoints: Int
     /// How often the in-memory grid index checks whether its layers changed in the store.
     public var indexRefreshInterval: Duration
+    /// China's division list (`level,code,parent_code,name` CSV) for admin-level parsing of addresses; when
+    /// nil, `AddressBooks/national/divisions.csv` under `demoDataRoot` is used if present.
+    public var divisionListPath: URL?
+    /// Largest number of addresses in one /v1/geocode/batch request.
+    public var maximumBatchAddresses: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
-        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1)
+        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
+        maximumBatchAddresses: Int = 100_000
     ) {
         self.host = host
         self.port = port
@@ -33,5 +39,15 @@ public struct ServerConfiguration: Sendable {
         self.maximumFeaturesPerRequest = maximumFeaturesPerRequest
         self.maximumBatchPoints = maximumBatchPoints
         self.indexRefreshInterval = indexRefreshInterval
+        self.divisionListPath = divisionListPath
+        self.maximumBatchAddresses = maximumBatchAddresses
+    }
+
+    /// The division list to load: the configured one, else the demo data's, else none.
+    var resolvedDivisionList: URL? {
+        if let divisionListPath { return divisionListPath }
+        guard let root = demoDataRoot else { return nil }
+        let url = root.appendingPathComponent("AddressBooks/national/divisions.csv")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 }

@@ -239,18 +239,7 @@ struct CityWriter {
         return csv(rows)
     }
 
-    /// RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled; LF line ends.
-    private func csv(_ rows: [[String]]) -> [UInt8] {
-        var text = ""
-        for row in rows {
-            text += row.map { field in
-                field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-            }.joined(separator: ",")
-            text += "\n"
-        }
-        return Array(text.utf8)
-    }
+    private func csv(_ rows: [[String]]) -> [UInt8] { CSVWriter.encode(rows) }
 
     private func degrees(_ value: Double) -> String { String(rounded(value, 7)) }
 
