@@ -68,7 +68,7 @@ public enum AddressNormalizer {
                 out.append(s)
             } else if s == "-" || s == "." {
                 // Kept between digits (12-1号, 1.5公里) and after a number before 号 (12-1号 written 12-1).
-                let before = out.last.map(isDigit) ?? false
+                let before = (out.last.map(isDigit) ?? false) || (s == "-" && out.last == "号")
                 let after = i + 1 < input.count && (isDigit(input[i + 1]) || isChineseDigit(input[i + 1]))
                 if before && after { out.append(s) }
             }
@@ -205,7 +205,7 @@ public enum AddressNormalizer {
                 // 2单元301 → 2单元301室
                 var k = i
                 while k < input.count && isDigit(input[k]) { k += 1 }
-                if k > i && (k == input.count || !"室层幢号".unicodeScalars.contains(input[k])) {
+                if k > i && (k == input.count || !"室层幢号楼栋座房".unicodeScalars.contains(input[k])) {
                     out.append(contentsOf: input[i..<k])
                     out.append("室")
                     i = k

@@ -143,11 +143,15 @@ struct FuzzyNameIndex: Sendable {
             deleted.remove(at: k)
             candidates.formUnion(byKey[Self.string(deleted[...])] ?? [])
         }
-        return candidates.sorted().compactMap { id in
+        // Best first: a dropped or doubled character (the query and the name differ by one insertion) before a
+        // wrong one, official names before aliases, then a stable order.
+        let hits = candidates.sorted().compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
             let name = names[Int(id)]
             guard name != query, Self.withinOneEdit(name, query) else { return nil }
-            return (name, entries[Int(id)])
+            let form = entries[Int(id)].map(\.form.rawValue).min() ?? 0
+            return ((name.count != query.count ? 0 : 1, form, id), name, entries[Int(id)])
         }
+        return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }
 
     /// Damerau-Levenshtein distance at most one (substitution, insertion, deletion or adjacent swap).

@@ -33,6 +33,8 @@ public struct ReverseGeocoder: Sendable {
     private let plateIndex: PointLayerIndex
     private let roadCells: [Int64: [Int32]]
     static let roadCellDegrees = 0.005
+    /// A point farther than this from every plate and road is described by its regions alone.
+    static let nearRoadMetres = 100.0
 
     public init(geocoder: Geocoder, locator: GridLocator) {
         self.geocoder = geocoder
@@ -88,7 +90,7 @@ public struct ReverseGeocoder: Sendable {
                 let bearing = Geodesic.initialBearing(from: plate.coordinate, to: point)
                 address += Self.compassWord(bearing) + "\(Int(plate.distanceMetres.rounded()))米"
             }
-        } else if let road {
+        } else if let road, road.distanceMetres <= Self.nearRoadMetres {
             address += road.name + (road.distanceMetres >= 5 ? "附近" : "")
         }
         return ReverseGeocodeResult(regions: regions, road: road, plate: plate, address: address)

@@ -1,0 +1,236 @@
+import GeoAddress
+import GeoCore
+import Testing
+
+/// Every query combination of GB/T 30428.3 that platforms use, against the demo city's book. Expected answers
+/// are looked up in the book's records, not taken from the geocoder.
+@Suite("Forward geocoding")
+struct GeocoderTests {
+    static func plate(_ book: AddressBook, _ road: String, _ number: Int, _ suffix: String = "") -> DoorPlate {
+        book.plates.first { book.roads[$0.road].name == road && $0.number == number && $0.suffix == suffix }!
+    }
+
+    static func building(_ book: AddressBook, _ compound: String, _ number: Int) -> BuildingPlate {
+        book.buildings.first { book.places[$0.place].name == compound && $0.number == number }!
+    }
+
+    static func best(_ query: String) async throws -> GeocodeResult {
+        let results = try await DemoBook.geocoder.value.geocode(query, limit: 5)
+        return try #require(results.first, "no answer for \(query)")
+    }
+
+    @Test("road + door number: the exact plate, confidence 1, with its codes")
+    func roadAndNumber() async throws {
+        let book = try await DemoBook.book.value
+        let expected = Self.plate(book, "人民北路", 14)
+        let r = try await Self.best("人民北路14号")
+        #expect(r.matchType == .exactPlate)
+        #expect(r.matchedID == expected.id)
+        #expect(r.coordinate == expected.coordinate)
+        #expect(r.confidence == 1)
+        #expect(r.codes["unit_grid"] == expected.gridCode)
+        #expect(r.codes["community"] == expected.communityCode)
+        #expect(r.codes["district"] == "320904")
+        #expect(r.codes["city"] == "320900")
+        #expect(r.codes["province"] == "320000")
+        #expect(r.label.hasPrefix("江苏省盐城市大丰区"))
+        #expect(r.label.hasSuffix("人民北路14号"))
+    }
+
+    @Test("full, partial, misplaced and Traditional admin levels reach the same plate", arguments: [
+        "江苏省盐城市大丰区丰华街道人民北路14号", "盐城大丰人民北路14号", "大丰区人民北路14号", "人民北路14号丰华街道",
+        "人民北路十四号", "人民北路１４號", "丰华街道 人民北路 14号",
+    ])
+    func adminVariants(_ query: String) async throws {
+        let book = try await DemoBook.book.value
+        let r = try await Self.best(query)
+        #expect(r.matchedID == Self.plate(book, "人民北路", 14).id)
+        #expect(r.confidence == 1)
+    }
+
+    @Test("a street office the plate is not in lowers the confidence and says why")
+    func contradictingStreet() async throws {
+        let book = try await DemoBook.book.value
+        let plate = Self.plate(book, "人民北路", 14)
+        let other = plate.streetCode == "320904001" ? "大中街道" : "丰华街道"
+        let r = try await Self.best("\(other)人民北路14号")
+        #expect(r.matchedID == plate.id)
+        #expect(r.confidence == 0.85)
+        #expect(r.notes.contains { $0.contains(other) })
+    }
+
+    @Test("door-plate suffixes: 甲 and -1 plates, and a missing suffix falls back to the plain plate")
+    func suffixes() async throws {
+        let book = try await DemoBook.book.value
+        let jia = try #require(book.plates.first { $0.suffix == "甲" })
+        let dash = try #require(book.plates.first { $0.suffix == "-1" })
+        let road1 = book.roads[jia.road].name, road2 = book.roads[dash.road].name
+        #expect(try await Self.best("\(road1)\(jia.number)号甲").matchedID == jia.id)
+        #expect(try await Self.best("\(road2)\(dash.number)之一号").matchedID == dash.id)
+        #expect(try await Self.best("\(road2)\(dash.number)号之1").matchedID == dash.id)
+        let plain = Self.plate(book, "人民北路", 14)
+        let r = try await Self.best("人民北路14号乙")
+        #expect(r.matchedID == plain.id)
+        #expect(r.confidence == 0.9)
+    }
+
+    @Test("a door number absent from the book is interpolated on its side of the road, within 50 m of the truth")
+    func interpolation() async throws {
+        let book = try await DemoBook.book.value
+        // Remove every third plain plate of 迎宾路 and ask for each removed one.
+        let road = try #require(book.roads.firstIndex { $0.name == "迎宾路" })
+        let onRoad = book.plates.filter { $0.road == road && $0.suffix.isEmpty }.sorted { $0.number < $1.number }
+        let removed = stride(from: 2, to: onRoad.count - 2, by: 3).map { onRoad[$0] }
+        var reduced = book
+        let removedIDs = Set(removed.map(\.id))
+        reduced.plates.removeAll { removedIDs.contains($0.id) }
+        let geocoder = Geocoder(book: reduced, divisions: try await DemoBook.divisions.value)
+        var worst = 0.0
+        for plate in removed {
+            let r = try #require(geocoder.geocode("迎宾路\(plate.number)号").first)
+            #expect(r.matchType == .interpolated)
+            #expect(r.confidence == 0.85)
+            worst = max(worst, Geodesic.distance(from: r.coordinate!, to: plate.coordinate))
+        }
+        #expect(removed.count > 20)
+        #expect(worst < 50)
+        // The side follows parity: an odd and an even number at the same place lie on opposite sides, ~36 m apart.
+        let odd = try #require(geocoder.geocode("迎宾路\(removed[0].number | 1)号").first?.coordinate)
+        let even = try #require(geocoder.geocode("迎宾路\((removed[0].number | 1) + 1)号").first?.coordinate)
+        #expect(Geodesic.distance(from: odd, to: even) > 25)
+    }
+
+    @Test("street office + road and street office + community + road: a point on the road inside them")
+    func streetAndRoad() async throws {
+        let r = try await Self.best("丰华街道迎宾路")
+        #expect(r.matchType == .street)
+        #expect(r.codes["street"] == "320904001")
+        #expect(r.confidence == 0.6)
+        let book = try await DemoBook.book.value
+        let plate = book.plates.first { book.roads[$0.road].name == "迎宾路" && $0.communityCode != nil }!
+        let community = book.regions.first { $0.code == plate.communityCode }!
+        let s = try await Self.best("\(community.name)迎宾路")
+        #expect(s.matchType == .street)
+        #expect(s.codes["community"] == community.code)
+    }
+
+    @Test("compound + building (+ unit + room), compound + number, road + number + building, road + building")
+    func buildings() async throws {
+        let book = try await DemoBook.book.value
+        let expected = Self.building(book, "桂花苑", 3)
+        for query in ["桂花苑3幢2单元301室", "桂花苑三栋", "桂花苑3号", "桂花苑小区3号楼", "工农北路171号3幢", "大中街道桂花苑3幢"] {
+            let r = try await Self.best(query)
+            #expect(r.matchType == .buildingPlate, "\(query)")
+            #expect(r.matchedID == expected.id, "\(query)")
+            #expect(r.coordinate == expected.coordinate, "\(query)")
+        }
+        let detailed = try await Self.best("桂花苑3幢2单元301室")
+        #expect(detailed.label.hasSuffix("桂花苑3幢2单元301室"))
+        // Road + building: the one compound whose gate is on that road with such a building.
+        let gate = try #require(book.places.first { $0.name == "桂花苑" }?.gateAddress)
+        #expect(gate == "工农北路171号")
+    }
+
+    @Test("place name, and street office + community + compound")
+    func places() async throws {
+        let book = try await DemoBook.book.value
+        let place = book.places.first { $0.name == "金地花园" }!
+        let r = try await Self.best("金地花园")
+        #expect(r.matchType == .place)
+        #expect(r.matchedID == place.id)
+        #expect(r.confidence == 0.8)
+        let community = book.regions.first { $0.code == place.communityCode }!
+        let s = try await Self.best("丰华街道\(community.name)金地花园")
+        #expect(s.matchedID == place.id)
+    }
+
+    @Test("organisation (POI), alias, road + shop front, and direction words shift the point")
+    func pois() async throws {
+        let book = try await DemoBook.book.value
+        let hospital = book.pois.first { $0.name == "大丰区人民医院" }!
+        #expect(try await Self.best("大丰区人民医院").matchedID == hospital.id)
+        let alias = try await Self.best("区人民医院")
+        #expect(alias.matchedID == hospital.id)
+        #expect(alias.matchType == .poi)
+        let shop = try #require(book.pois.first { $0.category == "便利店" && $0.roadName != nil })
+        let front = try await Self.best("\(shop.roadName!)\(shop.name)")
+        #expect(front.matchedID == shop.id)
+        let moved = try await Self.best("大丰区人民医院东侧50米")
+        let d = Geodesic.inverse(from: hospital.coordinate, to: moved.coordinate!)
+        #expect(abs(d.distance - 50) < 0.1)
+        #expect(abs(d.initialAzimuth - 90) < 0.1)
+        let southWest = try await Self.best("大丰区人民医院西南约一百米")
+        #expect(abs(Geodesic.distance(from: hospital.coordinate, to: southWest.coordinate!) - 100) < 0.2)
+    }
+
+    @Test("former names and aliases of roads and regions")
+    func historicalNames() async throws {
+        let book = try await DemoBook.book.value
+        let r = try await Self.best("解放北路14号")
+        #expect(r.matchedID == Self.plate(book, "人民北路", 14).id)
+        #expect(r.confidence == 0.95)
+        #expect(r.notes.contains { $0.contains("1998-06-30") })
+        // 大丰市 became 大丰区 in 2015; 大中镇 became 大中街道.
+        #expect(try await Self.best("大丰市人民北路14号").confidence == 1)
+        #expect(try await Self.best("大中镇人民北路108号").matchedID == Self.plate(book, "人民北路", 108).id)
+    }
+
+    @Test("one wrong, missing, extra or swapped character is matched, with a lower confidence", arguments: [
+        "人明北路14号", "人北路14号", "人民北北路14号", "民人北路14号",
+    ])
+    func typos(_ query: String) async throws {
+        let book = try await DemoBook.book.value
+        let r = try await Self.best(query)
+        #expect(r.matchedID == Self.plate(book, "人民北路", 14).id)
+        #expect(r.confidence == 0.8)
+        #expect(r.notes.contains { $0.contains("near miss") })
+    }
+
+    @Test("a compound typo without a telling suffix is still found; exact names are never treated as typos")
+    func compoundTypo() async throws {
+        let book = try await DemoBook.book.value
+        let r = try await Self.best("桂花园3号楼")
+        #expect(r.matchedID == Self.building(book, "桂花苑", 3).id)
+        #expect(r.confidence == 0.8)
+        #expect(try await Self.best("桂花苑3号楼").confidence == 1)
+    }
+
+    @Test("a road named after a town is the road, not the town")
+    func roadWithAdminName() async throws {
+        let r = try await Self.best("草堰路")
+        #expect(r.matchType == .street)
+        let book = try await DemoBook.book.value
+        #expect(r.matchedID == book.roads.first { $0.name == "草堰路" }!.id)
+        let oldStreet = try await Self.best("大丰老街")
+        #expect(oldStreet.matchType == .street)
+    }
+
+    @Test("unit-grid and region codes")
+    func codes() async throws {
+        let grid = try await Self.best("320904001001001")
+        #expect(grid.matchType == .region)
+        #expect(grid.codes["unit_grid"] == "320904001001001")
+        #expect(grid.codes["community"] == "320904001001")
+        #expect(grid.coordinate != nil)
+        let community = try await Self.best("320904001001")
+        #expect(community.label == "江苏省盐城市大丰区丰华街道东风社区")
+    }
+
+    @Test("ambiguous alias: both halves of a split arterial are offered")
+    func ambiguousAlias() async throws {
+        let results = try await DemoBook.geocoder.value.geocode("通榆路15号", limit: 5)
+        #expect(Set(results.prefix(2).map { $0.label.hasSuffix("通榆东路15号") || $0.label.hasSuffix("通榆西路15号") }) == [true])
+        #expect(results[0].confidence == 0.9)
+    }
+
+    @Test("nothing known gives no answer; a national address gives its admin levels without a point")
+    func outside() async throws {
+        let g = try await DemoBook.geocoder.value
+        #expect(g.geocode("完全不存在的地方").isEmpty)
+        #expect(g.geocode("").isEmpty)
+        let beijing = try #require(g.geocode("北京市朝阳区建国路88号").first)
+        #expect(beijing.coordinate == nil)
+        #expect(beijing.codes["district"] == "110105")
+        #expect(beijing.codes["province"] == "110000")
+    }
+}
