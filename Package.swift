@@ -82,6 +82,10 @@ let package = Package(
         // Benchmarks (tools/bench): release builds, each measured next to a peer by its driver script.
         .executableTarget(name: "bench-grids", dependencies: ["GeoCore", "GeoGrids"], path: "tools/bench/grids", exclude: ["peers.py", "http_batch.py"], swiftSettings: strictSettings),
 
+        // The geocoding query-set generator shared by the accuracy harness and the benchmark.
+        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
+        .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
+
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),

@@ -66,6 +66,8 @@ struct AddressParser: Sendable {
     ]
     static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头"].map(scalars)
     static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
+    /// How many readings of a misspelt name are passed to the matcher.
+    static let maximumNearMisses = 4
 
     static func scalars(_ s: String) -> [Unicode.Scalar] { Array(s.unicodeScalars) }
     static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
@@ -105,10 +107,14 @@ struct AddressParser: Sendable {
             }
             if let (length, kind) = suffixed(s, at: i) {
                 let name = Array(s[i..<(i + length)])
-                let misses = fuzzy.nearMisses(of: name).filter { kindMatches($0.1, kind) }
-                if let best = misses.first {
+                // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
+                // (which of them has it) can tell.
+                let misses = fuzzy.nearMisses(of: name).filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
+                if !misses.isEmpty {
                     flushRun()
-                    assign(NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true), into: &out, sawParent: &sawParent)
+                    for miss in misses {
+                        assign(NameMention(text: Self.string(miss.0[...]), entries: miss.1, fuzzy: true), into: &out, sawParent: &sawParent)
+                    }
                     i += length
                     continue
                 }
@@ -168,10 +174,11 @@ struct AddressParser: Sendable {
         for (length, entries) in trie.prefixes(of: s, from: i).reversed() {
             let next = i + length < s.count ? s[i + length] : nil
             let usable = entries.filter { entry in
-                guard entry.form == .shortForm else { return true }
-                // 大丰老街 or 盐城路: the short form is the head of a longer name.
+                // Short forms (盐城, 大丰) and region aliases (草堰 for 草堰镇) are often the head of a longer name.
+                let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
+                guard entry.form == .shortForm || regionAlias else { return true }
                 if let next, Self.nameContinuations.contains(next) { return false }
-                if let next, Self.isHan(next), length == 2, !sawParent {
+                if let next, Self.isHan(next), length == 2, !sawParent || regionAlias {
                     // A two-character short form followed by more name text is usually part of that name.
                     return trie.prefixes(of: s, from: i + length).isEmpty == false || next == "省" || next == "市"
                 }

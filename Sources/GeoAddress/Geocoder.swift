@@ -123,7 +123,12 @@ public struct Geocoder: Sendable {
         }
         results += roadCandidates(parsed, context: context)
         results += placeCandidates(parsed, context: context)
-        results += poiCandidates(parsed, context: context)
+        let pois = poiCandidates(parsed, context: context)
+        if pois.onNamedRoad {
+            // Road (+ number) + shop: the plate or road answers are the shop's surroundings, not the shop.
+            for k in results.indices { results[k].confidence *= 0.95 }
+        }
+        results += pois.results
         if results.isEmpty, let region = context.deepestBookRegion {
             results.append(regionResult(region, confidence: 0.5, notes: []))
         } else if results.isEmpty, let division = context.deepestDivision {
@@ -149,10 +154,13 @@ public struct Geocoder: Sendable {
         }
         var seen = Set<String>()
         results = results.filter { seen.insert("\($0.matchType.rawValue)|\($0.matchedID ?? $0.label)").inserted }
-        results.sort { a, b in
-            a.confidence != b.confidence ? a.confidence > b.confidence : Self.rank(a.matchType) < Self.rank(b.matchType)
+        // Ties keep the order candidates were made in (the parser's best reading first).
+        let ordered = results.enumerated().sorted { a, b in
+            if a.element.confidence != b.element.confidence { return a.element.confidence > b.element.confidence }
+            if Self.rank(a.element.matchType) != Self.rank(b.element.matchType) { return Self.rank(a.element.matchType) < Self.rank(b.element.matchType) }
+            return a.offset < b.offset
         }
-        return Array(results.prefix(max(limit, 0)))
+        return ordered.prefix(max(limit, 0)).map(\.element)
     }
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }
@@ -334,30 +342,40 @@ public struct Geocoder: Sendable {
             matchedID: building.id, notes: notes)
     }
 
-    private func poiCandidates(_ parsed: ParsedAddress, context: RegionContext) -> [GeocodeResult] {
+    /// POI answers, and whether one of them stands on the road the address names (road + shop front): then
+    /// the shop, not the plate, is what the address means.
+    private func poiCandidates(_ parsed: ParsedAddress, context: RegionContext) -> (results: [GeocodeResult], onNamedRoad: Bool) {
         var out: [GeocodeResult] = []
+        var onNamedRoad = false
+        let namedRoads = Set(parsed.roadMentions.flatMap { m in
+            m.entries.compactMap { e -> String? in if case .road(let r) = e.target { book.roads[Int(r)].name } else { nil } }
+        })
         for mention in parsed.poiMentions {
-            for entry in mention.entries {
+            let pois = mention.entries.filter { if case .poi = $0.target { true } else { false } }
+            // A chain's branches share a name: without a road or plate, each is only a guess.
+            let ambiguity = pois.count > 1 ? 0.9 : 1.0
+            for entry in pois {
                 guard case .poi(let index) = entry.target else { continue }
                 let poi = book.pois[Int(index)]
                 var (factor, notes) = formFactor(mention, entry, officialName: poi.name, former: [])
-                // Road + shop front: a POI named with a road that is not its own is doubtful.
-                if let road = parsed.road, let own = poi.roadName, !parsed.roadMentions.isEmpty,
-                    !parsed.roadMentions.contains(where: { m in m.entries.contains { e in
-                        if case .road(let r) = e.target { return book.roads[Int(r)].name == own } else { return false }
-                    } })
-                {
-                    factor *= 0.8
-                    notes.append("\(poi.name) is on \(own), not \(road)")
+                var base = 0.95 * ambiguity
+                if let own = poi.roadName, !namedRoads.isEmpty {
+                    if namedRoads.contains(own) && (parsed.doorNumber == nil || parsed.doorNumber == poi.number) {
+                        base = 1
+                        onNamedRoad = true
+                    } else {
+                        factor *= 0.8
+                        notes.append("\(poi.name) is on \(own)\(poi.number.map { "\($0)号" } ?? ""), not \(parsed.road ?? "")")
+                    }
                 }
                 out.append(
                     GeocodeResult(
                         label: regionPrefix(poi.communityCode ?? poi.streetCode) + poi.name, coordinate: poi.coordinate,
-                        confidence: 0.95 * factor, matchType: .poi,
+                        confidence: base * factor, matchType: .poi,
                         codes: codes(grid: poi.gridCode, community: poi.communityCode, street: poi.streetCode), matchedID: poi.id, notes: notes))
             }
         }
-        return out
+        return (out, onNamedRoad)
     }
 
     private func regionResult(_ region: AddressRegion, confidence: Double, notes: [String]) -> GeocodeResult {
