@@ -87,6 +87,13 @@ struct AddressParser: Sendable {
         var i = 0
         while i < s.count {
             if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
+                // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
+                if let (length, mention) = known(s, at: i, sawParent: sawParent) {
+                    flushRun()
+                    assign(mention, into: &out, sawParent: &sawParent)
+                    i += length
+                    continue
+                }
                 if let consumed = number(s, at: i, into: &out) {
                     flushRun()
                     i += consumed
@@ -170,13 +177,37 @@ struct AddressParser: Sendable {
     }
 
     /// The longest known name at `i` that reads as a name there.
+    /// Whether a national division name (full or short) starts at `i`.
+    /// Short forms count only when an official name follows them (江苏镇江京口区), so that 朝阳阳西路 (a typo) does
+    /// not read as two short forms.
+    private func divisionStarts(_ s: [Unicode.Scalar], at i: Int, depth: Int = 0) -> Bool {
+        guard i < s.count else { return false }
+        return trie.prefixes(of: s, from: i).contains { item in
+            item.entries.contains { entry in
+                guard case .division = entry.target else { return false }
+                return entry.form != .shortForm || (depth == 0 && divisionStarts(s, at: i + item.length, depth: 1))
+            }
+        }
+    }
+
     private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool) -> (Int, NameMention)? {
-        for (length, entries) in trie.prefixes(of: s, from: i).reversed() {
+        var candidates = Array(trie.prefixes(of: s, from: i).reversed())
+        // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
+        // division follows when the longest one is followed by none.
+        if candidates.count > 1, candidates[0].entries.allSatisfy({ if case .division = $0.target { true } else { false } }),
+            !divisionStarts(s, at: i + candidates[0].length),
+            let split = candidates.dropFirst().firstIndex(where: { divisionStarts(s, at: i + $0.length) && $0.entries.contains { if case .division = $0.target { true } else { false } } })
+        {
+            candidates.insert(candidates.remove(at: split), at: 0)
+        }
+        for (length, entries) in candidates {
             let next = i + length < s.count ? s[i + length] : nil
             let usable = entries.filter { entry in
                 // Short forms (盐城, 大丰) and region aliases (草堰 for 草堰镇) are often the head of a longer name.
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
+                // 江苏镇江, 阳泉城区: a known admin name right after makes the short form a level of its own.
+                if divisionStarts(s, at: i + length) { return true }
                 if let next, Self.nameContinuations.contains(next) { return false }
                 if let next, Self.isHan(next), length == 2, !sawParent || regionAlias {
                     // A two-character short form followed by more name text is usually part of that name.

@@ -92,7 +92,7 @@ public struct AdminDivisions: Sendable {
 
     /// The short forms people write (江苏, 盐城, 大丰): suffixes and ethnic names dropped, at least two characters
     /// left. Townships have none: 大中 alone is more often part of another name than the street office.
-    static func shortForms(of division: AdminDivision) -> [String] {
+    public static func shortForms(of division: AdminDivision) -> [String] {
         var name = division.name
         let suffixes: [String]
         switch division.level {

@@ -118,6 +118,11 @@ public struct Geocoder: Sendable {
         let context = resolveRegions(parsed)
         var results: [GeocodeResult] = []
 
+        // An address in another province, city or county (广东河源…) is not in this book, however close its
+        // road names are to ours: only its admin levels are answered.
+        if let home = homeDistrict, context.isElsewhere(than: home) {
+            return context.deepestDivision.map { [divisionResult($0)] } ?? []
+        }
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
         }

@@ -5,6 +5,8 @@ struct RegionContext {
     struct Named {
         var name: String
         var code: String
+        /// Written as the official name (广东省), not a short form or alias (广东).
+        var official: Bool
     }
 
     var named: [Named] = []
@@ -27,6 +29,14 @@ struct RegionContext {
     }
 
     var communityCode: String? { named.first { $0.code.count == 12 }?.code }
+
+    /// Whether the address is plainly somewhere else than `home`: it names, by official name, a division that
+    /// neither contains nor lies in `home`, or names two such divisions that agree (广东河源).
+    func isElsewhere(than home: String) -> Bool {
+        let foreign = named.filter { $0.code.count == 6 && !Self.related($0.code, home) }
+        if foreign.contains(where: \.official) { return true }
+        return foreign.count >= 2 && foreign.dropFirst().allSatisfy { Self.related($0.code, foreign[0].code) }
+    }
 
     /// The first named level that the answer's codes contradict.
     func conflict(with codes: [String: String]) -> String? {
@@ -67,7 +77,7 @@ extension Geocoder {
             // An ambiguous township name that nothing else supports (城关镇 alone) says nothing reliable.
             let s = score(best)
             if readings[m].count > 1 && s.0 == 0 && s.1 == 0 && best.code.count == 9 { continue }
-            context.named.append(RegionContext.Named(name: mention.text, code: best.code))
+            context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: best.entry.form == .official && !mention.fuzzy))
             switch best.entry.target {
             case .region(let k):
                 let region = book.regions[Int(k)]

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Admin-level parsing peers for the geocoding benchmark: cpca and JioNLP on the same addresses.
+
+Usage: peers.py NATIONAL.csv
+Reads the addresses bench-geocode wrote (text, province and district codes and names), parses them with each
+peer on one core and prints one JSON line per peer: addresses/s and the share with province and county-level
+district both right (cpca by adcode, JioNLP by name, since it returns names only).
+"""
+import csv
+import json
+import sys
+import time
+import warnings
+
+warnings.filterwarnings("ignore")
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def run_cpca(rows):
+    import cpca
+    texts = [r["text"] for r in rows]
+    cpca.transform(texts[:10])  # load its tables outside the timing
+    start = time.perf_counter()
+    frame = cpca.transform(texts)
+    elapsed = time.perf_counter() - start
+    correct = 0
+    for row, (_, parsed) in zip(rows, frame.iterrows()):
+        adcode = str(parsed.get("adcode") or "")
+        if adcode[:6] == row["district_code"] and parsed.get("省") == row["province_name"]:
+            correct += 1
+    return {"engine": "cpca", "task": "admin_levels", "addresses": len(rows), "per_s": int(len(rows) / elapsed),
+            "accuracy": correct / len(rows)}
+
+
+def run_jionlp(rows):
+    import jionlp as jio
+    jio.parse_location(rows[0]["text"])  # load its dictionaries outside the timing
+    start = time.perf_counter()
+    parsed = [jio.parse_location(r["text"]) for r in rows]
+    elapsed = time.perf_counter() - start
+    correct = sum(1 for row, p in zip(rows, parsed)
+                  if p.get("province") == row["province_name"] and p.get("county") == row["district_name"])
+    return {"engine": "jionlp", "task": "admin_levels", "addresses": len(rows), "per_s": int(len(rows) / elapsed),
+            "accuracy": correct / len(rows)}
+
+
+if __name__ == "__main__":
+    rows = load(sys.argv[1])
+    for runner in (run_cpca, run_jionlp):
+        try:
+            print(json.dumps(runner(rows), sort_keys=True), flush=True)
+        except Exception as error:  # a peer that fails to install or run is reported, not fatal
+            print(json.dumps({"engine": runner.__name__[4:], "error": str(error)}), flush=True)
