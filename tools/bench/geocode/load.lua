@@ -1,6 +1,7 @@
--- wrk script for the geocoding load test: every request asks /v1/geocode for one query of the list
--- (QUERIES env var: a file with one query per line, URL-encoded by this script), round robin per thread.
-local queries = {}
+-- wrk script for the geocoding load test. MODE=forward: GET /v1/geocode for each line of QUERIES (URL-encoded
+-- here); MODE=reverse: GET /v1/reverse for each "lon,lat" line of QUERIES. Round robin from a random start per
+-- thread. Prints one JSON line: requests/s, errors, p50/p99/max latency.
+local paths = {}
 local counter = 0
 
 local function encode(s)
@@ -8,19 +9,28 @@ local function encode(s)
 end
 
 function init(args)
+  local mode = os.getenv("MODE") or "forward"
   for line in io.lines(os.getenv("QUERIES")) do
-    if #line > 0 then table.insert(queries, "/v1/geocode?limit=1&q=" .. encode(line)) end
+    if #line > 0 then
+      if mode == "reverse" then
+        local lon, lat = line:match("([^,]+),([^,]+)")
+        table.insert(paths, "/v1/reverse?lon=" .. lon .. "&lat=" .. lat)
+      else
+        table.insert(paths, "/v1/geocode?limit=1&q=" .. encode(line))
+      end
+    end
   end
-  counter = math.random(#queries)
+  counter = math.random(#paths)
 end
 
 function request()
-  counter = counter % #queries + 1
-  return wrk.format("GET", queries[counter])
+  counter = counter % #paths + 1
+  return wrk.format("GET", paths[counter])
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format('{"engine":"citygeo-http","requests":%d,"errors":%d,"per_s":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f}\n',
-    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('{"engine":"citygeo-http","mode":"%s","requests":%d,"errors":%d,"per_s":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f}\n',
+    os.getenv("MODE") or "forward", summary.requests, errors, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end

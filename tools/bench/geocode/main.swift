@@ -2,9 +2,10 @@
 //   forward geocodes/s on a mixed query set generated from the city's own book (plates with admin levels,
 //   numerals, aliases, typos, buildings, POIs), reverse geocodes/s at random points of the built-up area, and
 //   admin-level parsing of addresses across China (the file peers.py gives cpca and JioNLP).
-// Usage: bench-geocode DATA_ROOT NATIONAL.csv FORWARD_QUERIES.txt
-//   NATIONAL.csv is written here (text, province and district codes and names) for the peers; so is
-//   FORWARD_QUERIES.txt (one query per line, for the HTTP load test). Prints JSON lines.
+// Usage: bench-geocode DATA_ROOT OUT_DIR
+//   Writes OUT_DIR/national.csv (text, province and district codes and names) for the peers, and
+//   OUT_DIR/forward.txt and OUT_DIR/reverse.txt (one query or lon,lat per line) for the HTTP load test.
+//   Prints JSON lines.
 import Foundation
 import GeoAddress
 import GeoCore
@@ -12,10 +13,12 @@ import GeoGrids
 import GeocodeQueries
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4 else {
-    FileHandle.standardError.write(Data("usage: bench-geocode DATA_ROOT NATIONAL.csv FORWARD_QUERIES.txt\n".utf8))
+guard arguments.count == 3 else {
+    FileHandle.standardError.write(Data("usage: bench-geocode DATA_ROOT OUT_DIR\n".utf8))
     exit(2)
 }
+let outDir = URL(fileURLWithPath: arguments[2])
+try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
 func seconds(since start: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 
 /// Runs `body` over `items` repeatedly for at least `minimum` seconds; returns items/s (best of 3 rounds).
@@ -46,7 +49,7 @@ let reverse = ReverseGeocoder(geocoder: geocoder, locator: try await GridLocator
 
 // Forward: the accuracy harness's variants, nothing held out.
 let queries = QuerySetGenerator(book: book, seed: 7).generate(perCategory: 400, held: [])
-try queries.map(\.text).joined(separator: "\n").write(toFile: arguments[3], atomically: true, encoding: .utf8)
+try queries.map(\.text).joined(separator: "\n").write(to: outDir.appendingPathComponent("forward.txt"), atomically: true, encoding: .utf8)
 let forward = throughput(queries) { geocoder.geocode($0.text, limit: 1).count }
 var correct = 0
 for q in queries where geocoder.geocode(q.text, limit: 1).first?.matchedID == q.goldID { correct += 1 }
@@ -56,12 +59,13 @@ let box = BoundingBox(coordinates: book.plates.map(\.coordinate))!
 var rng = SeededGenerator(seed: 11)
 let points = (0..<20_000).map { _ in Coordinate(x: rng.uniform(box.minX...box.maxX), y: rng.uniform(box.minY...box.maxY)) }
 let reverseRate = throughput(points) { reverse.reverse($0).address.utf8.count }
+try points.map { "\($0.x),\($0.y)" }.joined(separator: "\n").write(to: outDir.appendingPathComponent("reverse.txt"), atomically: true, encoding: .utf8)
 
 // Admin levels of addresses across China.
 let national = NationalAddressGenerator(divisions: divisions).generate(count: 20_000)
 var rows = [["text", "province_code", "province_name", "district_code", "district_name", "variant"]]
 for a in national { rows.append([a.text, a.provinceCode, a.provinceName, a.districtCode, a.districtName, a.variant]) }
-try Data(CSVWriter.encode(rows)).write(to: URL(fileURLWithPath: arguments[2]))
+try Data(CSVWriter.encode(rows)).write(to: outDir.appendingPathComponent("national.csv"))
 let admin = throughput(national) { geocoder.adminLevels(of: $0.text).count }
 var adminCorrect = 0
 let showFailures = ProcessInfo.processInfo.environment["SHOW_FAILURES"] != nil

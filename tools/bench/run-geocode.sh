@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Geocoding benchmark (issue 5), one command:
+#  1. in process, one core: forward and reverse geocodes/s on the committed demo city and on one generated at
+#     --scale 27 (over 200,000 door plates), and admin-level parsing of 20,000 addresses across China;
+#  2. the same addresses through cpca and JioNLP (PyPI), speed and accuracy, with ratios;
+#  3. over HTTP: wrk, 100 connections for 30 s each on /v1/geocode and /v1/reverse against a release server
+#     on the scale-27 city, requests/s and p50/p99 latency.
+# Usage: tools/bench/run-geocode.sh [SCALE] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scale=${1:-27}
+duration=${2:-30}
+work=.build-bench/geocode
+city=.build-bench/city-scale$scale
+mkdir -p "$work"
+
+tools/install-deps.sh >/dev/null
+python3 -m pip install -q cpca jionlp 2>/dev/null || true
+if ! command -v wrk >/dev/null; then
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
+fi
+swift build -c release --product bench-geocode >/dev/null
+swift build -c release --product citygeo >/dev/null
+if [ ! -f "$city/AddressBooks/door_plates.csv" ]; then
+    .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
+    mkdir -p "$city/AddressBooks/national" && cp AddressBooks/national/divisions.csv "$city/AddressBooks/national/"
+fi
+results=$(mktemp)
+server=""
+db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; rm -f "$results" "$db" "$db-wal" "$db-shm"' EXIT
+
+echo "# in process, committed demo city" >&2
+.build/release/bench-geocode . "$work/scale1" | sed 's/^{/{"city":"scale 1",/' >>"$results"
+echo "# in process, scale $scale" >&2
+.build/release/bench-geocode "$city" "$work/scale$scale" | sed "s/^{/{\"city\":\"scale $scale\",/" >>"$results"
+echo "# peers: cpca, JioNLP" >&2
+python3 tools/bench/geocode/peers.py "$work/scale1/national.csv" 2>/dev/null | grep '^{' >>"$results" || true
+
+echo "# HTTP, scale $scale" >&2
+.build/release/citygeo serve --database "$db" --data-root "$city" --port 18090 >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:18090/v1/geocode?q=%E4%BA%BA%E6%B0%91%E5%8C%97%E8%B7%AF1%E5%8F%B7" >/dev/null 2>&1 && break; sleep 1; done
+for mode in forward reverse; do
+    MODE=$mode QUERIES="$work/scale$scale/$mode.txt" wrk -t2 -c100 -d"${duration}s" --latency -s tools/bench/geocode/load.lua http://127.0.0.1:18090 \
+        | grep '^{' >>"$results" || true
+done
+kill "$server" 2>/dev/null || true; server=""
+
+python3 - "$results" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+print("\n== in process, one core ==")
+for r in rows:
+    if r.get("engine") == "citygeo" and "forward_per_s" in r:
+        print(f'{r["city"]:>9}: {r["door_plates"]:>7,} door plates  forward {r["forward_per_s"]:>8,}/s (top-1 right {r["forward_top1_correct"]:.1%})  reverse {r["reverse_per_s"]:>8,}/s  index build {r["index_build_s"]} s')
+print("\n== admin levels of 20,000 addresses across China (province and county both right) ==")
+ours = next((r for r in rows if r.get("engine") == "citygeo" and r.get("task") == "admin_levels"), None)
+for r in rows:
+    if r.get("task") == "admin_levels":
+        ratio = f'  CityGeo/peer {ours["per_s"] / r["per_s"]:.2f}x' if ours and r is not ours and r.get("per_s") else ""
+        print(f'{r["engine"]:>8}: {r["per_s"]:>8,}/s on {r["addresses"]:,}  accuracy {r["accuracy"]:.2%}{ratio}')
+    elif "error" in r:
+        print(f'{r["engine"]:>8}: failed: {r["error"]}')
+print("\n== HTTP, 100 connections (wrk, same 2 cores as the server) ==")
+for r in rows:
+    if r.get("engine") == "citygeo-http":
+        print(f'{r["mode"]:>8}: {r["per_s"]:>8,.0f} req/s  p50 {r["p50_ms"]:.2f} ms  p99 {r["p99_ms"]:.2f} ms  max {r["max_ms"]:.1f} ms  errors {r["errors"]}')
+PY
