@@ -142,7 +142,6 @@ struct AddressParser: Sendable {
         for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
             if let best = bestNearMiss(in: leftover) {
                 assign(NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true), into: &out, sawParent: &sawParent)
-                remark.removeAll { _ in false }
                 let leftoverText = Self.string(leftover[...])
                 var remarkText = Self.string(remark[...])
                 if let range = remarkText.range(of: leftoverText) { remarkText.removeSubrange(range) }

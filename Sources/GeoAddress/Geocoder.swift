@@ -50,6 +50,8 @@ public struct Geocoder: Sendable {
     let buildingsByPlace: [Int: [Int: Int]]
     let regionByCode: [String: Int]
     let placeByGate: [String: Int]
+    /// Compounds by the road their gate plate is on.
+    let placesByGateRoad: [String: [Int]]
     /// The district the book covers (its 6-digit code), preferred when a national name is ambiguous.
     let homeDistrict: String?
     let completionChildren: [Int32: [(Unicode.Scalar, Int32)]]
@@ -104,6 +106,18 @@ public struct Geocoder: Sendable {
         self.buildingsByPlace = buildingsByPlace
         self.regionByCode = regionByCode
         self.placeByGate = placeByGate
+        var placesByGateRoad: [String: [Int]] = [:]
+        let roadKeys = Set(book.roads.map { AddressNormalizer.normalize($0.name) })
+        let roadByKey = Dictionary(book.roads.map { (AddressNormalizer.normalize($0.name), $0.name) }, uniquingKeysWith: { a, _ in a })
+        for (k, place) in book.places.enumerated() {
+            guard let gate = place.gateAddress.map(AddressNormalizer.normalize) else { continue }
+            // The longest road name the gate plate starts with (工农北路171号 → 工农北路, not 工农路).
+            let prefixes = (1...gate.count).map { String(gate.prefix($0)) }
+            if let key = prefixes.last(where: roadKeys.contains), let road = roadByKey[key] {
+                placesByGateRoad[road, default: []].append(k)
+            }
+        }
+        self.placesByGateRoad = placesByGateRoad
         homeDistrict = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
     }
 
@@ -230,11 +244,7 @@ public struct Geocoder: Sendable {
 
     /// The building `number` of the single compound whose gate is on `road`.
     private func gatePlace(onRoad road: String, building: Int) -> Int? {
-        let stem = AddressNormalizer.normalize(road)
-        let hits = book.places.indices.compactMap { p -> Int? in
-            guard let gate = book.places[p].gateAddress, AddressNormalizer.normalize(gate).hasPrefix(stem) else { return nil }
-            return buildingsByPlace[p]?[building]
-        }
+        let hits = (placesByGateRoad[road] ?? []).compactMap { buildingsByPlace[$0]?[building] }
         return hits.count == 1 ? hits[0] : nil
     }
 
