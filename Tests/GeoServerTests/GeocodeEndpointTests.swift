@@ -131,6 +131,29 @@ import Testing
         }
     }
 
+    @Test func anImportedPOIIsFoundWithoutARestart() async throws {
+        let store = try SpatialStore.temporary()
+        try await CityDataLoader.loadDemoCity(into: store, from: Self.root)
+        let configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root, indexRefreshInterval: .zero)
+        let router = try await buildRouter(store: store, configuration: configuration)
+        let uri = Self.uri("/v1/geocode", [("q", "星光咖啡馆")])
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                let features = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features
+                #expect(features.allSatisfy { $0.properties["matched_id"] != "P999999" })
+            }
+            let cafe = Feature(
+                geometry: .point(Point(Coordinate(x: 120.4655, y: 33.1995))),
+                properties: ["id": "P999999", "name": "星光咖啡馆", "category": "餐饮", "road": "人民北路", "number": 16])
+            _ = try await store.importLayer(name: "pois", features: FeatureCollection([cafe]), options: ImportOptions(mode: .append))
+            try await client.execute(uri: uri, method: .get) { response in
+                let first = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features.first
+                #expect(first?.properties["matched_id"] == "P999999")
+                #expect(first?.properties["match_type"] == "poi")
+            }
+        }
+    }
+
     @Test func badBatchesAreRefused() async throws {
         try await withApp(maximumBatchAddresses: 2) { client in
             let tooMany = "address\na\nb\nc\n"
