@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GeoStore", targets: ["GeoStore"]),
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
         .library(name: "GeoSampling", targets: ["GeoSampling"]),
+        .library(name: "GeoFences", targets: ["GeoFences"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -48,6 +49,7 @@ let package = Package(
         // Features: one capability each.
         .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
+        .target(name: "GeoFences", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
 
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], swiftSettings: strictSettings),
         .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoServerTests",
