@@ -82,7 +82,7 @@ public protocol FenceRepository: Sendable {
     func fences() async throws(GeoError) -> [StoredFence]
     /// Whether a fence was deleted.
     func deleteFence(id: String) async throws(GeoError) -> Bool
-    /// Upserts events by id in one transaction.
+    /// Upserts events by id in one transaction; a closed event is final (an open snapshot never replaces it).
     func saveFenceEvents(_ events: [StoredFenceEvent]) async throws(GeoError)
     /// Events ordered by start time then id.
     func fenceEvents(matching query: FenceEventQuery) async throws(GeoError) -> [StoredFenceEvent]
@@ -136,6 +136,8 @@ extension SpatialStore: FenceRepository {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET
                         end_time = excluded.end_time, body = excluded.body
+                    -- A closed event is final: a late open snapshot (a retried write) must not reopen it.
+                    WHERE fence_events.end_time IS NULL
                     """)
             for e in events {
                 try statement.execute(arguments: [e.id, e.vehicleId, e.kind, e.fenceId, e.start, e.end, e.body])
