@@ -36,6 +36,16 @@ public struct VehicleSelector: Codable, Sendable, Hashable {
     /// Every vehicle.
     public static let all = VehicleSelector()
 
+    private enum CodingKeys: String, CodingKey { case vehicles, groups, classes }
+
+    /// Lenient: a missing list is empty, so `{"classes": ["muck"]}` is a whole selector.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        vehicles = try c.decodeIfPresent([String].self, forKey: .vehicles) ?? []
+        groups = try c.decodeIfPresent([String].self, forKey: .groups) ?? []
+        classes = try c.decodeIfPresent([String].self, forKey: .classes) ?? []
+    }
+
     /// Whether the selector names nobody in particular, so applies to every vehicle.
     public var isAll: Bool { vehicles.isEmpty && groups.isEmpty && classes.isEmpty }
 
@@ -66,6 +76,17 @@ public struct TimeWindow: Codable, Sendable, Hashable {
         self.startMinute = startMinute
         self.endMinute = endMinute
         self.utcOffsetSeconds = utcOffsetSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey { case weekdays, startMinute, endMinute, utcOffsetSeconds }
+
+    /// Lenient: missing weekdays mean every day, a missing offset China Standard Time.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        weekdays = try c.decodeIfPresent([Int].self, forKey: .weekdays) ?? []
+        startMinute = try c.decode(Int.self, forKey: .startMinute)
+        endMinute = try c.decode(Int.self, forKey: .endMinute)
+        utcOffsetSeconds = try c.decodeIfPresent(Int.self, forKey: .utcOffsetSeconds) ?? 8 * 3600
     }
 
     /// One occurrence of the window: [start, end) in seconds since 1970.

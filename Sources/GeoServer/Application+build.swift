@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoFences
 import GeoGrids
 import GeoStore
 import Hummingbird
@@ -51,6 +52,11 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     joins.register(on: v1)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let fences = try await FenceService(store: store, settings: configuration.fenceRules)
+    FenceController(
+        service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumBatchPositions: configuration.maximumBatchPoints
+    ).register(on: v1)
     MapPageController().register(on: router)
     return router
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GeoFences
 
 /// Everything `citygeo serve` and the tests configure about the server.
 public struct ServerConfiguration: Sendable {
@@ -19,12 +20,16 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatchPoints: Int
     /// How often the in-memory grid index checks whether its layers changed in the store.
     public var indexRefreshInterval: Duration
+    /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).
+    public var fenceRules: FenceRuleSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
-        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1)
+        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1),
+        fenceRules: FenceRuleSettings = .init()
     ) {
+        self.fenceRules = fenceRules
         self.host = host
         self.port = port
         self.databasePath = databasePath
