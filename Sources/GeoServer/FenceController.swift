@@ -120,7 +120,11 @@ struct FenceController {
             return try Fence(feature: feature)
         } catch {
             var details: [String: JSONValue] = [:]
-            if let location = error.location { details["field"] = .string(location) }
+            // Fence fields live in the feature's properties; name them where the client wrote them.
+            if let location = error.location {
+                let inProperties = location != "geometry" && !location.hasPrefix("properties")
+                details["field"] = .string(inProperties ? "properties." + location : location)
+            }
             throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: details)
         }
     }
