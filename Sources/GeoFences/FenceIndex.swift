@@ -49,6 +49,8 @@ public struct FenceIndex: Sendable {
     private let pointXY: [Double]
     private let pointFence: [Int32]
     private let halfWidth: [Double]  // per fence: corridor half width or point radius, else 0
+    /// Per fence, its parts (areas) or segments (corridors): items are appended fence by fence, so contiguous.
+    private let ownItems: [Range<Int>]
     // Grid: items of cell c are cellItems[cellStart[c] ..< cellStart[c + 1]]; an item below partCount is a part,
     // then segments, then points.
     private let cellStart: [Int32]
@@ -95,11 +97,14 @@ public struct FenceIndex: Sendable {
         var pointXY: [Double] = []
         var pointFence: [Int32] = []
         var halfWidth = [Double](repeating: 0, count: fences.count)
+        var ownItems = [Range<Int>](repeating: 0..<0, count: fences.count)
         // Grown boxes of every item, in item order, for the grid pass.
         var boxes: [(Double, Double, Double, Double)] = []
         for (f, fence) in fences.enumerated() {
             switch fence.kind {
             case .area:
+                let firstPart = partFence.count
+                defer { ownItems[f] = firstPart..<partFence.count }
                 for part in fence.polygons where !part.isEmpty {
                     partRingStart.append(Int32(ringStart.count))
                     var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
@@ -127,6 +132,7 @@ public struct FenceIndex: Sendable {
             halfWidth[f] = half
             let grow = half + reach
             let projected = fence.line.map { frame.project($0) }
+            ownItems[f] = segFence.count..<(segFence.count + max(projected.count - 1, 0))
             for k in 0..<max(projected.count - 1, 0) {
                 let a = projected[k], b = projected[k + 1]
                 segA.append(contentsOf: [a.x, a.y, b.x, b.y])
@@ -193,6 +199,7 @@ public struct FenceIndex: Sendable {
         self.pointXY = pointXY
         self.pointFence = pointFence
         self.halfWidth = halfWidth
+        self.ownItems = ownItems
         self.cellStart = counts
         self.cellItems = items
         self.gridMinX = gMinX
@@ -262,7 +269,7 @@ public struct FenceIndex: Sendable {
     public func corridorDistance(fence: Int, from position: Coordinate) -> Double {
         let (px, py) = frame.project(position)
         var best = Double.infinity
-        for s in 0..<segFence.count where Int(segFence[s]) == fence { best = min(best, segmentDistance(s, px, py)) }
+        for s in ownItems[fence] { best = min(best, segmentDistance(s, px, py)) }
         return best
     }
 
@@ -272,7 +279,7 @@ public struct FenceIndex: Sendable {
         switch fences[fence].kind {
         case .area:
             var depth = -Double.infinity
-            for p in 0..<partFence.count where Int(partFence[p]) == fence { depth = max(depth, signedDepth(part: p, px, py)) }
+            for p in ownItems[fence] { depth = max(depth, signedDepth(part: p, px, py)) }
             return -depth
         case .corridor:
             return corridorDistance(fence: fence, from: position) - halfWidth[fence]
