@@ -171,10 +171,12 @@ public struct FenceEvaluator: Sendable {
 
     /// Takes one fix; returns the events it opened or closed (closed ones carry their end), in a deterministic order.
     public mutating func ingest(_ position: VehiclePosition) -> [FenceEvent] {
-        var track = state.vehicles[position.vehicleId] ?? VehicleTrack()
+        // Taken out of the dictionary while it is worked on, so that its arrays and dictionaries are uniquely
+        // referenced and mutate in place instead of being copied on every fix.
+        var track = state.vehicles.removeValue(forKey: position.vehicleId) ?? VehicleTrack()
+        defer { state.vehicles[position.vehicleId] = track }
         if let lastReleased = track.lastReleased, position.time <= lastReleased {
             if position.time == lastReleased { state.counters.duplicates += 1 } else { state.counters.late += 1 }
-            state.vehicles[position.vehicleId] = track
             return []
         }
         if track.pending.contains(where: { $0.time == position.time }) {
@@ -189,7 +191,6 @@ public struct FenceEvaluator: Sendable {
             track.pending.removeFirst()
             release(first, track: &track, events: &events)
         }
-        state.vehicles[position.vehicleId] = track
         return events
     }
 
@@ -204,7 +205,7 @@ public struct FenceEvaluator: Sendable {
     public mutating func flush() -> [FenceEvent] {
         var events: [FenceEvent] = []
         for id in state.vehicles.keys.sorted() {
-            guard var track = state.vehicles[id] else { continue }
+            guard var track = state.vehicles.removeValue(forKey: id) else { continue }
             let pending = track.pending
             track.pending = []
             for p in pending { release(p, track: &track, events: &events) }
