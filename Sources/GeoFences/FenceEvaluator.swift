@@ -267,13 +267,13 @@ public struct FenceEvaluator: Sendable {
         }
 
         // 闯禁: inside a forbidden zone by more than the band.
-        var forbiddenSeen: Set<String> = []
+        var forbiddenSeen: [String] = []
         for hit in hits {
             let fence = fences[hit.fence]
             guard fence.kind == .area, fence.role == .forbiddenZone,
                 fence.appliesTo.matches(id: p.vehicleId, vehicle: vehicle)
             else { continue }
-            forbiddenSeen.insert(fence.id)
+            forbiddenSeen.append(fence.id)
             let side: Bool? =
                 !fence.isActive(at: p.time) ? false : (hit.outsideBy <= -h ? true : (hit.outsideBy >= h ? false : nil))
             step(
@@ -283,14 +283,14 @@ public struct FenceEvaluator: Sendable {
         stepAbsent(&track, rule: .enteredForbiddenZone, seen: forbiddenSeen, p: p, events: &events)
 
         // 超速: above the limit of a fence the vehicle is in.
-        var speedSeen: Set<String> = []
+        var speedSeen: [String] = []
         for hit in hits where hit.inside {
             let fence = fences[hit.fence]
             guard fence.kind != .collectionPoint, fence.isActive(at: p.time),
                 let limit = fence.speedLimit(for: vehicle?.vehicleClass),
                 fence.appliesTo.matches(id: p.vehicleId, vehicle: vehicle)
             else { continue }
-            speedSeen.insert(fence.id)
+            speedSeen.append(fence.id)
             let side: Bool? = speed.map { $0 > limit + settings.speedToleranceKmh }
             step(
                 &track, key: "overSpeed|\(fence.id)", kind: .overSpeed, fence: fence, side: side, p: p, distance: nil,
@@ -375,12 +375,19 @@ public struct FenceEvaluator: Sendable {
 
     /// Trackers of `rule` for fences no longer near the vehicle: the condition is plainly false there.
     private func stepAbsent(
-        _ track: inout VehicleTrack, rule: FenceRuleKind, seen: Set<String>, p: VehiclePosition, events: inout [FenceEvent]
+        _ track: inout VehicleTrack, rule: FenceRuleKind, seen: [String], p: VehiclePosition, events: inout [FenceEvent]
     ) {
+        // Most fixes have no live tracker of the rule: find out without building or sorting anything.
+        guard !track.trackers.isEmpty else { return }
         let prefix = rule.rawValue + "|"
-        for key in track.trackers.keys.sorted() where key.hasPrefix(prefix) {
+        var absent: [String] = []
+        for key in track.trackers.keys where key.hasPrefix(prefix) && !seen.contains(String(key.dropFirst(prefix.count))) {
+            absent.append(key)
+        }
+        guard !absent.isEmpty else { return }
+        // Sorted so that events closing on the same fix come out in the same order on every run.
+        for key in absent.sorted() {
             let fenceId = String(key.dropFirst(prefix.count))
-            guard !seen.contains(fenceId) else { continue }
             let fence = index.positionById[fenceId].map { index.fences[$0] }
             step(&track, key: key, kind: rule, fence: fence, side: false, p: p, distance: nil, speed: nil,
                  openAfter: .infinity, events: &events)
