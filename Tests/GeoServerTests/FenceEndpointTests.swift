@@ -185,6 +185,40 @@ import Testing
         #expect(try await Self.storedEvents(store) == expected)
     }
 
+    /// Set by the stream's reader once its response is complete.
+    actor Flag {
+        var text: String?
+        func set(_ t: String) { text = t }
+    }
+
+    /// A live subscriber receives events raised after it connected. Without a way to know when the stream has
+    /// subscribed, the test keeps sending fixes of new unknown vehicles until the reader has its event.
+    @Test func theEventStreamDeliversLiveEvents() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/vehicles", method: .put, body: ByteBuffer(string: #"[{"id":"T1","class":"muck"}]"#)) { #expect($0.status == .ok) }
+            let flag = Flag()
+            let reader = Task {
+                try await client.execute(uri: "/v1/events/stream?kind=unknownVehicle&limit=1", method: .get) { response in
+                    await flag.set(String(buffer: response.body))
+                }
+            }
+            var k = 0
+            while await flag.text == nil, k < 10_000 {
+                let body = #"{"flush":true,"positions":[{"vehicle_id":"X\#(k)","time":\#(Self.t0),"lon":120.47,"lat":33.21}]}"#
+                try await client.execute(uri: "/v1/positions", method: .post, body: ByteBuffer(string: body)) { #expect($0.status == .ok) }
+                k += 1
+                await Task.yield()
+            }
+            try await reader.value
+            let text = try #require(await flag.text)
+            // Exactly one event, of a vehicle sent after the subscription, in the SSE format.
+            #expect(text.components(separatedBy: "\ndata: ").count == 2)
+            #expect(text.hasPrefix("id: X"))
+            #expect(text.contains("\nevent: close\ndata: {"))
+            #expect(text.hasSuffix("}\n\n"))
+        }
+    }
+
     @Test(arguments: [
         ("/v1/fences", #"{"type":"Feature","geometry":{"type":"LineString","coordinates":[[120.46,33.2],[120.47,33.2]]},"properties":{"id":"r"}}"#,
          HTTPResponse.Status.unprocessableContent, "properties.corridorWidthMetres"),
