@@ -139,6 +139,9 @@ public struct FenceEvaluator: Sendable {
     private var hits: [FenceHit] = []
     /// Fences assigned to each vehicle (allowed areas, corridors, collection points): derived, not saved.
     private var assignments: [String: Assignment] = [:]
+    /// Fences that can be assigned (allowed areas, corridors, collection points naming somebody), so that a
+    /// vehicle's assignment is worked out over these few rather than every fence.
+    private let assignable: [Int]
 
     private struct Assignment: Sendable {
         var areas: [Int]
@@ -158,6 +161,13 @@ public struct FenceEvaluator: Sendable {
         self.settings = settings
         self.state = state
         scratch = index.makeScratch()
+        // An all-vehicles allowed area or route would make every vehicle in the city "assigned" to it, which
+        // only reads sensibly for forbidden zones and limits: assignment needs a named selection.
+        assignable = index.fences.indices.filter { f in
+            let fence = index.fences[f]
+            guard !fence.appliesTo.isAll else { return false }
+            return (fence.kind == .area && fence.role == .allowedArea) || fence.kind == .corridor || fence.kind == .collectionPoint
+        }
     }
 
     /// Convenience: builds the index with a reach covering the settings' bands.
@@ -439,16 +449,11 @@ public struct FenceEvaluator: Sendable {
     private mutating func assignment(for id: String, vehicle: Vehicle?) -> Assignment {
         if let cached = assignments[id] { return cached }
         var a = Assignment(areas: [], corridors: [], points: [])
-        for (f, fence) in index.fences.enumerated() {
-            // Assigned fences are the ones naming the vehicle somehow; an all-vehicles allowed area or route
-            // would make every vehicle in the city "assigned" to it, which only makes sense for collection points.
-            let matches = fence.appliesTo.matches(id: id, vehicle: vehicle)
-            guard matches else { continue }
-            switch fence.kind {
-            case .area where fence.role == .allowedArea && !fence.appliesTo.isAll: a.areas.append(f)
-            case .corridor where !fence.appliesTo.isAll: a.corridors.append(f)
-            case .collectionPoint where !fence.appliesTo.isAll: a.points.append(f)
-            default: break
+        for f in assignable where index.fences[f].appliesTo.matches(id: id, vehicle: vehicle) {
+            switch index.fences[f].kind {
+            case .area: a.areas.append(f)
+            case .corridor: a.corridors.append(f)
+            case .collectionPoint: a.points.append(f)
             }
         }
         assignments[id] = a
