@@ -64,6 +64,8 @@ public struct FenceEvaluatorCounters: Codable, Sendable, Hashable {
     public var late = 0
     /// Implausible jumps.
     public var jumps = 0
+    /// Non-finite times or positions off the globe.
+    public var invalid = 0
     public init() {}
 }
 
@@ -181,6 +183,10 @@ public struct FenceEvaluator: Sendable {
 
     /// Takes one fix; returns the events it opened or closed (closed ones carry their end), in a deterministic order.
     public mutating func ingest(_ position: VehiclePosition) -> [FenceEvent] {
+        guard position.time.isFinite, position.coordinate.isValidGeographic else {
+            state.counters.invalid += 1
+            return []
+        }
         // Taken out of the dictionary while it is worked on, so that its arrays and dictionaries are uniquely
         // referenced and mutate in place instead of being copied on every fix.
         var track = state.vehicles.removeValue(forKey: position.vehicleId) ?? VehicleTrack()
@@ -263,7 +269,8 @@ public struct FenceEvaluator: Sendable {
         if !assignment.areas.isEmpty {
             var nearest: (fence: Int, outsideBy: Double)?
             for f in assignment.areas where fences[f].isActive(at: p.time) {
-                let outsideBy = hits.first { $0.fence == f }?.outsideBy ?? index.reach
+                // Not near the edge: measure exactly (a few assigned areas), so the event's distance is true.
+                let outsideBy = hits.first { $0.fence == f }?.outsideBy ?? index.outsideBy(fence: f, position: p.coordinate)
                 if nearest == nil || outsideBy < nearest!.outsideBy { nearest = (f, outsideBy) }
             }
             let side: Bool? =

@@ -67,7 +67,7 @@ struct FenceController {
                 "events": .array(events.map(Self.describe)),
                 "counters": .object([
                     "accepted": .int(Int64(counters.accepted)), "duplicates": .int(Int64(counters.duplicates)),
-                    "late": .int(Int64(counters.late)), "jumps": .int(Int64(counters.jumps)),
+                    "late": .int(Int64(counters.late)), "jumps": .int(Int64(counters.jumps)), "invalid": .int(Int64(counters.invalid)),
                 ]),
             ]))
         }

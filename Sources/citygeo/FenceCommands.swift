@@ -126,7 +126,7 @@ struct FenceReplayCommand: AsyncParsableCommand {
             print(TextTable.render(
                 header: ["kind", "vehicle", "fence", "start", "end", "dwell_s", "max_kmh", "max_m"],
                 rows: events.map { Array(Self.row($0).dropFirst()) }))
-            print("\n\(positions.count) fixes: \(counters.accepted) evaluated, \(counters.duplicates) duplicates, \(counters.late) late, \(counters.jumps) GPS jumps; \(events.count) events")
+            print("\n\(positions.count) fixes: \(counters.accepted) evaluated, \(counters.duplicates) duplicates, \(counters.late) late, \(counters.jumps) GPS jumps, \(counters.invalid) invalid; \(events.count) events")
         }
     }
 

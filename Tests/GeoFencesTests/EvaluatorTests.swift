@@ -53,6 +53,8 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         // Deepest point in the 200 m forbidden square: its centre, 100 m from every edge.
         #expect(abs((byKind[.enteredForbiddenZone]?.maxDistanceMetres ?? 0) - 100) < 0.1)
         #expect(byKind[.suspectedDumping]?.dwellSeconds == 1200)
+        // Farthest out of area A: (1400, 3500), 1,500 m north of its edge.
+        #expect(abs((byKind[.leftAssignedArea]?.maxDistanceMetres ?? 0) - 1500) < 0.5)
         let outside = byKind[.leftAssignedArea]?.dwellSeconds ?? 0
         #expect(outside == 2760, "\(outside - 2760)")
         #expect(byKind[.offRoute]?.fenceVersion == 1)
@@ -133,6 +135,15 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         positions.insert(VehiclePosition(vehicleId: "T1", time: stale.time - 5, coordinate: stale.coordinate), at: 40)  // arrives at t ≈ 400
         let (emitted, evaluator) = evaluate(positions)
         #expect(evaluator.state.counters.late == 1)
+        #expect(finalEvents(emitted) == finalEvents(evaluate(MuckTruckDay.truck).emitted))
+    }
+
+    @Test func invalidFixesAreDroppedAndCounted() {
+        var positions = MuckTruckDay.truck
+        positions.insert(VehiclePosition(vehicleId: "T1", time: .nan, coordinate: Site.ll(0, 0)), at: 5)
+        positions.insert(VehiclePosition(vehicleId: "T1", time: positions[8].time + 1, coordinate: Coordinate(x: 200, y: 33)), at: 9)
+        let (emitted, evaluator) = evaluate(positions)
+        #expect(evaluator.state.counters.invalid == 2)
         #expect(finalEvents(emitted) == finalEvents(evaluate(MuckTruckDay.truck).emitted))
     }
 
