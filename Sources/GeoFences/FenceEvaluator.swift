@@ -283,21 +283,24 @@ public struct FenceEvaluator: Sendable {
                 events: &events)
         }
 
-        // 闯禁: inside a forbidden zone by more than the band.
+        // 闯禁 and disposal-site visits: inside the zone by more than the band.
         var forbiddenSeen: [String] = []
+        var disposalSeen: [String] = []
         for hit in hits {
             let fence = fences[hit.fence]
-            guard fence.kind == .area, fence.role == .forbiddenZone,
+            guard fence.kind == .area, fence.role == .forbiddenZone || fence.role == .disposalSite,
                 fence.appliesTo.matches(id: p.vehicleId, vehicle: vehicle)
             else { continue }
-            forbiddenSeen.append(fence.id)
+            let kind: FenceRuleKind = fence.role == .forbiddenZone ? .enteredForbiddenZone : .disposalSiteVisit
+            if kind == .enteredForbiddenZone { forbiddenSeen.append(fence.id) } else { disposalSeen.append(fence.id) }
             let side: Bool? =
                 !fence.isActive(at: p.time) ? false : (hit.outsideBy <= -h ? true : (hit.outsideBy >= h ? false : nil))
             step(
-                &track, key: "enteredForbiddenZone|\(fence.id)", kind: .enteredForbiddenZone, fence: fence, side: side,
+                &track, key: "\(kind.rawValue)|\(fence.id)", kind: kind, fence: fence, side: side,
                 p: p, distance: max(-hit.outsideBy, 0), speed: nil, openAfter: settings.hysteresisSeconds, events: &events)
         }
         stepAbsent(&track, rule: .enteredForbiddenZone, seen: forbiddenSeen, p: p, events: &events)
+        stepAbsent(&track, rule: .disposalSiteVisit, seen: disposalSeen, p: p, events: &events)
 
         // 超速: above the limit of a fence the vehicle is in.
         var speedSeen: [String] = []

@@ -27,6 +27,8 @@ public enum FenceRuleKind: String, Codable, Sendable, Hashable, CaseIterable {
     case leftAssignedArea
     /// 闯禁: inside a forbidden zone (an interval from entry to exit).
     case enteredForbiddenZone
+    /// 进出消纳场: inside a designated disposal site (an interval from entry to exit: the trips a truck made).
+    case disposalSiteVisit
     /// 超速: above a fence's speed limit for longer than the configured time.
     case overSpeed
     /// 路线偏离: outside a route corridor for longer than the configured time or farther than the configured distance.

@@ -25,7 +25,8 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
 @Suite struct ScriptedDayTests {
     /// The plan of the day (times in seconds after 08:00 local):
     /// 0-100 on route; 110-250 100 m off route (opens after 60 s); 260 back; 300-340 60 km/h in a 40 km/h area;
-    /// 510 out of area A; 590-620 inside the forbidden zone; 720-1610 stop at the disposal site (allowed);
+    /// 510 out of area A; 590-620 inside the forbidden zone; 710-1640 in the disposal site, stopped 720-1610
+    /// (allowed);
     /// 1700-2890 stop outside any site (suspected dumping); 3270 back in area A; collection point 09:00-10:00
     /// never visited; the unregistered X9 shows up at 100.
     static let expected = [
@@ -34,6 +35,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         EventLine("T1", .overSpeed, "area-A", 300, 350),
         EventLine("T1", .leftAssignedArea, "area-A", 510, 3270),
         EventLine("T1", .enteredForbiddenZone, "forbid-1", 590, 630),
+        EventLine("T1", .disposalSiteVisit, "dump-1", 710, 1650),
         EventLine("T1", .suspectedDumping, nil, 1700, 2900),
         EventLine("T1", .missedCollection, "cp-1", 3600, 7200),
     ]
@@ -76,7 +78,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         #expect(grouped.count == Self.expected.count)
         // Opened when confirmed: off route after 60 s off (at 170), over-speed after 30 s (at 330).
         let openings = emitted.filter(\.isOpen)
-        #expect(openings.map(\.kind) == [.offRoute, .overSpeed, .leftAssignedArea, .enteredForbiddenZone, .suspectedDumping])
+        #expect(openings.map(\.kind) == [.offRoute, .overSpeed, .leftAssignedArea, .enteredForbiddenZone, .disposalSiteVisit, .suspectedDumping])
     }
 
     @Test func eventIdsAreDeterministic() {
@@ -96,7 +98,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
             return s
         }())
         let lines = finalEvents(emitted).map(EventLine.init).filter { $0.vehicle == "T1" }
-        #expect(lines.map(\.kind) == [.overSpeed, .leftAssignedArea, .enteredForbiddenZone, .suspectedDumping])
+        #expect(lines.map(\.kind) == [.overSpeed, .leftAssignedArea, .enteredForbiddenZone, .disposalSiteVisit, .suspectedDumping])
         #expect(!finalEvents(emitted).contains { $0.vehicleId == "X9" })
     }
 }
