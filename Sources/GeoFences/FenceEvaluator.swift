@@ -266,7 +266,10 @@ public struct FenceEvaluator: Sendable {
         let fences = index.fences
 
         // 越区: outside every assigned area (that is in force) by more than the band.
-        if !assignment.areas.isEmpty {
+        if assignment.areas.isEmpty {
+            // No area any more (fences replaced since the state was saved): an open event must still close.
+            stepAbsent(&track, rule: .leftAssignedArea, seen: [], p: p, events: &events)
+        } else {
             var nearest: (fence: Int, outsideBy: Double)?
             for f in assignment.areas where fences[f].isActive(at: p.time) {
                 // Not near the edge: measure exactly (a few assigned areas), so the event's distance is true.
@@ -329,6 +332,8 @@ public struct FenceEvaluator: Sendable {
                 distance: max(outsideBy, 0), speed: nil, openAfter: settings.offRouteSeconds,
                 openNow: outsideBy >= settings.offRouteMetres, events: &events)
         }
+
+        stepAbsent(&track, rule: .offRoute, seen: assignment.corridors.map { fences[$0].id }, p: p, events: &events)
 
         // 漏收: windows that closed since the previous fix, then visits by this one.
         for f in assignment.points {

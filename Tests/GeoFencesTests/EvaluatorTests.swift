@@ -181,6 +181,23 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         #expect(second.state.counters.duplicates + second.state.counters.late == 20)
     }
 
+    /// Fences change while the server runs: an event open on a fence that is gone closes like any other
+    /// (its condition is false from the first fix evaluated without the fence), never stays open forever.
+    @Test func eventsOfRemovedFencesClose() {
+        let day = MuckTruckDay.truck
+        let cut = day.firstIndex { $0.time >= Site.t0 + 210 }!
+        var before = FenceEvaluator(fences: MuckTruckDay.fences, registry: MuckTruckDay.registry, settings: MuckTruckDay.settings)
+        var emitted = before.ingest(day[..<cut])
+        #expect(before.state.openEvents.map(EventLine.init) == [EventLine("T1", .offRoute, "route-1", 110, nil)])
+        let withoutRoute = MuckTruckDay.fences.filter { $0.id != "route-1" }
+        var after = FenceEvaluator(fences: withoutRoute, registry: MuckTruckDay.registry, settings: MuckTruckDay.settings, state: before.state)
+        emitted += after.ingest(day[cut...])
+        emitted += after.flush()
+        // Released so far: fixes up to 170 (the window holds 180-200); 180 is the first evaluated without the route.
+        #expect(finalEvents(emitted).first { $0.kind == .offRoute }.map(EventLine.init) == EventLine("T1", .offRoute, "route-1", 110, 180))
+        #expect(after.state.openEvents.isEmpty)
+    }
+
     @Test func openEventsSurviveInTheSavedState() throws {
         let day = MuckTruckDay.day
         // Cut during the dumping stop: 越区 and 非法倾倒 are open.
