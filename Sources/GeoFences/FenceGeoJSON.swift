@@ -71,6 +71,7 @@ extension Fence {
             throw GeoError(code: "invalid_fence", message: "fence \(id): kind \(kind.rawValue) does not match its \(geometry.type.rawValue) geometry", location: "properties.kind")
         }
         try fence.validate()
+        try fence.validateShape()
         self = fence
     }
 

@@ -22,6 +22,7 @@ public struct FencePersistence: Sendable {
 
     public func save(_ fence: Fence) async throws(GeoError) {
         try fence.validate()
+        try fence.validateShape()
         let body: String
         do {
             body = String(decoding: try Self.encoder().encode(fence), as: UTF8.self)

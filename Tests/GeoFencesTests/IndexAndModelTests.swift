@@ -149,6 +149,22 @@ import Testing
         }
     }
 
+    @Test func selfIntersectingPolygonsAreRefusedWithGEOSsReason() throws {
+        let bowTie = Fence(
+            id: "bow", kind: .area, role: .forbiddenZone,
+            polygons: [[[Site.ll(0, 0), Site.ll(100, 100), Site.ll(100, 0), Site.ll(0, 100), Site.ll(0, 0)]]])
+        try bowTie.validate()  // well formed as data ...
+        do {
+            try bowTie.validateShape()  // ... but not a polygon
+            Issue.record("a bow-tie passed")
+        } catch {
+            #expect(error.code == "invalid_fence")
+            #expect(error.location == "geometry")
+            #expect(error.message.contains("Self-intersection"))
+        }
+        for fence in MuckTruckDay.fences { try fence.validateShape() }
+    }
+
     @Test func fencesRoundTripThroughJSON() throws {
         for fence in MuckTruckDay.fences {
             let decoded = try JSONDecoder().decode(Fence.self, from: try JSONEncoder().encode(fence))
