@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoServerTests",
