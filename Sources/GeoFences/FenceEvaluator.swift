@@ -217,6 +217,24 @@ public struct FenceEvaluator: Sendable {
         return events
     }
 
+    /// Releases, for every vehicle, the held fixes older than `time` minus the reorder window: the feed's clock
+    /// moving on releases the last fixes of a vehicle that went quiet, which its own clock never would.
+    /// Vehicles in id order.
+    public mutating func advance(to time: Double) -> [FenceEvent] {
+        var events: [FenceEvent] = []
+        let limit = time - settings.reorderWindowSeconds
+        let due = state.vehicles.compactMap { id, track in (track.pending.first?.time ?? .infinity) <= limit ? id : nil }
+        for id in due.sorted() {
+            guard var track = state.vehicles.removeValue(forKey: id) else { continue }
+            while let first = track.pending.first, first.time <= limit {
+                track.pending.removeFirst()
+                release(first, track: &track, events: &events)
+            }
+            state.vehicles[id] = track
+        }
+        return events
+    }
+
     /// Releases every held fix (end of a replay, or a quiet feed), vehicles in id order.
     public mutating func flush() -> [FenceEvent] {
         var events: [FenceEvent] = []

@@ -82,6 +82,8 @@ actor FenceService {
     /// Evaluates a batch, persists its events and the state, then tells stream subscribers.
     func ingest(_ positions: [VehiclePosition], flush: Bool) async throws -> (events: [FenceEvent], counters: FenceEvaluatorCounters) {
         var events = evaluator.ingest(positions)
+        // The batch's newest fix is the feed's clock: it releases the held fixes of vehicles gone quiet.
+        if let newest = positions.map(\.time).max() { events += evaluator.advance(to: newest) }
         if flush { events += evaluator.flush() }
         try await persistence.save(events)
         try await persistence.save(state: evaluator.state, name: Self.stateName)

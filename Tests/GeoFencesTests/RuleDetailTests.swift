@@ -61,4 +61,13 @@ import Testing
         let outside = finalEvents(evaluate(stop(at: 1000), fences: site, registry: Self.registry, settings: Self.settings).emitted)
         #expect(outside.map(EventLine.init) == [EventLine("T1", .suspectedDumping, nil, 60, 760)])
     }
+
+    @Test func theFeedsClockReleasesTheFixesOfAQuietVehicle() {
+        var evaluator = FenceEvaluator(fences: [], registry: VehicleRegistry(), settings: FenceRuleSettings(reorderWindowSeconds: 30))
+        #expect(evaluator.ingest(VehiclePosition(vehicleId: "A", time: Site.t0, coordinate: Site.ll(0, 0))).isEmpty)
+        #expect(evaluator.advance(to: Site.t0 + 29).isEmpty)
+        #expect(evaluator.advance(to: Site.t0 + 30).map(EventLine.init) == [EventLine("A", .unknownVehicle, nil, 0, 0)])
+        #expect(evaluator.advance(to: Site.t0 + 60).isEmpty)
+        #expect(evaluator.flush().isEmpty)
+    }
 }
