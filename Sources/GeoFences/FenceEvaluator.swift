@@ -57,6 +57,7 @@ public struct FenceRuleSettings: Codable, Sendable, Hashable {
 
 /// Counts of fixes the evaluator did not use, for monitoring the feed.
 public struct FenceEvaluatorCounters: Codable, Sendable, Hashable {
+    /// Fixes evaluated.
     public var accepted = 0
     /// Same vehicle and time as a fix already seen.
     public var duplicates = 0
@@ -72,6 +73,7 @@ public struct FenceEvaluatorCounters: Codable, Sendable, Hashable {
 /// The evaluator's whole mutable state: enough to resume after a restart without repeating or losing events.
 public struct FenceEvaluatorState: Codable, Sendable, Hashable {
     var vehicles: [String: VehicleTrack] = [:]
+    /// Fixes used and dropped, by reason.
     public var counters = FenceEvaluatorCounters()
     public init() {}
 
@@ -131,8 +133,11 @@ struct VehicleTrack: Codable, Sendable, Hashable {
 /// positions' own times, never the wall clock, so replaying a trajectory gives the same events, and the state
 /// (``state``) is Codable so that a saved evaluator resumes exactly where it stopped.
 public struct FenceEvaluator: Sendable {
+    /// The fences and their index.
     public let index: FenceIndex
+    /// Known vehicles; nil turns the unknown-vehicle rule off and leaves every vehicle classless.
     public let registry: VehicleRegistry?
+    /// The rules' thresholds.
     public let settings: FenceRuleSettings
     /// The mutable part: save it, and pass it back to ``init(index:registry:settings:state:)`` to resume.
     public private(set) var state: FenceEvaluatorState

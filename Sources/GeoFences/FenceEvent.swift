@@ -12,6 +12,7 @@ public struct VehiclePosition: Codable, Sendable, Hashable {
     /// Heading in degrees clockwise from north, if reported.
     public var heading: Double?
 
+    /// A fix; `speedKmh` nil lets the evaluator derive speed from the previous fix.
     public init(vehicleId: String, time: Double, coordinate: Coordinate, speedKmh: Double? = nil, heading: Double? = nil) {
         self.vehicleId = vehicleId
         self.time = time
@@ -65,6 +66,7 @@ public struct FenceEvent: Codable, Sendable, Hashable, Identifiable {
     /// end − start once closed.
     public var dwellSeconds: Double?
 
+    /// An open event whose id is derived from vehicle, kind, fence and start.
     public init(
         vehicleId: String, kind: FenceRuleKind, fenceId: String?, fenceVersion: Int?, start: Double,
         startPosition: Coordinate?

@@ -213,6 +213,7 @@ public struct FenceIndex: Sendable {
     public struct Scratch: Sendable {
         /// Position of a fence in the current hit list, or -1.
         var slot: [Int32]
+        /// Scratch for an index of `fenceCount` fences.
         public init(fenceCount: Int) { slot = [Int32](repeating: -1, count: fenceCount) }
     }
 

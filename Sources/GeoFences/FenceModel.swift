@@ -27,6 +27,7 @@ public struct VehicleSelector: Codable, Sendable, Hashable {
     public var groups: [String]
     public var classes: [String]
 
+    /// A selector of these vehicles, groups and classes (all empty: everybody).
     public init(vehicles: [String] = [], groups: [String] = [], classes: [String] = []) {
         self.vehicles = vehicles
         self.groups = groups
@@ -71,6 +72,7 @@ public struct TimeWindow: Codable, Sendable, Hashable {
     public var endMinute: Int
     public var utcOffsetSeconds: Int
 
+    /// A window on `weekdays` (empty: every day) from `startMinute` to `endMinute` local time.
     public init(weekdays: [Int] = [], startMinute: Int, endMinute: Int, utcOffsetSeconds: Int = 8 * 3600) {
         self.weekdays = weekdays
         self.startMinute = startMinute
@@ -171,6 +173,7 @@ public struct Fence: Codable, Sendable, Hashable, Identifiable {
     /// Whom the fence applies to.
     public var appliesTo: VehicleSelector
 
+    /// A fence; fields its kind does not use may stay at their defaults. See ``validate()``.
     public init(
         id: String, name: String = "", version: Int = 1, kind: FenceKind, role: FenceRole? = nil,
         polygons: [[[Coordinate]]] = [], line: [Coordinate] = [], corridorWidthMetres: Double = 0,
@@ -268,6 +271,7 @@ public struct Vehicle: Codable, Sendable, Hashable {
     public var vehicleClass: String
     public var group: String?
 
+    /// A vehicle of a class (e.g. `muck`), optionally in a group (a fleet, a company).
     public init(id: String, vehicleClass: String, group: String? = nil) {
         self.id = id
         self.vehicleClass = vehicleClass
@@ -277,11 +281,14 @@ public struct Vehicle: Codable, Sendable, Hashable {
 
 /// The known vehicles; a position from an id not in it raises 外来车辆 (unknown vehicle).
 public struct VehicleRegistry: Codable, Sendable, Hashable {
+    /// Vehicles by id.
     public var vehicles: [String: Vehicle]
 
+    /// A registry of `vehicles` (a repeated id: the last wins).
     public init(_ vehicles: [Vehicle] = []) {
         self.vehicles = Dictionary(vehicles.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// The vehicle with this id, nil for an unknown one.
     public subscript(id: String) -> Vehicle? { vehicles[id] }
 }

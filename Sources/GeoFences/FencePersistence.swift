@@ -5,8 +5,10 @@ import GeoStore
 /// Fences, events and evaluator states through a ``FenceRepository`` (GeoStore keeps JSON bodies and the
 /// columns it filters on; the model stays here).
 public struct FencePersistence: Sendable {
+    /// Where fences, events and states are kept (a `SpatialStore` in the server and CLI).
     public let repository: any FenceRepository
 
+    /// Persistence through `repository`.
     public init(_ repository: any FenceRepository) { self.repository = repository }
 
     private static func encoder() -> JSONEncoder {
@@ -20,6 +22,7 @@ public struct FencePersistence: Sendable {
         GeoError(code: "invalid_stored_fence", message: "cannot decode a stored \(what)", underlying: "\(error)")
     }
 
+    /// Validates (fields and GEOS shape) and stores a fence, replacing the one with the same id as it is.
     public func save(_ fence: Fence) async throws(GeoError) {
         try fence.validate()
         try fence.validateShape()
@@ -35,17 +38,20 @@ public struct FencePersistence: Sendable {
             StoredFence(id: fence.id, kind: fence.kind.rawValue, role: fence.role?.rawValue, version: fence.version, bbox: box, body: body))
     }
 
+    /// The stored fence with this id, if any.
     public func fence(id: String) async throws(GeoError) -> Fence? {
         guard let stored = try await repository.fence(id: id) else { return nil }
         return try Self.decode(Fence.self, stored.body, "fence")
     }
 
+    /// Every stored fence, by id.
     public func fences() async throws(GeoError) -> [Fence] {
         var result: [Fence] = []
         for stored in try await repository.fences() { result.append(try Self.decode(Fence.self, stored.body, "fence")) }
         return result
     }
 
+    /// Removes a fence; false when there was none.
     public func deleteFence(id: String) async throws(GeoError) -> Bool { try await repository.deleteFence(id: id) }
 
     /// Upserts events by id: an open snapshot followed by its closed one leaves one closed row.
@@ -60,6 +66,7 @@ public struct FencePersistence: Sendable {
         try await repository.saveFenceEvents(rows)
     }
 
+    /// Stored events (their last snapshot), by start time then id.
     public func events(matching query: FenceEventQuery = .init()) async throws(GeoError) -> [FenceEvent] {
         var result: [FenceEvent] = []
         for stored in try await repository.fenceEvents(matching: query) {
@@ -68,12 +75,14 @@ public struct FencePersistence: Sendable {
         return result
     }
 
+    /// Stores an evaluator state under `name` (one per evaluator), replacing the previous one.
     public func save(state: FenceEvaluatorState, name: String) async throws(GeoError) {
         let body: Data
         do { body = try Self.encoder().encode(state) } catch { throw Self.decodeError("evaluator state", error) }
         try await repository.saveEvaluatorState(name: name, body: body)
     }
 
+    /// The state saved under `name`, nil when none was.
     public func state(name: String) async throws(GeoError) -> FenceEvaluatorState? {
         guard let data = try await repository.evaluatorState(name: name) else { return nil }
         do { return try JSONDecoder().decode(FenceEvaluatorState.self, from: data) } catch {

@@ -8,11 +8,13 @@ import GeoCore
 /// distances carry an error, the change of the parallel's scale with latitude, about 0.4 % at 30 km north or
 /// south of the origin at 33° N, i.e. 0.2 m on a 50 m corridor half-width or hysteresis band.
 public struct LocalFrame: Sendable, Hashable, Codable {
+    /// The lon/lat mapped to (0, 0).
     public let origin: Coordinate
     /// Metres per degree of longitude and of latitude at the origin.
     public let metresPerDegreeX: Double
     public let metresPerDegreeY: Double
 
+    /// A frame centred on `origin` (CGCS2000/GRS 80 radii).
     public init(origin: Coordinate) {
         self.origin = origin
         let a = 6_378_137.0

@@ -6,6 +6,7 @@ import GeoCore
 ///
 /// Plain comma splitting without quoting: trajectory exports hold plate numbers and numbers only.
 public enum TrajectoryCSV {
+    /// The fixes of a CSV text, in file order; errors name the line and column.
     public static func read(_ text: String) throws(GeoError) -> [VehiclePosition] {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         while lines.last?.isEmpty == true { lines.removeLast() }

@@ -12,6 +12,7 @@ public struct StoredFence: Sendable, Hashable {
     /// The definition as JSON (owned by GeoFences).
     public var body: String
 
+    /// A stored fence row.
     public init(id: String, kind: String, role: String?, version: Int, bbox: BoundingBox?, body: String) {
         self.id = id
         self.kind = kind
@@ -35,6 +36,7 @@ public struct StoredFenceEvent: Sendable, Hashable {
     /// The event as JSON (owned by GeoFences).
     public var body: String
 
+    /// A stored event row.
     public init(id: String, vehicleId: String, kind: String, fenceId: String?, start: Double, end: Double?, body: String) {
         self.id = id
         self.vehicleId = vehicleId
@@ -59,6 +61,7 @@ public struct FenceEventQuery: Sendable, Hashable {
     public var open: Bool?
     public var limit: Int
 
+    /// A query; by default the first 1,000 events of any kind.
     public init(
         vehicleId: String? = nil, kind: String? = nil, fenceId: String? = nil, from: Double? = nil, to: Double? = nil,
         open: Bool? = nil, limit: Int = 1000
