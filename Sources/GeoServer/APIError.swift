@@ -28,7 +28,7 @@ public struct APIError: HTTPResponseError, Sendable {
     static func status(for code: String) -> HTTPResponse.Status {
         switch code {
         case "layer_not_found", "not_found": .notFound
-        case "layer_exists": .conflict
+        case "layer_exists", "fence_exists": .conflict
         case "payload_too_large": .contentTooLarge
         case "invalid_json", "invalid_geojson", "invalid_wkt", "invalid_wkb", "invalid_csv", "invalid_geometry",
             "out_of_range", "invalid_layer_name", "invalid_argument", "invalid_encoding", "geometry_type_mismatch":

@@ -1,6 +1,7 @@
 import Foundation
 import GeoAddress
 import GeoCore
+import GeoFences
 import GeoGrids
 import GeoStore
 import Hummingbird
@@ -58,6 +59,11 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     ) { store in try await AddressServices.load(from: store, divisions: divisions) }
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
+    ).register(on: v1)
+    let fences = try await FenceService(store: store, settings: configuration.fenceRules)
+    FenceController(
+        service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumBatchPositions: configuration.maximumBatchPoints
     ).register(on: v1)
     MapPageController().register(on: router)
     return router

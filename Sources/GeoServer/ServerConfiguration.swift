@@ -1,4 +1,5 @@
 import Foundation
+import GeoFences
 
 /// Everything `citygeo serve` and the tests configure about the server.
 public struct ServerConfiguration: Sendable {
@@ -24,13 +25,16 @@ public struct ServerConfiguration: Sendable {
     public var divisionListPath: URL?
     /// Largest number of addresses in one /v1/geocode/batch request.
     public var maximumBatchAddresses: Int
+    /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).
+    public var fenceRules: FenceRuleSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
-        maximumBatchAddresses: Int = 100_000
+        maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init()
     ) {
+        self.fenceRules = fenceRules
         self.host = host
         self.port = port
         self.databasePath = databasePath

@@ -48,6 +48,41 @@ enum StoreMigrations {
                     """)
         }
 
+        migrator.registerMigration("v3_fences") { db in
+            // Fences and their events are kept as JSON bodies owned by GeoFences, with the columns that queries
+            // filter on copied out beside them: the store need not know the fence model to index it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE fence_definitions (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        role TEXT,
+                        version INTEGER NOT NULL,
+                        min_x REAL, min_y REAL, max_x REAL, max_y REAL,
+                        body TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE fence_events (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        vehicle_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        fence_id TEXT,
+                        start_time REAL NOT NULL,
+                        end_time REAL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX fence_events_vehicle ON fence_events (vehicle_id, start_time);
+                    CREATE INDEX fence_events_fence ON fence_events (fence_id, start_time);
+                    CREATE INDEX fence_events_start ON fence_events (start_time);
+                    -- Saved evaluator states by name, so that a restarted server resumes without repeating events.
+                    CREATE TABLE fence_evaluator_states (
+                        name TEXT NOT NULL PRIMARY KEY,
+                        body BLOB NOT NULL,
+                        saved_at TEXT NOT NULL
+                    );
+                    """)
+        }
+
         return migrator
     }
 

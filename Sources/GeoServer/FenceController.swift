@@ -1,0 +1,263 @@
+import Foundation
+import GeoCore
+import GeoFences
+import GeoStore
+import Hummingbird
+
+/// `/v1/fences`, `/v1/vehicles`, `/v1/positions` and `/v1/events`: electronic fences for vehicle monitors.
+///
+/// Fences travel as GeoJSON Features whose properties carry ``Fence``'s fields; positions and events as JSON
+/// with snake_case names and ISO 8601 times (or seconds since 1970 on input).
+struct FenceController {
+    let service: FenceService
+    let maximumBodyBytes: Int
+    let maximumBatchPositions: Int
+
+    func register(on group: RouterGroup<CityRequestContext>) {
+        group.get("fences") { _, _ -> Response in
+            let fences = await service.list()
+            return JSONResponse.bytes(
+                try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature))), contentType: "application/geo+json")
+        }
+        group.post("fences") { request, context -> Response in
+            let fence = try await Self.fence(from: RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes))
+            let created = try await service.create(fence)
+            return JSONResponse.bytes(try GeoJSON.encodeBytes(created.feature), contentType: "application/geo+json", status: .created)
+        }
+        group.get("fences/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let fence = await service.fences[id] else { throw FenceService.notFound(id) }
+            return JSONResponse.bytes(try GeoJSON.encodeBytes(fence.feature), contentType: "application/geo+json")
+        }
+        group.put("fences/:id") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            var body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+            // The path names the fence: fill in or check the id in the body.
+            if case .object(var feature) = body, case .object(var properties)? = feature["properties"] {
+                if let given = properties["id"]?.stringValue, given != id {
+                    throw APIError(status: .badRequest, code: "invalid_fence", message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
+                }
+                properties["id"] = .string(id)
+                feature["properties"] = .object(properties)
+                body = .object(feature)
+            }
+            let replaced = try await service.replace(id: id, with: try Self.fence(from: body))
+            return JSONResponse.bytes(try GeoJSON.encodeBytes(replaced.feature), contentType: "application/geo+json")
+        }
+        group.delete("fences/:id") { _, context -> Response in
+            try await service.delete(id: try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        group.put("vehicles") { request, context -> Response in
+            let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+            let vehicles = try Self.vehicles(from: body)
+            try await service.setRegistry(vehicles)
+            return try JSONResponse.make(.object(["count": .int(Int64(vehicles.count))]))
+        }
+        group.get("vehicles") { _, _ -> Response in
+            let vehicles = await service.registry?.vehicles.values.sorted { $0.id < $1.id } ?? []
+            return try JSONResponse.make(.array(vehicles.map(Self.describe)))
+        }
+        group.post("positions") { request, context -> Response in
+            let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+            let (positions, flush) = try Self.positions(from: body, maximumCount: maximumBatchPositions)
+            let (events, counters) = try await service.ingest(positions, flush: flush)
+            return try JSONResponse.make(.object([
+                "received": .int(Int64(positions.count)),
+                "events": .array(events.map(Self.describe)),
+                "counters": .object([
+                    "accepted": .int(Int64(counters.accepted)), "duplicates": .int(Int64(counters.duplicates)),
+                    "late": .int(Int64(counters.late)), "jumps": .int(Int64(counters.jumps)), "invalid": .int(Int64(counters.invalid)),
+                ]),
+            ]))
+        }
+        group.get("events") { request, _ -> Response in
+            let query = try Self.eventQuery(request.uri.queryParameters)
+            let events = try await service.persistence.events(matching: query)
+            return try JSONResponse.make(.object(["count": .int(Int64(events.count)), "events": .array(events.map(Self.describe))]))
+        }
+        // Server-sent events: stored events matching the filters first (none unless `from` is given), then every
+        // new one as it is raised; `limit` ends the stream after that many (for scripts and tests).
+        group.get("events/stream") { request, _ -> Response in
+            let parameters = request.uri.queryParameters
+            let query = try Self.eventQuery(parameters)
+            let limit = query.limit
+            let live = await service.subscribe()
+            let stored = parameters["from"] == nil ? [] : try await service.persistence.events(matching: query)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-cache"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    var sent = 0
+                    for event in stored where sent < limit {
+                        try await writer.write(Self.serverSentEvent(event))
+                        sent += 1
+                    }
+                    if sent < limit {
+                        for await event in live where Self.matches(event, query) {
+                            try await writer.write(Self.serverSentEvent(event))
+                            sent += 1
+                            if sent >= limit { break }
+                        }
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+    }
+
+    // MARK: input
+
+    static func fence(from body: JSONValue) throws -> Fence {
+        let feature: Feature
+        do {
+            feature = try GeoJSON.decodeFeature(from: body)
+        } catch {
+            throw APIError(error)
+        }
+        do {
+            return try Fence(feature: feature)
+        } catch {
+            var details: [String: JSONValue] = [:]
+            // Fence fields live in the feature's properties; name them where the client wrote them.
+            if let location = error.location {
+                let inProperties = location != "geometry" && !location.hasPrefix("properties")
+                details["field"] = .string(inProperties ? "properties." + location : location)
+            }
+            throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: details)
+        }
+    }
+
+    static func vehicles(from body: JSONValue) throws -> [Vehicle] {
+        guard case .array(let items) = body else {
+            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be an array of {id, class, group}", details: ["field": "$"])
+        }
+        return try items.enumerated().map { k, item in
+            guard case .object(let o) = item, let id = o["id"]?.stringValue, !id.isEmpty else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(k) needs a string id", details: ["field": .string("[\(k)].id")])
+            }
+            guard let vehicleClass = o["class"]?.stringValue else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id) needs a class", details: ["field": .string("[\(k)].class")])
+            }
+            return Vehicle(id: id, vehicleClass: vehicleClass, group: o["group"]?.stringValue)
+        }
+    }
+
+    /// `{"positions": [{vehicle_id, time, lon, lat, speed_kmh?, heading?}], "flush": false}`.
+    static func positions(from body: JSONValue, maximumCount: Int) throws -> ([VehiclePosition], Bool) {
+        guard case .object(let object) = body, case .array(let items)? = object["positions"] else {
+            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be {\"positions\": [...]}", details: ["field": "positions"])
+        }
+        guard items.count <= maximumCount else {
+            throw APIError(
+                status: .contentTooLarge, code: "batch_too_large", message: "positions has \(items.count) entries; the limit is \(maximumCount)",
+                details: ["field": "positions", "maximum": .int(Int64(maximumCount))])
+        }
+        var result: [VehiclePosition] = []
+        result.reserveCapacity(items.count)
+        for (k, item) in items.enumerated() {
+            func bad(_ field: String, _ message: String) -> APIError {
+                APIError(status: .badRequest, code: "invalid_position", message: "positions[\(k)]: \(message)", details: ["field": .string("positions[\(k)].\(field)")])
+            }
+            guard case .object(let o) = item else { throw bad("", "must be an object") }
+            guard let vehicle = o["vehicle_id"]?.stringValue, !vehicle.isEmpty else { throw bad("vehicle_id", "vehicle_id must be a non-empty string") }
+            guard let time = o["time"].flatMap(parseTime) else { throw bad("time", "time must be ISO 8601 with an offset or seconds since 1970") }
+            guard let lon = o["lon"]?.doubleValue, let lat = o["lat"]?.doubleValue else { throw bad("lon", "lon and lat must be numbers") }
+            let coordinate = try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "positions[\(k)].lon/lat")
+            var speed: Double?
+            if let value = o["speed_kmh"], value != .null {
+                guard let s = value.doubleValue, s >= 0 else { throw bad("speed_kmh", "speed_kmh must be a non-negative number") }
+                speed = s
+            }
+            result.append(VehiclePosition(vehicleId: vehicle, time: time, coordinate: coordinate, speedKmh: speed, heading: o["heading"]?.doubleValue))
+        }
+        let flush: Bool = if case .bool(let b)? = object["flush"] { b } else { false }
+        return (result, flush)
+    }
+
+    static func parseTime(_ value: JSONValue) -> Double? {
+        if let text = value.stringValue {
+            for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = options
+                if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+            }
+            return nil
+        }
+        return value.doubleValue
+    }
+
+    static func eventQuery(_ parameters: Parameters) throws -> FenceEventQuery {
+        var query = FenceEventQuery()
+        query.vehicleId = parameters["vehicle"].map(String.init)
+        if let kind = parameters["kind"].map(String.init) {
+            guard FenceRuleKind(rawValue: kind) != nil else {
+                throw APIError(
+                    status: .badRequest, code: "invalid_argument",
+                    message: "kind must be one of \(FenceRuleKind.allCases.map(\.rawValue).joined(separator: ", "))", details: ["field": "kind"])
+            }
+            query.kind = kind
+        }
+        query.fenceId = parameters["fence"].map(String.init)
+        for field in ["from", "to"] {
+            guard let text = parameters[Substring(field)].map(String.init) else { continue }
+            let value: JSONValue = Double(text).map { .double($0) } ?? .string(text)
+            guard let time = parseTime(value) else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) must be ISO 8601 with an offset or seconds since 1970", details: ["field": .string(field)])
+            }
+            if field == "from" { query.from = time } else { query.to = time }
+        }
+        if let open = parameters["open"].map(String.init) {
+            guard let flag = Bool(open) else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "open must be true or false", details: ["field": "open"])
+            }
+            query.open = flag
+        }
+        if let limit = parameters["limit"].map(String.init) {
+            guard let n = Int(limit), (1...100_000).contains(n) else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "limit must be an integer in 1...100000", details: ["field": "limit"])
+            }
+            query.limit = n
+        }
+        return query
+    }
+
+    /// The filters of a stream applied to a live event (the store applies them to stored ones).
+    static func matches(_ e: FenceEvent, _ q: FenceEventQuery) -> Bool {
+        (q.vehicleId == nil || q.vehicleId == e.vehicleId) && (q.kind == nil || q.kind == e.kind.rawValue)
+            && (q.fenceId == nil || q.fenceId == e.fenceId) && (q.open == nil || q.open == e.isOpen)
+    }
+
+    // MARK: output
+
+    /// ISO 8601 in China Standard Time, the time people read on the platform.
+    static func isoTime(_ t: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: t))
+    }
+
+    static func describe(_ e: FenceEvent) -> JSONValue {
+        func point(_ c: Coordinate?) -> JSONValue { c.map { .array([.double($0.x), .double($0.y)]) } ?? .null }
+        func number(_ d: Double?) -> JSONValue { d.map { .double($0) } ?? .null }
+        return .object([
+            "id": .string(e.id), "vehicle_id": .string(e.vehicleId), "kind": .string(e.kind.rawValue),
+            "fence_id": e.fenceId.map { .string($0) } ?? .null, "fence_version": e.fenceVersion.map { .int(Int64($0)) } ?? .null,
+            "start": .string(isoTime(e.start)), "end": e.end.map { .string(isoTime($0)) } ?? .null,
+            "start_position": point(e.startPosition), "end_position": point(e.endPosition),
+            "max_speed_kmh": number(e.maxSpeedKmh), "max_distance_m": number(e.maxDistanceMetres), "dwell_s": number(e.dwellSeconds),
+            "open": .bool(e.isOpen),
+        ])
+    }
+
+    static func describe(_ v: Vehicle) -> JSONValue {
+        .object(["id": .string(v.id), "class": .string(v.vehicleClass), "group": v.group.map { .string($0) } ?? .null])
+    }
+
+    static func serverSentEvent(_ e: FenceEvent) -> ByteBuffer {
+        let data = (try? JSON.encode(describe(e))) ?? "{}"
+        return ByteBuffer(string: "id: \(e.id)\nevent: \(e.isOpen ? "open" : "close")\ndata: \(data)\n\n")
+    }
+}
