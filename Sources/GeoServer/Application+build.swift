@@ -2,6 +2,7 @@ import Foundation
 import GeoCore
 import GeoGrids
 import GeoStore
+import GeoTiles
 import Hummingbird
 import Logging
 
@@ -51,6 +52,9 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     joins.register(on: v1)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let tiles = TileService(store: store, configuration: configuration.tiles)
+    await tiles.start()
+    TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController().register(on: router)
     return router
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GeoTiles
 
 /// Everything `citygeo serve` and the tests configure about the server.
 public struct ServerConfiguration: Sendable {
@@ -19,11 +20,16 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatchPoints: Int
     /// How often the in-memory grid index checks whether its layers changed in the store.
     public var indexRefreshInterval: Duration
+    /// Vector tiles: tile options, per-layer zoom ranges and attributes, the tile cache's byte budget.
+    public var tiles: TileServiceConfiguration
+    /// `Cache-Control` sent with tiles and TileJSON; short, because layers change while the server runs.
+    public var tileCacheControl: String
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
-        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1)
+        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1),
+        tiles: TileServiceConfiguration = TileServiceConfiguration(), tileCacheControl: String = "public, max-age=60"
     ) {
         self.host = host
         self.port = port
@@ -33,5 +39,7 @@ public struct ServerConfiguration: Sendable {
         self.maximumFeaturesPerRequest = maximumFeaturesPerRequest
         self.maximumBatchPoints = maximumBatchPoints
         self.indexRefreshInterval = indexRefreshInterval
+        self.tiles = tiles
+        self.tileCacheControl = tileCacheControl
     }
 }
