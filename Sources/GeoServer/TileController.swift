@@ -44,8 +44,7 @@ struct TileController {
             guard file.hasSuffix(".json") else {
                 throw APIError(status: .notFound, code: "not_found", message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json")
             }
-            let source = try await resolve(String(file.dropLast(5)))
-            let info = try await source.info()
+            let info = try await mapped { () async throws(GeoError) in try await service.info(of: String(file.dropLast(5))) }
             var response = try JSONResponse.make(Self.tileJSON(info, base: Self.baseURL(request)))
             response.headers[.cacheControl] = cacheControl
             response.headers[.accessControlAllowOrigin] = "*"
@@ -55,13 +54,8 @@ struct TileController {
             let tile = try Self.tileID(
                 z: try context.parameters.require("z"), x: try context.parameters.require("x"), y: try context.parameters.require("y"))
             let sourceID = try context.parameters.require("source")
-            let source = try await resolve(sourceID)
-            let served: ServedTile
-            do {
-                served = try await service.tile(tile, source: source.id, gzip: Self.acceptsGzip(request))
-            } catch let error as GeoError where error.code == "tile_source_not_found" || error.code == "layer_not_found" {
-                throw Self.sourceNotFound(sourceID, error)
-            }
+            let gzip = Self.acceptsGzip(request)
+            let served = try await mapped { () async throws(GeoError) in try await service.tile(tile, source: sourceID, gzip: gzip) }
             var headers: HTTPFields = [
                 .eTag: served.etag, .cacheControl: cacheControl, .vary: "Accept-Encoding", .accessControlAllowOrigin: "*",
             ]
@@ -78,19 +72,16 @@ struct TileController {
         }
     }
 
-    /// The source, with unknown layers as 404 and malformed lists as 400, both naming the `source` field.
-    private func resolve(_ id: String) async throws -> any TileSource {
-        do throws(GeoError) {
-            return try await service.source(id)
+    /// Runs `body`, answering an unknown layer with 404 and a malformed source list with 400, both naming the
+    /// `source` field.
+    private func mapped<T>(_ body: () async throws(GeoError) -> T) async throws -> T {
+        do {
+            return try await body()
         } catch where error.code == "tile_source_not_found" {
-            throw Self.sourceNotFound(id, error)
-        } catch {
+            throw APIError(status: .notFound, code: error.code, message: error.message, details: ["field": "source"])
+        } catch where error.code == "invalid_source" {
             throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "source"])
         }
-    }
-
-    static func sourceNotFound(_ id: String, _ error: GeoError) -> APIError {
-        APIError(status: .notFound, code: "tile_source_not_found", message: error.message, details: ["field": "source", "source": .string(id)])
     }
 
     /// z, x and y (the last with its `.mvt` or `.pbf` extension) as a valid tile; a bad part is a 400 naming it.

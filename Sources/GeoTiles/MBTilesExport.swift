@@ -25,8 +25,8 @@ public enum MBTilesExport {
         guard 0 <= minzoom, minzoom <= maxzoom, maxzoom <= TileID.maximumZoom else {
             throw GeoError(code: "invalid_argument", message: "zooms must satisfy 0 <= minzoom <= maxzoom <= \(TileID.maximumZoom)", location: "minzoom")
         }
-        let source = try await service.source(id)
-        let info = try await source.info()
+        let source = try service.source(id)
+        let info = try await service.info(of: id)
         let writer = try MBTilesFile(creating: output)
         try writer.setMetadata(metadata(info, minzoom: minzoom, maxzoom: maxzoom))
         guard let bounds = info.bounds else { return MBTilesExportSummary(tilesWritten: 0, tilesVisited: 0, bytes: 0) }

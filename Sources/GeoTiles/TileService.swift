@@ -65,9 +65,10 @@ public final class TileService: Sendable {
         }
     }
 
-    /// The source named by `id`: a store layer, or layers joined by commas. Throws `tile_source_not_found`
-    /// (naming the layer) for an unknown layer, `invalid_source` for an empty or overlong list.
-    public func source(_ id: String) async throws(GeoError) -> any TileSource {
+    /// The source named by `id`: a store layer, or layers joined by commas. Throws `invalid_source` for an
+    /// empty, repetitive or overlong list. Whether the layers exist is found when the source is used (see
+    /// ``info(of:)`` and ``tile(_:source:gzip:)``), which saves a catalogue read per request.
+    public func source(_ id: String) throws(GeoError) -> any TileSource {
         let names = id.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard !names.isEmpty, names.count <= configuration.maximumCompositeLayers, !names.contains(where: \.isEmpty),
             Set(names).count == names.count
@@ -77,20 +78,25 @@ public final class TileService: Sendable {
                 message: "a tile source is a layer name or up to \(configuration.maximumCompositeLayers) different layer names joined by commas, not \"\(id)\"",
                 location: "source")
         }
-        var sources: [any TileSource] = []
-        for name in names {
-            let layer: LayerInfo?
-            do {
-                layer = try await store.layer(named: name)
-            } catch where error.code == "invalid_layer_name" {
-                layer = nil
-            }
-            guard layer != nil else {
-                throw GeoError(code: "tile_source_not_found", message: "there is no layer \"\(name)\" to make tiles of", location: "source")
-            }
-            sources.append(StoreLayerSource(layer: name, options: configuration.layers[name] ?? configuration.defaultLayerOptions, snapshots: snapshots))
+        let sources: [any TileSource] = names.map {
+            StoreLayerSource(layer: $0, options: configuration.layers[$0] ?? configuration.defaultLayerOptions, snapshots: snapshots)
         }
         return sources.count == 1 ? sources[0] : CompositeTileSource(sources: sources)
+    }
+
+    /// The description of source `id`; throws `tile_source_not_found` (location `source`) when a layer is missing.
+    public func info(of id: String) async throws(GeoError) -> TileSourceInfo {
+        let source = try self.source(id)
+        return try await Self.naming(id) { () async throws(GeoError) in try await source.info() }
+    }
+
+    /// Runs `body`, turning a missing or impossible layer name into `tile_source_not_found`.
+    static func naming<T>(_ id: String, _ body: () async throws(GeoError) -> T) async throws(GeoError) -> T {
+        do {
+            return try await body()
+        } catch where error.code == "layer_not_found" || error.code == "invalid_layer_name" {
+            throw GeoError(code: "tile_source_not_found", message: "no tiles for \"\(id)\": \(error.message)", location: "source")
+        }
     }
 
     /// Every store layer as a source, by name.
@@ -98,8 +104,8 @@ public final class TileService: Sendable {
         var result: [TileSourceInfo] = []
         for layer in try await store.layers() {
             do {
-                result.append(try await source(layer.name).info())
-            } catch where error.code == "layer_not_found" || error.code == "tile_source_not_found" {
+                result.append(try await info(of: layer.name))
+            } catch where error.code == "tile_source_not_found" {
                 continue  // deleted meanwhile
             }
         }
@@ -113,16 +119,16 @@ public final class TileService: Sendable {
 
     /// A tile through the cache, gzipped when `gzip` is true.
     public func tile(_ tile: TileID, source id: String, gzip: Bool) async throws(GeoError) -> ServedTile {
-        let source = try await self.source(id)
+        let source = try self.source(id)
         let key = TileCacheKey(source: source.id, tile: tile)
-        let revision = try await source.info().revision
+        let revision = try await Self.naming(id) { () async throws(GeoError) in try await source.info().revision }
         var entry: CachedTile
         var fromCache = false
         if let cached = await cache.get(key, revision: revision) {
             entry = cached
             fromCache = true
         } else {
-            let rendered = try await render(tile, source: source)
+            let rendered = try await Self.naming(id) { () async throws(GeoError) in try await render(tile, source: source) }
             entry = CachedTile(bytes: rendered.bytes, revision: rendered.revision)
             await cache.put(key, entry)
         }

@@ -17,7 +17,7 @@ import Testing
             calls.append(done, total)
         }
         // The three squares lie within one tile at zoom 12 and 13 and spread over 120.40…120.423°E.
-        let bounds = try #require(try await service.source("grids").info().bounds)
+        let bounds = try #require(try await service.info(of: "grids").bounds)
         let expected = try (12...14).map { try WebMercator.tiles(covering: bounds, zoom: $0).count }.reduce(0, +)
         #expect(summary.tilesVisited == expected)
         let check = try MBTilesFile(openingExisting: output)
@@ -32,7 +32,7 @@ import Testing
         let tile = try WebMercator.tile(containing: Coordinate(x: 120.4005, y: 33.2005), zoom: 12)
         let stored = try #require(try check.tile(tile))
         #expect(stored.prefix(2) == [0x1f, 0x8b])
-        let rendered = try await service.render(tile, source: try await service.source("grids"))
+        let rendered = try await service.render(tile, source: try service.source("grids"))
         #expect(try Gzip.decompress(stored) == rendered.bytes)
         #expect(calls.last?.done == expected && calls.last?.total == expected)
     }
