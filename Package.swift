@@ -82,6 +82,7 @@ let package = Package(
 
         // Benchmarks (tools/bench): release builds, each measured next to a peer by its driver script.
         .executableTarget(name: "bench-grids", dependencies: ["GeoCore", "GeoGrids"], path: "tools/bench/grids", exclude: ["peers.py", "http_batch.py"], swiftSettings: strictSettings),
+        .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py"], swiftSettings: strictSettings),
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
