@@ -153,7 +153,9 @@ struct TileController {
                 if let description = layer.description { entry["description"] = .string(description) }
                 return .object(entry)
             }),
-            "version": .string(info.revision.keys.sorted().map { "\($0)@\(info.revision[$0]!)" }.joined(separator: ",")),
+            // TileJSON's own `version` is a semver of the tileset's schema; the store's layer versions go in a
+            // member of our own, so that clients can tell when the data changed.
+            "layer_versions": .object(info.revision.mapValues(JSONValue.int)),
         ]
         if let box = info.bounds {
             json["bounds"] = .array([.double(box.minX), .double(box.minY), .double(box.maxX), .double(box.maxY)])

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoEngine
 import GeoStore
 
 /// One store layer at one version, ready for cutting tiles: geometries projected once to world coordinates,
@@ -29,9 +30,17 @@ public struct LayerSnapshot: Sendable {
         self.info = info
         var items: [Item] = []
         items.reserveCapacity(stored.count)
+        // Invalid polygons (self-crossing rings, bow-ties) are repaired once here rather than per tile: GEOS
+        // clips them into self-crossing rings that renderers fill wrongly. Made here, used here, never shared.
+        let engine = try? GeometryEngine()
         for entry in stored {
             guard let geometry = entry.feature.geometry, !geometry.isEmpty else { continue }
-            let world = geometry.mapCoordinates(WorldCoordinates.project)
+            var world = geometry.mapCoordinates(WorldCoordinates.project)
+            if let engine, TileClipper.dimension(of: world) == 2, let report = try? engine.validate(world), !report.isValid,
+                let repaired = try? engine.makeValid(world)
+            {
+                world = repaired
+            }
             guard let box = world.boundingBox else { continue }
             let id: UInt64 =
                 if case .int(let i)? = entry.feature.id, i >= 0 { UInt64(i) } else { UInt64(bitPattern: entry.fid) }
@@ -124,7 +133,10 @@ public struct TileChange: Hashable, Sendable {
 /// the new snapshot.
 public actor LayerSnapshots {
     public let store: any FeatureStore
+    /// How long a snapshot is served after its version was last confirmed without asking the store again.
+    public let maximumAge: Duration
     private var snapshots: [String: LayerSnapshot] = [:]
+    private var confirmed: [String: ContinuousClock.Instant] = [:]
     private var loading: [String: (version: Int64, task: Task<LayerSnapshot, any Error>)] = [:]
     private var feed: [TileChange] = []
     private var sequence: Int64 = 0
@@ -132,8 +144,11 @@ public actor LayerSnapshots {
     /// Changes kept for the feed; older ones are forgotten (clients that fall further behind refetch all).
     public let feedLimit: Int
 
-    public init(store: any FeatureStore, feedLimit: Int = 10_000) {
+    /// - Parameter maximumAge: zero (the default) checks the layer version on every call, so a change is seen
+    ///   by the next request; a longer age saves the catalogue read where data cannot change meanwhile (exports).
+    public init(store: any FeatureStore, maximumAge: Duration = .zero, feedLimit: Int = 10_000) {
         self.store = store
+        self.maximumAge = maximumAge
         self.feedLimit = feedLimit
     }
 
@@ -143,14 +158,33 @@ public actor LayerSnapshots {
     }
 
     /// The current snapshot of `layer`; throws `layer_not_found` for a layer the store does not have.
+    /// The start of the request being served (set by ``TileService``): a version confirmed since then is not
+    /// asked again, so one request reads each layer's version once however many times it needs the snapshot.
+    @TaskLocal public static var requestStart: ContinuousClock.Instant?
+
     public func snapshot(of layer: String) async throws(GeoError) -> LayerSnapshot {
+        let now = ContinuousClock.now
+        if let current = snapshots[layer] {
+            if let at = confirmed[layer] {
+                if maximumAge > .zero, now - at <= maximumAge { return current }
+                if let start = Self.requestStart, at >= start { return current }
+            }
+            // The version alone is a one-column read; the full catalogue entry is read only when it moved.
+            if try await store.layerVersion(named: layer) == current.version {
+                confirmed[layer] = now
+                return current
+            }
+        }
         guard let info = try await store.layer(named: layer) else {
             if let old = snapshots.removeValue(forKey: layer) {
                 await record(layer: layer, from: old.version, to: nil, bounds: old.info.bbox)
             }
             throw GeoError(code: "layer_not_found", message: "there is no layer \"\(layer)\"")
         }
-        if let current = snapshots[layer], current.version == info.version { return current }
+        if let current = snapshots[layer], current.version == info.version {
+            confirmed[layer] = now
+            return current
+        }
         let task: Task<LayerSnapshot, any Error>
         if let pending = loading[layer], pending.version == info.version {
             task = pending.task
@@ -171,6 +205,7 @@ public actor LayerSnapshots {
         if let current = snapshots[layer], current.version >= fresh.version { return current }
         let old = snapshots[layer]
         snapshots[layer] = fresh
+        confirmed[layer] = now
         if let old {
             await record(layer: layer, from: old.version, to: fresh.version, bounds: LayerSnapshot.changedBounds(from: old, to: fresh))
         }

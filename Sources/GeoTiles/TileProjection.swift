@@ -87,10 +87,18 @@ public final class TileClipper {
         let dimension = Self.dimension(of: worldGeometry)
         var grid = worldGeometry.mapCoordinates(toGrid)
         if !worldClipBox.contains(box) {
-            grid = try engine.clip(grid, to: clipBox)
+            do {
+                grid = try engine.clip(grid, to: clipBox)
+            } catch {
+                // GEOS refuses some invalid input (e.g. a self-crossing ring): repair it and clip again, so
+                // that one bad feature cannot fail a whole tile. What cannot be repaired is left out.
+                guard let repaired = try? engine.makeValid(grid), let clipped = try? engine.clip(repaired, to: clipBox) else { return nil }
+                grid = clipped
+            }
         }
         if options.simplification > 0, dimension > 0, grid.vertexCount > 4 {
-            grid = try engine.simplifyPreservingTopology(grid, tolerance: options.simplification)
+            // Simplification is an optimisation: where GEOS fails, the unsimplified geometry is still right.
+            if let simplified = try? engine.simplifyPreservingTopology(grid, tolerance: options.simplification) { grid = simplified }
         }
         return Self.tileGeometry(grid, dimension: dimension)
     }

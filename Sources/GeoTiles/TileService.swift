@@ -14,11 +14,13 @@ public struct TileServiceConfiguration: Hashable, Sendable {
     public var changeFeedMaxZoom: Int
     /// Most layers in one composite source.
     public var maximumCompositeLayers: Int
+    /// How long a layer version is trusted before the store is asked again; zero asks on every request.
+    public var versionCheckInterval: Duration
 
     public init(
         options: TileOptions = TileOptions(), layers: [String: StoreLayerSourceOptions] = [:],
         defaultLayerOptions: StoreLayerSourceOptions = StoreLayerSourceOptions(), cacheBytes: Int = 128 << 20,
-        changeFeedMaxZoom: Int = 16, maximumCompositeLayers: Int = 16
+        changeFeedMaxZoom: Int = 16, maximumCompositeLayers: Int = 16, versionCheckInterval: Duration = .zero
     ) {
         self.options = options
         self.layers = layers
@@ -26,6 +28,7 @@ public struct TileServiceConfiguration: Hashable, Sendable {
         self.cacheBytes = cacheBytes
         self.changeFeedMaxZoom = changeFeedMaxZoom
         self.maximumCompositeLayers = maximumCompositeLayers
+        self.versionCheckInterval = versionCheckInterval
     }
 }
 
@@ -52,7 +55,7 @@ public final class TileService: Sendable {
     public init(store: any FeatureStore, configuration: TileServiceConfiguration = TileServiceConfiguration()) {
         self.store = store
         self.configuration = configuration
-        snapshots = LayerSnapshots(store: store)
+        snapshots = LayerSnapshots(store: store, maximumAge: configuration.versionCheckInterval)
         cache = TileCache(byteBudget: configuration.cacheBytes)
     }
 
@@ -114,11 +117,28 @@ public final class TileService: Sendable {
 
     /// The uncompressed tile, rendered without the cache (the CLI's export uses it).
     public func render(_ tile: TileID, source: any TileSource) async throws(GeoError) -> RenderedTile {
-        TileRenderer.render(try await source.content(of: tile, options: configuration.options), options: configuration.options)
+        let options = configuration.options
+        do {
+            return try await LayerSnapshots.$requestStart.withValue(LayerSnapshots.requestStart ?? ContinuousClock.now) {
+                TileRenderer.render(try await source.content(of: tile, options: options), options: options)
+            }
+        } catch {
+            throw GeoError.tiles(error, "cannot render tile \(tile) of \(source.id)")
+        }
     }
 
     /// A tile through the cache, gzipped when `gzip` is true.
     public func tile(_ tile: TileID, source id: String, gzip: Bool) async throws(GeoError) -> ServedTile {
+        do {
+            return try await LayerSnapshots.$requestStart.withValue(ContinuousClock.now) {
+                try await servedTile(tile, source: id, gzip: gzip)
+            }
+        } catch {
+            throw GeoError.tiles(error, "cannot serve tile \(tile) of \(id)")
+        }
+    }
+
+    private func servedTile(_ tile: TileID, source id: String, gzip: Bool) async throws(GeoError) -> ServedTile {
         let source = try self.source(id)
         let key = TileCacheKey(source: source.id, tile: tile)
         let revision = try await Self.naming(id) { () async throws(GeoError) in try await source.info().revision }

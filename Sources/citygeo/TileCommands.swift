@@ -29,9 +29,10 @@ struct TilesExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try SpatialStore(path: database.database)
-        // Every layer exported at the zooms asked for: the command line, not a server default, decides.
+        // Every layer exported at the zooms asked for: the command line, not a server default, decides. The
+        // layer version is confirmed every few seconds, not per tile: an export reads one state of the data.
         let layerOptions = StoreLayerSourceOptions(minzoom: minzoom, maxzoom: maxzoom)
-        let service = TileService(store: store, configuration: TileServiceConfiguration(defaultLayerOptions: layerOptions))
+        let service = TileService(store: store, configuration: TileServiceConfiguration(defaultLayerOptions: layerOptions, versionCheckInterval: .seconds(5)))
         let bar = ProgressBar(label: "tiles \(source) z\(minzoom)-\(maxzoom)")
         let started = Date()
         let summary = try await MBTilesExport.run(

@@ -131,6 +131,8 @@ import Testing
                 #expect(body["tiles"] == .array(["http://localhost/tiles/unit_grids/{z}/{x}/{y}.mvt"]))
                 #expect(body["minzoom"] == .int(0))
                 #expect(body["maxzoom"] == .int(16))
+                #expect(body["layer_versions"] == .object(["unit_grids": 1]))
+                #expect(body["scheme"] == "xyz")
                 guard case .array(let bounds)? = body["bounds"], bounds.count == 4 else {
                     Issue.record("no bounds")
                     return

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoStore
 @testable import GeoTiles
 import Testing
 
@@ -56,6 +57,29 @@ import Testing
         #expect(ring.map(\.y).max() == 4160)
         #expect(Set(ring) == [TilePoint(-64, 2048), TilePoint(2048, 2048), TilePoint(2048, 4160), TilePoint(-64, 4160)])
         #expect(TileGeometry.doubleSignedArea(ring) > 0)
+    }
+
+    /// A self-crossing (bow-tie) polygon is repaired once, when the layer snapshot is built, into its two
+    /// triangles, which are then cut like any polygon: both exteriors wound positive, clipped at the buffer.
+    @Test func invalidPolygonsAreRepairedInTheSnapshot() throws {
+        guard case .polygon(let bowTie) = Self.worldPolygon([(-10, 10), (90, Self.latitudeHalf), (90, 10), (-10, Self.latitudeHalf), (-10, 10)]) else { return }
+        let lonLat = Geometry.polygon(bowTie.mapCoordinates { world in
+            let m = WebMercator.originShift
+            return WebMercator.unproject(Coordinate(x: world.x * 2 * m - m, y: m - world.y * 2 * m))
+        })
+        let info = LayerInfo(
+            name: "bad", title: nil, geometryType: .polygon, srid: 4490, schema: [], featureCount: 1, bbox: lonLat.boundingBox,
+            createdAt: Date(), updatedAt: Date(), version: 1)
+        let snapshot = LayerSnapshot(info: info, stored: [StoredFeature(fid: 1, feature: Feature(geometry: lonLat))])
+        #expect(snapshot.items.first?.world.polygons.count == 2)
+        let clipper = try TileClipper(tile: try TileID(z: 1, x: 1, y: 0), options: TileOptions())
+        guard let item = snapshot.items.first, case .polygons(let polygons)? = try clipper.cut(item.world) else {
+            Issue.record("bow-tie dropped")
+            return
+        }
+        #expect(polygons.count == 2)
+        #expect(polygons.allSatisfy { TileGeometry.doubleSignedArea($0[0]) > 0 })
+        #expect(polygons.flatMap { $0[0] }.map(\.x).min() == -64)
     }
 
     @Test func bufferSizeIsAnOption() throws {

@@ -115,6 +115,32 @@ import Testing
         #expect(await cache.bytes == 3 * 1128)
     }
 
+    /// Invalidation by hand-made changes: tiles over the changed box go, others of the layer move on to the
+    /// new version, other layers are untouched, and a delete removes every tile of the layer.
+    @Test func invalidationEvictsOverTheChangedBoxAndRebasesTheRest() async throws {
+        let cache = TileCache(byteBudget: 1 << 20)
+        let over = try WebMercator.tile(containing: Coordinate(x: 120.45, y: 33.2), zoom: 12)
+        let away = try WebMercator.tile(containing: Coordinate(x: 121.45, y: 33.2), zoom: 12)
+        let entry = CachedTile(bytes: [1, 2, 3], revision: ["grids": 1])
+        await cache.put(TileCacheKey(source: "grids", tile: over), entry)
+        await cache.put(TileCacheKey(source: "grids", tile: away), entry)
+        await cache.put(TileCacheKey(source: "roads", tile: over), CachedTile(bytes: [4], revision: ["roads": 3]))
+        await cache.put(TileCacheKey(source: "roads,grids", tile: away), CachedTile(bytes: [5], revision: ["roads": 3, "grids": 1]))
+        let change = TileChange(
+            sequence: 1, layer: "grids", fromVersion: 1, toVersion: 2,
+            bounds: BoundingBox(minX: 120.449, minY: 33.199, maxX: 120.451, maxY: 33.201), detectedAt: Date())
+        await cache.invalidate(change, buffer: 64, extent: 4096)
+        #expect(await cache.get(TileCacheKey(source: "grids", tile: over), revision: ["grids": 2]) == nil)
+        #expect(await cache.get(TileCacheKey(source: "grids", tile: away), revision: ["grids": 2])?.bytes == [1, 2, 3])
+        #expect(await cache.get(TileCacheKey(source: "roads", tile: over), revision: ["roads": 3])?.bytes == [4])
+        #expect(await cache.get(TileCacheKey(source: "roads,grids", tile: away), revision: ["roads": 3, "grids": 2])?.bytes == [5])
+        #expect(await cache.evictedByChanges == 1)
+        let deleted = TileChange(sequence: 2, layer: "grids", fromVersion: 2, toVersion: nil, bounds: nil, detectedAt: Date())
+        await cache.invalidate(deleted, buffer: 64, extent: 4096)
+        #expect(await cache.count == 1)
+        #expect(await cache.get(TileCacheKey(source: "roads", tile: over), revision: ["roads": 3]) != nil)
+    }
+
     @Test func etagDependsOnTheBytes() {
         #expect(CachedTile.etag(of: [1, 2, 3]) != CachedTile.etag(of: [1, 2, 4]))
         #expect(CachedTile.etag(of: []) == "\"cbf29ce484222325-0\"")

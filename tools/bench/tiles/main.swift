@@ -1,6 +1,6 @@
 // Vector-tile pyramid benchmark: every tile covering a layer's bounds from zoom MIN to MAX, cut cold (no tile
 // cache) by GeoTiles from a SpatiaLite store, as `GET /tiles/...` would on a cache miss.
-// Usage: bench-tiles LAYER.geojson [MINZOOM MAXZOOM [JOBS]]
+// Usage: bench-tiles LAYER.geojson [MINZOOM MAXZOOM [JOBS [SIMPLIFICATION]]]
 // Prints one JSON line: tiles, non-empty tiles, features written, bytes, the one-time layer snapshot load and
 // tiles/s (best of two runs, each on a fresh service so that nothing is cached).
 import Foundation
@@ -9,13 +9,14 @@ import GeoStore
 import GeoTiles
 
 let arguments = CommandLine.arguments
-guard [2, 4, 5].contains(arguments.count) else {
-    FileHandle.standardError.write(Data("usage: bench-tiles LAYER.geojson [MINZOOM MAXZOOM [JOBS]]\n".utf8))
+guard [2, 4, 5, 6].contains(arguments.count) else {
+    FileHandle.standardError.write(Data("usage: bench-tiles LAYER.geojson [MINZOOM MAXZOOM [JOBS [SIMPLIFICATION]]]\n".utf8))
     exit(2)
 }
 let minzoom = arguments.count >= 4 ? Int(arguments[2])! : 0
 let maxzoom = arguments.count >= 4 ? Int(arguments[3])! : 16
-let jobs = arguments.count == 5 ? Int(arguments[4])! : 1
+let jobs = arguments.count >= 5 ? Int(arguments[4])! : 1
+let simplification = arguments.count == 6 ? Double(arguments[5])! : TileOptions().simplification
 
 let store = try SpatialStore.temporary()
 let features = try GeoJSON.decodeFeatureCollection(Array(try Data(contentsOf: URL(fileURLWithPath: arguments[1]))))
@@ -35,7 +36,7 @@ struct Run: Sendable {
 
 /// Renders every tile on a fresh service: `jobs` tiles at a time, the first call loading the snapshot.
 func run() async throws -> Run {
-    let service = TileService(store: store, configuration: TileServiceConfiguration(defaultLayerOptions: StoreLayerSourceOptions(minzoom: minzoom, maxzoom: maxzoom)))
+    let service = TileService(store: store, configuration: TileServiceConfiguration(options: TileOptions(simplification: simplification), defaultLayerOptions: StoreLayerSourceOptions(minzoom: minzoom, maxzoom: maxzoom)))
     let source = try service.source("bench")
     var result = Run()
     let loadStart = now()
@@ -68,7 +69,7 @@ var best = try await run()
 let second = try await run()
 if second.seconds < best.seconds { best = second }
 let line: JSONValue = .object([
-    "engine": .string("CityGeo GeoTiles (\(jobs) task\(jobs == 1 ? "" : "s"))"),
+    "engine": .string("CityGeo GeoTiles (\(jobs) task\(jobs == 1 ? "" : "s")\(simplification == TileOptions().simplification ? "" : ", simplification \(simplification)"))"),
     "tiles": .int(Int64(tiles.count)), "non_empty": .int(Int64(best.nonEmpty)), "features": .int(Int64(best.features)),
     "bytes": .int(Int64(best.bytes)), "load_s": .double(best.loadSeconds), "seconds": .double(best.seconds),
     "tiles_per_s": .double(Double(tiles.count) / best.seconds), "layer_features": .int(Int64(layer.featureCount)),
