@@ -3,7 +3,7 @@
 # Safe to run repeatedly: it only calls apt-get when a package is missing.
 set -euo pipefail
 
-packages=(libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite pkg-config)
+packages=(libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite zlib1g-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,7 @@ import GeoCore
 import GeoFences
 import GeoGrids
 import GeoStore
+import GeoTiles
 import Hummingbird
 import Logging
 
@@ -65,6 +66,9 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
         service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumBatchPositions: configuration.maximumBatchPoints
     ).register(on: v1)
+    let tiles = TileService(store: store, configuration: configuration.tiles)
+    await tiles.start()
+    TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController().register(on: router)
     return router
 }

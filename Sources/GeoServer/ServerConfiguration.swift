@@ -1,5 +1,6 @@
 import Foundation
 import GeoFences
+import GeoTiles
 
 /// Everything `citygeo serve` and the tests configure about the server.
 public struct ServerConfiguration: Sendable {
@@ -27,12 +28,17 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatchAddresses: Int
     /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).
     public var fenceRules: FenceRuleSettings
+    /// Vector tiles: tile options, per-layer zoom ranges and attributes, the tile cache's byte budget.
+    public var tiles: TileServiceConfiguration
+    /// `Cache-Control` sent with tiles and TileJSON; short, because layers change while the server runs.
+    public var tileCacheControl: String
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
-        maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init()
+        maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
+        tiles: TileServiceConfiguration = TileServiceConfiguration(), tileCacheControl: String = "public, max-age=60"
     ) {
         self.fenceRules = fenceRules
         self.host = host
@@ -45,6 +51,8 @@ public struct ServerConfiguration: Sendable {
         self.indexRefreshInterval = indexRefreshInterval
         self.divisionListPath = divisionListPath
         self.maximumBatchAddresses = maximumBatchAddresses
+        self.tiles = tiles
+        self.tileCacheControl = tileCacheControl
     }
 
     /// The division list to load: the configured one, else the demo data's, else none.

@@ -14,6 +14,10 @@ public protocol FeatureStore: Sendable {
     /// Throws `invalid_layer_name` for a name that could never be a layer.
     func layer(named name: String) async throws(GeoError) -> LayerInfo?
 
+    /// The catalogue `version` of a layer, or nil when there is no such layer: the cheapest way for a cache to
+    /// learn whether a layer changed.
+    func layerVersion(named name: String) async throws(GeoError) -> Int64?
+
     /// Imports `features` into layer `name` in a single transaction: on any failure the catalogue, the layer
     /// tables and their spatial indexes are left exactly as they were.
     ///
@@ -40,6 +44,11 @@ public protocol FeatureStore: Sendable {
 }
 
 extension FeatureStore {
+    /// The version through ``layer(named:)``; stores with a cheaper way override it.
+    public func layerVersion(named name: String) async throws(GeoError) -> Int64? {
+        try await layer(named: name)?.version
+    }
+
     /// Imports a feature collection; see ``importLayer(name:features:options:progress:)``.
     public func importLayer(
         name: String, features: FeatureCollection, options: ImportOptions = ImportOptions(),

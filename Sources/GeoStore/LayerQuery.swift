@@ -14,6 +14,14 @@ extension SpatialStore {
         return try await read { db in try LayerCatalog.fetch(db, name: layer) }
     }
 
+    /// The catalogue version of `name` alone (no schema or dates decoded), or nil when there is no such layer.
+    public func layerVersion(named name: String) async throws(GeoError) -> Int64? {
+        let layer = try LayerName(name)
+        return try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT version FROM geo_layers WHERE name = ?", arguments: [layer.rawValue])
+        }
+    }
+
     /// Features in ascending `fid` order: all of them, or those whose bounding box intersects `bbox`
     /// (touching counts). The R*Tree index selects candidates; the exact bounding box of each geometry
     /// confirms them, because the index stores single-precision bounds rounded outwards.

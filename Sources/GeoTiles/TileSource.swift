@@ -1,0 +1,124 @@
+import GeoCore
+
+/// A layer of a tile source as TileJSON's `vector_layers` describes it.
+public struct VectorLayerDescription: Hashable, Sendable {
+    /// The layer name inside the tiles.
+    public var id: String
+    public var description: String?
+    /// Attribute name to TileJSON type: "String", "Number" or "Boolean".
+    public var fields: [String: String]
+    public var minzoom: Int
+    public var maxzoom: Int
+    /// The one geometry type of the layer's features, when there is one.
+    public var geometryType: GeometryType?
+
+    public init(id: String, description: String? = nil, fields: [String: String], minzoom: Int, maxzoom: Int, geometryType: GeometryType? = nil) {
+        self.id = id
+        self.description = description
+        self.fields = fields
+        self.minzoom = minzoom
+        self.maxzoom = maxzoom
+        self.geometryType = geometryType
+    }
+}
+
+/// What a client needs to know about a tile source (TileJSON, the catalogue).
+public struct TileSourceInfo: Hashable, Sendable {
+    /// The id used in tile URLs: a layer name, or several joined by commas for a composite.
+    public var id: String
+    public var layers: [VectorLayerDescription]
+    public var minzoom: Int
+    public var maxzoom: Int
+    /// The extent of the data in longitude/latitude; nil when there is none.
+    public var bounds: BoundingBox?
+    /// The version of every store layer the source reads; tiles made from other versions are stale.
+    public var revision: [String: Int64]
+
+    public init(id: String, layers: [VectorLayerDescription], minzoom: Int, maxzoom: Int, bounds: BoundingBox?, revision: [String: Int64]) {
+        self.id = id
+        self.layers = layers
+        self.minzoom = minzoom
+        self.maxzoom = maxzoom
+        self.bounds = bounds
+        self.revision = revision
+    }
+}
+
+/// A feature cut for one tile, with the weight that density control ranks it by.
+public struct TileFeature: Hashable, Sendable {
+    public var feature: VectorTileFeature
+    /// Area (polygons) or length (lines) of the whole feature in world units; 0 for points. Under a budget the
+    /// least important features are dropped first.
+    public var importance: Double
+
+    public init(feature: VectorTileFeature, importance: Double) {
+        self.feature = feature
+        self.importance = importance
+    }
+}
+
+/// One layer's features in one tile, before density control and encoding.
+public struct TileLayerContent: Hashable, Sendable {
+    public var name: String
+    public var features: [TileFeature]
+    /// Whether features may be dropped to meet the byte budget: true below the source's maximum zoom, where
+    /// a client cannot overzoom a deeper tile instead.
+    public var mayThin: Bool
+
+    public init(name: String, features: [TileFeature], mayThin: Bool) {
+        self.name = name
+        self.features = features
+        self.mayThin = mayThin
+    }
+}
+
+/// Everything a source puts into one tile, with the layer versions it was made from.
+public struct TileContent: Hashable, Sendable {
+    public var layers: [TileLayerContent]
+    public var revision: [String: Int64]
+
+    public init(layers: [TileLayerContent], revision: [String: Int64]) {
+        self.layers = layers
+        self.revision = revision
+    }
+}
+
+/// A source of vector tiles: one store layer, several at once, or (later) anything else that can cut its
+/// features for a tile. Implementations must be safe to call from concurrent requests.
+public protocol TileSource: Sendable {
+    /// The id used in URLs.
+    var id: String { get }
+    /// The source's layers, zoom range, bounds and current revision.
+    func info() async throws(GeoError) -> TileSourceInfo
+    /// The source's features cut for `tile` (empty layers when the zoom is outside the source's range).
+    func content(of tile: TileID, options: TileOptions) async throws(GeoError) -> TileContent
+}
+
+/// Several sources in one tile, their layers in the order given.
+public struct CompositeTileSource: TileSource {
+    public let sources: [any TileSource]
+    public var id: String { sources.map(\.id).joined(separator: ",") }
+
+    public init(sources: [any TileSource]) { self.sources = sources }
+
+    public func info() async throws(GeoError) -> TileSourceInfo {
+        var infos: [TileSourceInfo] = []
+        for source in sources { infos.append(try await source.info()) }
+        var bounds: BoundingBox?
+        for box in infos.compactMap(\.bounds) { bounds = bounds?.union(box) ?? box }
+        return TileSourceInfo(
+            id: id, layers: infos.flatMap(\.layers), minzoom: infos.map(\.minzoom).min() ?? 0,
+            maxzoom: infos.map(\.maxzoom).max() ?? 0, bounds: bounds,
+            revision: infos.reduce(into: [:]) { $0.merge($1.revision) { a, _ in a } })
+    }
+
+    public func content(of tile: TileID, options: TileOptions) async throws(GeoError) -> TileContent {
+        var result = TileContent(layers: [], revision: [:])
+        for source in sources {
+            let part = try await source.content(of: tile, options: options)
+            result.layers += part.layers
+            result.revision.merge(part.revision) { a, _ in a }
+        }
+        return result
+    }
+}
