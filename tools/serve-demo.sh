@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+tools/install-web.sh || echo "serve-demo: MapLibre GL JS not installed; the map page falls back to the canvas preview" >&2
 swift build -c release --product citygeo
 exec .build/release/citygeo serve --data-root . "$@"

@@ -69,7 +69,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     let tiles = TileService(store: store, configuration: configuration.tiles)
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
-    MapPageController().register(on: router)
+    MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)
     return router
 }
 

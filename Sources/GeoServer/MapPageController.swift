@@ -1,12 +1,45 @@
+import Foundation
 import Hummingbird
 
-/// `/`: a dependency-free map page drawing the store's layers from /v1/layers on a canvas, with pan, zoom
-/// and a click that shows the attributes of the feature under the pointer.
+/// `/`: the MapLibre map over CityGeo's vector tiles when MapLibre GL JS is installed (tools/install-web.sh puts
+/// it in `web/vendor/`), else the dependency-free canvas preview, which is always at `/preview`.
+/// `/vendor/maplibre-gl.js|css` serves the installed files; nothing else is read from disk.
 struct MapPageController {
+    /// Where tools/install-web.sh put maplibre-gl.js and maplibre-gl.css.
+    let vendorDirectory: URL?
+
+    static let vendorFiles: [String: String] = ["maplibre-gl.js": "text/javascript; charset=utf-8", "maplibre-gl.css": "text/css; charset=utf-8"]
+
     func register(on router: Router<CityRequestContext>) {
+        let assets = loadAssets()
         router.get("/") { _, _ -> Response in
+            let page = assets["maplibre-gl.js"] != nil ? MapLibrePage.html : MapPage.html
+            return JSONResponse.bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
+        }
+        router.get("/preview") { _, _ -> Response in
             JSONResponse.bytes(Array(MapPage.html.utf8), contentType: "text/html; charset=utf-8")
         }
+        router.get("/vendor/:file") { _, context -> Response in
+            let file = try context.parameters.require("file")
+            guard let bytes = assets[file], let type = Self.vendorFiles[file] else {
+                throw APIError(
+                    status: .notFound, code: "not_found",
+                    message: "no asset \(file); MapLibre GL JS is installed by tools/install-web.sh", details: ["field": "file"])
+            }
+            var response = JSONResponse.bytes(bytes, contentType: type)
+            response.headers[.cacheControl] = "public, max-age=86400"
+            return response
+        }
+    }
+
+    /// The vendor files, read once at start (a megabyte; serving from memory keeps the handler off the disk).
+    private func loadAssets() -> [String: [UInt8]] {
+        guard let vendorDirectory else { return [:] }
+        var assets: [String: [UInt8]] = [:]
+        for name in Self.vendorFiles.keys {
+            if let data = FileManager.default.contents(atPath: vendorDirectory.appendingPathComponent(name).path) { assets[name] = [UInt8](data) }
+        }
+        return assets
     }
 }
 

@@ -32,13 +32,17 @@ public struct ServerConfiguration: Sendable {
     public var tiles: TileServiceConfiguration
     /// `Cache-Control` sent with tiles and TileJSON; short, because layers change while the server runs.
     public var tileCacheControl: String
+    /// Folder holding maplibre-gl.js and maplibre-gl.css for the map page (tools/install-web.sh fills
+    /// `web/vendor/`); nil uses `web/vendor` under `demoDataRoot`.
+    public var webAssetsDirectory: URL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
         maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
-        tiles: TileServiceConfiguration = TileServiceConfiguration(), tileCacheControl: String = "public, max-age=60"
+        tiles: TileServiceConfiguration = TileServiceConfiguration(), tileCacheControl: String = "public, max-age=60",
+        webAssetsDirectory: URL? = nil
     ) {
         self.fenceRules = fenceRules
         self.host = host
@@ -53,7 +57,11 @@ public struct ServerConfiguration: Sendable {
         self.maximumBatchAddresses = maximumBatchAddresses
         self.tiles = tiles
         self.tileCacheControl = tileCacheControl
+        self.webAssetsDirectory = webAssetsDirectory
     }
+
+    /// The map page's asset folder: the configured one, else `web/vendor` under the demo data.
+    var resolvedWebAssets: URL? { webAssetsDirectory ?? demoDataRoot?.appendingPathComponent("web/vendor") }
 
     /// The division list to load: the configured one, else the demo data's, else none.
     var resolvedDivisionList: URL? {

@@ -18,9 +18,13 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "citygeo")
         logger.logLevel = .info
+        let root = URL(fileURLWithPath: dataRoot)
+        // The division list and the map page's assets come from the data root even without the demo city.
+        let divisions = root.appendingPathComponent("AddressBooks/national/divisions.csv")
         let configuration = ServerConfiguration(
-            host: host, port: port, databasePath: database.database,
-            demoDataRoot: noDemo ? nil : URL(fileURLWithPath: dataRoot))
+            host: host, port: port, databasePath: database.database, demoDataRoot: noDemo ? nil : root,
+            divisionListPath: FileManager.default.fileExists(atPath: divisions.path) ? divisions : nil,
+            webAssetsDirectory: root.appendingPathComponent("web/vendor"))
         let app = try await buildApplication(configuration: configuration, logger: logger)
         logger.info("CityGeo listening on http://\(host):\(port)/")
         try await app.runService()
