@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
-        .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py"], swiftSettings: strictSettings),
+        .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoServer",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings),

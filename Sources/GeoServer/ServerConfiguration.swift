@@ -28,7 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatchAddresses: Int
     /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).
     public var fenceRules: FenceRuleSettings
-    /// Vector tiles: tile options, per-layer zoom ranges and attributes, the tile cache's byte budget.
+    /// Vector tiles: tile options, per-layer zoom ranges and attributes, the tile cache's byte budget. The server
+    /// trusts a layer's version for a second (like the grid and address indexes) so that a cached tile costs no
+    /// database read; a layer change shows within that second.
     public var tiles: TileServiceConfiguration
     /// `Cache-Control` sent with tiles and TileJSON; short, because layers change while the server runs.
     public var tileCacheControl: String
@@ -41,7 +43,7 @@ public struct ServerConfiguration: Sendable {
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
         maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
-        tiles: TileServiceConfiguration = TileServiceConfiguration(), tileCacheControl: String = "public, max-age=60",
+        tiles: TileServiceConfiguration = TileServiceConfiguration(versionCheckInterval: .seconds(1)), tileCacheControl: String = "public, max-age=60",
         webAssetsDirectory: URL? = nil
     ) {
         self.fenceRules = fenceRules

@@ -50,6 +50,8 @@ public struct StoreLayerSource: TileSource {
             revision: [layer: info.version])
     }
 
+    public func revision() async throws(GeoError) -> [String: Int64] { [layer: try await snapshots.snapshot(of: layer).version] }
+
     public func content(of tile: TileID, options tileOptions: TileOptions) async throws(GeoError) -> TileContent {
         let snapshot = try await snapshots.snapshot(of: layer)
         let revision = [layer: snapshot.version]

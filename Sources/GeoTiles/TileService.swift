@@ -141,7 +141,7 @@ public final class TileService: Sendable {
     private func servedTile(_ tile: TileID, source id: String, gzip: Bool) async throws(GeoError) -> ServedTile {
         let source = try self.source(id)
         let key = TileCacheKey(source: source.id, tile: tile)
-        let revision = try await Self.naming(id) { () async throws(GeoError) in try await source.info().revision }
+        let revision = try await Self.naming(id) { () async throws(GeoError) in try await source.revision() }
         var entry: CachedTile
         var fromCache = false
         if let cached = await cache.get(key, revision: revision) {

@@ -92,6 +92,12 @@ public protocol TileSource: Sendable {
     func info() async throws(GeoError) -> TileSourceInfo
     /// The source's features cut for `tile` (empty layers when the zoom is outside the source's range).
     func content(of tile: TileID, options: TileOptions) async throws(GeoError) -> TileContent
+    /// The layer versions the source shows now: all a cached tile needs checking, without building ``info()``.
+    func revision() async throws(GeoError) -> [String: Int64]
+}
+
+extension TileSource {
+    public func revision() async throws(GeoError) -> [String: Int64] { try await info().revision }
 }
 
 /// Several sources in one tile, their layers in the order given.
@@ -100,6 +106,12 @@ public struct CompositeTileSource: TileSource {
     public var id: String { sources.map(\.id).joined(separator: ",") }
 
     public init(sources: [any TileSource]) { self.sources = sources }
+
+    public func revision() async throws(GeoError) -> [String: Int64] {
+        var merged: [String: Int64] = [:]
+        for source in sources { merged.merge(try await source.revision()) { a, _ in a } }
+        return merged
+    }
 
     public func info() async throws(GeoError) -> TileSourceInfo {
         var infos: [TileSourceInfo] = []

@@ -3,6 +3,7 @@ import GeoCore
 import GeoEngine
 import GeoServer
 import GeoStore
+import GeoTiles
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -32,7 +33,8 @@ import Testing
 
     func withApp(_ body: @Sendable (SpatialStore, any TestClientProtocol) async throws -> Void) async throws {
         let store = try await Self.makeStore()
-        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil))
+        // Versions checked on every request, so that a re-import shows at once.
+        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil, tiles: TileServiceConfiguration()))
         try await Application(router: router).test(.router) { client in try await body(store, client) }
     }
 
