@@ -86,7 +86,7 @@ let package = Package(
 
         // Benchmarks (tools/bench): release builds, each measured next to a peer by its driver script.
         .executableTarget(name: "bench-grids", dependencies: ["GeoCore", "GeoGrids"], path: "tools/bench/grids", exclude: ["peers.py", "http_batch.py"], swiftSettings: strictSettings),
-        .executableTarget(name: "bench-fences", dependencies: ["GeoCore", "GeoFences"], path: "tools/bench/fences", swiftSettings: strictSettings),
+        .executableTarget(name: "bench-fences", dependencies: ["GeoCore", "GeoFences"], path: "tools/bench/fences", exclude: ["peers.py", "http_positions.py"], swiftSettings: strictSettings),
 
         // The geocoding query-set generator shared by the accuracy harness and the benchmark.
         .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),

@@ -1,6 +1,10 @@
 // Fence-check benchmark: FenceIndex queries and FenceEvaluator throughput on one core, against a plain scan of
 // every fence (the peer: what a naive per-fence test costs) on the same positions in the same run.
-// Usage: bench-fences [FENCES] [POSITIONS]   (defaults 10000 and 1000000)
+// Usage: bench-fences [FENCES] [POSITIONS] [OUT_DIR]   (defaults 10000 and 1000000)
+// With OUT_DIR, also writes the fences for the peers (fences.csv: kind, WKT in the local metric frame, the
+// distance that counts as inside: 0 for areas, half the width for corridors, the radius for points;
+// fences.geojson for the HTTP test) and the positions (positions.bin: float64 x, y in the frame), and counts the
+// positions' "inside" hits, which the peers must reproduce.
 // Synthetic city 50 km square around the demo city: 70 % polygon fences (12-gons, 50-400 m across, a third
 // forbidden zones), 20 % corridors (10 segments, 30 m wide), 10 % collection points; positions uniform over the
 // city. Prints one JSON line.
@@ -138,6 +142,34 @@ let evaluatorSeconds = seconds {
     for p in stream { eventCount += evaluator.ingest(p).count }
 }
 
+var insideHits = 0
+if arguments.count > 3 {
+    let out = URL(fileURLWithPath: arguments[3])
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    func wktPoint(_ c: Coordinate) -> String { let p = frame.project(c); return "\(p.x) \(p.y)" }
+    var rows = [["kind", "wkt", "inside_distance"]]
+    for fence in fences {
+        switch fence.kind {
+        case .area: rows.append(["area", "POLYGON((" + fence.polygons[0][0].map(wktPoint).joined(separator: ",") + "))", "0"])
+        case .corridor: rows.append(["corridor", "LINESTRING(" + fence.line.map(wktPoint).joined(separator: ",") + ")", String(fence.corridorWidthMetres / 2)])
+        case .collectionPoint: rows.append(["point", "POINT(" + wktPoint(fence.center!) + ")", String(fence.radiusMetres)])
+        }
+    }
+    try Data(CSVWriter.encode(rows)).write(to: out.appendingPathComponent("fences.csv"))
+    try Data(try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature)))).write(to: out.appendingPathComponent("fences.geojson"))
+    var raw = Data(capacity: positions.count * 16)
+    for c in positions {
+        let p = frame.project(c)
+        withUnsafeBytes(of: p.x.bitPattern.littleEndian) { raw.append(contentsOf: $0) }
+        withUnsafeBytes(of: p.y.bitPattern.littleEndian) { raw.append(contentsOf: $0) }
+    }
+    try raw.write(to: out.appendingPathComponent("positions.bin"))
+    for p in positions {
+        fenceIndex.query(p, into: &hits, scratch: &scratch)
+        insideHits += hits.filter(\.inside).count
+    }
+}
+
 let queriesPerSecond = Double(positionCount) / best
 let scanPerSecond = Double(scanSample) / scanSeconds
 print(
@@ -146,5 +178,5 @@ print(
     "index_checks_per_s":\(Int(queriesPerSecond)),"hits":\(hitCount),\
     "scan_checks_per_s":\(Int(scanPerSecond)),"index_vs_scan":\(String(format: "%.0f", queriesPerSecond / scanPerSecond)),\
     "sample_hits_index":\(sampleHits),"sample_hits_scan":\(scanHits),\
-    "evaluator_fixes_per_s":\(Int(Double(fixes) / evaluatorSeconds)),"evaluator_events":\(eventCount)}
+    "evaluator_fixes_per_s":\(Int(Double(fixes) / evaluatorSeconds)),"evaluator_events":\(eventCount),"inside_hits":\(insideHits)}
     """)
