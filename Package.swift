@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
         .library(name: "GeoSampling", targets: ["GeoSampling"]),
         .library(name: "GeoAddress", targets: ["GeoAddress"]),
+        .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .target(name: "GeoAddress", dependencies: ["GeoCore", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
+        .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
 
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
@@ -100,6 +102,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
         .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

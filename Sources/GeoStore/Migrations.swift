@@ -48,6 +48,10 @@ enum StoreMigrations {
                     """)
         }
 
+        migrator.registerMigration("v3_track_points") { db in
+            try db.execute(sql: TrackTables.createSQL)
+        }
+
         return migrator
     }
 
