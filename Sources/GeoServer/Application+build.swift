@@ -59,6 +59,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
+    TrajectoryController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     MapPageController().register(on: router)
     return router
 }
