@@ -36,7 +36,7 @@ import Testing
         for (found, real) in zip(report.stops, truth.stops) {
             #expect(abs(found.start - real.start) <= 10, "stop start \(found.start) vs \(real.start)")
             #expect(abs(found.end - real.end) <= 10, "stop end \(found.end) vs \(real.end)")
-            #expect(Geodesic.distance(from: found.centroid, to: real.coordinate) < 10)
+            #expect(Geodesic.distance(from: found.centroid, to: real.coordinate) < 5)
         }
         #expect(report.stops.first?.siteID == "depot" && report.stops.last?.siteID == "depot")
         #expect(report.siteStopCount == 2)

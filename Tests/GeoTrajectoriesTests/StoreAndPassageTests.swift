@@ -57,7 +57,7 @@ import Testing
         let radius = 30.0
 
         // Sections: the middle 40 % of every edge of at least 300 m; truth from the noise-free paths.
-        var checked = 0
+        var checked = 0, partial = 0
         let store = try SpatialStore.temporary()
         _ = try await store.insertTrackPoints(days.flatMap(\.points))
         for edge in network.edges where edge.length >= 300 {
@@ -79,6 +79,7 @@ import Testing
             }
             guard !truth.isEmpty else { continue }
             checked += 1
+            if truth.count < days.count { partial += 1 }
             let found = index.passages(.line(section, radius: radius), from: 0, to: .greatestFiniteMagnitude)
             #expect(found.map(\.vehicle) == truth.keys.sorted(), "edge \(edge.from)-\(edge.to)")
             for passage in found {
@@ -94,7 +95,8 @@ import Testing
                 #expect(!early.map(\.vehicle).contains(vehicle))
             }
         }
-        #expect(checked >= 5)
+        // 140 sections were driven by someone; on most, only some of the eight vehicles passed.
+        #expect(checked >= 100 && partial >= 100)
     }
 
     @Test func polygonAndPointAreas() {
