@@ -139,9 +139,10 @@ public struct PassageIndex: Sendable {
                                       maxX: max(a.longitude, b.longitude), maxY: max(a.latitude, b.latitude))
                 // The segment's box may list a cell the segment misses; the exact test sorts that out.
                 for cell in TrackCell.cells(covering: box) {
-                    if var runs = cells[cell], let lastRun = runs.last, lastRun.vehicle == v, lastRun.lastSegment >= k - 1 {
-                        runs[runs.count - 1].lastSegment = k
-                        cells[cell] = runs
+                    // Mutated in place through the default subscript: copying a cell's runs per segment would be quadratic.
+                    let runs = cells[cell]?.count ?? 0
+                    if runs > 0, let lastRun = cells[cell]?.last, lastRun.vehicle == v, lastRun.lastSegment >= k - 1 {
+                        cells[cell, default: []][runs - 1].lastSegment = k
                     } else {
                         cells[cell, default: []].append(Run(vehicle: v, firstSegment: k, lastSegment: k))
                     }

@@ -76,3 +76,25 @@ import Testing
         #expect(abs(trips[0].distance - 2900) < 3)
     }
 }
+
+/// Planned-versus-actual on generated days: the route a trip really took against its own fixes, and against
+/// another trip's route.
+@Suite struct GeneratedRouteComparisonTests {
+    @Test(arguments: [UInt64(1), 2, 3])
+    func aTripFollowsItsOwnRouteAndNotAnother(seed: UInt64) throws {
+        let day = DemoRoads.day(seed)
+        let report = try #require(TrajectoryAnalyzer().dailyReports(day.points).first)
+        try #require(report.trips.count == day.truth.trips.count && report.trips.count >= 2)
+        let trip = report.trips[1]
+        let actual = report.points[trip.firstIndex...trip.lastIndex].map(\.coordinate)
+        let own = RouteComparison(planned: LineString(day.truth.trips[1].path), actual: actual)
+        // Fixes are 3 m off the road and cut corners by a few metres: all of the route lies in the 30 m corridor.
+        #expect(own.coverage > 0.99, "coverage \(own.coverage)")
+        #expect(own.offCorridorLength < 0.01 * own.actualLength, "off \(own.offCorridorLength)")
+        #expect(own.hausdorff < 30, "hausdorff \(own.hausdorff)")
+        #expect(own.frechet < 60, "frechet \(own.frechet)")
+        // Trip 0 leaves the depot for the first stop; trip 1 goes elsewhere: the plan of one is not the drive of the other.
+        let other = RouteComparison(planned: LineString(day.truth.trips[0].path), actual: actual)
+        #expect(other.coverage < 0.9 && other.hausdorff > 100, "coverage \(other.coverage) hausdorff \(other.hausdorff)")
+    }
+}
