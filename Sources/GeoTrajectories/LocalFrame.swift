@@ -8,6 +8,7 @@ import GeoCore
 /// metres over a few kilometres; at that extent this equirectangular frame is within 0.1 % of the geodesic
 /// distance, is exact at the reference, and costs two multiplications per point instead of a PROJ call.
 public struct LocalFrame: Hashable, Sendable {
+    /// The reference position (lon/lat), at (0, 0) in the frame.
     public let origin: Coordinate
     /// Metres per degree of longitude and of latitude at the origin.
     public let metresPerDegreeX: Double

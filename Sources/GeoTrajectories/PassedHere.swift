@@ -29,6 +29,7 @@ public enum PassageArea: Hashable, Sendable {
 /// A vehicle that passed: the first and last time it was in the area within the query's window.
 public struct Passage: Hashable, Sendable {
     public var vehicle: String
+    /// First and last time (epoch seconds) the track was in the area, within the query's window.
     public var firstTime: Double
     public var lastTime: Double
 }
@@ -41,6 +42,7 @@ public struct Passage: Hashable, Sendable {
 /// takes to drive `step` metres. Segments across a longer gap are not interpolated: where the vehicle went is
 /// unknown.
 public struct PassageMatcher: Sendable {
+    /// The place tested.
     public let area: PassageArea
     /// Sampling step along segments in metres [5].
     public var step: Double

@@ -3,7 +3,9 @@ import GeoCore
 
 /// A designated site where stops are expected (a transfer station, a depot, a collection point).
 public struct DesignatedSite: Hashable, Sendable {
+    /// The site's identifier, reported on stops inside it.
     public var id: String
+    /// Its area in lon/lat.
     public var area: MultiPolygon
 
     public init(id: String, area: MultiPolygon) {
@@ -30,6 +32,7 @@ public struct Stop: Hashable, Sendable {
     /// The designated site containing the centroid, if any.
     public var siteID: String?
 
+    /// Seconds from the first to the last fix.
     public var duration: Double { end - start }
 }
 
@@ -46,6 +49,7 @@ public struct Trip: Hashable, Sendable {
     /// ends at a stop, because those fixes may already be up to the stop's trim radius down the road.
     public var distance: Double
 
+    /// Seconds from departure to arrival.
     public var duration: Double { end - start }
 }
 
@@ -79,6 +83,7 @@ public struct StopTripDetector: Sendable {
     }
 
     public var options: Options
+    /// Sites whose stops are marked with the site's id (the first site containing the stop's centroid).
     public var sites: [DesignatedSite]
 
     public init(options: Options = Options(), sites: [DesignatedSite] = []) {

@@ -74,6 +74,7 @@ public enum TrackMeasures {
 
 /// Speeds in km/h.
 public struct SpeedStatistics: Hashable, Sendable, Codable {
+    /// Arithmetic mean of the samples.
     public var mean: Double
     public var maximum: Double
     public var p85: Double

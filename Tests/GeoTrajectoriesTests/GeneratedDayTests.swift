@@ -58,6 +58,22 @@ import Testing
         #expect(report.speed.p85 >= report.speed.mean && report.speed.p85 <= report.speed.maximum)
     }
 
+    @Test func reportsAreSplitByLocalDay() {
+        // The same vehicle on two mornings: one report per day, each with its own trips (作业趟数).
+        let first = DemoRoads.day(21), second = DemoRoads.day(22, start: DemoRoads.morning + 86400)
+        var points = first.points
+        points += second.points.map { p in
+            var q = p
+            q.vehicle = first.vehicle
+            return q
+        }
+        let reports = TrajectoryAnalyzer().dailyReports(points)
+        #expect(reports.map(\.day) == ["2026-11-23", "2026-11-24"])
+        #expect(reports.map(\.tripCount) == [first.truth.trips.count, second.truth.trips.count])
+        #expect(reports.map(\.stops.count) == [first.truth.stops.count, second.truth.stops.count])
+        #expect(abs(reports[1].mileage - second.truth.mileage) <= 0.005 * second.truth.mileage)
+    }
+
     @Test func generationIsReproducible() {
         let a = DemoRoads.day(7), b = DemoRoads.day(7), c = DemoRoads.day(8)
         #expect(a.points == b.points && a.truth == b.truth)

@@ -45,6 +45,13 @@ import Testing
         let bad = TrackPoint(vehicle: "V1", time: .nan, longitude: 120, latitude: 33)
         await #expect(throws: GeoError.self) { try await store.insertTrackPoints([good, bad]) }
         #expect(try await store.trackVehicles().isEmpty)
+        // Every field survives the round trip, optional ones included.
+        let full = TrackPoint(vehicle: "苏J0001", time: 1_795_392_000.25, longitude: 120.4651234, latitude: 33.1987654,
+                              speed: 23.4, heading: 271, status: "working")
+        let bare = TrackPoint(vehicle: "苏J0001", time: 1_795_392_010, longitude: 120.466, latitude: 33.199)
+        #expect(try await store.insertTrackPoints([bare, full]) == TrackInsertResult(inserted: 2, duplicates: 0))
+        #expect(try await store.trackPoints(vehicle: "苏J0001", from: nil, to: nil) == [full, bare])
+        #expect(try await store.trackPoints(vehicle: "苏J0001", from: 1_795_392_000.5, to: nil) == [bare])
     }
 
     @Test func whoPassedHereFindsExactlyTheVehiclesThatDroveTheSection() async throws {
