@@ -185,3 +185,28 @@ extension TrackTables {
                    speed: row["speed"], heading: row["heading"], status: row["status"])
     }
 }
+
+extension TrackStore {
+    /// Inserts `points` in batches of `batchSize` fixes, one transaction per batch, calling `progress` with
+    /// (done, total) after each. For files of millions of fixes: no single transaction holds the write lock for
+    /// minutes while the server reads. A failed batch leaves the earlier ones stored; since inserts skip fixes
+    /// already stored, running the import again completes it without doubles.
+    public func insertTrackPoints(
+        _ points: [TrackPoint], batchSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws(GeoError) -> TrackInsertResult {
+        guard batchSize > 0 else {
+            throw GeoError(code: "invalid_argument", message: "batchSize must be positive, got \(batchSize)")
+        }
+        var total = TrackInsertResult(inserted: 0, duplicates: 0)
+        var start = 0
+        while start < points.count {
+            let end = min(start + batchSize, points.count)
+            let result = try await insertTrackPoints(Array(points[start..<end]))
+            total.inserted += result.inserted
+            total.duplicates += result.duplicates
+            start = end
+            progress?(end, points.count)
+        }
+        return total
+    }
+}

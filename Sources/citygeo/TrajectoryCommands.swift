@@ -24,7 +24,7 @@ private func local(_ t: Double) -> String {
 
 struct TrajectoryImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import fixes from CSV, NDJSON, a JSON array or GeoJSON into track_points (all or nothing per file).")
+        commandName: "import", abstract: "Import fixes from CSV, NDJSON, a JSON array or GeoJSON into track_points (one transaction per 50,000 fixes; re-runnable).")
 
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Files of fixes.") var files: [String]
@@ -39,7 +39,9 @@ struct TrajectoryImportCommand: AsyncParsableCommand {
         for file in files {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
             let points = try TrackParser.parse(bytes, format: chosen)
-            let result = try await store.insertTrackPoints(points)
+            // Batches of 50,000 fixes, one transaction each: a server reading the same file is never blocked long,
+            // and a failed import can be re-run (stored fixes are skipped).
+            let result = try await store.insertTrackPoints(points, batchSize: 50_000)
             print("\(file): \(points.count) fixes, \(result.inserted) new, \(result.duplicates) already stored")
         }
     }

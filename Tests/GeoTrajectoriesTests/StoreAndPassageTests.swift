@@ -1,6 +1,7 @@
 import Foundation
 import GeoCore
 import GeoStore
+import Synchronization
 import Testing
 
 @testable import GeoTrajectories
@@ -37,6 +38,19 @@ import Testing
         let inCell = try await store.trackPoints(inCells: [cell], from: 0, to: .greatestFiniteMagnitude)
         #expect(Set(inCell) == Set(day.points.filter { TrackCell.cell(longitude: $0.longitude, latitude: $0.latitude) == cell }))
         #expect(inCell.contains(probe))
+    }
+
+    @Test func batchedInsertMatchesOneTransaction() async throws {
+        let day = DemoRoads.day(12)
+        let one = try SpatialStore.temporary(), batched = try SpatialStore.temporary()
+        let whole = try await one.insertTrackPoints(day.points)
+        let calls = Mutex<[Int]>([])
+        let parts = try await batched.insertTrackPoints(day.points, batchSize: 100) { done, _ in calls.withLock { $0.append(done) } }
+        #expect(parts == whole)
+        let expectedCalls = Array(stride(from: 100, to: day.points.count, by: 100)) + [day.points.count]
+        #expect(calls.withLock { $0 } == expectedCalls)
+        #expect(try await batched.trackPoints(vehicle: day.vehicle, from: nil, to: nil) == one.trackPoints(vehicle: day.vehicle, from: nil, to: nil))
+        await #expect(throws: GeoError.self) { try await batched.insertTrackPoints(day.points, batchSize: 0) }
     }
 
     @Test func insertIsAllOrNothing() async throws {
