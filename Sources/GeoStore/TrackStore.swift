@@ -68,6 +68,26 @@ public enum TrackCell {
         return column << rowBits | row
     }
 
+    /// The column and row ranges of the cells that intersect `box`.
+    static func ranges(_ box: BoundingBox) -> (columns: ClosedRange<Int64>, rows: ClosedRange<Int64>)? {
+        let c0 = Int64(((box.minX + 180) / size).rounded(.down)), c1 = Int64(((box.maxX + 180) / size).rounded(.down))
+        let r0 = Int64(((box.minY + 90) / size).rounded(.down)), r1 = Int64(((box.maxY + 90) / size).rounded(.down))
+        guard c1 >= c0, r1 >= r0 else { return nil }
+        return (c0...c1, r0...r1)
+    }
+
+    /// How many cells intersect `box`, without listing them.
+    public static func cellCount(covering box: BoundingBox) -> Int {
+        guard let (columns, rows) = ranges(box) else { return 0 }
+        return columns.count * rows.count
+    }
+
+    /// Whether `cell` intersects `box`.
+    public static func cell(_ cell: Int64, intersects box: BoundingBox) -> Bool {
+        guard let (columns, rows) = ranges(box) else { return false }
+        return columns.contains(cell >> rowBits) && rows.contains(cell & ((1 << rowBits) - 1))
+    }
+
     /// Every cell that intersects `box` (degrees).
     public static func cells(covering box: BoundingBox) -> Set<Int64> {
         let c0 = Int64(((box.minX + 180) / size).rounded(.down)), c1 = Int64(((box.maxX + 180) / size).rounded(.down))

@@ -161,7 +161,12 @@ public struct PassageIndex: Sendable {
     public func passages(_ area: PassageArea, from: Double, to: Double, step: Double = 5, maximumGap: Double = 600) -> [Passage] {
         let matcher = PassageMatcher(area: area, step: step, maximumGap: maximumGap)
         var segmentsByVehicle: [Int: [ClosedRange<Int>]] = [:]
-        for cell in TrackCell.cells(covering: matcher.region) {
+        // A large area (a whole district) covers more cells than the index holds: then walk the index instead.
+        let touched: [Int64] =
+            TrackCell.cellCount(covering: matcher.region) <= cells.count
+            ? Array(TrackCell.cells(covering: matcher.region))
+            : cells.keys.filter { TrackCell.cell($0, intersects: matcher.region) }
+        for cell in touched {
             for run in cells[cell] ?? [] { segmentsByVehicle[run.vehicle, default: []].append(run.firstSegment...run.lastSegment) }
         }
         var result: [Passage] = []
@@ -197,6 +202,10 @@ extension TrackStore {
         let frame = LocalFrame(origin: box.center)
         let grown = BoundingBox(minX: box.minX - margin / frame.metresPerDegreeX, minY: box.minY - margin / frame.metresPerDegreeY,
                                 maxX: box.maxX + margin / frame.metresPerDegreeX, maxY: box.maxY + margin / frame.metresPerDegreeY)
+        // 100,000 cells is a square of about 60 km: a "who passed here" beyond that is a scan, not a lookup.
+        guard TrackCell.cellCount(covering: grown) <= 100_000 else {
+            throw GeoError(code: "invalid_area", message: "the area spans more than 100,000 cells of \(TrackCell.size)°; query a smaller area")
+        }
         let candidates = Set(try await trackPoints(inCells: TrackCell.cells(covering: grown), from: from, to: to).map(\.vehicle))
         var result: [Passage] = []
         for vehicle in candidates.sorted() {

@@ -48,6 +48,13 @@ import Testing
         #expect(clean.map(\.time) == [10, 20, 30, 40, 70, 80, 90])
     }
 
+    @Test func aLastFixOutlierIsDropped() {
+        var points = drive(6)
+        points[5].latitude += 0.04
+        let (clean, report) = TrackCleaner().clean(points)
+        #expect(report.jumps == 1 && clean.map(\.time) == [0, 10, 20, 30, 40])
+    }
+
     @Test func aFastButPossibleDriveIsKept() {
         // 140 km/h: below the default 150 km/h limit.
         let points = (0..<5).map { Metres.point(Double($0) * 388.9, 0, t: Double($0) * 10) }

@@ -53,6 +53,13 @@ import Testing
         await #expect(throws: GeoError.self) { try await batched.insertTrackPoints(day.points, batchSize: 0) }
     }
 
+    @Test func aCountryIsTooLargeForTheStoreQuery() async throws {
+        let store = try SpatialStore.temporary()
+        let china = Polygon(exterior: [Coordinate(x: 73, y: 18), Coordinate(x: 135, y: 18), Coordinate(x: 135, y: 54), Coordinate(x: 73, y: 54), Coordinate(x: 73, y: 18)])
+        let error = await #expect(throws: GeoError.self) { try await store.passages(.polygon(china), from: 0, to: 1) }
+        #expect(error?.code == "invalid_area")
+    }
+
     @Test func insertIsAllOrNothing() async throws {
         let store = try SpatialStore.temporary()
         let good = Metres.point(0, 0, t: 0)
@@ -131,5 +138,10 @@ import Testing
         // Within 50 m of (1000, 40): x in 1000 ± 30.
         #expect(near.count == 1 && abs(near[0].firstTime - 97) < 0.6 && abs(near[0].lastTime - 103) < 0.6)
         #expect(index.passages(.point(Metres.c(1000, 80), radius: 50), from: 0, to: 1000).isEmpty)
+        // A polygon far larger than the index (the index is walked instead of the area's cells): same answer.
+        let huge = Polygon(exterior: [(-50_000.0, -50_000.0), (50_000, -50_000), (50_000, 50_000), (-50_000, 50_000), (-50_000, -50_000)].map { Metres.c($0.0, $0.1) })
+        let all = index.passages(.polygon(huge), from: 0, to: 1000)
+        #expect(all.count == 1 && all[0].firstTime == 0 && all[0].lastTime == 200)
+        #expect(TrackCell.cellCount(covering: BoundingBox(minX: 120.4601, minY: 33.1901, maxX: 120.4675, maxY: 33.1939)) == 4 * 2)
     }
 }
