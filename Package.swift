@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GeoAddress", targets: ["GeoAddress"]),
         .library(name: "GeoFences", targets: ["GeoFences"]),
         .library(name: "GeoTiles", targets: ["GeoTiles"]),
+        .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -55,6 +56,7 @@ let package = Package(
         .target(name: "GeoAddress", dependencies: ["GeoCore", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .target(name: "GeoFences", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTiles", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
+        .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
 
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoServer", "DemoCity",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +113,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
         .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

@@ -61,6 +61,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
+    TrajectoryController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     let fences = try await FenceService(store: store, settings: configuration.fenceRules)
     FenceController(
         service: fences, maximumBodyBytes: configuration.maximumBodyBytes,

@@ -82,6 +82,9 @@ enum StoreMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("v4_track_points") { db in
+            try db.execute(sql: TrackTables.createSQL)
+        }
 
         return migrator
     }

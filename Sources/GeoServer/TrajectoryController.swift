@@ -1,0 +1,174 @@
+import Foundation
+import GeoCore
+import GeoStore
+import GeoTrajectories
+import Hummingbird
+
+/// `/v1/trajectories`: vehicle tracks. Upload fixes, play a vehicle's history back at a map zoom, read its daily
+/// report (trips, stops, mileage), and ask which vehicles passed a place between two times.
+struct TrajectoryController {
+    let store: SpatialStore
+    let maximumBodyBytes: Int
+    /// Longest window of a playback or "passed" query, seconds: 31 days, so one request cannot read years.
+    static let maximumWindow: Double = 31 * 86400
+
+    func register(on group: RouterGroup<CityRequestContext>) {
+        // POST /v1/trajectories/points: CSV, NDJSON, a JSON array or GeoJSON; all stored or none.
+        group.post("trajectories/points") { request, context -> Response in
+            let bytes = try await RequestParsing.rawBody(request, context: context, maximumBytes: maximumBodyBytes)
+            let contentType = request.headers[.contentType] ?? ""
+            let format: TrackParser.Format? =
+                if contentType.contains("csv") { .csv }
+                else if contentType.contains("ndjson") || contentType.contains("x-jsonlines") { .ndjson }
+                else if contentType.contains("geo+json") { .geojson }
+                else { nil }
+            let points: [TrackPoint]
+            do {
+                points = try TrackParser.parse(bytes, format: format)
+            } catch {
+                throw Self.badInput(error)
+            }
+            let result = try await store.insertTrackPoints(points)
+            let vehicles = Set(points.map(\.vehicle)).count
+            return try JSONResponse.make(.object([
+                "received": .int(Int64(points.count)), "inserted": .int(Int64(result.inserted)),
+                "duplicates": .int(Int64(result.duplicates)), "vehicles": .int(Int64(vehicles)),
+            ]))
+        }
+
+        // GET /v1/trajectories/passed?lon&lat&radius | wkt (LINESTRING with radius, or POLYGON) &from&to
+        group.get("trajectories/passed") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let (from, to) = try Self.window(query["from"].map(String.init), query["to"].map(String.init), required: true)
+            let radius = try query["radius"].map { try RequestParsing.number(String($0), "radius", 0...10_000) } ?? 30
+            let area: PassageArea
+            if let wkt = query["wkt"].map(String.init), !wkt.isEmpty {
+                let geometry: Geometry
+                do { geometry = try WKT.decode(wkt) } catch { throw Self.badInput(error, field: "wkt") }
+                switch geometry {
+                case .lineString(let line): area = .line(line, radius: radius)
+                case .polygon(let polygon): area = .polygon(polygon)
+                case .point(let point): area = .point(point.coordinate, radius: radius)
+                default:
+                    throw APIError(status: .badRequest, code: "invalid_argument", message: "wkt must be a POINT, LINESTRING or POLYGON",
+                                   details: ["field": "wkt"])
+                }
+            } else {
+                let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: .cgcs2000)
+                area = .point(point, radius: radius)
+            }
+            let passages = try await store.passages(area, from: from!, to: to!)
+            return try JSONResponse.make(.object([
+                "count": .int(Int64(passages.count)),
+                "vehicles": .array(passages.map { p in
+                    .object(["vehicle": .string(p.vehicle), "first_time": .string(Self.iso(p.firstTime)),
+                             "last_time": .string(Self.iso(p.lastTime))])
+                }),
+            ]))
+        }
+
+        // GET /v1/trajectories/{vehicle}?from&to&zoom: the cleaned track as a GeoJSON LineString with its times.
+        group.get("trajectories/:vehicle") { request, context -> Response in
+            let vehicle = try context.parameters.require("vehicle")
+            let query = request.uri.queryParameters
+            let (from, to) = try Self.window(query["from"].map(String.init), query["to"].map(String.init), required: false)
+            let zoom = try query["zoom"].map { try RequestParsing.number(String($0), "zoom", 0...24) }
+            let raw = try await store.trackPoints(vehicle: vehicle, from: from, to: to)
+            guard !raw.isEmpty else {
+                throw APIError(status: .notFound, code: "not_found", message: "no fixes of vehicle \(vehicle) in the window",
+                               details: ["field": "vehicle"])
+            }
+            let clean = TrackCleaner().clean(raw).points
+            let shown = TrackSimplifier.playback(clean, zoom: zoom)
+            let geometry: Geometry = shown.count == 1 ? .point(Point(shown[0].coordinate)) : .lineString(LineString(shown.map(\.coordinate)))
+            let feature = Feature(id: .string(vehicle), geometry: geometry, properties: [
+                "vehicle": .string(vehicle), "raw_points": .int(Int64(raw.count)), "points": .int(Int64(shown.count)),
+                "times": .array(shown.map { .double($0.time) }),
+                "speeds": .array(shown.map { $0.speed.map(JSONValue.double) ?? .null }),
+                "from": .string(Self.iso(shown.first!.time)), "to": .string(Self.iso(shown.last!.time)),
+            ])
+            return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection([feature])), contentType: "application/geo+json")
+        }
+
+        // GET /v1/trajectories/{vehicle}/report?day=YYYY-MM-DD: trips, stops, mileage and speeds of one local day.
+        group.get("trajectories/:vehicle/report") { request, context -> Response in
+            let vehicle = try context.parameters.require("vehicle")
+            let dayText = try RequestParsing.required(request.uri.queryParameters["day"], "day")
+            guard let start = TrackMeasures.startOfDay(dayText) else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "day must be YYYY-MM-DD, got \"\(dayText)\"",
+                               details: ["field": "day"])
+            }
+            let raw = try await store.trackPoints(vehicle: vehicle, from: start, to: start + 86400 - 1e-6)
+            let report = TrajectoryAnalyzer().report(vehicle: vehicle, day: dayText, raw: raw)
+            return try JSONResponse.make(Self.describe(report))
+        }
+    }
+
+    /// A parse error as a 400 naming where the input went wrong.
+    static func badInput(_ error: any Error, field: String? = nil) -> APIError {
+        guard let error = error as? GeoError else {
+            return APIError(status: .badRequest, code: "invalid_argument", message: "\(error)")
+        }
+        var details: [String: JSONValue] = [:]
+        if let location = error.location { details["location"] = .string(location) }
+        if let field { details["field"] = .string(field) }
+        return APIError(status: .badRequest, code: error.code, message: error.message, details: details)
+    }
+
+    /// `from`/`to` as epoch seconds (ISO 8601 or epoch text), `from` before `to`, at most 31 days apart.
+    static func window(_ fromText: String?, _ toText: String?, required: Bool) throws -> (Double?, Double?) {
+        func time(_ text: String?, _ field: String) throws -> Double? {
+            guard let text, !text.isEmpty else {
+                if required {
+                    throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) is required", details: ["field": .string(field)])
+                }
+                return nil
+            }
+            do { return try TrackParser.parseTime(text, location: field) } catch { throw badInput(error, field: field) }
+        }
+        let from = try time(fromText, "from"), to = try time(toText, "to")
+        if let from, let to {
+            guard from <= to else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "from must not be after to", details: ["field": "from"])
+            }
+            guard to - from <= maximumWindow else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "the window from…to exceeds 31 days", details: ["field": "to"])
+            }
+        }
+        return (from, to)
+    }
+
+    /// ISO 8601 in China Standard Time, the way the platforms' users read times.
+    static func iso(_ time: Double) -> String {
+        let offset = TrackParser.defaultUTCOffset
+        let day = TrackMeasures.day(of: time, utcOffset: offset)
+        let seconds = Int((time + offset).rounded(.down)) - Int(((time + offset) / 86400).rounded(.down)) * 86400
+        return String(format: "%@T%02d:%02d:%02d+08:00", day, seconds / 3600, seconds % 3600 / 60, seconds % 60)
+    }
+
+    static func describe(_ r: VehicleDayReport) -> JSONValue {
+        .object([
+            "vehicle": .string(r.vehicle), "day": .string(r.day), "points": .int(Int64(r.points.count)),
+            "trip_count": .int(Int64(r.tripCount)), "stop_count": .int(Int64(r.stops.count)),
+            "mileage_m": .double((r.mileage * 10).rounded() / 10),
+            "moving_s": .double(r.movingSeconds), "stopped_s": .double(r.stoppedSeconds),
+            "site_stop_count": .int(Int64(r.siteStopCount)),
+            "speed_kmh": .object(["mean": .double((r.speed.mean * 10).rounded() / 10), "max": .double(r.speed.maximum),
+                                  "p85": .double(r.speed.p85)]),
+            "cleaning": .object([
+                "input": .int(Int64(r.cleaning.input)), "kept": .int(Int64(r.cleaning.kept)),
+                "invalid": .int(Int64(r.cleaning.invalid)), "outside_china": .int(Int64(r.cleaning.outsideChina)),
+                "duplicates": .int(Int64(r.cleaning.duplicates)), "same_time": .int(Int64(r.cleaning.sameTime)),
+                "jumps": .int(Int64(r.cleaning.jumps)), "drift": .int(Int64(r.cleaning.drift)),
+            ]),
+            "trips": .array(r.trips.map { t in
+                .object(["start": .string(iso(t.start)), "end": .string(iso(t.end)), "distance_m": .double((t.distance * 10).rounded() / 10)])
+            }),
+            "stops": .array(r.stops.map { s in
+                .object(["start": .string(iso(s.start)), "end": .string(iso(s.end)), "duration_s": .double(s.duration),
+                         "lon": .double(s.centroid.longitude), "lat": .double(s.centroid.latitude),
+                         "site": s.siteID.map(JSONValue.string) ?? .null])
+            }),
+        ])
+    }
+}

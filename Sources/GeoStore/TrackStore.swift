@@ -1,0 +1,232 @@
+import Foundation
+import GeoCore
+internal import GRDB
+
+/// Durable storage of vehicle tracks (GPS fixes), the seam GeoTrajectories and the server talk to.
+///
+/// ``SpatialStore`` implements it on the `track_points` table; every method throws ``GeoError`` only and no
+/// database type appears in it, so feature modules never import the database library.
+public protocol TrackStore: Sendable {
+    /// Inserts `points` in one transaction (all or nothing) through one prepared statement. A point equal to a
+    /// stored one in vehicle, time, longitude and latitude is skipped, so importing the same file twice
+    /// stores it once. Returns how many points were new.
+    func insertTrackPoints(_ points: [TrackPoint]) async throws(GeoError) -> TrackInsertResult
+
+    /// The points of `vehicle` with `from ≤ time ≤ to` (either bound may be nil), in time order.
+    func trackPoints(vehicle: String, from: Double?, to: Double?) async throws(GeoError) -> [TrackPoint]
+
+    /// Every point lying in one of `cells` (see ``TrackCell``) with `from ≤ time ≤ to`, ordered by vehicle and
+    /// time: the candidates of a "who passed here" query, answered from the cell index.
+    func trackPoints(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> [TrackPoint]
+
+    /// Every vehicle with stored points: its number of points and its first and last time, sorted by vehicle.
+    func trackVehicles() async throws(GeoError) -> [TrackVehicleSummary]
+}
+
+/// What an insert did.
+public struct TrackInsertResult: Hashable, Sendable {
+    /// Points written.
+    public var inserted: Int
+    /// Points skipped because an identical point (vehicle, time, lon, lat) was already stored.
+    public var duplicates: Int
+
+    public init(inserted: Int, duplicates: Int) {
+        self.inserted = inserted
+        self.duplicates = duplicates
+    }
+}
+
+/// One vehicle's stored track in brief.
+public struct TrackVehicleSummary: Hashable, Sendable {
+    public var vehicle: String
+    public var pointCount: Int
+    public var firstTime: Double
+    public var lastTime: Double
+
+    public init(vehicle: String, pointCount: Int, firstTime: Double, lastTime: Double) {
+        self.vehicle = vehicle
+        self.pointCount = pointCount
+        self.firstTime = firstTime
+        self.lastTime = lastTime
+    }
+}
+
+/// The coarse spatial cells of the `track_points.cell` column: a fixed grid of 0.002° × 0.002° (about 220 m
+/// north-south and 185 m east-west at 33° N), numbered the same everywhere so that the column needs no
+/// per-city setup. Coarse on purpose: a "who passed here" query touches a handful of cells and refines the
+/// candidates exactly in memory.
+public enum TrackCell {
+    /// Cell edge in degrees.
+    public static let size = 0.002
+    /// Columns and rows are packed as `column << 20 | row`; rows never exceed 90,000 < 2²⁰.
+    static let rowBits: Int64 = 20
+
+    /// The cell holding a position (longitude in [−180, 180], latitude in [−90, 90]).
+    public static func cell(longitude: Double, latitude: Double) -> Int64 {
+        let column = Int64(((longitude + 180) / size).rounded(.down))
+        let row = Int64(((latitude + 90) / size).rounded(.down))
+        return column << rowBits | row
+    }
+
+    /// The column and row ranges of the cells that intersect `box`.
+    static func ranges(_ box: BoundingBox) -> (columns: ClosedRange<Int64>, rows: ClosedRange<Int64>)? {
+        let c0 = Int64(((box.minX + 180) / size).rounded(.down)), c1 = Int64(((box.maxX + 180) / size).rounded(.down))
+        let r0 = Int64(((box.minY + 90) / size).rounded(.down)), r1 = Int64(((box.maxY + 90) / size).rounded(.down))
+        guard c1 >= c0, r1 >= r0 else { return nil }
+        return (c0...c1, r0...r1)
+    }
+
+    /// How many cells intersect `box`, without listing them.
+    public static func cellCount(covering box: BoundingBox) -> Int {
+        guard let (columns, rows) = ranges(box) else { return 0 }
+        return columns.count * rows.count
+    }
+
+    /// Whether `cell` intersects `box`.
+    public static func cell(_ cell: Int64, intersects box: BoundingBox) -> Bool {
+        guard let (columns, rows) = ranges(box) else { return false }
+        return columns.contains(cell >> rowBits) && rows.contains(cell & ((1 << rowBits) - 1))
+    }
+
+    /// Every cell that intersects `box` (degrees).
+    public static func cells(covering box: BoundingBox) -> Set<Int64> {
+        let c0 = Int64(((box.minX + 180) / size).rounded(.down)), c1 = Int64(((box.maxX + 180) / size).rounded(.down))
+        let r0 = Int64(((box.minY + 90) / size).rounded(.down)), r1 = Int64(((box.maxY + 90) / size).rounded(.down))
+        var result = Set<Int64>()
+        guard c1 >= c0, r1 >= r0 else { return result }
+        for c in c0...c1 { for r in r0...r1 { result.insert(c << rowBits | r) } }
+        return result
+    }
+}
+
+/// The `track_points` schema.
+enum TrackTables {
+    static let createSQL = """
+        CREATE TABLE track_points (
+            id INTEGER PRIMARY KEY,
+            vehicle TEXT NOT NULL,
+            -- seconds since 1970-01-01 UTC
+            t REAL NOT NULL,
+            lon REAL NOT NULL,
+            lat REAL NOT NULL,
+            speed REAL,
+            heading REAL,
+            status TEXT,
+            -- TrackCell.cell(lon, lat): the coarse grid of who-passed-here queries
+            cell INTEGER NOT NULL
+        );
+        -- Serves "points of a vehicle between t1 and t2" (its (vehicle, t) prefix) and makes imports idempotent.
+        CREATE UNIQUE INDEX track_points_vehicle_t ON track_points(vehicle, t, lon, lat);
+        CREATE INDEX track_points_cell_t ON track_points(cell, t);
+        """
+}
+
+extension SpatialStore: TrackStore {
+    public func insertTrackPoints(_ points: [TrackPoint]) async throws(GeoError) -> TrackInsertResult {
+        for (index, point) in points.enumerated() {
+            guard point.time.isFinite, point.coordinate.isValidGeographic, !point.vehicle.isEmpty else {
+                throw GeoError(
+                    code: "invalid_track_point",
+                    message: "track point \(index) has an empty vehicle, a non-finite time or a position outside lon/lat range",
+                    location: "points[\(index)]")
+            }
+        }
+        return try await write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT OR IGNORE INTO track_points (vehicle, t, lon, lat, speed, heading, status, cell)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var inserted = 0
+            for point in points {
+                try statement.execute(arguments: [
+                    point.vehicle, point.time, point.longitude, point.latitude, point.speed, point.heading,
+                    point.status, TrackCell.cell(longitude: point.longitude, latitude: point.latitude),
+                ])
+                inserted += db.changesCount
+            }
+            return TrackInsertResult(inserted: inserted, duplicates: points.count - inserted)
+        }
+    }
+
+    public func trackPoints(vehicle: String, from: Double?, to: Double?) async throws(GeoError) -> [TrackPoint] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT vehicle, t, lon, lat, speed, heading, status FROM track_points
+                    WHERE vehicle = ? AND t >= ? AND t <= ? ORDER BY t, lon, lat
+                    """,
+                arguments: [vehicle, from ?? -Double.greatestFiniteMagnitude, to ?? Double.greatestFiniteMagnitude])
+            return rows.map(TrackTables.point(from:))
+        }
+    }
+
+    public func trackPoints(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> [TrackPoint] {
+        guard !cells.isEmpty else { return [] }
+        let sorted = cells.sorted()
+        return try await read { db in
+            // A temporary table would need a writer; chunks of bound parameters stay under SQLite's limit.
+            var result: [TrackPoint] = []
+            var start = 0
+            while start < sorted.count {
+                let chunk = Array(sorted[start..<min(start + 500, sorted.count)])
+                start += chunk.count
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                var arguments = StatementArguments(chunk)
+                arguments += [from, to]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT vehicle, t, lon, lat, speed, heading, status FROM track_points
+                        WHERE cell IN (\(marks)) AND t >= ? AND t <= ?
+                        """,
+                    arguments: arguments)
+                result += rows.map(TrackTables.point(from:))
+            }
+            result.sort { ($0.vehicle, $0.time) < ($1.vehicle, $1.time) }
+            return result
+        }
+    }
+
+    public func trackVehicles() async throws(GeoError) -> [TrackVehicleSummary] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT vehicle, count(*) AS n, min(t) AS t0, max(t) AS t1 FROM track_points GROUP BY vehicle ORDER BY vehicle"
+            ).map { row in
+                TrackVehicleSummary(vehicle: row["vehicle"], pointCount: row["n"], firstTime: row["t0"], lastTime: row["t1"])
+            }
+        }
+    }
+}
+
+extension TrackTables {
+    static func point(from row: Row) -> TrackPoint {
+        TrackPoint(vehicle: row["vehicle"], time: row["t"], longitude: row["lon"], latitude: row["lat"],
+                   speed: row["speed"], heading: row["heading"], status: row["status"])
+    }
+}
+
+extension TrackStore {
+    /// Inserts `points` in batches of `batchSize` fixes, one transaction per batch, calling `progress` with
+    /// (done, total) after each. For files of millions of fixes: no single transaction holds the write lock for
+    /// minutes while the server reads. A failed batch leaves the earlier ones stored; since inserts skip fixes
+    /// already stored, running the import again completes it without doubles.
+    public func insertTrackPoints(
+        _ points: [TrackPoint], batchSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws(GeoError) -> TrackInsertResult {
+        guard batchSize > 0 else {
+            throw GeoError(code: "invalid_argument", message: "batchSize must be positive, got \(batchSize)")
+        }
+        var total = TrackInsertResult(inserted: 0, duplicates: 0)
+        var start = 0
+        while start < points.count {
+            let end = min(start + batchSize, points.count)
+            let result = try await insertTrackPoints(Array(points[start..<end]))
+            total.inserted += result.inserted
+            total.duplicates += result.duplicates
+            start = end
+            progress?(end, points.count)
+        }
+        return total
+    }
+}
