@@ -127,8 +127,15 @@ public struct PassageIndex: Sendable {
     let tracks: [[TrackPoint]]
     var cells: [Int64: [Run]] = [:]
 
+    /// The longest time between two fixes that still counts as driving between them (seconds); a longer gap
+    /// (a night, a signal loss) is not indexed as a segment, so queries must not ask for a larger `maximumGap`.
+    public let maximumGap: Double
+
     /// Indexes `points` of any vehicles (sorted here by vehicle and time; clean them first if needed).
-    public init(points: [TrackPoint]) {
+    /// - Parameter maximumGap: fixes further apart in time than this [600 s] are not joined: without it, the
+    ///   overnight jump from one day's last fix to the next day's first would be indexed across every cell between.
+    public init(points: [TrackPoint], maximumGap: Double = 600) {
+        self.maximumGap = maximumGap
         var byVehicle: [String: [TrackPoint]] = [:]
         for p in points { byVehicle[p.vehicle, default: []].append(p) }
         vehicles = byVehicle.keys.sorted()
@@ -136,7 +143,7 @@ public struct PassageIndex: Sendable {
         for (v, track) in tracks.enumerated() {
             for k in track.indices {
                 let b = track[k]
-                let a = k > 0 ? track[k - 1] : b
+                let a = k > 0 && b.time - track[k - 1].time <= maximumGap ? track[k - 1] : b
                 let box = BoundingBox(minX: min(a.longitude, b.longitude), minY: min(a.latitude, b.latitude),
                                       maxX: max(a.longitude, b.longitude), maxY: max(a.latitude, b.latitude))
                 // The segment's box may list a cell the segment misses; the exact test sorts that out.
@@ -158,8 +165,8 @@ public struct PassageIndex: Sendable {
 
     /// Vehicles whose track was in `area` between `from` and `to`, with their first and last time there,
     /// sorted by vehicle.
-    public func passages(_ area: PassageArea, from: Double, to: Double, step: Double = 5, maximumGap: Double = 600) -> [Passage] {
-        let matcher = PassageMatcher(area: area, step: step, maximumGap: maximumGap)
+    public func passages(_ area: PassageArea, from: Double, to: Double, step: Double = 5, maximumGap: Double? = nil) -> [Passage] {
+        let matcher = PassageMatcher(area: area, step: step, maximumGap: min(maximumGap ?? self.maximumGap, self.maximumGap))
         var segmentsByVehicle: [Int: [ClosedRange<Int>]] = [:]
         // A large area (a whole district) covers more cells than the index holds: then walk the index instead.
         let touched: [Int64] =

@@ -144,4 +144,18 @@ import Testing
         #expect(all.count == 1 && all[0].firstTime == 0 && all[0].lastTime == 200)
         #expect(TrackCell.cellCount(covering: BoundingBox(minX: 120.4601, minY: 33.1901, maxX: 120.4675, maxY: 33.1939)) == 4 * 2)
     }
+
+    @Test func fixesFurtherApartThanTheGapAreNotJoined() {
+        // Fix at x = 0 then, an hour later, at x = 2000 m: the vehicle was not seen driving through x = 1000.
+        let points = [Metres.point(0, 0, t: 0), Metres.point(2000, 0, t: 3600)]
+        let index = PassageIndex(points: points)
+        let middle = PassageArea.point(Metres.c(1000, 0), radius: 50)
+        #expect(index.passages(middle, from: 0, to: 4000).isEmpty)
+        // Only the two fixes' own cells are indexed, not the ten between them.
+        #expect(index.cellCount == 2)
+        // With a gap allowance of two hours, the hour-long segment is driving and passes x = 1000 at t = 1800.
+        let patient = PassageIndex(points: points, maximumGap: 7200)
+        let passed = patient.passages(middle, from: 0, to: 4000)
+        #expect(passed.count == 1 && abs(passed[0].firstTime - 1710) < 2 && abs(passed[0].lastTime - 1890) < 2)
+    }
 }
