@@ -127,8 +127,15 @@ public struct Geocoder: Sendable {
     // MARK: Forward geocoding
 
     /// Geocodes one address: the best `limit` answers, best first. Empty when nothing in the book matches.
-    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] {
+    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] { geocodeParsed(text, limit: limit).results }
+
+    /// ``geocode(_:limit:)`` with the segments the answers were matched from (parsed once).
+    public func geocodeParsed(_ text: String, limit: Int = 5) -> (parsed: ParsedAddress, results: [GeocodeResult]) {
         let parsed = parser.parse(text)
+        return (parsed, match(parsed, limit: limit))
+    }
+
+    private func match(_ parsed: ParsedAddress, limit: Int) -> [GeocodeResult] {
         let context = resolveRegions(parsed)
         var results: [GeocodeResult] = []
 

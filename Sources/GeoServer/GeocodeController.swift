@@ -39,12 +39,11 @@ struct GeocodeController {
             let text = try Self.addressText(query["q"].map(String.init), field: "q")
             let limit = try Self.limit(query["limit"], default: 5)
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
-            let geocoder = try await services.value.geocoder
-            let results = geocoder.geocode(text, limit: limit)
+            let (parsed, results) = try await services.value.geocoder.geocodeParsed(text, limit: limit)
             var collection = Self.collection(results, crs: crs)
             if case .object(var object) = collection {
                 object["query"] = .string(text)
-                object["parsed"] = Self.describe(geocoder.parse(text))
+                object["parsed"] = Self.describe(parsed)
                 collection = .object(object)
             }
             return try Self.geoJSON(collection)

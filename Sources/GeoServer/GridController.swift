@@ -118,7 +118,7 @@ struct GridController {
 typealias GridService = VersionedIndex<GridLocator>
 
 extension VersionedIndex where Value == GridLocator {
-    init(store: SpatialStore, checkInterval: Duration = .seconds(1)) async throws {
+    convenience init(store: SpatialStore, checkInterval: Duration = .seconds(1)) async throws {
         try await self.init(
             store: store,
             layerNames: [

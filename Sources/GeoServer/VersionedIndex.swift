@@ -1,12 +1,18 @@
+import Foundation
 import GeoStore
 
 /// An in-memory index built from store layers (grid locator, geocoder), rebuilt when one of those layers'
-/// catalogue version changes. The catalogue is checked at most once per `checkInterval`, so the hot path does
-/// not query the database per request; a rebuild happens on the request that notices the change.
-actor VersionedIndex<Value: Sendable> {
+/// catalogue version changes. The catalogue is checked at most once per `checkInterval`, by the one request
+/// that finds the interval over; every other request reads the current index under a lock without waiting, so
+/// a hundred concurrent requests do not queue behind one another (an actor here was the server's bottleneck).
+final class VersionedIndex<Value: Sendable>: @unchecked Sendable {
+    // Guarded by `lock`.
     private var current: Value
     private var versions: [String: Int64]
     private var lastCheck = ContinuousClock.now
+    private var checking = false
+    private let lock = NSLock()
+
     private let store: SpatialStore
     private let layerNames: [String]
     private let checkInterval: Duration
@@ -24,18 +30,26 @@ actor VersionedIndex<Value: Sendable> {
         current = try await build(store)
     }
 
-    /// The index, rebuilt first if one of its layers changed since the last check.
+    /// The index; the request that finds the check interval over first rebuilds it if a layer changed.
     var value: Value {
         get async throws {
-            let now = ContinuousClock.now
-            guard now - lastCheck >= checkInterval else { return current }
-            lastCheck = now
+            let (snapshot, known, mustCheck) = lock.withLock { () -> (Value, [String: Int64], Bool) in
+                let now = ContinuousClock.now
+                guard !checking, now - lastCheck >= checkInterval else { return (current, versions, false) }
+                checking = true
+                lastCheck = now
+                return (current, versions, true)
+            }
+            guard mustCheck else { return snapshot }
+            defer { lock.withLock { checking = false } }
             let latest = try await Self.versions(of: layerNames, in: store)
-            if latest != versions {
-                current = try await build(store)
+            guard latest != known else { return snapshot }
+            let rebuilt = try await build(store)
+            lock.withLock {
+                current = rebuilt
                 versions = latest
             }
-            return current
+            return rebuilt
         }
     }
 
