@@ -87,6 +87,11 @@ let long = roads.compactMap { f -> [Coordinate]? in
     guard case .lineString(let l)? = f.geometry, l.coordinates.count >= 2 else { return nil }
     return l.coordinates
 }
+// The fleet's day (the month repeats it) and the queries with CityGeo's answers, for the PostGIS peer.
+var fleetRows = [["vehicle", "t", "lon", "lat"]]
+for track in fleetDays { for p in track { fleetRows.append([p.vehicle, String(p.time), String(p.longitude), String(p.latitude)]) } }
+try Data(CSVWriter.encode(fleetRows)).write(to: out.appendingPathComponent("fleet_day.csv"))
+var queryRows = [["wkt", "from", "to", "vehicles"]]
 var latencies: [Double] = []
 var found = 0
 for _ in 0..<queryCount {
@@ -103,7 +108,10 @@ for _ in 0..<queryCount {
     let passages = index.passages(.line(section, radius: 30), from: from, to: to)
     latencies.append(seconds(since: start) * 1000)
     found += passages.count
+    let wkt = "LINESTRING(" + section.coordinates.map { "\($0.x) \($0.y)" }.joined(separator: ",") + ")"
+    queryRows.append([wkt, String(from), String(to), passages.map(\.vehicle).joined(separator: ";")])
 }
+try Data(CSVWriter.encode(queryRows)).write(to: out.appendingPathComponent("queries.csv"))
 latencies.sort()
 @MainActor func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
 print(json([
