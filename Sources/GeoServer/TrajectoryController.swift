@@ -67,6 +67,74 @@ struct TrajectoryController {
             ]))
         }
 
+        // POST /v1/trajectories/compare {vehicle, from, to, planned: LineString, corridor?}: planned vs actual route.
+        group.post("trajectories/compare") { request, context -> Response in
+            let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+            guard case .object(let object) = body else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be a JSON object", details: ["field": "$"])
+            }
+            let vehicle = try RequestParsing.required(object["vehicle"]?.stringValue, "vehicle")
+            let (from, to) = try Self.window(object["from"].map(JoinController.text), object["to"].map(JoinController.text), required: true)
+            guard let plannedValue = object["planned"], case .lineString(let planned)? = try? GeoJSON.decodeGeometry(from: plannedValue),
+                planned.coordinates.count >= 2
+            else {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "planned must be a GeoJSON LineString", details: ["field": "planned"])
+            }
+            _ = try planned.coordinates.map { try RequestParsing.checked($0, field: "planned") }
+            let corridor = try object["corridor"].map { try RequestParsing.number(JoinController.text($0), "corridor", 1...500) } ?? 30
+            let actual = TrackCleaner().clean(try await store.trackPoints(vehicle: vehicle, from: from, to: to)).points
+            guard actual.count >= 2 else {
+                throw APIError(status: .notFound, code: "not_found", message: "vehicle \(vehicle) has fewer than 2 fixes in the window", details: ["field": "vehicle"])
+            }
+            let c = RouteComparison(planned: planned, actual: actual.map(\.coordinate), corridor: corridor)
+            func metres(_ v: Double) -> JSONValue { .double((v * 10).rounded() / 10) }
+            return try JSONResponse.make(.object([
+                "vehicle": .string(vehicle), "points": .int(Int64(actual.count)), "corridor_m": .double(corridor),
+                "coverage": .double((c.coverage * 10_000).rounded() / 10_000), "planned_length_m": metres(c.plannedLength),
+                "covered_length_m": metres(c.coveredLength), "actual_length_m": metres(c.actualLength),
+                "off_corridor_m": metres(c.offCorridorLength), "hausdorff_m": metres(c.hausdorff), "frechet_m": metres(c.frechet),
+            ]))
+        }
+
+        // GET /v1/trajectories/coverage?from&to&layer=roads&corridor=20: how much of each road the fleet covered.
+        group.get("trajectories/coverage") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let (from, to) = try Self.window(query["from"].map(String.init), query["to"].map(String.init), required: true)
+            let layer = query["layer"].map(String.init) ?? "roads"
+            let corridor = try query["corridor"].map { try RequestParsing.number(String($0), "corridor", 1...200) } ?? 20
+            guard try await store.layer(named: layer) != nil else {
+                throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
+            }
+            var roads: [(id: String, name: String, line: [Coordinate])] = []
+            var features: [Feature] = []
+            for stored in try await store.features(in: layer) {
+                var line: [Coordinate] = []
+                stored.feature.geometry?.forEachCoordinate { line.append($0) }
+                guard line.count >= 2, case .lineString? = stored.feature.geometry else { continue }
+                let id = stored.feature.properties["id"]?.stringValue ?? String(stored.fid)
+                roads.append((id, stored.feature.properties["name"]?.stringValue ?? id, line))
+                features.append(stored.feature)
+            }
+            var tracks: [[TrackPoint]] = []
+            for summary in try await store.trackVehicles() where summary.lastTime >= from! && summary.firstTime <= to! {
+                tracks.append(TrackCleaner().clean(try await store.trackPoints(vehicle: summary.vehicle, from: from, to: to)).points)
+            }
+            let coverage = RoadCoverage(roads: roads, tracks: tracks.filter { !$0.isEmpty }, corridor: corridor)
+            for (k, road) in coverage.roads.enumerated() {
+                features[k].properties = [
+                    "id": .string(road.id), "name": .string(road.name), "length_m": .double((road.length * 10).rounded() / 10),
+                    "covered_m": .double((road.coveredLength * 10).rounded() / 10), "coverage": .double((road.coverage * 10_000).rounded() / 10_000),
+                    "vehicles": .array(road.vehicles.map { .string($0) }),
+                ]
+            }
+            var collection = FeatureCollection(features)
+            collection.features.sort { ($0.properties["coverage"]?.doubleValue ?? 0) > ($1.properties["coverage"]?.doubleValue ?? 0) }
+            let bytes = try GeoJSON.encodeBytes(collection)
+            // The overall share as a foreign member before the features.
+            let prefix = Array("{\"coverage\":\((coverage.coverage * 10_000).rounded() / 10_000),\"vehicles\":\(tracks.count),".utf8)
+            return JSONResponse.bytes(prefix + bytes.dropFirst(), contentType: "application/geo+json")
+        }
+
         // GET /v1/trajectories/{vehicle}?from&to&zoom: the cleaned track as a GeoJSON LineString with its times.
         group.get("trajectories/:vehicle") { request, context -> Response in
             let vehicle = try context.parameters.require("vehicle")

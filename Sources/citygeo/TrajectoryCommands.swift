@@ -8,7 +8,10 @@ import GeoTrajectories
 struct TrajectoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "traj", abstract: "Vehicle tracks: import fixes, daily reports, who passed a place, demo days.",
-        subcommands: [TrajectoryImportCommand.self, TrajectoryReportCommand.self, TrajectoryPassedCommand.self, TrajectoryGenerateCommand.self])
+        subcommands: [
+            TrajectoryImportCommand.self, TrajectoryReportCommand.self, TrajectoryPassedCommand.self, TrajectoryCompareCommand.self,
+            TrajectoryCoverageCommand.self, TrajectoryGenerateCommand.self,
+        ])
 }
 
 /// Times on the command line: ISO 8601 (no offset means +08:00) or epoch seconds.
@@ -138,5 +141,63 @@ struct TrajectoryGenerateCommand: AsyncParsableCommand {
             print("\(day.vehicle): \(day.points.count) fixes, \(day.truth.trips.count) trips, \(day.truth.stops.count) stops, \(String(format: "%.0f", day.truth.mileage)) m")
         }
         try Data(CSVWriter.encode(rows)).write(to: URL(fileURLWithPath: output))
+    }
+}
+
+struct TrajectoryCompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Planned vs actual route (收运路线对比): coverage, off-corridor distance, Hausdorff, Fréchet.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "The vehicle.") var vehicle: String
+    @Option(help: "The planned route as a WKT LINESTRING (lon lat).") var planned: String
+    @Option(help: "Start of the window (ISO 8601 or epoch).") var from: String
+    @Option(help: "End of the window.") var to: String
+    @Option(help: "Half-width of the route's corridor, metres.") var corridor = 30.0
+
+    func run() async throws {
+        guard case .lineString(let route) = try WKT.decode(planned) else { throw ValidationError("--planned must be a LINESTRING") }
+        let store = try SpatialStore(path: database.database)
+        let fixes = TrackCleaner().clean(try await store.trackPoints(vehicle: vehicle, from: try time(from, "from"), to: try time(to, "to"))).points
+        guard fixes.count >= 2 else { throw ValidationError("vehicle \(vehicle) has fewer than 2 fixes in the window") }
+        let c = RouteComparison(planned: route, actual: fixes.map(\.coordinate), corridor: corridor)
+        print(TextTable.render(header: ["measure", "value"], rows: [
+            ["coverage", String(format: "%.1f %%", c.coverage * 100)], ["planned length", String(format: "%.0f m", c.plannedLength)],
+            ["covered length", String(format: "%.0f m", c.coveredLength)], ["driven length", String(format: "%.0f m", c.actualLength)],
+            ["off the corridor", String(format: "%.0f m", c.offCorridorLength)], ["Hausdorff", String(format: "%.1f m", c.hausdorff)],
+            ["Fréchet", String(format: "%.1f m", c.frechet)],
+        ]))
+    }
+}
+
+struct TrajectoryCoverageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverage", abstract: "How much of each road of a line layer the stored tracks covered in a window.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Line layer of roads.") var layer = "roads"
+    @Option(help: "Start of the window (ISO 8601 or epoch).") var from: String
+    @Option(help: "End of the window.") var to: String
+    @Option(help: "Metres from a road's centre line that count as driving it.") var corridor = 20.0
+
+    func run() async throws {
+        let store = try SpatialStore(path: database.database)
+        let start = try time(from, "from"), end = try time(to, "to")
+        var roads: [(id: String, name: String, line: [Coordinate])] = []
+        for stored in try await store.features(in: layer) {
+            guard case .lineString(let l)? = stored.feature.geometry else { continue }
+            let id = stored.feature.properties["id"]?.stringValue ?? String(stored.fid)
+            roads.append((id, stored.feature.properties["name"]?.stringValue ?? id, l.coordinates))
+        }
+        var tracks: [[TrackPoint]] = []
+        for summary in try await store.trackVehicles() where summary.lastTime >= start && summary.firstTime <= end {
+            tracks.append(TrackCleaner().clean(try await store.trackPoints(vehicle: summary.vehicle, from: start, to: end)).points)
+        }
+        let coverage = RoadCoverage(roads: roads, tracks: tracks.filter { !$0.isEmpty }, corridor: corridor)
+        let rows = coverage.roads.sorted { $0.coverage > $1.coverage }.map {
+            [$0.id, $0.name, String(format: "%.0f", $0.length), String(format: "%.1f %%", $0.coverage * 100), $0.vehicles.joined(separator: " ")]
+        }
+        print(TextTable.render(header: ["road", "name", "length m", "covered", "vehicles"], rows: rows))
+        print(String(format: "%d vehicles covered %.1f %% of %d roads' length", tracks.count, coverage.coverage * 100, roads.count))
     }
 }

@@ -135,4 +135,41 @@ import Testing
             }
         }
     }
+
+    @Test func plannedRouteComparisonAndRoadCoverage() async throws {
+        let store = try await LocateEndpointTests.makeStore()
+        let roads = [
+            Feature(geometry: .lineString(LineString([Coordinate(x: 120.46, y: 33.19), Coordinate(x: 120.50, y: 33.19)])), properties: ["id": "R1", "name": "东西路"]),
+            Feature(geometry: .lineString(LineString([Coordinate(x: 120.40, y: 33.30), Coordinate(x: 120.41, y: 33.30)])), properties: ["id": "R2", "name": "远路"]),
+        ]
+        _ = try await store.importLayer(name: "roads", features: FeatureCollection(roads))
+        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil))
+        try await Application(router: router).test(.router) { client in
+            try await upload(client)
+            // Planned: the first 3 km of A's drive. A drove on for another ~2.8 km past the plan's end.
+            let compare = #"{"vehicle":"A","from":"2026-11-23T07:00:00+08:00","to":"2026-11-23T09:00:00+08:00","planned":{"type":"LineString","coordinates":[[120.46,33.19],[120.49,33.19]]}}"#
+            try await client.execute(uri: "/v1/trajectories/compare", method: .post, body: ByteBuffer(string: compare)) { response in
+                #expect(response.status == .ok)
+                let body = try Self.json(response)
+                let planned = body["planned_length_m"]?.doubleValue ?? 0, actual = body["actual_length_m"]?.doubleValue ?? 0
+                #expect(abs(planned - 0.03 * 93_300) < 40)
+                #expect((body["coverage"]?.doubleValue ?? 0) > 0.99)
+                // Off the 30 m corridor: what A drove beyond the plan's end, less the corridor's 30 m.
+                #expect(abs((body["off_corridor_m"]?.doubleValue ?? 0) - (actual - planned - 30)) < 10)
+                #expect(abs((body["hausdorff_m"]?.doubleValue ?? 0) - (actual - planned)) < 10)
+            }
+            try await client.execute(uri: "/v1/trajectories/compare", method: .post, body: ByteBuffer(string: #"{"vehicle":"A","from":"2026-11-23T07:00:00+08:00","to":"2026-11-23T09:00:00+08:00","planned":{"type":"Point","coordinates":[120.46,33.19]}}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("\"field\":\"planned\""))
+            }
+            try await client.execute(uri: "/v1/trajectories/coverage?from=2026-11-23T07:00:00%2B08:00&to=2026-11-23T09:00:00%2B08:00", method: .get) { response in
+                #expect(response.status == .ok)
+                let collection = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView))
+                let byID = Dictionary(uniqueKeysWithValues: collection.features.map { ($0.properties["id"]?.stringValue ?? "", $0) })
+                #expect((byID["R1"]?.properties["coverage"]?.doubleValue ?? 0) > 0.99)
+                #expect(byID["R1"]?.properties["vehicles"] == .array(["A"]))
+                #expect(byID["R2"]?.properties["coverage"]?.doubleValue == 0)
+            }
+        }
+    }
 }
