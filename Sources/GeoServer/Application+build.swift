@@ -63,6 +63,12 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     ).register(on: v1)
     TrajectoryController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     let fences = try await FenceService(store: store, settings: configuration.fenceRules)
+    if !configuration.fenceWebhooks.isEmpty {
+        let dispatcher = WebhookDispatcher(urls: configuration.fenceWebhooks)
+        let events = await fences.subscribe()
+        // Delivery runs beside the request path: a slow receiver never delays position ingest.
+        Task { await forwardEvents(events, to: dispatcher) }
+    }
     FenceController(
         service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumBatchPositions: configuration.maximumBatchPoints
@@ -72,6 +78,14 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)
     return router
+}
+
+/// Posts each fence event of `events` to the webhooks, in order, as the JSON body `/v1/events` uses.
+private func forwardEvents(_ events: AsyncStream<FenceEvent>, to dispatcher: WebhookDispatcher) async {
+    for await event in events {
+        let text: String = (try? JSON.encode(FenceController.describe(event))) ?? "{}"
+        await dispatcher.deliver([(id: event.id, body: Array(text.utf8))])
+    }
 }
 
 /// Opens the database file, creating its folder first.

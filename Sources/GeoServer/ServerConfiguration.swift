@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatchAddresses: Int
     /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).
     public var fenceRules: FenceRuleSettings
+    /// URLs every fence event is POSTed to (JSON, retried with backoff); empty for none.
+    public var fenceWebhooks: [URL]
     /// Vector tiles: tile options, per-layer zoom ranges and attributes, the tile cache's byte budget. The server
     /// trusts a layer's version for a second (like the grid and address indexes) so that a cached tile costs no
     /// database read; a layer change shows within that second.
@@ -44,7 +46,7 @@ public struct ServerConfiguration: Sendable {
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
         maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
         tiles: TileServiceConfiguration = TileServiceConfiguration(versionCheckInterval: .seconds(1)), tileCacheControl: String = "public, max-age=60",
-        webAssetsDirectory: URL? = nil
+        webAssetsDirectory: URL? = nil, fenceWebhooks: [URL] = []
     ) {
         self.fenceRules = fenceRules
         self.host = host
@@ -60,6 +62,7 @@ public struct ServerConfiguration: Sendable {
         self.tiles = tiles
         self.tileCacheControl = tileCacheControl
         self.webAssetsDirectory = webAssetsDirectory
+        self.fenceWebhooks = fenceWebhooks
     }
 
     /// The map page's asset folder: the configured one, else `web/vendor` under the demo data.
