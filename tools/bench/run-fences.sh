@@ -11,27 +11,18 @@ postgis_positions=${1:-200000}
 work=.build-bench/fences
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q shapely numpy psycopg2-binary 2>/dev/null
-if ! command -v pg_ctlcluster >/dev/null || ! dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1; then
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
-fi
 swift build -c release --product bench-fences >/dev/null
 swift build -c release --product citygeo >/dev/null
 
-pgdata=$(mktemp -d /tmp/citygeo-bench-pg.XXXXXX)
-chown postgres "$pgdata"
-bin=/usr/lib/postgresql/15/bin
-run_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else eval "$*"; fi; }
-run_pg "$bin/initdb -D $pgdata -A trust -U postgres >/dev/null"
-run_pg "$bin/pg_ctl -D $pgdata -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_parallel_workers_per_gather=0' -l $pgdata/log -w start >/dev/null"
+source tools/bench/postgis-cluster.sh
 results=$(mktemp)
 server=""
 db=$(mktemp -u /tmp/citygeo-fences-XXXXXX.sqlite)
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata" "$results" "$db" "$db-wal" "$db-shm"' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; stop_postgis; rm -rf "$results" "$db" "$db-wal" "$db-shm"' EXIT
 
 .build/release/bench-fences 10000 1000000 "$work" | sed 's/^{/{"engine":"CityGeo FenceIndex",/' >>"$results"
 python3 tools/bench/fences/peers.py shapely "$work" >>"$results"
-python3 tools/bench/fences/peers.py postgis "$work" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" "$postgis_positions" >>"$results"
+python3 tools/bench/fences/peers.py postgis "$work" "$PG_DSN" "$postgis_positions" >>"$results"
 
 .build/release/citygeo serve --database "$db" --no-demo --port 18093 >"$work/serve.log" 2>&1 &
 server=$!

@@ -12,10 +12,6 @@ mkdir -p "$work"
 
 tools/install-deps.sh
 python3 -m pip install -q shapely numpy psycopg2-binary 2>/dev/null
-if ! command -v pg_ctlcluster >/dev/null || ! dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1; then
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
-fi
 
 swift build -c release --product bench-grids >/dev/null
 swift build -c release --product citygeo >/dev/null
@@ -25,20 +21,14 @@ fi
 grids="$work/GridData/unit_grids.geojson"
 python3 tools/bench/grids/peers.py make-points "$grids" "$work/points.bin" "$points" 42
 
-# A throwaway PostgreSQL cluster on a loopback port, owned by the postgres user.
-pgdata=$(mktemp -d /tmp/citygeo-bench-pg.XXXXXX)
-chown postgres "$pgdata"
-bin=/usr/lib/postgresql/15/bin
-run_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else eval "$*"; fi; }
-run_pg "$bin/initdb -D $pgdata -A trust -U postgres >/dev/null"
-run_pg "$bin/pg_ctl -D $pgdata -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_parallel_workers_per_gather=0' -l $pgdata/log -w start >/dev/null"
+source tools/bench/postgis-cluster.sh
 results=$(mktemp)
 server=""
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata" "$results"' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; stop_postgis; rm -rf "$results"' EXIT
 
 .build/release/bench-grids "$grids" "$work/points.bin" "$work/points.bin.citygeo.bin" >>"$results"
 python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"
-python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" >>"$results"
+python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "$PG_DSN" >>"$results"
 
 # End to end over HTTP: the same points in 100,000-point batches on two connections to a release server.
 db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)

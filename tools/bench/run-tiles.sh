@@ -11,25 +11,15 @@ layer=${3:-GridData/unit_grids.geojson}
 
 tools/install-deps.sh
 python3 -m pip install -q psycopg2-binary 2>/dev/null
-if ! command -v pg_ctlcluster >/dev/null || ! dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1; then
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
-fi
 swift build -c release --product bench-tiles >/dev/null
 
-# A throwaway PostgreSQL cluster on a loopback port, owned by the postgres user.
-pgdata=$(mktemp -d /tmp/citygeo-bench-pg.XXXXXX)
-chown postgres "$pgdata"
-bin=/usr/lib/postgresql/15/bin
-run_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else eval "$*"; fi; }
-run_pg "$bin/initdb -D $pgdata -A trust -U postgres >/dev/null"
-run_pg "$bin/pg_ctl -D $pgdata -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_parallel_workers_per_gather=0' -l $pgdata/log -w start >/dev/null"
+source tools/bench/postgis-cluster.sh
 results=$(mktemp)
-trap 'run_pg "$bin/pg_ctl -D $pgdata -m fast stop >/dev/null"; rm -rf "$pgdata" "$results"' EXIT
+trap 'stop_postgis; rm -rf "$results"' EXIT
 
 .build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 1 >>"$results"
 .build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 2 >>"$results"
-python3 tools/bench/tiles/peers.py postgis "$layer" "host=127.0.0.1 port=55432 user=postgres dbname=postgres" "$minzoom" "$maxzoom" >>"$results"
+python3 tools/bench/tiles/peers.py postgis "$layer" "$PG_DSN" "$minzoom" "$maxzoom" >>"$results"
 
 python3 - "$results" "$minzoom" "$maxzoom" <<'PY'
 import json, sys
