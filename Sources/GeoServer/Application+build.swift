@@ -73,7 +73,9 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
         service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumBatchPositions: configuration.maximumBatchPoints
     ).register(on: v1)
-    let tiles = TileService(store: store, configuration: configuration.tiles)
+    let tiles = TileService(store: store, configuration: configuration.tiles) { id async throws(GeoError) in
+        try await ComputedTileSources.resolve(id, fences: fences, store: store)
+    }
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)

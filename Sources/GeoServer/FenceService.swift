@@ -2,6 +2,7 @@ import Foundation
 import GeoCore
 import GeoFences
 import GeoStore
+import GeoTiles
 
 /// The server's one fence evaluator and the fences it evaluates, behind an actor: positions from many
 /// connections are evaluated one batch at a time, and the evaluator (a value type with scratch buffers) never
@@ -20,6 +21,9 @@ actor FenceService {
     private(set) var registry: VehicleRegistry?
     private var evaluator: FenceEvaluator
     private var subscribers: [UUID: AsyncStream<FenceEvent>.Continuation] = [:]
+    /// Bumped on every change of fences or vehicles: the revision of the `fences` tile source.
+    private(set) var changeCount: Int64 = 1
+    private var tileSourceCache: FeatureSetSource?
 
     init(store: SpatialStore, settings: FenceRuleSettings) async throws {
         persistence = FencePersistence(store)
@@ -35,6 +39,7 @@ actor FenceService {
 
     /// Rebuilds the index after a change of fences or vehicles, keeping the state (it is keyed by fence id).
     private func rebuild() {
+        changeCount += 1
         evaluator = FenceEvaluator(
             fences: fences.values.sorted { $0.id < $1.id }, registry: registry, settings: settings, state: evaluator.state)
     }
@@ -106,5 +111,13 @@ actor FenceService {
 
     static func notFound(_ id: String) -> APIError {
         APIError(status: .notFound, code: "not_found", message: "no fence \(id)", details: ["field": "id"])
+    }
+
+    /// The fences as a tile source (`/tiles/fences/…`), indexed once per change.
+    func tileSource() -> FeatureSetSource {
+        if let cached = tileSourceCache, cached.revisionValue == changeCount { return cached }
+        let source = FeatureSetSource(id: "fences", layer: "fences", features: list().map(\.feature), revision: changeCount)
+        tileSourceCache = source
+        return source
     }
 }

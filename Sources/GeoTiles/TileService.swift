@@ -51,9 +51,17 @@ public final class TileService: Sendable {
     public let snapshots: LayerSnapshots
     public let cache: TileCache
 
+    /// Sources that are not store layers (trajectories in a window …), asked first for every source id.
+    public let resolver: (@Sendable (String) async throws(GeoError) -> (any TileSource)?)?
+
     /// A service over `store`. Call ``start()`` once before serving, to wire cache invalidation.
-    public init(store: any FeatureStore, configuration: TileServiceConfiguration = TileServiceConfiguration()) {
+    /// - Parameter resolver: returns the source for ids it owns and nil for the others (store layers).
+    public init(
+        store: any FeatureStore, configuration: TileServiceConfiguration = TileServiceConfiguration(),
+        resolver: (@Sendable (String) async throws(GeoError) -> (any TileSource)?)? = nil
+    ) {
         self.store = store
+        self.resolver = resolver
         self.configuration = configuration
         snapshots = LayerSnapshots(store: store, maximumAge: configuration.versionCheckInterval)
         cache = TileCache(byteBudget: configuration.cacheBytes)
@@ -87,9 +95,15 @@ public final class TileService: Sendable {
         return sources.count == 1 ? sources[0] : CompositeTileSource(sources: sources)
     }
 
+    /// The resolver's source for `id`, else the store-layer source.
+    private func resolve(_ id: String) async throws(GeoError) -> any TileSource {
+        if let resolver, let custom = try await resolver(id) { return custom }
+        return try source(id)
+    }
+
     /// The description of source `id`; throws `tile_source_not_found` (location `source`) when a layer is missing.
     public func info(of id: String) async throws(GeoError) -> TileSourceInfo {
-        let source = try self.source(id)
+        let source = try await resolve(id)
         return try await Self.naming(id) { () async throws(GeoError) in try await source.info() }
     }
 
@@ -139,7 +153,7 @@ public final class TileService: Sendable {
     }
 
     private func servedTile(_ tile: TileID, source id: String, gzip: Bool) async throws(GeoError) -> ServedTile {
-        let source = try self.source(id)
+        let source = try await resolve(id)
         let key = TileCacheKey(source: source.id, tile: tile)
         let revision = try await Self.naming(id) { () async throws(GeoError) in try await source.revision() }
         var entry: CachedTile
