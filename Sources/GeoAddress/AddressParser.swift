@@ -59,11 +59,16 @@ struct AddressParser: Sendable {
     static let placeSuffixes: [[Unicode.Scalar]] = ["小区", "花园", "新村", "家园", "公寓", "大厦", "广场", "苑", "园", "城", "湾", "庭", "府", "邸"].map(scalars)
     /// Characters after which a short form (大丰, 盐城) is the start of a longer name, not an admin level.
     static let nameContinuations: Set<Unicode.Scalar> = Set("路街巷道弄里村镇乡园苑湾城府桥河湖港庄".unicodeScalars)
-    static let directionWords: [(String, Double?)] = [
+    /// Direction words with their bearing (nil for 旁, 对面 …), as scalars: the parser tries them at every
+    /// position no name starts at.
+    static let directionWords: [([Unicode.Scalar], Double?)] = ([
         ("东南", 135), ("东北", 45), ("西南", 225), ("西北", 315), ("东", 90), ("南", 180), ("西", 270), ("北", 0),
         ("对面", nil), ("附近", nil), ("隔壁", nil), ("旁边", nil), ("旁", nil), ("前", nil), ("后", nil), ("左", nil), ("右", nil),
         ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil),
-    ]
+    ] as [(String, Double?)]).map { (scalars($0.0), $0.1) }
+    /// Distance units and their metres.
+    static let distanceUnits: [([Unicode.Scalar], Double)] = [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)]
+        .map { (scalars($0.0), $0.1) }
     static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头"].map(scalars)
     static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
     /// How many readings of a misspelt name are passed to the matcher.
@@ -165,6 +170,7 @@ struct AddressParser: Sendable {
     }
 
     enum SuffixKind { case road, admin, place }
+    static let suffixGroups: [([[Unicode.Scalar]], SuffixKind)] = [(roadSuffixes, .road), (adminSuffixes, .admin), (placeSuffixes, .place)]
 
     private func kindMatches(_ entries: [NameEntry], _ kind: SuffixKind) -> Bool {
         entries.contains { entry in
@@ -316,8 +322,7 @@ struct AddressParser: Sendable {
 
     /// A direction phrase at `i`: a direction word, optional 侧/边/方向…, optional 约 and a distance.
     private func direction(_ s: [Unicode.Scalar], at i: Int) -> (Int, DirectionPhrase)? {
-        for (word, bearing) in Self.directionWords {
-            let w = Self.scalars(word)
+        for (w, bearing) in Self.directionWords {
             guard AddressNormalizer.hasPrefix(s, w, at: i) else { continue }
             var k = i + w.count
             for side in Self.directionSideWords where AddressNormalizer.hasPrefix(s, side, at: k) {
@@ -330,8 +335,7 @@ struct AddressParser: Sendable {
             var d = k
             while d < s.count && (AddressNormalizer.isDigit(s[d]) || s[d] == ".") { d += 1 }
             if d > k, let value = Double(Self.string(s[k..<d])) {
-                for (unit, factor) in [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)] {
-                    let u = Self.scalars(unit)
+                for (u, factor) in Self.distanceUnits {
                     if AddressNormalizer.hasPrefix(s, u, at: d) {
                         distance = value * factor
                         d += u.count
@@ -357,7 +361,7 @@ struct AddressParser: Sendable {
             end += 1
             let length = end - i
             guard length >= 2 else { continue }
-            for (suffixes, kind) in [(Self.roadSuffixes, SuffixKind.road), (Self.adminSuffixes, .admin), (Self.placeSuffixes, .place)] {
+            for (suffixes, kind) in Self.suffixGroups {
                 for suffix in suffixes where suffix.count < length && AddressNormalizer.hasPrefix(s, suffix, at: end - suffix.count) {
                     // 街道 is an admin suffix, not the road suffix 街 followed by 道.
                     if kind == .road && suffix == Self.scalars("街") && end < s.count && s[end] == "道" { continue }

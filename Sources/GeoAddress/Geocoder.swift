@@ -195,8 +195,7 @@ public struct Geocoder: Sendable {
     /// kilometre).
     static func offset(_ c: Coordinate, bearing: Double, metres: Double) -> Coordinate {
         let radians = bearing * .pi / 180
-        let perDegreeY = 111_132.954 - 559.822 * cos(2 * c.y * .pi / 180)
-        let perDegreeX = 111_412.84 * cos(c.y * .pi / 180)
+        let (perDegreeX, perDegreeY) = RoadFrame.metresPerDegree(atLatitude: c.y)
         return Coordinate(x: c.x + metres * sin(radians) / perDegreeX, y: c.y + metres * cos(radians) / perDegreeY)
     }
 

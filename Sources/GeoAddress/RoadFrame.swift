@@ -27,8 +27,7 @@ struct RoadFrame: Sendable {
 
     init(line: [Coordinate]) {
         origin = line[0]
-        metresPerDegreeY = 111_132.954 - 559.822 * cos(2 * origin.y * .pi / 180)
-        metresPerDegreeX = 111_412.84 * cos(origin.y * .pi / 180)
+        (metresPerDegreeX, metresPerDegreeY) = Self.metresPerDegree(atLatitude: origin.y)
         var pts: [(x: Double, y: Double)] = []
         var cum: [Double] = [0]
         for c in line {
@@ -42,6 +41,11 @@ struct RoadFrame: Sendable {
         }
         points = pts
         cumulative = pts.count == cum.count ? cum : Array(cum.prefix(pts.count))
+    }
+
+    /// Metres per degree of longitude and of latitude at `latitude` (series for the GRS 80/WGS 84 ellipsoid).
+    static func metresPerDegree(atLatitude latitude: Double) -> (x: Double, y: Double) {
+        (111_412.84 * cos(latitude * .pi / 180), 111_132.954 - 559.822 * cos(2 * latitude * .pi / 180))
     }
 
     var length: Double { cumulative.last ?? 0 }

@@ -105,21 +105,8 @@ struct TrajectoryController {
             guard try await store.layer(named: layer) != nil else {
                 throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
             }
-            var roads: [(id: String, name: String, line: [Coordinate])] = []
-            var features: [Feature] = []
-            for stored in try await store.features(in: layer) {
-                var line: [Coordinate] = []
-                stored.feature.geometry?.forEachCoordinate { line.append($0) }
-                guard line.count >= 2, case .lineString? = stored.feature.geometry else { continue }
-                let id = stored.feature.properties["id"]?.stringValue ?? String(stored.fid)
-                roads.append((id, stored.feature.properties["name"]?.stringValue ?? id, line))
-                features.append(stored.feature)
-            }
-            var tracks: [[TrackPoint]] = []
-            for summary in try await store.trackVehicles() where summary.lastTime >= from! && summary.firstTime <= to! {
-                tracks.append(TrackCleaner().clean(try await store.trackPoints(vehicle: summary.vehicle, from: from, to: to)).points)
-            }
-            let coverage = RoadCoverage(roads: roads, tracks: tracks.filter { !$0.isEmpty }, corridor: corridor)
+            let (coverage, roads, vehicles) = try await RoadCoverage.load(from: store, layer: layer, from: from!, to: to!, corridor: corridor)
+            var features = roads
             for (k, road) in coverage.roads.enumerated() {
                 features[k].properties = [
                     "id": .string(road.id), "name": .string(road.name), "length_m": .double((road.length * 10).rounded() / 10),
@@ -131,7 +118,7 @@ struct TrajectoryController {
             collection.features.sort { ($0.properties["coverage"]?.doubleValue ?? 0) > ($1.properties["coverage"]?.doubleValue ?? 0) }
             let bytes = try GeoJSON.encodeBytes(collection)
             // The overall share as a foreign member before the features.
-            let prefix = Array("{\"coverage\":\((coverage.coverage * 10_000).rounded() / 10_000),\"vehicles\":\(tracks.count),".utf8)
+            let prefix = Array("{\"coverage\":\((coverage.coverage * 10_000).rounded() / 10_000),\"vehicles\":\(vehicles),".utf8)
             return JSONResponse.bytes(prefix + bytes.dropFirst(), contentType: "application/geo+json")
         }
 

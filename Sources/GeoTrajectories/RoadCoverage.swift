@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoStore
 
 /// How much of each road the vehicles' tracks covered (清扫/收运覆盖率): a road sample counts as covered when a
 /// track passed within `corridor` metres of it.
@@ -92,5 +93,27 @@ public struct RoadCoverage: Hashable, Sendable {
             }
             return Road(id: road.id, name: road.name, length: length, coveredLength: covered, vehicles: found.map { vehicles[$0] }.sorted())
         }
+    }
+}
+
+extension RoadCoverage {
+    /// The coverage of the line features of store layer `layer` by every vehicle's cleaned fixes between `from`
+    /// and `to`; also returns those features (in the order of ``roads``) and how many vehicles had fixes.
+    public static func load(
+        from store: some FeatureStore & TrackStore, layer: String, from: Double, to: Double, corridor: Double
+    ) async throws(GeoError) -> (coverage: RoadCoverage, features: [Feature], vehicles: Int) {
+        var roads: [(id: String, name: String, line: [Coordinate])] = []
+        var features: [Feature] = []
+        for stored in try await store.features(in: layer) {
+            guard case .lineString(let line)? = stored.feature.geometry, line.coordinates.count >= 2 else { continue }
+            let id = stored.feature.properties["id"]?.stringValue ?? String(stored.fid)
+            roads.append((id, stored.feature.properties["name"]?.stringValue ?? id, line.coordinates))
+            features.append(stored.feature)
+        }
+        var tracks: [[TrackPoint]] = []
+        for summary in try await store.trackVehicles() where summary.lastTime >= from && summary.firstTime <= to {
+            tracks.append(TrackCleaner().clean(try await store.trackPoints(vehicle: summary.vehicle, from: from, to: to)).points)
+        }
+        return (RoadCoverage(roads: roads, tracks: tracks.filter { !$0.isEmpty }, corridor: corridor), features, tracks.count)
     }
 }

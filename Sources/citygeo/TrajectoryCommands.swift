@@ -183,21 +183,11 @@ struct TrajectoryCoverageCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try SpatialStore(path: database.database)
         let start = try time(from, "from"), end = try time(to, "to")
-        var roads: [(id: String, name: String, line: [Coordinate])] = []
-        for stored in try await store.features(in: layer) {
-            guard case .lineString(let l)? = stored.feature.geometry else { continue }
-            let id = stored.feature.properties["id"]?.stringValue ?? String(stored.fid)
-            roads.append((id, stored.feature.properties["name"]?.stringValue ?? id, l.coordinates))
-        }
-        var tracks: [[TrackPoint]] = []
-        for summary in try await store.trackVehicles() where summary.lastTime >= start && summary.firstTime <= end {
-            tracks.append(TrackCleaner().clean(try await store.trackPoints(vehicle: summary.vehicle, from: start, to: end)).points)
-        }
-        let coverage = RoadCoverage(roads: roads, tracks: tracks.filter { !$0.isEmpty }, corridor: corridor)
+        let (coverage, _, vehicles) = try await RoadCoverage.load(from: store, layer: layer, from: start, to: end, corridor: corridor)
         let rows = coverage.roads.sorted { $0.coverage > $1.coverage }.map {
             [$0.id, $0.name, String(format: "%.0f", $0.length), String(format: "%.1f %%", $0.coverage * 100), $0.vehicles.joined(separator: " ")]
         }
         print(TextTable.render(header: ["road", "name", "length m", "covered", "vehicles"], rows: rows))
-        print(String(format: "%d vehicles covered %.1f %% of %d roads' length", tracks.count, coverage.coverage * 100, roads.count))
+        print(String(format: "%d vehicles covered %.1f %% of %d roads' length", vehicles, coverage.coverage * 100, coverage.roads.count))
     }
 }
