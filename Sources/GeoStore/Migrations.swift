@@ -85,6 +85,9 @@ enum StoreMigrations {
         migrator.registerMigration("v4_track_points") { db in
             try db.execute(sql: TrackTables.createSQL)
         }
+        migrator.registerMigration("v5_access") { db in
+            try db.execute(sql: SpatialStore.accessTablesSQL)
+        }
 
         return migrator
     }
