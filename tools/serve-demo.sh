@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/install-web.sh || echo "serve-demo: MapLibre GL JS not installed; the map page falls back to the canvas preview" >&2
 swift build -c release --product citygeo
+# The demo map page searches and reverse-geocodes without a key; writes need one (citygeo keys create).
+export CITYGEO_ACCESS_PUBLIC_SCOPES="${CITYGEO_ACCESS_PUBLIC_SCOPES:-tiles,geocode,joins}"
 exec .build/release/citygeo serve --data-root . "$@"

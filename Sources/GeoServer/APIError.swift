@@ -55,6 +55,8 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(error)
         } catch let error as APIError {
             throw error
+        } catch let error as RateLimited {
+            throw error
         } catch let error as HTTPError {
             throw APIError(
                 status: error.status, code: error.status == .notFound ? "not_found" : "http_error",

@@ -50,28 +50,28 @@ public enum RouteScopes {
     /// The routes anyone may call: liveness, readiness and the API description.
     public static let open: Set<String> = ["GET /health", "GET /ready", "GET /openapi.json"]
 
-    /// `"METHOD /path/:param"` → scope, for every route but the open ones.
+    /// `"METHOD /path/{param}"` → scope, for every route but the open ones.
     public static let table: [String: AccessScope] = [
         // Map clients.
-        "GET /": .tiles, "GET /preview": .tiles, "GET /vendor/:file": .tiles,
-        "GET /tiles/catalog": .tiles, "GET /tiles/changes": .tiles, "GET /tiles/:source": .tiles,
-        "GET /tiles/:source/:z/:x/:y": .tiles,
+        "GET /": .tiles, "GET /preview": .tiles, "GET /vendor/{file}": .tiles,
+        "GET /tiles/catalog": .tiles, "GET /tiles/changes": .tiles, "GET /tiles/{source}": .tiles,
+        "GET /tiles/{source}/{z}/{x}/{y}": .tiles,
         // Case intake: geocoding.
         "GET /v1/geocode": .geocode, "GET /v1/reverse": .geocode, "GET /v1/autocomplete": .geocode,
         "POST /v1/geocode/batch": .geocode,
         // Case intake and analysts: reads and joins.
-        "GET /v1/layers": .joins, "GET /v1/layers/:name": .joins, "GET /v1/layers/:name/features": .joins,
+        "GET /v1/layers": .joins, "GET /v1/layers/{name}": .joins, "GET /v1/layers/{name}/features": .joins,
         "GET /v1/locate": .joins, "POST /v1/locate/batch": .joins, "GET /v1/grids/check": .joins,
         "GET /v1/grids/stats": .joins, "GET /v1/nearest": .joins, "GET /v1/within": .joins, "POST /v1/within": .joins,
         "POST /v1/cases/duplicates": .joins, "GET /v1/aggregate": .joins, "GET /v1/heat": .joins,
         "POST /v1/sampling": .joins,
-        "GET /v1/fences": .joins, "GET /v1/fences/:id": .joins, "GET /v1/vehicles": .joins,
+        "GET /v1/fences": .joins, "GET /v1/fences/{id}": .joins, "GET /v1/vehicles": .joins,
         "GET /v1/events": .joins, "GET /v1/events/stream": .joins,
         "GET /v1/trajectories/passed": .joins, "POST /v1/trajectories/compare": .joins,
-        "GET /v1/trajectories/coverage": .joins, "GET /v1/trajectories/:vehicle": .joins,
-        "GET /v1/trajectories/:vehicle/report": .joins,
+        "GET /v1/trajectories/coverage": .joins, "GET /v1/trajectories/{vehicle}": .joins,
+        "GET /v1/trajectories/{vehicle}/report": .joins,
         // Fence administration.
-        "POST /v1/fences": .fencesWrite, "PUT /v1/fences/:id": .fencesWrite, "DELETE /v1/fences/:id": .fencesWrite,
+        "POST /v1/fences": .fencesWrite, "PUT /v1/fences/{id}": .fencesWrite, "DELETE /v1/fences/{id}": .fencesWrite,
         "PUT /v1/vehicles": .fencesWrite,
         // Vehicle monitors.
         "POST /v1/positions": .positionsWrite, "POST /v1/trajectories/points": .positionsWrite,
@@ -91,8 +91,14 @@ public enum RouteScopes {
         return table[key] ?? .admin
     }
 
-    /// True for the methods that change something; each such request goes to the audit log.
-    public static func isWrite(_ method: HTTPRequest.Method) -> Bool {
-        method == .post || method == .put || method == .delete || method == .patch
+    /// Whether requests to a route go to the audit log: every route that changes stored data (fences, the
+    /// vehicle registry, positions and fixes, administration). Reads, even by POST (locate/batch, within,
+    /// sampling, geocode/batch), change nothing and are not logged.
+    public static func isAudited(method: HTTPRequest.Method, scope: AccessScope) -> Bool {
+        switch scope {
+        case .fencesWrite, .positionsWrite: true
+        case .admin: method != .get && method != .head
+        case .geocode, .joins, .tiles: false
+        }
     }
 }

@@ -8,9 +8,6 @@ import GeoTiles
 import Hummingbird
 import Logging
 
-/// The request context of every CityGeo route.
-public typealias CityRequestContext = BasicRequestContext
-
 /// Builds the CityGeo HTTP application: opens (and on first start fills) the store and wires one controller
 /// per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
 public func buildApplication(
@@ -31,7 +28,7 @@ public func buildApplication(
     }
     let router = try await buildRouter(store: store, configuration: configuration)
     return Application(
-        router: router,
+        router: router, server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CityGeo"),
         logger: logger)
 }
@@ -40,8 +37,22 @@ public func buildApplication(
 /// Builds the in-memory indexes (grid locator) from the store's current layers.
 public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
     let router = Router(context: CityRequestContext.self)
+    // Order matters: metrics and logs see every answer, errors become the API's body before access control
+    // and the audit log see them, and the timeout covers the handler alone.
+    let metrics = ServerMetrics()
+    router.add(middleware: ObservabilityMiddleware(metrics: metrics))
     router.add(middleware: ErrorMappingMiddleware())
+    router.add(
+        middleware: AccessMiddleware(
+            policy: configuration.access,
+            keys: KeyRing(store: store, configured: configuration.access.configuredKeys, refreshInterval: configuration.access.keyRefreshInterval),
+            limiter: RateLimiter(), audit: AuditLog(store: store)))
+    router.add(middleware: TimeoutMiddleware(limit: configuration.requestTimeout))
     HealthController(store: store).register(on: router)
+    OperationsController(
+        store: store, metrics: metrics,
+        readinessChecks: ["database": { _ = try await store.spatialiteVersion() }]
+    ).register(on: router)
     let v1 = router.group("v1")
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
     let grids = try await GridService(store: store, checkInterval: configuration.indexRefreshInterval)
@@ -50,7 +61,8 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
         maximumBodyBytes: configuration.maximumBodyBytes)
     gridController.register(on: v1)
     gridController.registerCensus(on: v1)
-    let joins = JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes)
+    let joins = JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
@@ -61,7 +73,8 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
-    TrajectoryController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    TrajectoryController(
+        store: store, maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices).register(on: v1)
     let fences = try await FenceService(store: store, settings: configuration.fenceRules)
     if !configuration.fenceWebhooks.isEmpty {
         let dispatcher = WebhookDispatcher(urls: configuration.fenceWebhooks)
@@ -71,7 +84,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     }
     FenceController(
         service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
-        maximumBatchPositions: configuration.maximumBatchPoints
+        maximumBatchPositions: configuration.maximumBatchPoints, maximumGeometryVertices: configuration.maximumGeometryVertices
     ).register(on: v1)
     let tiles = TileService(store: store, configuration: configuration.tiles) { id async throws(GeoError) in
         try await ComputedTileSources.resolve(id, fences: fences, store: store)

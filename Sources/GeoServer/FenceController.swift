@@ -12,6 +12,7 @@ struct FenceController {
     let service: FenceService
     let maximumBodyBytes: Int
     let maximumBatchPositions: Int
+    let maximumGeometryVertices: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("fences") { _, _ -> Response in
@@ -20,7 +21,7 @@ struct FenceController {
                 try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature))), contentType: "application/geo+json")
         }
         group.post("fences") { request, context -> Response in
-            let fence = try await Self.fence(from: RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes))
+            let fence = try await Self.fence(from: RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes), maximumVertices: maximumGeometryVertices)
             let created = try await service.create(fence)
             return JSONResponse.bytes(try GeoJSON.encodeBytes(created.feature), contentType: "application/geo+json", status: .created)
         }
@@ -41,7 +42,7 @@ struct FenceController {
                 feature["properties"] = .object(properties)
                 body = .object(feature)
             }
-            let replaced = try await service.replace(id: id, with: try Self.fence(from: body))
+            let replaced = try await service.replace(id: id, with: try Self.fence(from: body, maximumVertices: maximumGeometryVertices))
             return JSONResponse.bytes(try GeoJSON.encodeBytes(replaced.feature), contentType: "application/geo+json")
         }
         group.delete("fences/:id") { _, context -> Response in
@@ -109,13 +110,14 @@ struct FenceController {
 
     // MARK: input
 
-    static func fence(from body: JSONValue) throws -> Fence {
+    static func fence(from body: JSONValue, maximumVertices: Int) throws -> Fence {
         let feature: Feature
         do {
             feature = try GeoJSON.decodeFeature(from: body)
         } catch {
             throw APIError(error)
         }
+        if let geometry = feature.geometry { try RequestParsing.checkVertexCount(geometry, field: "geometry", maximum: maximumVertices) }
         do {
             return try Fence(feature: feature)
         } catch {
@@ -202,10 +204,7 @@ struct FenceController {
         query.fenceId = parameters["fence"].map(String.init)
         for field in ["from", "to"] {
             guard let text = parameters[Substring(field)].map(String.init) else { continue }
-            let value: JSONValue = Double(text).map { .double($0) } ?? .string(text)
-            guard let time = parseTime(value) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) must be ISO 8601 with an offset or seconds since 1970", details: ["field": .string(field)])
-            }
+            let time = try RequestParsing.time(text, field: field)
             if field == "from" { query.from = time } else { query.to = time }
         }
         if let open = parameters["open"].map(String.init) {

@@ -12,6 +12,7 @@ struct JoinController {
     let grids: GridService
     let indexes: PointIndexCache
     let maximumBodyBytes: Int
+    let maximumGeometryVertices: Int
 
     static let maximumNeighbours = 1_000
     static let maximumRadiusMetres = 50_000.0
@@ -52,9 +53,7 @@ struct JoinController {
             guard polygon.type == .polygon || polygon.type == .multiPolygon else {
                 throw APIError(status: .unprocessableContent, code: "invalid_geometry", message: "polygon is a \(polygon.type.rawValue), not a Polygon or MultiPolygon", details: ["field": "polygon"])
             }
-            guard polygon.vertexCount <= 100_000 else {
-                throw APIError(status: .contentTooLarge, code: "geometry_too_large", message: "polygon has \(polygon.vertexCount) vertices; the limit is 100000", details: ["field": "polygon"])
-            }
+            try RequestParsing.checkVertexCount(polygon, field: "polygon", maximum: maximumGeometryVertices)
             let found = index.within(polygon: polygon, filter: try Self.filter(body["filter"]?.stringValue.map { Substring($0) }))
             return try Self.collection(found.map { Neighbour(index: $0, distanceMetres: 0) }, from: index, withDistance: false)
         }

@@ -89,6 +89,28 @@ enum RequestParsing {
         return value
     }
 
+    /// Refuses a geometry with more than `maximum` vertices (413 `geometry_too_large`, naming the field): one
+    /// request must not make the server test points against a million-vertex ring.
+    static func checkVertexCount(_ geometry: Geometry, field: String, maximum: Int) throws {
+        let count = geometry.vertexCount
+        guard count <= maximum else {
+            throw APIError(
+                status: .contentTooLarge, code: "geometry_too_large", message: "\(field) has \(count) vertices; the limit is \(maximum)",
+                details: ["field": .string(field), "maximum": .int(Int64(maximum))])
+        }
+    }
+
+    /// A time parameter: ISO 8601 with an offset, or seconds since 1970; 400 naming the field otherwise.
+    static func time(_ text: String, field: String) throws -> Double {
+        let value: JSONValue = Double(text).map { .double($0) } ?? .string(text)
+        guard let time = FenceController.parseTime(value) else {
+            throw APIError(
+                status: .badRequest, code: "invalid_argument", message: "\(field) must be ISO 8601 with an offset or seconds since 1970",
+                details: ["field": .string(field)])
+        }
+        return time
+    }
+
     /// The raw request body, refusing bodies over `maximumBytes` with 413.
     static func rawBody(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> [UInt8] {
         var request = request

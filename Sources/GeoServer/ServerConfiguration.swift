@@ -39,6 +39,14 @@ public struct ServerConfiguration: Sendable {
     /// Folder holding maplibre-gl.js and maplibre-gl.css for the map page (tools/install-web.sh fills
     /// `web/vendor/`); nil uses `web/vendor` under `demoDataRoot`.
     public var webAssetsDirectory: URL?
+    /// API keys, scopes, public scopes and rate limits; open by default (see ``AccessPolicy``).
+    public var access: AccessPolicy
+    /// Most vertices a geometry in a request may have (fences, polygons, planned routes, WKT); 422 beyond.
+    public var maximumGeometryVertices: Int
+    /// Longest a request may run before it is stopped with 503 `timeout`.
+    public var requestTimeout: Duration
+    /// How long an idle keep-alive connection stays open, and how long a client may take to send a request.
+    public var idleTimeout: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
@@ -46,8 +54,13 @@ public struct ServerConfiguration: Sendable {
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
         maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
         tiles: TileServiceConfiguration = TileServiceConfiguration(versionCheckInterval: .seconds(1)), tileCacheControl: String = "public, max-age=60",
-        webAssetsDirectory: URL? = nil, fenceWebhooks: [URL] = []
+        webAssetsDirectory: URL? = nil, fenceWebhooks: [URL] = [], access: AccessPolicy = .init(),
+        maximumGeometryVertices: Int = 100_000, requestTimeout: Duration = .seconds(60), idleTimeout: Duration = .seconds(60)
     ) {
+        self.access = access
+        self.maximumGeometryVertices = maximumGeometryVertices
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
         self.fenceRules = fenceRules
         self.host = host
         self.port = port

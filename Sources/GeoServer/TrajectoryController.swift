@@ -9,6 +9,7 @@ import Hummingbird
 struct TrajectoryController {
     let store: SpatialStore
     let maximumBodyBytes: Int
+    let maximumGeometryVertices: Int
     /// Longest window of a playback or "passed" query, seconds: 31 days, so one request cannot read years.
     static let maximumWindow: Double = 31 * 86400
 
@@ -45,6 +46,7 @@ struct TrajectoryController {
             if let wkt = query["wkt"].map(String.init), !wkt.isEmpty {
                 let geometry: Geometry
                 do { geometry = try WKT.decode(wkt) } catch { throw Self.badInput(error, field: "wkt") }
+                try RequestParsing.checkVertexCount(geometry, field: "wkt", maximum: maximumGeometryVertices)
                 switch geometry {
                 case .lineString(let line): area = .line(line, radius: radius)
                 case .polygon(let polygon): area = .polygon(polygon)
@@ -80,6 +82,7 @@ struct TrajectoryController {
             else {
                 throw APIError(status: .badRequest, code: "invalid_argument", message: "planned must be a GeoJSON LineString", details: ["field": "planned"])
             }
+            try RequestParsing.checkVertexCount(.lineString(planned), field: "planned", maximum: maximumGeometryVertices)
             _ = try planned.coordinates.map { try RequestParsing.checked($0, field: "planned") }
             let corridor = try object["corridor"].map { try RequestParsing.number(JoinController.text($0), "corridor", 1...500) } ?? 30
             let actual = TrackCleaner().clean(try await store.trackPoints(vehicle: vehicle, from: from, to: to)).points

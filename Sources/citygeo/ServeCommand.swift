@@ -6,34 +6,64 @@ import Logging
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the HTTP server (map page at /, API under /v1).")
+        commandName: "serve",
+        abstract: "Run the HTTP server (map page at /, API under /v1).",
+        discussion: """
+            Settings come from, in rising priority: defaults, the --config JSON file, CITYGEO_* environment \
+            variables, then these options. API keys are required for every route outside the public scopes \
+            (default: tiles); create them with `citygeo keys create`. See docs/operations.md.
+            """)
 
-    @Option(help: "Interface to listen on.") var host = "127.0.0.1"
-    @Option(help: "TCP port.") var port = 8080
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "A JSON configuration file; CITYGEO_* environment variables override it.") var config: String?
+    @Option(help: "Interface to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "TCP port (default 8080).") var port: Int?
+    @Option(help: "The SpatiaLite database file (default data/citygeo.sqlite).") var database: String?
     @Option(help: "Folder holding GridData/ and AddressBooks/: the demo city imported when the database is empty.")
     var dataRoot = "."
     @Flag(help: "Start with an empty database instead of importing the demo city.") var noDemo = false
     @Option(help: "A URL every fence event is POSTed to as JSON (retried with backoff); repeat for several.") var webhook: [String] = []
+    @Flag(help: "Serve every route without API keys (behind a gateway that checks them, or on a closed network).") var open = false
 
     func run() async throws {
-        var logger = Logger(label: "citygeo")
-        logger.logLevel = .info
         let root = URL(fileURLWithPath: dataRoot)
         // The division list and the map page's assets come from the data root even without the demo city.
         let divisions = root.appendingPathComponent("AddressBooks/national/divisions.csv")
-        let configuration = ServerConfiguration(
-            host: host, port: port, databasePath: database.database, demoDataRoot: noDemo ? nil : root,
+        var defaults = ServerConfiguration(
+            demoDataRoot: noDemo ? nil : root,
             divisionListPath: FileManager.default.fileExists(atPath: divisions.path) ? divisions : nil,
             webAssetsDirectory: root.appendingPathComponent("web/vendor"),
-            fenceWebhooks: try webhook.map { text in
+            access: AccessPolicy(requireKeys: true, publicScopes: [.tiles]))
+        defaults.databasePath = "data/citygeo.sqlite"
+        var (configuration, logSettings) = try await ServerSettings.load(
+            file: config, environment: ProcessInfo.processInfo.environment, over: defaults)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let database { configuration.databasePath = database }
+        if open { configuration.access.requireKeys = false }
+        if !webhook.isEmpty {
+            configuration.fenceWebhooks = try webhook.map { text in
                 guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
                     throw ValidationError("--webhook \(text) is not an http(s) URL")
                 }
                 return url
-            })
+            }
+        }
+        let json = logSettings.json
+        LoggingSystem.bootstrap { label in
+            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+        var logger = Logger(label: "citygeo")
+        logger.logLevel = logSettings.level
+        let access = configuration.access
+        if access.requireKeys {
+            logger.info(
+                "API keys required outside the public scopes",
+                metadata: ["public_scopes": .string(access.publicScopes.sorted().map(\.rawValue).joined(separator: ","))])
+        } else {
+            logger.warning("access control is off (--open or access.require_keys=false): every route is open to every client")
+        }
         let app = try await buildApplication(configuration: configuration, logger: logger)
-        logger.info("CityGeo listening on http://\(host):\(port)/")
+        logger.info("CityGeo listening on http://\(configuration.host):\(configuration.port)/")
         try await app.runService()
     }
 }

@@ -24,7 +24,7 @@ trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; stop_pos
 python3 tools/bench/fences/peers.py shapely "$work" >>"$results"
 python3 tools/bench/fences/peers.py postgis "$work" "$PG_DSN" "$postgis_positions" >>"$results"
 
-.build/release/citygeo serve --database "$db" --no-demo --port 18093 >"$work/serve.log" 2>&1 &
+.build/release/citygeo serve --open --database "$db" --no-demo --port 18093 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:18093/health >/dev/null 2>&1 && break; sleep 1; done
 python3 tools/bench/fences/http_positions.py http://127.0.0.1:18093 "$work/fences.geojson" 200000 5000 >>"$results"

@@ -39,7 +39,7 @@ echo "# peers: cpca, JioNLP" >&2
 python3 tools/bench/geocode/peers.py "$work/scale1/national.csv" 2>/dev/null | grep '^{' >>"$results" || true
 
 echo "# HTTP, scale $scale" >&2
-.build/release/citygeo serve --database "$db" --data-root "$city" --port 18090 >"$work/serve.log" 2>&1 &
+.build/release/citygeo serve --open --database "$db" --data-root "$city" --port 18090 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:18090/v1/geocode?q=%E4%BA%BA%E6%B0%91%E5%8C%97%E8%B7%AF1%E5%8F%B7" >/dev/null 2>&1 && break; sleep 1; done
 for mode in forward reverse; do

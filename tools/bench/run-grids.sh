@@ -32,7 +32,7 @@ python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "$PG_DSN"
 
 # End to end over HTTP: the same points in 100,000-point batches on two connections to a release server.
 db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)
-.build/release/citygeo serve --database "$db" --data-root "$work" --port 18089 >"$work/serve.log" 2>&1 &
+.build/release/citygeo serve --open --database "$db" --data-root "$work" --port 18089 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18089/health >/dev/null 2>&1 && break; sleep 1; done
 python3 tools/bench/grids/http_batch.py "$work/points.bin" http://127.0.0.1:18089/v1/locate/batch 100000 2 >>"$results" || true

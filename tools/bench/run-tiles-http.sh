@@ -24,7 +24,7 @@ with open(sys.argv[1], "w") as f:
             f.write(f"/tiles/{source}/{t.z}/{t.x}/{t.y}.mvt\n")
 PY
 db=$(mktemp -u /tmp/citygeo-tiles-XXXXXX.sqlite)
-.build/release/citygeo serve --database "$db" --data-root . --port 18092 >.build-bench/tiles-serve.log 2>&1 &
+.build/release/citygeo serve --open --database "$db" --data-root . --port 18092 >.build-bench/tiles-serve.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$db" "$db-wal" "$db-shm"' EXIT
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18092/health >/dev/null 2>&1 && break; sleep 1; done

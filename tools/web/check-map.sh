@@ -16,7 +16,7 @@ tools/install-web.sh
 swift build -c release --product citygeo >/dev/null
 mkdir -p .build-bench
 db=$(mktemp -u /tmp/citygeo-map-XXXXXX.sqlite)
-.build/release/citygeo serve --database "$db" --data-root . --port 18091 >.build-bench/map-serve.log 2>&1 &
+CITYGEO_ACCESS_PUBLIC_SCOPES=tiles,geocode,joins .build/release/citygeo serve --database "$db" --data-root . --port 18091 >.build-bench/map-serve.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$db" "$db-wal" "$db-shm"' EXIT
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18091/health >/dev/null 2>&1 && break; sleep 1; done

@@ -1,0 +1,170 @@
+import Foundation
+import GeoCore
+import GeoStore
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// Per-route request metrics through swift-metrics into one Prometheus registry per application (not the
+/// process-wide bootstrap, so tests can build many applications), exposed at `/metrics`.
+///
+/// - `citygeo_http_requests_total{method, route, status}`
+/// - `citygeo_http_request_duration_seconds{method, route}`: a latency histogram
+/// - `citygeo_http_requests_in_flight`
+/// - `citygeo_access_refusals_total{reason}`: 401, 403 and 429 answers
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+    let inFlight: Meter
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Sub-millisecond lookups to multi-second batches.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        self.factory = factory
+        inFlight = Meter(label: "citygeo_http_requests_in_flight", factory: factory)
+    }
+
+    func record(method: String, route: String, status: Int, duration: Duration) {
+        Counter(
+            label: "citygeo_http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))],
+            factory: factory
+        ).increment()
+        Metrics.Timer(label: "citygeo_http_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+        if status == 401 || status == 403 || status == 429 {
+            let reason = status == 429 ? "rate_limited" : status == 401 ? "unauthenticated" : "forbidden"
+            Counter(label: "citygeo_access_refusals_total", dimensions: [("reason", reason)], factory: factory).increment()
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
+
+extension Duration {
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}
+
+/// Measures and logs every request: the metrics above, and one structured log line per request (`debug` when
+/// it succeeded, `notice` for 4xx, `error` for 5xx) with the request id, route, status, duration and key.
+struct ObservabilityMiddleware: RouterMiddleware {
+    typealias Context = CityRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        metrics.inFlight.increment()
+        defer { metrics.inFlight.decrement() }
+        do {
+            let response = try await next(request, context)
+            finish(request, context: context, status: response.status.code, since: start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            finish(request, context: context, status: status, since: start)
+            throw error
+        }
+    }
+
+    private func finish(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
+        let duration = ContinuousClock.now - start
+        // Unmatched paths share one label so that scanners cannot blow up the number of series.
+        let route = context.endpointPath ?? "NotFound"
+        metrics.record(method: request.method.rawValue, route: route, status: status, duration: duration)
+        let level: Logger.Level = status >= 500 ? .error : status >= 400 ? .notice : .debug
+        guard context.logger.logLevel <= level else { return }
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path), "route": .string(route),
+            "status": .stringConvertible(status), "duration_ms": .string(String(format: "%.2f", duration.milliseconds)),
+        ]
+        if let caller = context.caller { metadata["key_id"] = .string(caller.keyId) }
+        if let address = context.remoteAddress { metadata["remote"] = .string(address) }
+        context.logger.log(level: level, "request", metadata: metadata)
+    }
+}
+
+/// Ends a request that runs longer than the limit with 503 `timeout`. The handler's task is cancelled: database
+/// reads and the batch loops stop at their next cancellation check.
+struct TimeoutMiddleware: RouterMiddleware {
+    typealias Context = CityRequestContext
+    let limit: Duration
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Streaming routes (server-sent events) run as long as their client listens.
+        if context.endpointPath == "/v1/events/stream" { return try await next(request, context) }
+        return try await withoutActuallyEscaping(next) { handler in
+            // The group awaits both children before returning, so the handler never outlives this call.
+            nonisolated(unsafe) let handler = handler
+            return try await withThrowingTaskGroup(of: Response?.self) { group in
+                group.addTask { try await handler(request, context) }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else {
+                    throw APIError(
+                        status: .serviceUnavailable, code: "timeout",
+                        message: "the request took longer than \(limit.milliseconds / 1000) s and was stopped",
+                        details: ["limit_s": .double(limit.milliseconds / 1000)])
+                }
+                return response
+            }
+        }
+    }
+}
+
+/// `/metrics`, `/ready` and `/v1/audit`.
+struct OperationsController {
+    let store: SpatialStore
+    let metrics: ServerMetrics
+    /// Checks that must pass for `/ready`, by name.
+    let readinessChecks: [String: @Sendable () async throws -> Void]
+
+    func register(on router: Router<CityRequestContext>) {
+        router.get("metrics") { _, _ -> Response in
+            JSONResponse.bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("ready") { _, _ -> Response in
+            var checks: [String: JSONValue] = [:]
+            var ready = true
+            for (name, check) in readinessChecks.sorted(by: { $0.key < $1.key }) {
+                do {
+                    try await check()
+                    checks[name] = "ok"
+                } catch {
+                    ready = false
+                    checks[name] = .string("\(error)")
+                }
+            }
+            return try JSONResponse.make(
+                .object(["status": .string(ready ? "ready" : "not_ready"), "checks": .object(checks)]),
+                status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("v1/audit") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let from = try query["from"].map { try RequestParsing.time(String($0), field: "from") }
+            let to = try query["to"].map { try RequestParsing.time(String($0), field: "to") }
+            let limit = try query["limit"].map { Int(try RequestParsing.number(String($0), "limit", 1...10_000)) } ?? 100
+            let entries = try await store.auditEntries(from: from, to: to, keyId: query["key"].map(String.init), limit: limit)
+            return try JSONResponse.make(.object([
+                "count": .int(Int64(entries.count)),
+                "entries": .array(entries.map { entry in
+                    .object([
+                        "time": .string(Date(timeIntervalSince1970: entry.time).ISO8601Format()),
+                        "key_id": entry.keyId.map(JSONValue.string) ?? .null, "key_name": entry.keyName.map(JSONValue.string) ?? .null,
+                        "method": .string(entry.method), "path": .string(entry.path), "status": .int(Int64(entry.status)),
+                        "detail": .string(entry.detail), "remote_address": entry.remoteAddress.map(JSONValue.string) ?? .null,
+                    ])
+                }),
+            ]))
+        }
+    }
+}
