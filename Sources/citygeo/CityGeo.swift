@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import GeoStore
 
 /// The `citygeo` command: a thin layer that parses arguments, calls the libraries and prints.
 @main
@@ -13,4 +15,18 @@ struct CityGeoCommand: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The SpatiaLite database file.")
     var database: String = "data/citygeo.sqlite"
+}
+
+/// Writes made from the command line go to the server's audit log too, under the operating-system user, so the
+/// log answers "who changed this" whichever way the change came in.
+func recordCommandLineWrite(_ store: SpatialStore, command: String, detail: String) async {
+    let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+    let entry = AuditEntry(
+        time: Date().timeIntervalSince1970, keyId: nil, keyName: "cli:\(user)", method: "CLI", path: command, status: 200,
+        detail: detail, remoteAddress: nil)
+    do {
+        try await store.appendAudit([entry])
+    } catch {
+        FileHandle.standardError.write(Data("warning: the audit log could not record this change: \(error)\n".utf8))
+    }
 }

@@ -32,7 +32,8 @@ struct FenceImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fences = try readFences(file)
-        let persistence = FencePersistence(try SpatialStore(path: database.database))
+        let store = try SpatialStore(path: database.database)
+        let persistence = FencePersistence(store)
         var created = 0
         var replaced = 0
         for var fence in fences {
@@ -46,6 +47,7 @@ struct FenceImportCommand: AsyncParsableCommand {
             }
             try await persistence.save(fence)
         }
+        await recordCommandLineWrite(store, command: "citygeo fence import", detail: "\(created) fences created, \(replaced) replaced")
         print("\(created) fences created, \(replaced) replaced in \(database.database)")
     }
 }

@@ -42,6 +42,7 @@ struct KeysCommand: AsyncParsableCommand {
                 StoredAPIKey(
                     id: id, name: name, sha256: hash, scopes: scopeNames, ratePerSecond: rate,
                     createdAt: Date().timeIntervalSince1970))
+            await recordCommandLineWrite(store, command: "citygeo keys create", detail: "key \(id) (\(name)) with \(scopeNames.joined(separator: ","))")
             print("id:     \(id)")
             print("key:    \(text)")
             print("scopes: \(scopeNames.joined(separator: ","))")
@@ -82,6 +83,7 @@ struct KeysCommand: AsyncParsableCommand {
             guard try await store.revokeAPIKey(id: id, at: Date().timeIntervalSince1970) else {
                 throw ValidationError("no active key with id \(id)")
             }
+            await recordCommandLineWrite(store, command: "citygeo keys revoke", detail: "key \(id)")
             print("revoked \(id)")
         }
     }

@@ -29,6 +29,7 @@ struct ImportCommand: AsyncParsableCommand {
         let info = try await store.importFile(at: url, as: name, options: ImportOptions(mode: importMode, srid: srid)) { done, total in
             bar.update(done: done, total: total)
         }
+        await recordCommandLineWrite(store, command: "citygeo import \(name) --mode \(mode)", detail: "\(info.featureCount) features from \(url.path)")
         print("imported \(info.featureCount) features into layer \(info.name) (\(info.geometryType?.rawValue ?? "mixed"), SRID \(info.srid))")
     }
 }

@@ -45,6 +45,7 @@ struct TrajectoryImportCommand: AsyncParsableCommand {
             // Batches of 50,000 fixes, one transaction each: a server reading the same file is never blocked long,
             // and a failed import can be re-run (stored fixes are skipped).
             let result = try await store.insertTrackPoints(points, batchSize: 50_000)
+            await recordCommandLineWrite(store, command: "citygeo traj import", detail: "\(file): \(result.inserted) fixes stored")
             print("\(file): \(points.count) fixes, \(result.inserted) new, \(result.duplicates) already stored")
         }
     }

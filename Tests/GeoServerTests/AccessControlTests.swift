@@ -232,6 +232,27 @@ import Testing
         }
     }
 
+    /// Request text reaches SQL only as bound parameters or as a layer name that passed LayerName's
+    /// `[a-z][a-z0-9_]*` check: injection attempts are refused before any SQL, and the catalogue survives.
+    @Test func requestTextNeverBecomesSQL() async throws {
+        try await Self.withApp(ServerConfiguration(databasePath: nil)) { store, client in
+            for attack in [#"x";DROP TABLE geo_layers;--"#, "x' OR '1'='1", "layer_x\"", "Towns"] {
+                let escaped = attack.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                try await client.execute(uri: "/v1/layers/\(escaped)/features", method: .get) { response in
+                    #expect(response.status == .unprocessableContent, "\(attack)")
+                    let answer = try Self.json(response)
+                    #expect(answer["code"] == "invalid_layer_name")
+                }
+                try await client.execute(uri: "/v1/nearest?layer=\(escaped)&lon=120.46&lat=33.2", method: .get) { response in
+                    #expect(response.status.code >= 400 && response.status.code < 500, "\(attack)")
+                }
+            }
+            // The catalogue table is still there and answers.
+            #expect(try await store.layers().isEmpty)
+            try await client.execute(uri: "/v1/layers", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
     @Test func aRequestOverTheTimeIsStoppedWith503() async throws {
         let router = Router(context: CityRequestContext.self)
         router.add(middleware: TimeoutMiddleware(limit: .milliseconds(50)))
