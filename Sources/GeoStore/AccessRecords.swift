@@ -170,5 +170,10 @@ extension SpatialStore {
         );
         CREATE INDEX audit_log_time ON audit_log (time);
         CREATE INDEX audit_log_key ON audit_log (key_id, time);
+        -- Append-only, as the platform specifications ask of audit logs: lines can be added, never changed or removed.
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
         """
 }
