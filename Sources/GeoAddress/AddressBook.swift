@@ -97,6 +97,33 @@ public struct PointOfInterest: Hashable, Sendable {
     public var streetCode: String?
 }
 
+/// 部件: a component of city furniture (GB/T 30428.2), located by its identifier: a 10-digit class code (6-digit
+/// district + 2-digit 大类 + 2-digit 小类) followed by a 6-digit serial.
+public struct CityComponent: Hashable, Sendable {
+    /// The 16-digit component identifier.
+    public var code: String
+    /// The 10-digit class code (the identifier's first ten digits).
+    public var classCode: String
+    /// 大类 name (公用设施, 道路交通, 市容环境, 园林绿化, 房屋土地, 其他设施).
+    public var category: String
+    /// 小类 name (雨水井盖, 路灯 …).
+    public var name: String
+    public var coordinate: Coordinate
+    /// The unit grid holding it (所在单元网格).
+    public var gridCode: String?
+    /// The nearest road's name.
+    public var road: String?
+    /// 完好, 破损, 丢失 …
+    public var status: String?
+}
+
+extension CityComponent {
+    /// Whether `code` is a component identifier: 16 ASCII digits.
+    public static func isIdentifier(_ code: String) -> Bool {
+        code.utf8.count == 16 && code.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+}
+
 /// The gazetteer of one city: the five basic location types of GB/T 30428.3. Coordinates are CGCS2000
 /// longitude/latitude (equal to WGS 84 at map precision).
 public struct AddressBook: Sendable {
@@ -106,10 +133,12 @@ public struct AddressBook: Sendable {
     public var plates: [DoorPlate]
     public var buildings: [BuildingPlate]
     public var pois: [PointOfInterest]
+    /// Components (部件), found by their 16-digit identifier.
+    public var components: [CityComponent]
 
     public init(
         regions: [AddressRegion] = [], roads: [AddressRoad] = [], places: [AddressPlace] = [], plates: [DoorPlate] = [],
-        buildings: [BuildingPlate] = [], pois: [PointOfInterest] = []
+        buildings: [BuildingPlate] = [], pois: [PointOfInterest] = [], components: [CityComponent] = []
     ) {
         self.regions = regions
         self.roads = roads
@@ -117,6 +146,7 @@ public struct AddressBook: Sendable {
         self.plates = plates
         self.buildings = buildings
         self.pois = pois
+        self.components = components
     }
 
     /// The store layers an address book is read from, by location type. Any imported table with these
@@ -128,6 +158,8 @@ public struct AddressBook: Sendable {
         public var plates = "door_plates"
         public var buildings = "buildings"
         public var pois = "pois"
+        /// Optional: the component layer (code, class_code, category, name, point, grid_code, road, status).
+        public var components = "components"
         public init() {}
     }
 
@@ -143,13 +175,14 @@ public struct AddressBook: Sendable {
         return try AddressBook(
             regionFeatures: regionFeatures, roadFeatures: try await features(layers.roads),
             placeFeatures: try await features(layers.places), plateFeatures: try await features(layers.plates),
-            buildingFeatures: try await features(layers.buildings), poiFeatures: try await features(layers.pois))
+            buildingFeatures: try await features(layers.buildings), poiFeatures: try await features(layers.pois),
+            componentFeatures: try await features(layers.components))
     }
 
     /// Builds the book from features (GeoJSON features or CSV rows with lon/lat geometry).
     public init(
         regionFeatures: [Feature], roadFeatures: [Feature], placeFeatures: [Feature], plateFeatures: [Feature],
-        buildingFeatures: [Feature], poiFeatures: [Feature]
+        buildingFeatures: [Feature], poiFeatures: [Feature], componentFeatures: [Feature] = []
     ) throws(GeoError) {
         var book = AddressBook()
         for (row, f) in regionFeatures.enumerated() {
@@ -226,6 +259,16 @@ public struct AddressBook: Sendable {
                     aliases: r.list("aliases"), coordinate: try r.point(), roadName: r.text("road"),
                     number: r.int("number"), gridCode: r.text("grid_code"), communityCode: r.text("community_code"),
                     streetCode: r.text("street_code")))
+        }
+        for (row, f) in componentFeatures.enumerated() {
+            let r = FeatureRow(feature: f, layer: "components", row: row)
+            let code = try r.required("code")
+            guard CityComponent.isIdentifier(code) else { throw r.error("has code \(code), not a 16-digit component identifier", field: "code") }
+            book.components.append(
+                CityComponent(
+                    code: code, classCode: r.text("class_code") ?? String(code.prefix(10)), category: r.text("category") ?? "",
+                    name: r.text("name") ?? "部件", coordinate: try r.point(), gridCode: r.text("grid_code") ?? r.text("unit_grid"),
+                    road: r.text("road"), status: r.text("status")))
         }
         self = book
     }

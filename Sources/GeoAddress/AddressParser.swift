@@ -36,6 +36,12 @@ public struct ParsedAddress: Hashable, Sendable {
     public var direction: DirectionPhrase?
     /// A 6/9/12/15-digit region or unit-grid code given as the address.
     public var code: String?
+    /// A 16-digit component identifier (部件编码, GB/T 30428.2) given as the whole address, with any spaces
+    /// and dashes removed.
+    public var componentCode: String?
+    /// A 10-digit component class code (district + 大类 + 小类) given as the whole address: a kind of
+    /// component, not a place.
+    public var componentClassCode: String?
     /// Text the parser could not place (free description, unknown names).
     public var remark: String = ""
 
@@ -82,6 +88,10 @@ struct AddressParser: Sendable {
     func parse(_ text: String) -> ParsedAddress {
         let s = AddressNormalizer.normalizedScalars(text)
         var out = ParsedAddress(normalized: Self.string(s[...]))
+        if let digits = Self.componentDigits(s) {
+            if digits.count == 16 { out.componentCode = digits } else { out.componentClassCode = digits }
+            return out
+        }
         var remark: [Unicode.Scalar] = []
         var unmatchedRuns: [[Unicode.Scalar]] = []
         var run: [Unicode.Scalar] = []
@@ -255,6 +265,30 @@ struct AddressParser: Sendable {
             if out.poi == nil { out.poi = mention.text }
             out.poiMentions.append(mention)
         }
+    }
+
+    /// Words that may stand before a component code (部件编码：3209040101000123).
+    static let componentPrefixes: [[Unicode.Scalar]] = ["部件标识码", "部件编码", "部件编号", "部件代码", "部件号", "部件", "标识码", "编码"].map(scalars)
+
+    /// The digits of a text that is nothing but a component identifier (16 digits) or class code (10 digits),
+    /// optionally after one of ``componentPrefixes``, with dashes between digit groups. Both must have a 大类
+    /// of 01–06 and a 小类 of 01–99 (digits 7–10); anything else is not read as a component code.
+    static func componentDigits(_ s: [Unicode.Scalar]) -> String? {
+        var start = 0
+        if let prefix = componentPrefixes.first(where: { AddressNormalizer.hasPrefix(s, $0, at: 0) }) { start = prefix.count }
+        var digits: [Unicode.Scalar] = []
+        for k in start..<s.count {
+            if AddressNormalizer.isDigit(s[k]) {
+                digits.append(s[k])
+            } else if s[k] != "-" {
+                return nil
+            }
+        }
+        guard digits.count == 16 || digits.count == 10 else { return nil }
+        let category = Int(string(digits[6..<8])) ?? 0
+        let subclass = Int(string(digits[8..<10])) ?? 0
+        guard (1...6).contains(category), subclass >= 1 else { return nil }
+        return string(digits[...])
     }
 
     /// A number and its suffix at `i` (door number, building, unit, room, floor, distance or a code).

@@ -7,6 +7,8 @@ public enum MatchType: String, Sendable, CaseIterable {
     case exactPlate = "exact_plate"
     /// A building plate (幢) of a compound.
     case buildingPlate = "building_plate"
+    /// A component (部件) found by its 16-digit identifier.
+    case component
     /// A door number absent from the book, placed along the road's centre line on the side of its parity.
     case interpolated
     /// A point of interest.
@@ -49,6 +51,10 @@ public struct Geocoder: Sendable {
     /// Building plates by compound index and number.
     let buildingsByPlace: [Int: [Int: Int]]
     let regionByCode: [String: Int]
+    /// Components by their 16-digit identifier.
+    let componentByCode: [String: Int]
+    /// The 小类 name of every component class code in the book.
+    let componentClassNames: [String: String]
     let placeByGate: [String: Int]
     /// Compounds by the road their gate plate is on.
     let placesByGateRoad: [String: [Int]]
@@ -105,6 +111,14 @@ public struct Geocoder: Sendable {
         for (k, b) in book.buildings.enumerated() { buildingsByPlace[b.place, default: [:]][b.number] = k }
         self.buildingsByPlace = buildingsByPlace
         self.regionByCode = regionByCode
+        var componentByCode: [String: Int] = [:]
+        var componentClassNames: [String: String] = [:]
+        for (k, c) in book.components.enumerated() {
+            if componentByCode[c.code] == nil { componentByCode[c.code] = k }
+            if componentClassNames[c.classCode] == nil { componentClassNames[c.classCode] = c.name }
+        }
+        self.componentByCode = componentByCode
+        self.componentClassNames = componentClassNames
         self.placeByGate = placeByGate
         var placesByGateRoad: [String: [Int]] = [:]
         let roadKeys = Set(book.roads.map { AddressNormalizer.normalize($0.name) })
@@ -135,7 +149,20 @@ public struct Geocoder: Sendable {
         return (parsed, match(parsed, limit: limit))
     }
 
+    /// The component with this 16-digit identifier, if the book has it.
+    public func component(code: String) -> CityComponent? { componentByCode[code].map { book.components[$0] } }
+
+    /// The 小类 name of a 10-digit component class code that components of the book carry (3209040103 → 雨水井盖).
+    public func componentClassName(_ classCode: String) -> String? { componentClassNames[classCode] }
+
     private func match(_ parsed: ParsedAddress, limit: Int) -> [GeocodeResult] {
+        // A component identifier is the whole address: its component, or nothing. A class code alone names a
+        // kind of component (every 雨水井盖 of the district), not a place: no answer.
+        if let code = parsed.componentCode {
+            guard let k = componentByCode[code], limit > 0 else { return [] }
+            return [componentResult(book.components[k])]
+        }
+        if parsed.componentClassCode != nil { return [] }
         let context = resolveRegions(parsed)
         var results: [GeocodeResult] = []
 
@@ -397,6 +424,14 @@ public struct Geocoder: Sendable {
             }
         }
         return (out, onNamedRoad)
+    }
+
+    private func componentResult(_ component: CityComponent) -> GeocodeResult {
+        let community = component.gridCode.map { String($0.prefix(12)) }
+        return GeocodeResult(
+            label: regionPrefix(community) + (component.road ?? "") + "\(component.name) \(component.code)", coordinate: component.coordinate,
+            confidence: 1, matchType: .component, codes: codes(grid: component.gridCode, district: String(component.code.prefix(6))),
+            matchedID: component.code, notes: [])
     }
 
     private func regionResult(_ region: AddressRegion, confidence: Double, notes: [String]) -> GeocodeResult {

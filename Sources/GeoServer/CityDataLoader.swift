@@ -26,6 +26,7 @@ public enum CityDataLoader {
         Source(path: "AddressBooks/door_plates.csv", layer: "door_plates", title: "门牌 Door plates"),
         Source(path: "AddressBooks/buildings.csv", layer: "buildings", title: "楼幢 Buildings"),
         Source(path: "AddressBooks/pois.csv", layer: "pois", title: "兴趣点 POIs"),
+        Source(path: "AddressBooks/components.csv", layer: "components", title: "部件 Components"),
     ]
 
     /// Imports every demo-city layer found under `root`, replacing layers of the same name.

@@ -14,7 +14,7 @@ struct AddressServices: Sendable {
     /// The layers the address book and its reverse geocoder are built from.
     static let layerNames: [String] = {
         let names = AddressBook.LayerNames()
-        return names.regions + [names.roads, names.places, names.plates, names.buildings, names.pois, GridLocator.layerNames.responsibilityGrids]
+        return names.regions + [names.roads, names.places, names.plates, names.buildings, names.pois, names.components, GridLocator.layerNames.responsibilityGrids]
     }()
 
     static func load(from store: SpatialStore, divisions: AdminDivisions) async throws -> AddressServices {
@@ -44,6 +44,11 @@ struct GeocodeController {
             if case .object(var object) = collection {
                 object["query"] = .string(text)
                 object["parsed"] = Self.describe(parsed)
+                if let classCode = parsed.componentClassCode {
+                    let kind = try await services.value.geocoder.componentClassName(classCode).map { " (\($0))" } ?? ""
+                    object["note"] = .string(
+                        "\(classCode) is a component class code\(kind): it names a kind of component, not a place; give the 16-digit component identifier")
+                }
                 collection = .object(object)
             }
             return try Self.geoJSON(collection)
@@ -189,6 +194,8 @@ struct GeocodeController {
         if let v = p.poi { object["poi"] = .string(v) }
         if let v = p.direction { object["direction"] = .string(v.text) }
         if let v = p.code { object["code"] = .string(v) }
+        if let v = p.componentCode { object["component_code"] = .string(v) }
+        if let v = p.componentClassCode { object["component_class_code"] = .string(v) }
         if !p.remark.isEmpty { object["remark"] = .string(p.remark) }
         return .object(object)
     }

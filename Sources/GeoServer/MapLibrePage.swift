@@ -7,7 +7,7 @@
 /// reverse-geocodes on load, and `#status` holds a JSON summary (tiles loaded, last search, last reverse).
 enum MapLibrePage {
     /// The store layers drawn, bottom to top, from one composite tile source.
-    static let layers = ["district", "streets", "communities", "eval_area_types", "unit_grids", "rivers", "compounds", "roads", "sample_points", "pois"]
+    static let layers = ["district", "streets", "communities", "eval_area_types", "unit_grids", "rivers", "compounds", "roads", "sample_points", "pois", "components"]
 
     static let html = """
         <!doctype html>
@@ -36,7 +36,7 @@ enum MapLibrePage {
         <script>
         const layerNames=[\(layers.map { "'\($0)'" }.joined(separator: ","))];
         const colours={district:'#333',streets:'#c0392b',communities:'#2980b9',eval_area_types:'#8e44ad',unit_grids:'#7f8c8d',
-          rivers:'#3498db',compounds:'#27ae60',roads:'#e67e22',sample_points:'#d35400',pois:'#16a085'};
+          rivers:'#3498db',compounds:'#27ae60',roads:'#e67e22',sample_points:'#d35400',pois:'#16a085',components:'#7d3c98'};
         const cityStatus={tilesLoaded:0,tileErrors:0,search:null,reverse:null,ready:false};
         function report(){document.getElementById('status').textContent=JSON.stringify(cityStatus);}
         const style={version:8,sources:{city:{type:'vector',url:'/tiles/'+layerNames.join(',')+'.json'}},
@@ -51,8 +51,8 @@ enum MapLibrePage {
           }else if(n==='rivers'||n==='roads'){
             style.layers.push({id:n+'-line',type:'line',source:'city','source-layer':n,paint:{'line-color':c,'line-width':n==='roads'?2:1.5}});
           }else{
-            style.layers.push({id:n+'-circle',type:'circle',source:'city','source-layer':n,minzoom:13,
-              paint:{'circle-color':c,'circle-radius':4,'circle-stroke-color':'#fff','circle-stroke-width':1}});
+            style.layers.push({id:n+'-circle',type:'circle',source:'city','source-layer':n,minzoom:n==='components'?16:13,
+              paint:{'circle-color':c,'circle-radius':n==='components'?3:4,'circle-stroke-color':'#fff','circle-stroke-width':1}});
           }
         }
         let map;

@@ -34,6 +34,10 @@ public struct ServerConfiguration: Sendable {
     /// trusts a layer's version for a second (like the grid and address indexes) so that a cached tile costs no
     /// database read; a layer change shows within that second.
     public var tiles: TileServiceConfiguration
+    /// The default tile settings: components (部件, thousands of points a few metres apart) from zoom 16 only,
+    /// every other layer at zooms 0…16.
+    public static let defaultTiles = TileServiceConfiguration(
+        layers: ["components": StoreLayerSourceOptions(minzoom: 16, maxzoom: 16)], versionCheckInterval: .seconds(1))
     /// `Cache-Control` sent with tiles and TileJSON; short, because layers change while the server runs.
     public var tileCacheControl: String
     /// Folder holding maplibre-gl.js and maplibre-gl.css for the map page (tools/install-web.sh fills
@@ -53,7 +57,7 @@ public struct ServerConfiguration: Sendable {
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
         maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
         maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
-        tiles: TileServiceConfiguration = TileServiceConfiguration(versionCheckInterval: .seconds(1)), tileCacheControl: String = "public, max-age=60",
+        tiles: TileServiceConfiguration = ServerConfiguration.defaultTiles, tileCacheControl: String = "public, max-age=60",
         webAssetsDirectory: URL? = nil, fenceWebhooks: [URL] = [], access: AccessPolicy = .init(),
         maximumGeometryVertices: Int = 100_000, requestTimeout: Duration = .seconds(60), idleTimeout: Duration = .seconds(60)
     ) {

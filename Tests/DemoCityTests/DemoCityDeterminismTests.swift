@@ -9,7 +9,7 @@ import Testing
     @Test func regeneratingWithTheDefaultSeedReproducesTheCommittedFiles() throws {
         let boundary = try DemoCityFiles.bytes("GridData/sources/dafeng-320904-boundary.geojson")
         let city = try DemoCityGenerator.generate(boundaryGeoJSON: boundary)
-        #expect(city.files.count == 14)
+        #expect(city.files.count == 15)
         for file in city.files {
             let committed = try DemoCityFiles.bytes(file.path)
             #expect(committed == file.bytes, "\(file.path) differs from a fresh generation: run `citygeo demo-city`")

@@ -12,7 +12,7 @@ enum DemoBook {
         ("GridData/communities.geojson", "communities"), ("GridData/unit_grids.geojson", "unit_grids"),
         ("AddressBooks/roads.geojson", "roads"), ("AddressBooks/compounds.geojson", "compounds"),
         ("AddressBooks/door_plates.csv", "door_plates"), ("AddressBooks/buildings.csv", "buildings"),
-        ("AddressBooks/pois.csv", "pois"),
+        ("AddressBooks/pois.csv", "pois"), ("AddressBooks/components.csv", "components"),
     ]
 
     static let store: Task<SpatialStore, any Error> = Task {
@@ -30,4 +30,15 @@ enum DemoBook {
     }
 
     static let geocoder: Task<Geocoder, any Error> = Task { Geocoder(book: try await book.value, divisions: try await divisions.value) }
+
+    /// Rows of one of the committed CSV files (the demo city writes no quoted fields), keyed by header; read
+    /// straight from the file, independent of the store and the address book.
+    static func csvRows(_ path: String) throws -> [[String: String]] {
+        let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return lines.dropFirst().map { line in
+            Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        }
+    }
 }

@@ -24,6 +24,15 @@ import Testing
         // Codes stay text (leading digits intact) and sit in the catalogue schema as text.
         let plates = try #require(layers.first { $0.name == "door_plates" })
         #expect(plates.schema.first { $0.name == "grid_code" }?.type == .text)
+        // Components (部件): every row, codes as text.
+        let componentLines = try String(contentsOf: Self.root.appendingPathComponent("AddressBooks/components.csv"), encoding: .utf8)
+            .split(separator: "\n").count - 1
+        let components = try #require(layers.first { $0.name == "components" })
+        #expect(components.featureCount == componentLines)
+        #expect(components.geometryType == .point)
+        #expect(components.schema.first { $0.name == "code" }?.type == .text)
+        #expect(components.schema.first { $0.name == "class_code" }?.type == .text)
+        #expect(components.schema.first { $0.name == "grid_code" }?.type == .text)
         // A bbox query around the city centre answers from the index.
         let centre = BoundingBox(minX: 120.46, minY: 33.195, maxX: 120.47, maxY: 33.205)
         let nearCentre = try await store.features(in: "unit_grids", bbox: centre)

@@ -59,6 +59,50 @@ import Testing
         }
     }
 
+    @Test func componentCodesAnswerTheComponentAndClassCodesANote() async throws {
+        // The component from the committed CSV, independent of the geocoder.
+        let text = try String(contentsOf: Self.root.appendingPathComponent("AddressBooks/components.csv"), encoding: .utf8)
+        let row = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            .first { $0[3] == "雨水井盖" }!
+        let (code, classCode, lon, lat, grid) = (row[0], row[1], Double(row[4])!, Double(row[5])!, row[6])
+        try await withApp { client in
+            try await client.execute(uri: Self.uri("/v1/geocode", [("q", "部件编码：\(code.prefix(8)) \(code.dropFirst(8))")]), method: .get) { response in
+                #expect(response.status == .ok)
+                let collection = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView))
+                #expect(collection.features.count == 1)
+                let first = try #require(collection.features.first)
+                #expect(first.properties["match_type"] == "component")
+                #expect(first.properties["matched_id"]?.stringValue == code)
+                #expect(first.properties["confidence"]?.doubleValue == 1)
+                #expect(first.properties["label"]?.stringValue?.hasSuffix("雨水井盖 \(code)") == true)
+                guard case .object(let codes)? = first.properties["codes"] else { Issue.record("no codes"); return }
+                #expect(codes["unit_grid"]?.stringValue == grid)
+                guard case .point(let p)? = first.geometry else { Issue.record("no point"); return }
+                #expect(abs(p.coordinate.x - lon) < 1e-7 && abs(p.coordinate.y - lat) < 1e-7)
+                guard case .object(let top) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let parsed)? = top["parsed"] else {
+                    Issue.record("no parsed"); return
+                }
+                #expect(parsed["component_code"]?.stringValue == code)
+            }
+            try await client.execute(uri: Self.uri("/v1/geocode", [("q", classCode)]), method: .get) { response in
+                #expect(response.status == .ok)
+                let collection = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView))
+                #expect(collection.features.isEmpty)
+                guard case .object(let top) = try JSON.decode(Array(response.body.readableBytesView)) else { Issue.record("no object"); return }
+                #expect(top["note"]?.stringValue?.contains("雨水井盖") == true)
+                guard case .object(let parsed)? = top["parsed"] else { Issue.record("no parsed"); return }
+                #expect(parsed["component_class_code"]?.stringValue == classCode)
+            }
+            // Components are tiles from zoom 16 only.
+            try await client.execute(uri: "/tiles/components.json", method: .get) { response in
+                #expect(response.status == .ok)
+                guard case .object(let tileJSON) = try JSON.decode(Array(response.body.readableBytesView)) else { Issue.record("no TileJSON"); return }
+                #expect(tileJSON["minzoom"] == .int(16))
+                #expect(tileJSON["maxzoom"] == .int(16))
+            }
+        }
+    }
+
     @Test func reverseAndAutocomplete() async throws {
         let plate = try Self.plateRow()
         try await withApp { client in

@@ -3,6 +3,8 @@ import GeoCore
 /// Builds the demo city step by step in metres. One builder per generation; not shared across tasks.
 struct CityBuilder {
     let scale: Double
+    /// The seed of the generation (components draw from a stream derived from it).
+    let seed: UInt64
     var rng: SeededGenerator
     let geometry: GeometryBridge
     /// The real district boundary, in metres.
@@ -19,6 +21,7 @@ struct CityBuilder {
 
     init(seed: UInt64, scale: Double, districtDegrees: [Polygon], geometry: GeometryBridge) throws {
         self.scale = scale
+        self.seed = seed
         self.rng = SeededGenerator(seed: seed)
         self.geometry = geometry
         let district = try districtDegrees.map { try geometry.toMetres($0) }
@@ -47,6 +50,8 @@ struct CityBuilder {
         try buildRivers()
         buildSamplePoints()
         buildAreaClasses()
+        // Last and from their own stream: components leave the rest of the city as it was without them.
+        buildComponents(seed: seed)
         return model
     }
 

@@ -13,6 +13,7 @@ struct CityModel {
     var samplePoints: [SamplePoint] = []
     var areaClasses: [AreaClassZone] = []
     var rivers: [River] = []
+    var components: [CityComponent] = []
 }
 
 enum RegionLevel: String {

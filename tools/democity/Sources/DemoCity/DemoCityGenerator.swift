@@ -3,7 +3,7 @@ import GeoCore
 
 /// Generates the demo city: a district modelled on 大丰区 (320904) inside its real boundary, with its real
 /// streets and towns, invented communities, unit grids, roads, door plates, compounds, POIs, evaluation area
-/// classes and inspection sample points. The output is a pure function of the seed, the scale and the boundary.
+/// classes, inspection sample points and the core's components (部件). The output is a pure function of the seed, the scale and the boundary.
 public enum DemoCityGenerator {
     /// The seed the committed demo city was generated with (the district's code).
     public static let defaultSeed: UInt64 = 320_904
@@ -69,6 +69,7 @@ public enum DemoCityGenerator {
             ("buildings", model.buildings.count),
             ("points of interest", model.pois.count),
             ("sample points", model.samplePoints.count),
+            ("components", model.components.count),
         ]
         var manifest: [String: JSONValue] = [
             "generator": "citygeo demo-city", "seed": .int(Int64(options.seed)), "scale": .double(options.scale),

@@ -22,6 +22,7 @@ struct CityWriter {
             ("AddressBooks/compounds.geojson", try compoundLayer()),
             ("AddressBooks/buildings.csv", try buildingTable()),
             ("AddressBooks/pois.csv", try poiTable()),
+            ("AddressBooks/components.csv", try componentTable()),
         ]
     }
 
@@ -234,6 +235,19 @@ struct CityWriter {
                 poi.id, poi.name, poi.category, poi.aliases.joined(separator: "/"), degrees(p.x), degrees(p.y),
                 poi.plate?.roadName ?? "", poi.plate.map { String($0.number) } ?? "", poi.plate?.label ?? "",
                 poi.gridCode ?? "", poi.communityCode ?? "", poi.streetCode,
+            ])
+        }
+        return csv(rows)
+    }
+
+    /// Components (部件): the 16-digit identifier, its class, the unit grid holding it and the nearest road.
+    private func componentTable() throws -> [UInt8] {
+        var rows = [["code", "class_code", "category", "name", "lon", "lat", "grid_code", "road", "status"]]
+        for component in model.components {
+            let p = try geometry.toDegrees(component.position)
+            rows.append([
+                component.code, component.kind.classCode(district: Gazetteer.districtCode), component.kind.category.name,
+                component.kind.subclass.name, degrees(p.x), degrees(p.y), component.gridCode, component.road, component.status,
             ])
         }
         return csv(rows)

@@ -19,7 +19,7 @@ public struct GeocodeQuery: Sendable {
 /// Generates a geocoding query set from an address book, deterministic from a seed: door plates written with
 /// full, partial and misplaced admin levels, Chinese numerals, full-width digits, aliases, former names, one-
 /// character typos, 甲/-1 suffixes and numbers held out of the book (to be interpolated); buildings with units
-/// and rooms; POIs by name, alias and with direction words; compounds. The held-out plates are removed from the
+/// and rooms; POIs by name, alias and with direction words; compounds; component identifiers. The held-out plates are removed from the
 /// book the geocoder under test sees.
 public struct QuerySetGenerator {
     public let book: AddressBook
@@ -129,6 +129,12 @@ public struct QuerySetGenerator {
             add("\(poi.name)\(word)\(side)\(Int(metres))米", "poi_direction", poi.id, Geodesic.destination(from: poi.coordinate, azimuth: bearing, distance: metres).coordinate, poi.streetCode)
         }
         for place in sample(book.places, perCategory) { add(place.name, "compound", place.id, place.labelPoint, place.streetCode) }
+        // Component identifiers (部件编码) as written on a case form: plain, in groups of four, full-width, after 部件编码.
+        for c in sample(book.components, perCategory) {
+            let groups = stride(from: 0, to: 16, by: 4).map { k in String(c.code.dropFirst(k).prefix(4)) }
+            let forms = [c.code, groups.joined(separator: " "), groups.joined(separator: "-"), Self.fullWidth(c.code), "部件编码：\(c.code)"]
+            add(rng.pick(forms)!, "component_code", c.code, c.coordinate, c.gridCode)
+        }
         return out
     }
 
