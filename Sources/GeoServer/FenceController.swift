@@ -114,7 +114,7 @@ struct FenceController {
         do {
             feature = try GeoJSON.decodeFeature(from: body)
         } catch {
-            throw APIError(error)
+            throw APIError(error, field: error.location ?? "body")
         }
         do {
             return try Fence(feature: feature)

@@ -264,7 +264,7 @@ actor PointIndexCache {
     }
 
     private static func info(_ layer: String, _ store: SpatialStore) async throws -> LayerInfo {
-        guard let info = try await store.layer(named: layer) else {
+        guard let info = try await store.layer(named: RequestParsing.layerName(layer, field: "layer")) else {
             throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
         }
         return info

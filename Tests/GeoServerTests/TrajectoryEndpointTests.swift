@@ -60,7 +60,7 @@ import Testing
                 #expect(response.status == .badRequest)
                 let body = try Self.json(response)
                 #expect(body["code"] == "invalid_track_point")
-                #expect(body["details"] == .object(["location": "line 3, column lat"]))
+                #expect(body["details"] == .object(["field": "body", "location": "line 3, column lat"]))
             }
             // Nothing of C was stored.
             try await client.execute(uri: "/v1/trajectories/C", method: .get) { response in
