@@ -140,7 +140,14 @@ struct FenceController {
             guard let vehicleClass = o["class"]?.stringValue else {
                 throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id) needs a class", details: ["field": .string("[\(k)].class")])
             }
-            return Vehicle(id: id, vehicleClass: vehicleClass, group: o["group"]?.stringValue)
+            let group: String?
+            switch o["group"] {
+            case .none, .some(.null): group = nil
+            case .some(.string(let name)): group = name
+            case .some:
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id): group must be a string", details: ["field": .string("[\(k)].group")])
+            }
+            return Vehicle(id: id, vehicleClass: vehicleClass, group: group)
         }
     }
 

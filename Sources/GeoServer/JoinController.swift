@@ -105,6 +105,11 @@ struct JoinController {
                 }
             let from = try Self.date(query["from"].map(String.init), field: "from")
             let to = try Self.date(query["to"].map(String.init), field: "to")
+            guard from < to else {
+                throw APIError(
+                    status: .badRequest, code: "invalid_argument", message: "the time range is empty: from must be before to",
+                    details: ["field": "from"])
+            }
             let timeField = query["time_field"].map(String.init) ?? "time"
             let sumField = query["sum"].map(String.init)
             let locator = try await grids.locator
