@@ -170,6 +170,7 @@ struct FenceController {
             guard case .object(let o) = item else { throw bad("", "must be an object") }
             guard let vehicle = o["vehicle_id"]?.stringValue, !vehicle.isEmpty else { throw bad("vehicle_id", "vehicle_id must be a non-empty string") }
             guard let time = o["time"].flatMap(parseTime) else { throw bad("time", "time must be ISO 8601 with an offset or seconds since 1970") }
+            guard TrackPoint.plausibleTimes.contains(time) else { throw bad("time", "time must lie in the years 1900-2200") }
             guard let lon = o["lon"]?.doubleValue, let lat = o["lat"]?.doubleValue else { throw bad("lon", "lon and lat must be numbers") }
             let coordinate = try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "positions[\(k)].lon/lat")
             var speed: Double?

@@ -135,6 +135,11 @@ struct TrajectoryController {
             }
             let clean = TrackCleaner().clean(raw).points
             let shown = TrackSimplifier.playback(clean, zoom: zoom)
+            guard !shown.isEmpty else {
+                // Every fix was invalid, e.g. the (0, 0) a receiver sends before it has a position.
+                throw APIError(status: .notFound, code: "not_found", message: "vehicle \(vehicle) has \(raw.count) fixes in the window, none valid",
+                               details: ["field": "vehicle"])
+            }
             let geometry: Geometry = shown.count == 1 ? .point(Point(shown[0].coordinate)) : .lineString(LineString(shown.map(\.coordinate)))
             let feature = Feature(id: .string(vehicle), geometry: geometry, properties: [
                 "vehicle": .string(vehicle), "raw_points": .int(Int64(raw.count)), "points": .int(Int64(shown.count)),
