@@ -180,7 +180,12 @@ struct FenceController {
             }
             result.append(VehiclePosition(vehicleId: vehicle, time: time, coordinate: coordinate, speedKmh: speed, heading: o["heading"]?.doubleValue))
         }
-        let flush: Bool = if case .bool(let b)? = object["flush"] { b } else { false }
+        let flush: Bool
+        switch object["flush"] {
+        case .none, .some(.null): flush = false
+        case .some(.bool(let b)): flush = b
+        case .some: throw APIError(status: .badRequest, code: "invalid_argument", message: "flush must be true or false", details: ["field": "flush"])
+        }
         return (result, flush)
     }
 

@@ -207,6 +207,10 @@ import Testing
         (.post, "/v1/positions", #"{"positions": [{"vehicle_id": "T1", "time": 1e300, "lon": 120.46, "lat": 33.2}]}"#, .badRequest, "invalid_position", "positions[0].time"),
         (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,1e300,120.46,33.2\n", .badRequest, "invalid_time", "body"),
         (.get, "/v1/trajectories/passed?lon=120.46&lat=33.2&from=1e300&to=1e300", nil, .badRequest, "invalid_time", "from"),
+        // Members of the wrong type were silently ignored (found by schemathesis).
+        (.post, "/v1/locate/batch", #"{"points": [[120.4, 33.1]], "fields": {}}"#, .badRequest, "invalid_argument", "fields"),
+        (.post, "/v1/positions", #"{"positions": [], "flush": {}}"#, .badRequest, "invalid_argument", "flush"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "quota": {}}"#, .badRequest, "invalid_argument", "quota"),
         // A non-string group was silently dropped (found by schemathesis).
         (.put, "/v1/vehicles", #"[{"id": "苏J12345", "class": "muck", "group": {}}]"#, .badRequest, "invalid_argument", "[0].group"),
         (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,2026-11-23T08:00:00+08:00,120.4,north\n", .badRequest, "invalid_track_point", "body"),
