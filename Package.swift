@@ -81,6 +81,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
+            resources: [.copy("openapi.json")],
             swiftSettings: strictSettings),
 
         // The CLI.

@@ -108,6 +108,8 @@ struct FuzzyNameIndex: Sendable {
     private var entries: [[NameEntry]] = []
     private var byKey: [String: [Int32]] = [:]
     private var nameIDs: [String: Int32] = [:]
+    /// The length of the longest name: a query longer by two or more is no name's near miss.
+    private(set) var longestName = 0
     /// Names shorter than this are not matched fuzzily: one edit of a two-character name is another name.
     static let minimumLength = 3
 
@@ -115,6 +117,7 @@ struct FuzzyNameIndex: Sendable {
 
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
         guard name.count >= Self.minimumLength else { return }
+        longestName = max(longestName, name.count)
         let whole = Self.string(name[...])
         if let id = nameIDs[whole] {
             if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
@@ -135,7 +138,7 @@ struct FuzzyNameIndex: Sendable {
 
     /// Names one edit from `query` (not the query itself), with their entries.
     func nearMisses(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
-        guard query.count >= Self.minimumLength - 1 else { return [] }
+        guard query.count >= Self.minimumLength - 1, query.count <= longestName + 1 else { return [] }
         var candidates = Set<Int32>()
         candidates.formUnion(byKey[Self.string(query[...])] ?? [])
         for k in 0..<query.count {

@@ -36,4 +36,9 @@ public struct TrackPoint: Hashable, Sendable {
 
     /// The time as a `Date`.
     public var date: Date { Date(timeIntervalSince1970: time) }
+
+    /// Times a fix may have: 1900-01-01 to 2200-01-01 in seconds since 1970. Wider than any GPS feed, and narrow
+    /// enough that days and milliseconds of these times convert to integers without overflow (a fix at 1e300
+    /// seconds used to stop the server).
+    public static let plausibleTimes: ClosedRange<Double> = -2_208_988_800 ... 7_258_118_400
 }

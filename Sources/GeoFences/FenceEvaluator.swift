@@ -188,7 +188,7 @@ public struct FenceEvaluator: Sendable {
 
     /// Takes one fix; returns the events it opened or closed (closed ones carry their end), in a deterministic order.
     public mutating func ingest(_ position: VehiclePosition) -> [FenceEvent] {
-        guard position.time.isFinite, position.coordinate.isValidGeographic else {
+        guard TrackPoint.plausibleTimes.contains(position.time), position.coordinate.isValidGeographic else {
             state.counters.invalid += 1
             return []
         }

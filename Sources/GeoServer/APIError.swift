@@ -16,9 +16,11 @@ public struct APIError: HTTPResponseError, Sendable {
         self.details = details
     }
 
-    /// Maps a library error to an HTTP answer: input problems are 4xx, everything else 500.
-    public init(_ error: GeoError) {
+    /// Maps a library error to an HTTP answer: input problems are 4xx, everything else 500. `field`, when given,
+    /// names the part of the request at fault (a parameter, a JSON member path, or `body` for the body as a whole).
+    public init(_ error: GeoError, field: String? = nil) {
         var details: [String: JSONValue] = [:]
+        if let field { details["field"] = .string(field) }
         if let location = error.location { details["location"] = .string(location) }
         if let underlying = error.underlying { details["cause"] = .string(underlying) }
         self.init(status: Self.status(for: error.code), code: error.code, message: error.message, details: details)

@@ -53,6 +53,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
         store: store, metrics: metrics,
         readinessChecks: ["database": { _ = try await store.spatialiteVersion() }]
     ).register(on: router)
+    try OpenAPIController.load().register(on: router)
     let v1 = router.group("v1")
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
     let grids = try await GridService(store: store, checkInterval: configuration.indexRefreshInterval)

@@ -115,7 +115,7 @@ struct FenceController {
         do {
             feature = try GeoJSON.decodeFeature(from: body)
         } catch {
-            throw APIError(error)
+            throw APIError(error, field: error.location ?? "body")
         }
         if let geometry = feature.geometry { try RequestParsing.checkVertexCount(geometry, field: "geometry", maximum: maximumVertices) }
         do {
@@ -142,7 +142,14 @@ struct FenceController {
             guard let vehicleClass = o["class"]?.stringValue else {
                 throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id) needs a class", details: ["field": .string("[\(k)].class")])
             }
-            return Vehicle(id: id, vehicleClass: vehicleClass, group: o["group"]?.stringValue)
+            let group: String?
+            switch o["group"] {
+            case .none, .some(.null): group = nil
+            case .some(.string(let name)): group = name
+            case .some:
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id): group must be a string", details: ["field": .string("[\(k)].group")])
+            }
+            return Vehicle(id: id, vehicleClass: vehicleClass, group: group)
         }
     }
 
@@ -165,6 +172,7 @@ struct FenceController {
             guard case .object(let o) = item else { throw bad("", "must be an object") }
             guard let vehicle = o["vehicle_id"]?.stringValue, !vehicle.isEmpty else { throw bad("vehicle_id", "vehicle_id must be a non-empty string") }
             guard let time = o["time"].flatMap(parseTime) else { throw bad("time", "time must be ISO 8601 with an offset or seconds since 1970") }
+            guard TrackPoint.plausibleTimes.contains(time) else { throw bad("time", "time must lie in the years 1900-2200") }
             guard let lon = o["lon"]?.doubleValue, let lat = o["lat"]?.doubleValue else { throw bad("lon", "lon and lat must be numbers") }
             let coordinate = try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "positions[\(k)].lon/lat")
             var speed: Double?
@@ -174,7 +182,12 @@ struct FenceController {
             }
             result.append(VehiclePosition(vehicleId: vehicle, time: time, coordinate: coordinate, speedKmh: speed, heading: o["heading"]?.doubleValue))
         }
-        let flush: Bool = if case .bool(let b)? = object["flush"] { b } else { false }
+        let flush: Bool
+        switch object["flush"] {
+        case .none, .some(.null): flush = false
+        case .some(.bool(let b)): flush = b
+        case .some: throw APIError(status: .badRequest, code: "invalid_argument", message: "flush must be true or false", details: ["field": "flush"])
+        }
         return (result, flush)
     }
 

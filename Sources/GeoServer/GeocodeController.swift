@@ -90,11 +90,18 @@ struct GeocodeController {
             guard lines <= maximumBatchAddresses + 1 else {
                 throw APIError(
                     status: .contentTooLarge, code: "batch_too_large", message: "the CSV has \(lines - 1) rows; the limit is \(maximumBatchAddresses)",
-                    details: ["maximum": .int(Int64(maximumBatchAddresses))])
+                    details: ["field": "body", "maximum": .int(Int64(maximumBatchAddresses))])
             }
             let column = query["address_column"].map(String.init) ?? "address"
             let batch = BatchGeocoding(geocoder: geocoder, addressColumn: column, outputCRS: crs)
-            let (csv, summary) = try batch.run(csv: bytes)
+            let csv: [UInt8], summary: BatchGeocoding.Summary
+            do throws(GeoError) {
+                (csv, summary) = try batch.run(csv: bytes)
+            } catch {
+                // A header without the address column is the parameter's mismatch; anything else is the file's.
+                let missingColumn = error.location == "line 1" && error.message.contains("no \(column) column")
+                throw APIError(error, field: missingColumn ? "address_column" : "body")
+            }
             var response = JSONResponse.bytes(csv, contentType: "text/csv; charset=utf-8")
             response.headers[HTTPField.Name("X-Geocoded-Rows")!] = String(summary.rows)
             response.headers[HTTPField.Name("X-Matched-Rows")!] = String(summary.matched)

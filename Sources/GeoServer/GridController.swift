@@ -29,6 +29,9 @@ struct GridController {
             let crs = try RequestParsing.crs(object["crs"]?.stringValue)
             let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
             let locator = try await grids.locator
+            if let fields = object["fields"], fields != .null, fields.stringValue == nil {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "fields must be a string (\"unit_grid\")", details: ["field": "fields"])
+            }
             let codesOnly = object["fields"]?.stringValue == "unit_grid"
             var results: [JSONValue] = []
             results.reserveCapacity(points.count)

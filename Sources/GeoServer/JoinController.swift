@@ -104,6 +104,11 @@ struct JoinController {
                 }
             let from = try Self.date(query["from"].map(String.init), field: "from")
             let to = try Self.date(query["to"].map(String.init), field: "to")
+            guard from < to else {
+                throw APIError(
+                    status: .badRequest, code: "invalid_argument", message: "the time range is empty: from must be before to",
+                    details: ["field": "from"])
+            }
             let timeField = query["time_field"].map(String.init) ?? "time"
             let sumField = query["sum"].map(String.init)
             let locator = try await grids.locator
@@ -263,7 +268,7 @@ actor PointIndexCache {
     }
 
     private static func info(_ layer: String, _ store: SpatialStore) async throws -> LayerInfo {
-        guard let info = try await store.layer(named: layer) else {
+        guard let info = try await store.layer(named: RequestParsing.layerName(layer, field: "layer")) else {
             throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
         }
         return info

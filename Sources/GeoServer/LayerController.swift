@@ -14,12 +14,12 @@ struct LayerController {
             return try JSONResponse.make(.object(["layers": .array(layers.map(Self.describe))]))
         }
         group.get("layers/:name") { _, context -> Response in
-            let name = try context.parameters.require("name")
+            let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
             guard let layer = try await store.layer(named: name) else { throw Self.notFound(name) }
             return try JSONResponse.make(Self.describe(layer))
         }
         group.get("layers/:name/features") { request, context -> Response in
-            let name = try context.parameters.require("name")
+            let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
             guard try await store.layer(named: name) != nil else { throw Self.notFound(name) }
             let query = request.uri.queryParameters
             let bbox = try query["bbox"].map { try Self.parseBoundingBox(String($0)) }

@@ -1,4 +1,5 @@
 import GeoCore
+import GeoStore
 import Hummingbird
 
 /// Parsing and validation of request input shared by the controllers; every failure names the field.
@@ -41,7 +42,7 @@ enum RequestParsing {
         do {
             return try JSON.decode(bytes)
         } catch {
-            throw APIError(error)
+            throw APIError(error, field: "body")
         }
     }
 
@@ -119,7 +120,19 @@ enum RequestParsing {
         } catch {
             throw APIError(
                 status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(maximumBytes) bytes",
-                details: ["maximum_bytes": .int(Int64(maximumBytes))])
+                details: ["field": "body", "maximum_bytes": .int(Int64(maximumBytes))])
         }
+    }
+
+    /// A layer name as the client gave it in `field`: 422 `invalid_layer_name` naming the field when it could never
+    /// be a layer (the store would refuse it without saying which parameter held it).
+    static func layerName(_ name: String, field: String) throws -> String {
+        guard LayerName.isValid(name) else {
+            throw APIError(
+                status: .unprocessableContent, code: "invalid_layer_name",
+                message: "invalid layer name \"\(name)\": use a lowercase letter followed by up to 62 lowercase letters, digits or underscores",
+                details: ["field": .string(field)])
+        }
+        return name
     }
 }

@@ -38,6 +38,9 @@ struct SamplingController {
             guard spacing >= 0, spacing <= 50_000 else {
                 throw APIError(status: .badRequest, code: "invalid_argument", message: "spacing_m must be in 0...50000", details: ["field": "spacing_m"])
             }
+            if let quota = body["quota"], quota != .null, quota.stringValue == nil {
+                throw APIError(status: .badRequest, code: "invalid_argument", message: "quota must be a string such as \"A=4,B=2,C=2\"", details: ["field": "quota"])
+            }
             let inputs = try await SamplingInputs.load(from: store)
             let excluded = try await SamplingHistory.recent(Int(body["exclude_rounds"]?.intValue ?? 0), in: store)
             let rules = SamplePointRules(

@@ -42,7 +42,8 @@ struct TileController {
         tiles.get(":source") { request, context -> Response in
             let file = try context.parameters.require("source")
             guard file.hasSuffix(".json") else {
-                throw APIError(status: .notFound, code: "not_found", message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json")
+                throw APIError(status: .notFound, code: "not_found", message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json",
+                               details: ["field": "source"])
             }
             let info = try await mapped { () async throws(GeoError) in try await service.info(of: String(file.dropLast(5))) }
             var response = try JSONResponse.make(Self.tileJSON(info, base: Self.baseURL(request)))

@@ -103,7 +103,7 @@ struct TrajectoryController {
         group.get("trajectories/coverage") { request, _ -> Response in
             let query = request.uri.queryParameters
             let (from, to) = try Self.window(query["from"].map(String.init), query["to"].map(String.init), required: true)
-            let layer = query["layer"].map(String.init) ?? "roads"
+            let layer = try RequestParsing.layerName(query["layer"].map(String.init) ?? "roads", field: "layer")
             let corridor = try query["corridor"].map { try RequestParsing.number(String($0), "corridor", 1...200) } ?? 20
             guard try await store.layer(named: layer) != nil else {
                 throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
@@ -138,6 +138,11 @@ struct TrajectoryController {
             }
             let clean = TrackCleaner().clean(raw).points
             let shown = TrackSimplifier.playback(clean, zoom: zoom)
+            guard !shown.isEmpty else {
+                // Every fix was invalid, e.g. the (0, 0) a receiver sends before it has a position.
+                throw APIError(status: .notFound, code: "not_found", message: "vehicle \(vehicle) has \(raw.count) fixes in the window, none valid",
+                               details: ["field": "vehicle"])
+            }
             let geometry: Geometry = shown.count == 1 ? .point(Point(shown[0].coordinate)) : .lineString(LineString(shown.map(\.coordinate)))
             let feature = Feature(id: .string(vehicle), geometry: geometry, properties: [
                 "vehicle": .string(vehicle), "raw_points": .int(Int64(raw.count)), "points": .int(Int64(shown.count)),
@@ -162,14 +167,13 @@ struct TrajectoryController {
         }
     }
 
-    /// A parse error as a 400 naming where the input went wrong.
-    static func badInput(_ error: any Error, field: String? = nil) -> APIError {
+    /// A parse error as a 400 naming the field at fault (`body` for an uploaded file) and where the input went wrong.
+    static func badInput(_ error: any Error, field: String = "body") -> APIError {
         guard let error = error as? GeoError else {
-            return APIError(status: .badRequest, code: "invalid_argument", message: "\(error)")
+            return APIError(status: .badRequest, code: "invalid_argument", message: "\(error)", details: ["field": .string(field)])
         }
-        var details: [String: JSONValue] = [:]
+        var details: [String: JSONValue] = ["field": .string(field)]
         if let location = error.location { details["location"] = .string(location) }
-        if let field { details["field"] = .string(field) }
         return APIError(status: .badRequest, code: error.code, message: error.message, details: details)
     }
 

@@ -223,7 +223,7 @@ public enum TrackParser {
         if let s = timeField.1.stringValue {
             time = try parseTime(s, location: place(timeField.0))
         } else {
-            time = epoch(try numeric(timeField, range: nil))
+            time = try plausible(epoch(try numeric(timeField, range: nil)), location: place(timeField.0))
         }
         let lon = try numeric(try required(lonNames, "longitude"), range: -180...180)
         let lat = try numeric(try required(latNames, "latitude"), range: -90...90)
@@ -259,11 +259,19 @@ public enum TrackParser {
 
     /// Epoch seconds from ISO 8601 text or a number.
     public static func parseTime(_ text: String, location: String = "time") throws(GeoError) -> Double {
-        if let value = Double(text), value.isFinite { return epoch(value) }
+        if let value = Double(text), value.isFinite { return try plausible(epoch(value), location: location) }
         guard let seconds = iso8601(text) else {
             throw GeoError(code: "invalid_time",
                            message: "\"\(text)\" is neither ISO 8601 (2026-11-23T09:00:00+08:00) nor epoch seconds",
                            location: location)
+        }
+        return try plausible(seconds, location: location)
+    }
+
+    /// `seconds` when within ``TrackPoint/plausibleTimes`` (1900-2200), else `invalid_time` at `location`.
+    static func plausible(_ seconds: Double, location: String) throws(GeoError) -> Double {
+        guard TrackPoint.plausibleTimes.contains(seconds) else {
+            throw GeoError(code: "invalid_time", message: "time \(seconds) s since 1970 is outside the years 1900-2200", location: location)
         }
         return seconds
     }

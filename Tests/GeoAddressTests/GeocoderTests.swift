@@ -195,6 +195,17 @@ struct GeocoderTests {
         #expect(try await Self.best("桂花苑3号楼").confidence == 1)
     }
 
+    /// Near misses are looked for only in pieces at most one longer than the longest name; a 200-digit query
+    /// searched every piece of itself (10 s per request in a debug build; found by schemathesis).
+    @Test("a long run is parsed without searching pieces longer than any name (typos: see typos and compoundTypo)")
+    func longRuns() async throws {
+        let geocoder = try await DemoBook.geocoder.value
+        let digits = String(repeating: "0", count: 200)
+        let (parsed, results) = geocoder.geocodeParsed(digits, limit: 5)
+        #expect(parsed.normalized == digits)
+        #expect(results.allSatisfy { $0.matchType != .exactPlate })
+    }
+
     @Test("a road named after a town is the road, not the town")
     func roadWithAdminName() async throws {
         let r = try await Self.best("草堰路")

@@ -144,8 +144,10 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         var positions = MuckTruckDay.truck
         positions.insert(VehiclePosition(vehicleId: "T1", time: .nan, coordinate: Site.ll(0, 0)), at: 5)
         positions.insert(VehiclePosition(vehicleId: "T1", time: positions[8].time + 1, coordinate: Coordinate(x: 200, y: 33)), at: 9)
+        // A finite but absurd time: its event id (milliseconds as Int64) overflowed and trapped.
+        positions.insert(VehiclePosition(vehicleId: "T1", time: 1.7976931348623157e308, coordinate: positions[12].coordinate), at: 13)
         let (emitted, evaluator) = evaluate(positions)
-        #expect(evaluator.state.counters.invalid == 2)
+        #expect(evaluator.state.counters.invalid == 3)
         #expect(finalEvents(emitted) == finalEvents(evaluate(MuckTruckDay.truck).emitted))
     }
 

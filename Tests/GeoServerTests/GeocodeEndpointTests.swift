@@ -207,6 +207,7 @@ import Testing
             try await client.execute(uri: "/v1/geocode/batch", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(string: "id,addr\n1,x\n")) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(String(buffer: response.body).contains("no address column"))
+                #expect(String(buffer: response.body).contains(#""field":"address_column""#))
             }
             let gbk: [UInt8] = Array("address\n".utf8) + [0xB4, 0xF3, 0xB7, 0xE1, 0x0A]
             try await client.execute(uri: "/v1/geocode/batch", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(bytes: gbk)) { response in

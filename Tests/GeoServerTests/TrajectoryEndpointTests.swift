@@ -47,6 +47,23 @@ import Testing
         }
     }
 
+    /// A vehicle whose only fixes are invalid, e.g. (0, 0) before a receiver has a position: playback answers 404
+    /// (it stopped the server, found by schemathesis).
+    @Test func playbackOfOnlyInvalidFixesIs404() async throws {
+        try await withApp { client in
+            let zeros = "vehicle,time,lon,lat\nZ,2026-11-23T08:00:00+08:00,0,0\nZ,2026-11-23T08:00:10+08:00,0,0\n"
+            try await client.execute(uri: "/v1/trajectories/points", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(string: zeros)) { response in
+                let body = try Self.json(response)
+                #expect(body["inserted"] == .int(2))
+            }
+            try await client.execute(uri: "/v1/trajectories/Z", method: .get) { response in
+                #expect(response.status == .notFound)
+                let body = try Self.json(response)
+                #expect(body["details"] == .object(["field": "vehicle"]))
+            }
+        }
+    }
+
     @Test func uploadIsTransactionalAndNamesTheBadField() async throws {
         try await withApp { client in
             try await upload(client)
@@ -60,7 +77,7 @@ import Testing
                 #expect(response.status == .badRequest)
                 let body = try Self.json(response)
                 #expect(body["code"] == "invalid_track_point")
-                #expect(body["details"] == .object(["location": "line 3, column lat"]))
+                #expect(body["details"] == .object(["field": "body", "location": "line 3, column lat"]))
             }
             // Nothing of C was stored.
             try await client.execute(uri: "/v1/trajectories/C", method: .get) { response in

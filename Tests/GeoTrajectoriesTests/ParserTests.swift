@@ -47,6 +47,13 @@ import Testing
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parseCSV(Array(badTime.utf8)) }
             #expect(error?.code == "invalid_time" && error?.location == "line 2, column time")
         }
+        // Times beyond 1900-2200 are refused: at 1e300 s, days and milliseconds overflowed and stopped the server.
+        for huge in ["1e300", "-1e300", "0302-07-24T02:01:15+08:00"] {
+            let error = #expect(throws: GeoError.self) { _ = try TrackParser.parseCSV(Array("vehicle,time,lon,lat\nA,\(huge),120.46,33.19\n".utf8)) }
+            #expect(error?.code == "invalid_time" && error?.location == "line 2, column time", "\(huge)")
+        }
+        let hugeJSON = #"[{"vehicle":"A","time":1e300,"lon":120.46,"lat":33.19}]"#
+        #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(hugeJSON.utf8)) }
         let noLat = "vehicle,time,lon\nA,1,2\n"
         do {
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parseCSV(Array(noLat.utf8)) }
