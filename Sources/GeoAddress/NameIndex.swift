@@ -110,6 +110,10 @@ struct FuzzyNameIndex: Sendable {
     private var nameIDs: [String: Int32] = [:]
     /// Names shorter than this are not matched fuzzily: one edit of a two-character name is another name.
     static let minimumLength = 3
+    /// The longest name inserted. A query more than one character longer is no name's near miss, so it is not
+    /// looked up: what keeps the parser's search of long unmatched text from growing with the fourth power of its
+    /// length.
+    private(set) var longestNameLength = 0
 
     private static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
 
@@ -121,6 +125,7 @@ struct FuzzyNameIndex: Sendable {
             return
         }
         let id = Int32(names.count)
+        longestNameLength = max(longestNameLength, name.count)
         nameIDs[whole] = id
         names.append(name)
         entries.append([entry])
@@ -135,7 +140,7 @@ struct FuzzyNameIndex: Sendable {
 
     /// Names one edit from `query` (not the query itself), with their entries.
     func nearMisses(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
-        guard query.count >= Self.minimumLength - 1 else { return [] }
+        guard query.count >= Self.minimumLength - 1, query.count <= longestNameLength + 1 else { return [] }
         var candidates = Set<Int32>()
         candidates.formUnion(byKey[Self.string(query[...])] ?? [])
         for k in 0..<query.count {
