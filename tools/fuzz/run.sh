@@ -3,9 +3,9 @@
 #
 #   tools/fuzz/run.sh [seconds-per-target] [target ...]     targets: geojson wkt wkb csv address geocode
 #
-# Prints one line per target (executions, executions per second, coverage, corpus, crashes) and exits non-zero
-# when any target crashed, hung, ran out of memory or broke an invariant. Inputs that did are saved in
-# tools/fuzz/crashes/ (ignored by git); rerun one with .build-fuzz/release/fuzz-<target> <file>.
+# Prints one line per target (executions, executions per second, coverage, corpus, slowest input, peak memory,
+# crashes) and exits non-zero when any target crashed, hung, ran out of memory or broke an invariant. Inputs that
+# did are saved in tools/fuzz/crashes/ (ignored by git); rerun one with .build-fuzz/release/fuzz-<target> <file>.
 # The corpus each run grows is in .build-fuzz/corpus/<target> and starts afresh every run from the seeds, so that
 # runs of the same length are comparable; set CITYGEO_FUZZ_KEEP_CORPUS=1 to continue from the last one instead.
 set -euo pipefail
@@ -40,7 +40,7 @@ declare -A dictionary=([geojson]=geojson [wkt]=wkt [wkb]= [csv]=csv [address]=ad
 declare -A seed_source=([geojson]=geojson [wkt]=wkt [wkb]=wkb [csv]=csv [address]=address [geocode]=address)
 
 failed=0
-printf '\n%-8s %12s %9s %7s %7s %14s %8s  %s\n' target execs exec/s cov ft corpus crashes notes
+printf '\n%-8s %11s %8s %6s %6s %13s %8s %7s %8s  %s\n' target execs exec/s cov ft corpus slowest rss_mb crashes notes
 for target in "${targets[@]}"; do
     [ -n "${max_len[$target]+set}" ] || { echo "unknown target '$target'" >&2; exit 2; }
     corpus="$scratch/corpus/$target"
@@ -58,6 +58,8 @@ for target in "${targets[@]}"; do
     stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
     execs=$(stat number_of_executed_units)
     rate=$(stat average_exec_per_sec)
+    slowest=$(stat slowest_unit_time_sec)
+    rss=$(stat peak_rss_mb)
     # The last status line (#N DONE/pulse/NEW ... cov: C ft: F corp: U/S) has the final coverage.
     last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 || true)
     cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
@@ -72,7 +74,8 @@ for target in "${targets[@]}"; do
         reason=$(grep -m 1 -E 'fuzz invariant broken|ERROR: libFuzzer|ERROR: AddressSanitizer|Fatal error|deadly signal' "$log" || true)
         notes="exit $status: ${reason:0:160} -> ${artifact:-see $log}"
     fi
-    printf '%-8s %12s %9s %7s %7s %14s %8s  %s\n' "$target" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$found" "$notes"
+    printf '%-8s %11s %8s %6s %6s %13s %7ss %7s %8s  %s\n' "$target" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
+        "${corp:-?}" "${slowest:-?}" "${rss:-?}" "$found" "$notes"
 done
 echo
 echo "logs: $logs; corpora: $scratch/corpus"
