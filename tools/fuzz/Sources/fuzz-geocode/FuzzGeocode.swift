@@ -4,7 +4,8 @@ import GeoAddress
 import GeoCore
 
 /// Forward geocoding over the demo city's book and the national division list, on any text. Checks: at most
-/// `limit` answers, each with a finite coordinate (when it has one) and a confidence in [0, 1].
+/// `limit` answers, each with a geographic coordinate (when it has one: finite, on the globe) and a confidence in
+/// [0, 1].
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzGeocode(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
@@ -14,7 +15,7 @@ public func fuzzGeocode(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         FuzzCheck.require(result.confidence.isFinite && (0...1).contains(result.confidence),
                           "confidence \(result.confidence) for \(text.debugDescription)")
         if let c = result.coordinate {
-            FuzzCheck.require(c.isFinite, "non-finite coordinate \(c) for \(text.debugDescription) (\(result.matchType))")
+            FuzzCheck.require(c.isValidGeographic, "coordinate \(c) off the globe for \(text.debugDescription) (\(result.matchType))")
         }
     }
     return 0
