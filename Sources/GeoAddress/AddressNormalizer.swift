@@ -20,9 +20,16 @@ public enum AddressNormalizer {
         var mapped: [Unicode.Scalar] = []
         mapped.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars { mapped.append(mapCharacter(scalar)) }
-        let kept = dropPunctuation(mapped)
-        let arabic = convertNumerals(kept)
-        return canonicalSuffixes(arabic)
+        var result = canonicalSuffixes(convertNumerals(dropPunctuation(mapped)))
+        // Steps 3 and 4 read each other's output: step 4 turns 12号院零 into 12号零, whose 零 step 3 reads as a number
+        // only now. So they run again until nothing changes, which is what makes normalising idempotent. One more
+        // pass settles every input tools/fuzz has found; the bound only guards against a cycle.
+        for _ in 0..<4 {
+            let next = canonicalSuffixes(convertNumerals(result))
+            if next == result { break }
+            result = next
+        }
+        return result
     }
 
     // MARK: Step 1: characters
@@ -173,9 +180,6 @@ public enum AddressNormalizer {
                 if hasPrefix(input, Array("号楼".unicodeScalars), at: i) {
                     out.append("幢"); i += 2; continue
                 }
-                if hasPrefix(input, Array("号院".unicodeScalars), at: i) {
-                    out.append("号"); i += 2; continue
-                }
                 if s == "栋" || s == "座" {
                     out.append("幢"); i += 1; continue
                 }
@@ -189,23 +193,37 @@ public enum AddressNormalizer {
                     out.append("-"); i += 1; continue
                 }
             }
-            // 12号之1 and 12号-1 → 12-1号
-            if s == "号", i + 2 < input.count, input[i + 1] == "之" || input[i + 1] == "-", isDigit(input[i + 2]), afterNumber {
-                out.append("-")
-                var k = i + 2
-                while k < input.count && isDigit(input[k]) { out.append(input[k]); k += 1 }
-                out.append("号")
-                i = k
+            // 12号院 → 12号, read off the output so that 12号院院 also ends as 12号 and a second pass finds nothing.
+            if s == "院", out.count >= 2, out[out.count - 1] == "号", isDigit(out[out.count - 2]) {
+                i += 1
                 continue
+            }
+            // 12号之1 and 12号-1 → 12-1号. The whole chain moves before 号 (12号-1-2 → 12-1-2号), or a second pass
+            // would move the rest; a chain that runs into a decimal point (12号-1.5) stays, since after 号 step 2
+            // would drop that point. Either way normalising stays idempotent.
+            if s == "号", i + 2 < input.count, input[i + 1] == "之" || input[i + 1] == "-", isDigit(input[i + 2]), afterNumber {
+                var k = i + 1
+                var chain: [Unicode.Scalar] = []
+                while k + 1 < input.count && (input[k] == "之" || input[k] == "-") && isDigit(input[k + 1]) {
+                    chain.append("-")
+                    k += 1
+                    while k < input.count && isDigit(input[k]) { chain.append(input[k]); k += 1 }
+                }
+                if k == input.count || input[k] != "." {
+                    out.append(contentsOf: chain)
+                    out.append("号")
+                    i = k
+                    continue
+                }
             }
             if hasPrefix(input, Array("单元".unicodeScalars), at: i) && afterNumber {
                 out.append(contentsOf: "单元".unicodeScalars)
                 i += 2
                 afterUnit = true
-                // 2单元301 → 2单元301室
+                // 2单元301 → 2单元301室, but not a number that goes on (2单元3-1号, 2单元1.5米, 2单元3之1号).
                 var k = i
                 while k < input.count && isDigit(input[k]) { k += 1 }
-                if k > i && (k == input.count || !"室层幢号楼栋座房".unicodeScalars.contains(input[k])) {
+                if k > i && (k == input.count || !"室层幢号楼栋座房-.之".unicodeScalars.contains(input[k])) {
                     out.append(contentsOf: input[i..<k])
                     out.append("室")
                     i = k

@@ -75,6 +75,8 @@ struct AddressParser: Sendable {
     /// Distance units and their metres.
     static let distanceUnits: [([Unicode.Scalar], Double)] = [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)]
         .map { (scalars($0.0), $0.1) }
+    /// The longest distance a direction phrase may give (东侧约50米 is typical); 100 km is beyond any of them.
+    static let maximumDirectionMetres = 100_000.0
     static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头"].map(scalars)
     static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
     /// How many readings of a misspelt name are passed to the matcher.
@@ -167,13 +169,13 @@ struct AddressParser: Sendable {
         return out
     }
 
-    /// The best near miss of a leftover run or of its sub-runs (at least three characters).
+    /// The best near miss of a leftover run or of its sub-runs (at least three characters, at most one longer than
+    /// the longest name: a sub-run per start and length is quadratic in the run, too many for long text).
     private func bestNearMiss(in run: [Unicode.Scalar]) -> ([Unicode.Scalar], [NameEntry])? {
         if let hit = fuzzy.nearMisses(of: run).first { return hit }
-        guard run.count > 3 else { return nil }
-        // Pieces longer than the longest name plus one can be no name's near miss: skipping them keeps a long run
-        // (200 digits) from costing the fourth power of its length (10 s in a debug build).
-        for length in stride(from: min(run.count - 1, fuzzy.longestName + 1), through: 3, by: -1) {
+        let longest = min(run.count - 1, fuzzy.longestNameLength + 1)
+        guard longest >= 3 else { return nil }
+        for length in stride(from: longest, through: 3, by: -1) {
             for start in 0...(run.count - length) {
                 if let hit = fuzzy.nearMisses(of: Array(run[start..<(start + length)])).first { return hit }
             }
@@ -371,12 +373,14 @@ struct AddressParser: Sendable {
             var d = k
             while d < s.count && (AddressNormalizer.isDigit(s[d]) || s[d] == ".") { d += 1 }
             if d > k, let value = Double(Self.string(s[k..<d])) {
-                for (u, factor) in Self.distanceUnits {
-                    if AddressNormalizer.hasPrefix(s, u, at: d) {
+                for (u, factor) in Self.distanceUnits where AddressNormalizer.hasPrefix(s, u, at: d) {
+                    // A longer "distance" (up to infinity from 400 digits) is no walk from a door and would move the
+                    // answer off the map, or to NaN: then the number is not read as the phrase's distance.
+                    if value * factor <= Self.maximumDirectionMetres {
                         distance = value * factor
                         d += u.count
-                        break
                     }
+                    break
                 }
                 if distance != nil { k = d }
             }

@@ -108,22 +108,24 @@ struct FuzzyNameIndex: Sendable {
     private var entries: [[NameEntry]] = []
     private var byKey: [String: [Int32]] = [:]
     private var nameIDs: [String: Int32] = [:]
-    /// The length of the longest name: a query longer by two or more is no name's near miss.
-    private(set) var longestName = 0
     /// Names shorter than this are not matched fuzzily: one edit of a two-character name is another name.
     static let minimumLength = 3
+    /// The longest name inserted. A query more than one character longer is no name's near miss, so it is not
+    /// looked up: what keeps the parser's search of long unmatched text from growing with the fourth power of its
+    /// length.
+    private(set) var longestNameLength = 0
 
     private static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
 
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
         guard name.count >= Self.minimumLength else { return }
-        longestName = max(longestName, name.count)
         let whole = Self.string(name[...])
         if let id = nameIDs[whole] {
             if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
             return
         }
         let id = Int32(names.count)
+        longestNameLength = max(longestNameLength, name.count)
         nameIDs[whole] = id
         names.append(name)
         entries.append([entry])
@@ -138,7 +140,7 @@ struct FuzzyNameIndex: Sendable {
 
     /// Names one edit from `query` (not the query itself), with their entries.
     func nearMisses(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
-        guard query.count >= Self.minimumLength - 1, query.count <= longestName + 1 else { return [] }
+        guard query.count >= Self.minimumLength - 1, query.count <= longestNameLength + 1 else { return [] }
         var candidates = Set<Int32>()
         candidates.formUnion(byKey[Self.string(query[...])] ?? [])
         for k in 0..<query.count {

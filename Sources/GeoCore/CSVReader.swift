@@ -130,14 +130,29 @@ public enum CSVReader {
 
 /// RFC 4180 output: fields with a comma, quote or line break are quoted with quotes doubled; LF line ends.
 public enum CSVWriter {
-    /// One field, quoted when it must be.
+    /// One field, quoted when it must be. A leading byte-order mark is quoted too: bare at the start of a file,
+    /// the reader would drop it as the file's BOM.
     public static func field(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        // Bytes, not Characters, as the reader reads them: CRLF is one Character, equal to neither "\r" nor "\n",
+        // and a quote followed by a combining mark is one Character that is not a quote.
+        let quote = UInt8(ascii: "\"")
+        let mustQuote = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == quote || $0 == 0x0A || $0 == 0x0D }
+        guard mustQuote || text.unicodeScalars.first == "\u{FEFF}" else { return text }
+        var out: [UInt8] = [quote]
+        for b in text.utf8 {
+            out.append(b)
+            if b == quote { out.append(quote) }
+        }
+        out.append(quote)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// One record with its line end.
-    public static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\n" }
+    /// One record with its line end. A record of one empty field is written `""`: written bare it would be a
+    /// blank line, which the reader skips.
+    public static func line(_ fields: [String]) -> String {
+        if fields == [""] { return "\"\"\n" }
+        return fields.map(field).joined(separator: ",") + "\n"
+    }
 
     /// Every record, as UTF-8.
     public static func encode(_ rows: [[String]]) -> [UInt8] { Array(rows.map(line).joined().utf8) }

@@ -5,7 +5,7 @@ import Foundation
 /// Reading accepts both byte orders, OGC/ISO type codes with dimension offsets (1001 Z, 2001 M, 3001 ZM …) and
 /// PostGIS EWKB flags (0x80000000 Z, 0x40000000 M, 0x20000000 SRID). Extra ordinates are dropped; the SRID of the
 /// outermost geometry is returned by `decodeWithSRID(_:)`. The empty point is NaN NaN (GEOS and PostGIS
-/// write it so). Counts are checked against the bytes left before anything is allocated, so a hostile count
+/// write it so); any other NaN or infinite ordinate is an error, since no other codec can carry it. Counts are checked against the bytes left before anything is allocated, so a hostile count
 /// cannot trigger a huge allocation. Trailing bytes after the geometry are an error. Errors are ``GeoError`` with
 /// code `invalid_wkb` and `location` `"byte N"` (0-based offset of the offending field).
 ///
@@ -160,7 +160,7 @@ struct WKBReader {
         let geometry: Geometry
         switch header.type {
         case .point:
-            geometry = .point(Point(try readPosition(le, dims)))
+            geometry = .point(Point(try readPosition(le, dims, allowsEmpty: true)))
         case .lineString:
             geometry = .lineString(LineString(try readLine(le, dims)))
         case .polygon:
@@ -245,14 +245,21 @@ struct WKBReader {
         return positions
     }
 
-    mutating func readPosition(_ le: Bool, _ dims: Int) throws(GeoError) -> Coordinate {
+    /// Reads one position. NaN and infinities would reach GEOS and the writers, and WKT and GeoJSON cannot spell
+    /// them, so they are rejected; the one exception is a point's NaN NaN, the empty point (`allowsEmpty`).
+    mutating func readPosition(_ le: Bool, _ dims: Int, allowsEmpty: Bool = false) throws(GeoError) -> Coordinate {
+        let start = offset
         guard bytes.count - offset >= 8 * dims else {
             throw Self.error("unexpected end of input, expected a position of \(dims) ordinates", at: offset)
         }
         let x = Double(bitPattern: load64(le))
         let y = Double(bitPattern: load64(le))
         offset += 8 * (dims - 2)  // Z and M are not modelled
-        return Coordinate(x: x, y: y)
+        let c = Coordinate(x: x, y: y)
+        guard c.isFinite || (allowsEmpty && x.isNaN && y.isNaN) else {
+            throw Self.error("position (\(x), \(y)) is not finite; only an empty point may be NaN NaN", at: start)
+        }
+        return c
     }
 
     /// Reads an element count and checks that the remaining bytes could hold that many elements.

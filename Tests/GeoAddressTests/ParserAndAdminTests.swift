@@ -34,6 +34,34 @@ struct ParserAndAdminTests {
         #expect(p.direction?.text == direction)
     }
 
+    // Seen while writing tools/fuzz (its address targets check it): 400 digits read as an infinite distance, and
+    // the geocoder's offset then turned the answer's coordinate into NaN; any distance past 100 km left the map.
+    @Test("a direction's distance is read only up to 100 km", arguments: [
+        ("人民北路14号东侧5公里", "东侧5公里", 5000.0 as Double?), ("人民北路14号东侧100000米", "东侧100000米", 100_000),
+        ("人民北路14号东侧100001米", "东侧", nil), ("人民北路14号北侧" + String(repeating: "9", count: 400) + "米", "北侧", nil),
+    ])
+    func directionDistanceBound(_ query: String, _ direction: String, _ metres: Double?) async throws {
+        let p = try await DemoBook.geocoder.value.parse(query)
+        #expect(p.direction?.text == direction)
+        #expect(p.direction?.distanceMetres == metres)
+        for result in try await DemoBook.geocoder.value.geocode(query) {
+            #expect(result.coordinate?.isValidGeographic ?? true)
+        }
+    }
+
+    // Seen while writing tools/fuzz: every sub-run of unmatched text was looked up for a near miss, work growing
+    // with the fourth power of its length (by estimate hours for the 2,000 characters here). Now only sub-runs as
+    // long as a name are.
+    @Test("long unmatched text is parsed into the remark")
+    func longUnmatchedText() async throws {
+        let g = try await DemoBook.geocoder.value
+        let text = String(repeating: "啊哦", count: 1000)
+        let p = g.parse(text)
+        #expect(p.remark == text)
+        #expect(p.road == nil && p.place == nil && p.regionNames.isEmpty)
+        #expect(g.geocode(text).isEmpty)
+    }
+
     @Test("names the book does not know are recognised by their suffix")
     func unknownNames() async throws {
         let p = try await DemoBook.geocoder.value.parse("北京市朝阳区建国路88号")

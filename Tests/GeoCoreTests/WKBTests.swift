@@ -75,6 +75,11 @@ struct WKBTests {
         ("0104000000010000000102000000020000000000000000000000000000000000000000000000000000000000000000000000",
          "MultiPoint member must be a Point, found LineString", "byte 9"),
         ("0101000000000000000000F03F000000000000004000", "1 unexpected bytes after the geometry", "byte 21"),
+        // Found by tools/fuzz: only the empty point may carry NaN; other NaN and infinite ordinates are rejected.
+        ("01010000000000000000000000000000000000F87F", "position (0.0, nan) is not finite; only an empty point may be NaN NaN", "byte 5"),
+        ("0101000000000000000000F07F0000000000000000", "position (inf, 0.0) is not finite; only an empty point may be NaN NaN", "byte 5"),
+        ("010200000002000000000000000000F87F000000000000F87F00000000000000000000000000000000",
+         "position (nan, nan) is not finite; only an empty point may be NaN NaN", "byte 9"),
         ("010", "hex WKB has an odd number of digits (3)", "hex digit 3"),
         ("01XY", "invalid hex digit 'X'", "hex digit 2"),
     ])
@@ -83,6 +88,16 @@ struct WKBTests {
         #expect(error?.code == "invalid_wkb")
         #expect(error?.message == message)
         #expect(error?.location == location)
+    }
+
+    @Test("reads the empty point alone and as a multipoint member")
+    func emptyPoints() throws {
+        let alone = try WKB.decode(hex: "0101000000000000000000F87F000000000000F87F")
+        guard case .point(let point) = alone else { Issue.record("expected a point"); return }
+        #expect(point.isEmpty)
+        let member = try WKB.decode(hex: "0104000000010000000101000000000000000000F87F000000000000F87F")
+        guard case .multiPoint(let m) = member else { Issue.record("expected a multipoint"); return }
+        #expect(m.points.count == 1 && Point(m.points[0]).isEmpty)
     }
 
     @Test("rejects collections nested beyond the depth limit")
