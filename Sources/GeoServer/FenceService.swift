@@ -8,9 +8,16 @@ import GeoTiles
 /// connections are evaluated one batch at a time, and the evaluator (a value type with scratch buffers) never
 /// crosses tasks.
 ///
-/// Durability: after each batch the new events are upserted by id and the evaluator state saved under
-/// ``stateName``, both before the request answers. A crash between the two at worst re-raises the batch's
-/// events on the next start, under the same ids, which the upsert absorbs.
+/// Durability: a batch's events (upserted by id) and the evaluator state after it (under ``stateName``) are
+/// written in one transaction before the request answers, so what a client was told is on disk, and a crash
+/// leaves the state of some batch boundary with exactly the events raised up to it.
+///
+/// Batches take turns: one is evaluated, committed and answered before the next is evaluated. The actor alone
+/// would not do that, because it is reentrant at the commit's `await`: a later batch could be evaluated
+/// meanwhile, and its commit could land before an earlier one's, leaving an older state on disk than the one
+/// an acknowledged answer reported (the state lost that batch's fixes after a restart), or a failed commit could
+/// leave its batch evaluated in memory so that the client's retry was dropped as duplicates. A failed commit
+/// puts the evaluator back to the state before the batch. Changes of fences and vehicles take the same turns.
 actor FenceService {
     static let stateName = "server"
     static let registryName = "vehicle_registry"
@@ -25,7 +32,11 @@ actor FenceService {
     private(set) var changeCount: Int64 = 1
     private var tileSourceCache: FeatureSetSource?
 
-    init(store: SpatialStore, settings: FenceRuleSettings) async throws {
+    /// Whether a batch or a change holds the turn; the tasks waiting for it, first come first served.
+    private var turnTaken = false
+    private var waitingForTurn: [CheckedContinuation<Void, Never>] = []
+
+    init(store: any FenceRepository, settings: FenceRuleSettings) async throws {
         persistence = FencePersistence(store)
         self.settings = settings
         let loaded = try await persistence.fences()
@@ -44,9 +55,25 @@ actor FenceService {
             fences: fences.values.sorted { $0.id < $1.id }, registry: registry, settings: settings, state: evaluator.state)
     }
 
+    /// Waits until no other batch or change is between its start and its commit, then holds the turn.
+    private func takeTurn() async {
+        guard turnTaken else {
+            turnTaken = true
+            return
+        }
+        await withCheckedContinuation { waitingForTurn.append($0) }
+    }
+
+    /// Hands the turn to the longest waiting task, if any.
+    private func passTurn() {
+        if waitingForTurn.isEmpty { turnTaken = false } else { waitingForTurn.removeFirst().resume() }
+    }
+
     func list() -> [Fence] { fences.values.sorted { $0.id < $1.id } }
 
     func create(_ fence: Fence) async throws -> Fence {
+        await takeTurn()
+        defer { passTurn() }
         guard fences[fence.id] == nil else {
             throw APIError(status: .conflict, code: "fence_exists", message: "fence \(fence.id) exists; PUT /v1/fences/\(fence.id) replaces it", details: ["field": "properties.id"])
         }
@@ -60,6 +87,8 @@ actor FenceService {
 
     /// Replaces a fence; its version becomes one more than the stored one.
     func replace(id: String, with fence: Fence) async throws -> Fence {
+        await takeTurn()
+        defer { passTurn() }
         guard let old = fences[id] else { throw Self.notFound(id) }
         var fence = fence
         fence.id = id
@@ -71,6 +100,8 @@ actor FenceService {
     }
 
     func delete(id: String) async throws {
+        await takeTurn()
+        defer { passTurn() }
         guard fences[id] != nil else { throw Self.notFound(id) }
         _ = try await persistence.deleteFence(id: id)
         fences[id] = nil
@@ -78,20 +109,31 @@ actor FenceService {
     }
 
     func setRegistry(_ vehicles: [Vehicle]) async throws {
+        await takeTurn()
+        defer { passTurn() }
         let registry = VehicleRegistry(vehicles)
         try await persistence.repository.saveEvaluatorState(name: Self.registryName, body: try JSONEncoder().encode(registry))
         self.registry = registry
         rebuild()
     }
 
-    /// Evaluates a batch, persists its events and the state, then tells stream subscribers.
+    /// Evaluates a batch, commits its events with the state after it, then tells stream subscribers. When the
+    /// commit fails nothing of the batch remains, in memory or on disk, and the error is thrown.
     func ingest(_ positions: [VehiclePosition], flush: Bool) async throws -> (events: [FenceEvent], counters: FenceEvaluatorCounters) {
+        await takeTurn()
+        defer { passTurn() }
+        let before = evaluator.state
         var events = evaluator.ingest(positions)
         // The batch's newest fix is the feed's clock: it releases the held fixes of vehicles gone quiet.
         if let newest = positions.map(\.time).max() { events += evaluator.advance(to: newest) }
         if flush { events += evaluator.flush() }
-        try await persistence.save(events)
-        try await persistence.save(state: evaluator.state, name: Self.stateName)
+        do {
+            try await persistence.save(events, state: evaluator.state, name: Self.stateName)
+        } catch {
+            // A retry of the batch must be evaluated afresh, not taken for duplicates of fixes never committed.
+            evaluator = FenceEvaluator(index: evaluator.index, registry: registry, settings: settings, state: before)
+            throw error
+        }
         for event in events { for continuation in subscribers.values { continuation.yield(event) } }
         return (events, evaluator.state.counters)
     }
