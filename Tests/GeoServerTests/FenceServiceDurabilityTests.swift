@@ -109,4 +109,28 @@ import Testing
         #expect(try await Self.storedState(repository)?.counters.accepted == 10)
         #expect(await repository.events.values.filter { $0.vehicleId == "T1" }.count == 1)
     }
+
+    @Test func aFailedGroupCommitFailsWhatWasEvaluatedOnTopOfItAndTheRetriesCount() async throws {
+        let repository = SlowRepository()
+        let service = try await FenceService(store: repository, settings: FenceRuleSettings())
+        await repository.failNextWrites(1)
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for b in 0..<30 {
+                group.addTask { (b, (try? await service.ingest(Self.batch("V\(b)"), flush: true)) != nil) }
+            }
+            var all: [(Int, Bool)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let failed = outcomes.filter { !$0.1 }.map(\.0)
+        #expect(!failed.isEmpty)
+        // On disk and in memory: exactly the acknowledged batches.
+        let storedAccepted = try await Self.storedState(repository)?.counters.accepted ?? 0
+        #expect(storedAccepted == 5 * (30 - failed.count), "failed \(failed)")
+        for b in failed {
+            let (_, counters) = try await service.ingest(Self.batch("V\(b)"), flush: true)
+            #expect(counters.duplicates == 0 && counters.late == 0)
+        }
+        #expect(try await Self.storedState(repository)?.counters.accepted == 150)
+    }
 }
