@@ -81,11 +81,11 @@ for road in rng.sample(roads, min(20, len(roads))):
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
     try:
         answer = json.load(urllib.request.urlopen(request, timeout=10))
-        items = answer.get("suggestions") or answer.get("results") or [] if isinstance(answer, dict) else answer
-        for item in items:
-            text = item.get("label") or item.get("text") or item.get("name") if isinstance(item, dict) else item
-            if isinstance(text, str) and text:
-                queries.append(text)
+        for feature in answer.get("features", []):
+            properties = feature.get("properties", {})
+            for text in (properties.get("label"), properties.get("text")):
+                if isinstance(text, str) and text:
+                    queries.append(text)
     except Exception as error:  # autocomplete is a bonus source of queries, never a reason to stop
         print(f"run-load: autocomplete {road}: {error}", file=sys.stderr)
 rng.shuffle(queries)

@@ -20,6 +20,7 @@ Prints a PASS/FAIL line per check with numbers and exits 1 on any failure.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
 
 T0 = 1_795_392_000  # 2026-11-23T08:00:00+08:00
@@ -83,9 +85,14 @@ def stop_all_children():
                 pass
 
 
+@contextlib.contextmanager
 def connect(db_path):
+    """A connection closed at the end of the block (sqlite3's own context manager only ends a transaction)."""
     db = sqlite3.connect(db_path, timeout=30)
-    return db
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def integrity(db_path):
@@ -188,14 +195,19 @@ def import_tests(citygeo, root, work, points, kills_per_mode):
     for suffix in ("", "-wal"):
         if os.path.exists(db_path + suffix):
             shutil.copy(db_path + suffix, scratch + suffix)
+    with connect(scratch) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     initial_wal = os.path.getsize(scratch + "-wal") if os.path.exists(scratch + "-wal") else 0
     started = time.monotonic()
     process = start([citygeo, "import", big_v1, "--layer", "big_points", "--database", scratch], log_path)
     write_start = None
+    growth = 0
     while process.poll() is None:
-        if write_start is None and os.path.exists(scratch + "-wal") and os.path.getsize(scratch + "-wal") > initial_wal + (1 << 20):
+        wal = os.path.getsize(scratch + "-wal") if os.path.exists(scratch + "-wal") else 0
+        growth = max(growth, wal - initial_wal)
+        if write_start is None and growth > (1 << 20):
             write_start = time.monotonic() - started
-        time.sleep(0.02)
+        time.sleep(0.01)
     seconds = time.monotonic() - started
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(scratch + suffix):
@@ -203,24 +215,37 @@ def import_tests(citygeo, root, work, points, kills_per_mode):
     write_start = write_start or seconds / 2
     if not check(process.returncode == 0,
                  f"calibration: import of {points:,} points ({size_mb:.0f} MB CSV) in {seconds:.1f} s, "
-                 f"the write transaction from {write_start:.1f} s"):
+                 f"the write transaction from {write_start:.1f} s, WAL +{growth / 1e6:.0f} MB"):
         return
-    # One kill while the file is read and checked, the others spread over the write transaction.
-    moments = [write_start * 0.5] + [write_start + (seconds - write_start) * f for f in (0.15, 0.4, 0.65, 0.85, 0.95)]
+    # One kill while the file is read and checked (by time), the others at a share of the write transaction
+    # (by the WAL's growth, which follows the rows written whatever the machine's speed).
+    moments = [("time", 0.5)] + [("wal", f) for f in (0.15, 0.4, 0.7, 0.9, 0.97)]
     moments = moments[:kills_per_mode]
-    rng = random.Random(9)
 
     def kill_round(mode, source, expected_states, label):
         nonlocal baseline
-        for moment in moments:
-            scale = 1.2 if mode == "replace" else 1.0  # the replacing file is a fifth bigger
-            delay = moment * scale * rng.uniform(0.95, 1.05)
+        scale = 1.2 if mode == "replace" else 1.0  # the replacing file is a fifth bigger
+        for how, share in moments:
+            # An empty WAL, so that its size follows this import (SQLite reuses a WAL file from its start).
+            with connect(db_path) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            before = os.path.getsize(db_path + "-wal") if os.path.exists(db_path + "-wal") else 0
             process = start([citygeo, "import", source, "--layer", "big_points", "--mode", mode, "--database", db_path],
                             log_path)
-            time.sleep(delay)
+            begun = time.monotonic()
+            if how == "time":
+                time.sleep(write_start * share * scale)
+            else:
+                while process.poll() is None:
+                    wal = os.path.getsize(db_path + "-wal") if os.path.exists(db_path + "-wal") else 0
+                    if wal - before >= growth * share * scale:
+                        break
+                    time.sleep(0.005)
+            delay = time.monotonic() - begun
             finished = process.poll() is not None
             kill9(process)
-            phase = "after it finished" if finished else ("reading" if delay < write_start * scale else "writing")
+            phase = ("after it finished" if finished else
+                     "reading" if how == "time" else f"writing, WAL at {share:.0%} of a full import's")
             result = integrity(db_path)
             layers, problems = layer_snapshot(db_path)
             big = layers.get("big_points")
@@ -574,6 +599,7 @@ def main():
         if args.only in (None, "ingest"):
             ingest_tests(args.citygeo, os.path.abspath(args.root), work, args.rounds, 6, 2, args.seconds)
     except Exception as error:  # a crash of the harness is a failure, never a pass
+        traceback.print_exc()
         check(False, f"harness error: {type(error).__name__}: {error}")
     finally:
         stop_all_children()
