@@ -2,21 +2,25 @@
 # Mixed HTTP load test (issue 9, item 6), one command: a release `citygeo serve` on the demo city with a fresh
 # database in a temporary folder, on a free loopback port; then wrk with CONNECTIONS clients for SECONDS mixing
 # forward geocodes (real roads, door plates and POIs of AddressBooks/), reverse geocodes, /v1/locate on random
-# points of the urban core, POST /v1/positions batches and vector tiles at z12-16 over the core. Prints the
+# points of the urban core, POST /v1/positions batches and vector tiles at z12-16 over the core, after a warm-up
+# pass of the same mix (WARMUP_SECONDS). Prints the
 # totals, requests/s, requests per kind, statuses, socket errors and the latency distribution, then a short
 # pass per kind (PER_KIND_SECONDS, default 10; 0 skips it) for per-kind p99, and the server's RSS.
 # Exits non-zero when any request failed (a non-2xx status or a socket error).
 #
 # Usage: tools/load/run-load.sh [SECONDS=60] [CONNECTIONS=200]
-# Environment: CITYGEO_API_KEY (sent as "Authorization: Bearer KEY"), PER_KIND_SECONDS, WRK_THREADS (2),
+# Environment: CITYGEO_API_KEY (sent as "Authorization: Bearer KEY"), PER_KIND_SECONDS, WARMUP_SECONDS (10: the
+#              same mix first, reported apart, so that the measured pass starts with warm caches), WRK_THREADS (2),
 #              WRK_TIMEOUT (10s), BATCH (positions per POST, 20), SKIP_BUILD=1 (use the existing release build),
-#              KEEP=1 (keep the temporary folder with the server log and the JSON results).
+#              KEEP=1 (keep the temporary folder with the server log and the JSON results), MIX (the weights,
+#              default geocode=3,reverse=2,locate=2,positions=1,tiles=3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 seconds=${1:-60}
 connections=${2:-200}
 per_kind_seconds=${PER_KIND_SECONDS:-10}
+warmup_seconds=${WARMUP_SECONDS:-10}
 threads=${WRK_THREADS:-2}
 timeout=${WRK_TIMEOUT:-10s}
 
@@ -113,8 +117,16 @@ run_wrk() { # KINDS SECONDS -> one JSON line
     grep '^{' "$work/wrk-$3.txt"
 }
 
+mix=${MIX:-geocode=3,reverse=2,locate=2,positions=1,tiles=3}
+if [ "$warmup_seconds" != 0 ]; then
+    # Fills the tile cache and warms the indexes; reported apart, errors count.
+    echo "# warm-up: the same mix, ${warmup_seconds}s" >&2
+    run_wrk "$mix" "$warmup_seconds" warmup >"$work/warmup.jsonl"
+else
+    : >"$work/warmup.jsonl"
+fi
 echo "# mixed load: $connections connections, $threads wrk threads, ${seconds}s" >&2
-run_wrk "geocode=3,reverse=2,locate=2,positions=1,tiles=3" "$seconds" mixed >"$work/results.jsonl"
+run_wrk "$mix" "$seconds" mixed >"$work/results.jsonl"
 if [ "$per_kind_seconds" != 0 ]; then
     for kind in geocode reverse locate positions tiles; do
         echo "# $kind alone: ${per_kind_seconds}s" >&2
@@ -126,11 +138,17 @@ hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
 accepted=$(curl -sf "${auth[@]}" -X POST -H 'Content-Type: application/json' -d '{"positions":[]}' "$base/v1/positions" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"]["accepted"])' 2>/dev/null || echo "?")
 
-python3 - "$work/results.jsonl" "$rss_kb" "$hwm_kb" "$connections" "$accepted" <<'PY'
+python3 - "$work/results.jsonl" "$rss_kb" "$hwm_kb" "$connections" "$accepted" "$work/warmup.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 rss, hwm, connections, accepted = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+warmup = [json.loads(line) for line in open(sys.argv[6])]
 mixed = rows[0]
+for w in warmup:
+    l = w["latency_ms"]
+    print(f"\n== warm-up: {w['seconds']:.0f} s of the same mix (cold tile cache) ==")
+    print(f"requests {w['requests']:,} ({w['per_s']:,.0f} req/s), errors {w['errors']}, "
+          f"p50 {l['p50']:.2f} p99 {l['p99']:.2f} max {l['max']:.2f} ms")
 lat = mixed["latency_ms"]
 print(f"\n== mixed load: {connections} connections, {mixed['seconds']:.0f} s ==")
 print(f"requests {mixed['requests']:,}  ({mixed['per_s']:,.0f} req/s)   errors {mixed['errors']} "
@@ -147,8 +165,9 @@ if len(rows) > 1:
         l = r["latency_ms"]
         print(f"{kind:<10} {r['requests']:>9,} {r['per_s']:>8,.0f} {r['errors']:>6} {l['p50']:>8.2f} {l['p90']:>8.2f} {l['p99']:>8.2f} {l['max']:>8.2f}")
 print(f"\nserver RSS at the end {rss / 1024:.0f} MiB (peak {hwm / 1024:.0f} MiB)")
-failed = [r["kinds"] for r in rows if r["errors"] != 0]
-print(json.dumps({"summary": "load", "mixed": mixed, "per_kind": rows[1:], "rss_kib": rss, "peak_rss_kib": hwm}, ensure_ascii=False))
+failed = [r["kinds"] for r in warmup + rows if r["errors"] != 0]
+print(json.dumps({"summary": "load", "warmup": warmup[0] if warmup else None, "mixed": mixed, "per_kind": rows[1:],
+                  "rss_kib": rss, "peak_rss_kib": hwm}, ensure_ascii=False))
 if failed:
     print(f"FAIL: errors in {failed}")
     sys.exit(1)
