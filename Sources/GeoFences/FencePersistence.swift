@@ -56,14 +56,29 @@ public struct FencePersistence: Sendable {
 
     /// Upserts events by id: an open snapshot followed by its closed one leaves one closed row.
     public func save(_ events: [FenceEvent]) async throws(GeoError) {
+        try await repository.saveFenceEvents(try Self.rows(events))
+    }
+
+    private static func rows(_ events: [FenceEvent]) throws(GeoError) -> [StoredFenceEvent] {
         var rows: [StoredFenceEvent] = []
+        rows.reserveCapacity(events.count)
+        let encoder = encoder()
         for e in events {
             let body: String
-            do { body = String(decoding: try Self.encoder().encode(e), as: UTF8.self) } catch { throw Self.decodeError("event", error) }
+            do { body = String(decoding: try encoder.encode(e), as: UTF8.self) } catch { throw decodeError("event", error) }
             rows.append(
                 StoredFenceEvent(id: e.id, vehicleId: e.vehicleId, kind: e.kind.rawValue, fenceId: e.fenceId, start: e.start, end: e.end, body: body))
         }
-        try await repository.saveFenceEvents(rows)
+        return rows
+    }
+
+    /// Upserts `events` and stores `state` under `name` in one transaction: after a crash the stored state and
+    /// events are both from before the call or both from after it.
+    public func save(_ events: [FenceEvent], state: FenceEvaluatorState, name: String) async throws(GeoError) {
+        let rows = try Self.rows(events)
+        let body: Data
+        do { body = try Self.encoder().encode(state) } catch { throw Self.decodeError("evaluator state", error) }
+        try await repository.saveFenceEvents(rows, evaluatorState: body, name: name)
     }
 
     /// Stored events (their last snapshot), by start time then id.

@@ -19,12 +19,19 @@ public func buildApplication(
         } else {
             try SpatialStore.temporary()
         }
-    if let root = configuration.demoDataRoot, try await store.layers().isEmpty {
-        logger.info("empty database: importing the demo city from \(root.path)")
-        let loaded = try await CityDataLoader.loadDemoCity(into: store, from: root) { layer, done, total in
-            if done == total { logger.info("imported \(layer): \(total) features") }
+    if let root = configuration.demoDataRoot {
+        let present = try await store.layers()
+        let missing = CityDataLoader.layersToImport(present: present)
+        if !missing.isEmpty {
+            logger.info(
+                present.isEmpty
+                    ? "empty database: importing the demo city from \(root.path)"
+                    : "the demo city is incomplete (an interrupted first start?): importing \(missing.count) more layers from \(root.path)")
+            let loaded = try await CityDataLoader.loadDemoCity(into: store, from: root, sources: missing) { layer, done, total in
+                if done == total { logger.info("imported \(layer): \(total) features") }
+            }
+            logger.info("demo city ready: \(present.count + loaded.count) layers")
         }
-        logger.info("demo city ready: \(loaded.count) layers")
     }
     let router = try await buildRouter(store: store, configuration: configuration)
     return Application(

@@ -29,16 +29,28 @@ public enum CityDataLoader {
         Source(path: "AddressBooks/components.csv", layer: "components", title: "部件 Components"),
     ]
 
-    /// Imports every demo-city layer found under `root`, replacing layers of the same name.
+    /// The demo-city layers a start should import into a store holding `present`: every one into an empty
+    /// store; the missing ones into a store holding only layers this loader made (demo names and titles), which
+    /// is what a first start killed during its import leaves (each layer is its own transaction); none into a
+    /// store holding anything else, a city of its own.
+    public static func layersToImport(present: [LayerInfo]) -> [Source] {
+        let demo = Dictionary(uniqueKeysWithValues: demoCitySources.map { ($0.layer, $0.title) })
+        guard present.allSatisfy({ $0.title != nil && demo[$0.name] == $0.title }) else { return [] }
+        let names = Set(present.map(\.name))
+        return demoCitySources.filter { !names.contains($0.layer) }
+    }
+
+    /// Imports the demo-city layers of `sources` (by default all) from files under `root`, replacing layers of
+    /// the same name.
     /// - Parameter progress: called with (layer, done, total) as each import advances.
     /// - Returns: the catalogue entries of the imported layers.
     @discardableResult
     public static func loadDemoCity(
-        into store: SpatialStore, from root: URL,
+        into store: SpatialStore, from root: URL, sources: [Source] = demoCitySources,
         progress: @escaping @Sendable (_ layer: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
     ) async throws -> [LayerInfo] {
         var loaded: [LayerInfo] = []
-        for source in demoCitySources {
+        for source in sources {
             let url = root.appendingPathComponent(source.path)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw GeoError(

@@ -8,9 +8,17 @@ import GeoTiles
 /// connections are evaluated one batch at a time, and the evaluator (a value type with scratch buffers) never
 /// crosses tasks.
 ///
-/// Durability: after each batch the new events are upserted by id and the evaluator state saved under
-/// ``stateName``, both before the request answers. A crash between the two at worst re-raises the batch's
-/// events on the next start, under the same ids, which the upsert absorbs.
+/// Durability: a batch is answered only once its events (upserted by id) and an evaluator state that includes it
+/// (under ``stateName``) are committed in one transaction, so what a client was told is on disk, and a crash
+/// leaves the state of some batch boundary with exactly the events raised up to it.
+///
+/// Batches are evaluated one at a time in arrival order and committed in groups: while one commit is being
+/// written, the batches evaluated meanwhile wait and go to disk together in the next one, with the state after
+/// the last of them (one transaction, one sync, for many small batches). Commits never overlap, so the state on
+/// disk only moves forward. A failed commit undoes everything evaluated since the last commit (the evaluator
+/// goes back to the committed state) and fails those batches, so that a client's retry is evaluated afresh
+/// instead of being dropped as duplicates. Changes of fences and vehicles wait for the commits in flight and
+/// hold back new batches until they are done (the turn).
 actor FenceService {
     static let stateName = "server"
     static let registryName = "vehicle_registry"
@@ -25,7 +33,18 @@ actor FenceService {
     private(set) var changeCount: Int64 = 1
     private var tileSourceCache: FeatureSetSource?
 
-    init(store: SpatialStore, settings: FenceRuleSettings) async throws {
+    /// Whether a batch or a change holds the turn; the tasks waiting for it, first come first served.
+    private var turnTaken = false
+    private var waitingForTurn: [CheckedContinuation<Void, Never>] = []
+    /// The evaluator state last committed: where a failed commit goes back to.
+    private var committedState: FenceEvaluatorState
+    /// Batches evaluated but not yet committed, in order: their events and whom to tell.
+    private var uncommitted: [(events: [FenceEvent], done: CheckedContinuation<Void, any Error>)] = []
+    /// Whether the commit loop runs; changes waiting for it to finish.
+    private var committing = false
+    private var waitingForCommits: [CheckedContinuation<Void, Never>] = []
+
+    init(store: any FenceRepository, settings: FenceRuleSettings) async throws {
         persistence = FencePersistence(store)
         self.settings = settings
         let loaded = try await persistence.fences()
@@ -35,6 +54,7 @@ actor FenceService {
         }
         let state = try await persistence.state(name: Self.stateName) ?? FenceEvaluatorState()
         evaluator = FenceEvaluator(fences: loaded, registry: registry, settings: settings, state: state)
+        committedState = state
     }
 
     /// Rebuilds the index after a change of fences or vehicles, keeping the state (it is keyed by fence id).
@@ -44,9 +64,59 @@ actor FenceService {
             fences: fences.values.sorted { $0.id < $1.id }, registry: registry, settings: settings, state: evaluator.state)
     }
 
+    /// Waits until no other batch or change is between its start and its commit, then holds the turn.
+    private func takeTurn() async {
+        guard turnTaken else {
+            turnTaken = true
+            return
+        }
+        await withCheckedContinuation { waitingForTurn.append($0) }
+    }
+
+    /// Hands the turn to the longest waiting task, if any.
+    private func passTurn() {
+        if waitingForTurn.isEmpty { turnTaken = false } else { waitingForTurn.removeFirst().resume() }
+    }
+
+    /// Takes the turn and waits until every evaluated batch is committed (or failed): for changes of fences and
+    /// vehicles, which rebuild the evaluator from its state.
+    private func takeTurnWhenCommitted() async {
+        await takeTurn()
+        while committing { await withCheckedContinuation { waitingForCommits.append($0) } }
+    }
+
+    /// Commits the uncommitted batches, in groups, until none is left.
+    private func commitLoop() async {
+        while !uncommitted.isEmpty {
+            let group = uncommitted
+            uncommitted = []
+            // Every batch evaluated so far is in the group: the evaluator's state is the one after its last.
+            let state = evaluator.state
+            let events = group.flatMap(\.events)
+            do {
+                try await persistence.save(events, state: state, name: Self.stateName)
+                committedState = state
+                for batch in group { batch.done.resume() }
+                for event in events { for continuation in subscribers.values { continuation.yield(event) } }
+            } catch {
+                // Undo this group and whatever was evaluated on top of it while it was being written.
+                evaluator = FenceEvaluator(index: evaluator.index, registry: registry, settings: settings, state: committedState)
+                let failed = group + uncommitted
+                uncommitted = []
+                for batch in failed { batch.done.resume(throwing: error) }
+            }
+        }
+        committing = false
+        let waiting = waitingForCommits
+        waitingForCommits = []
+        for continuation in waiting { continuation.resume() }
+    }
+
     func list() -> [Fence] { fences.values.sorted { $0.id < $1.id } }
 
     func create(_ fence: Fence) async throws -> Fence {
+        await takeTurnWhenCommitted()
+        defer { passTurn() }
         guard fences[fence.id] == nil else {
             throw APIError(status: .conflict, code: "fence_exists", message: "fence \(fence.id) exists; PUT /v1/fences/\(fence.id) replaces it", details: ["field": "properties.id"])
         }
@@ -60,6 +130,8 @@ actor FenceService {
 
     /// Replaces a fence; its version becomes one more than the stored one.
     func replace(id: String, with fence: Fence) async throws -> Fence {
+        await takeTurnWhenCommitted()
+        defer { passTurn() }
         guard let old = fences[id] else { throw Self.notFound(id) }
         var fence = fence
         fence.id = id
@@ -71,6 +143,8 @@ actor FenceService {
     }
 
     func delete(id: String) async throws {
+        await takeTurnWhenCommitted()
+        defer { passTurn() }
         guard fences[id] != nil else { throw Self.notFound(id) }
         _ = try await persistence.deleteFence(id: id)
         fences[id] = nil
@@ -78,22 +152,34 @@ actor FenceService {
     }
 
     func setRegistry(_ vehicles: [Vehicle]) async throws {
+        await takeTurnWhenCommitted()
+        defer { passTurn() }
         let registry = VehicleRegistry(vehicles)
         try await persistence.repository.saveEvaluatorState(name: Self.registryName, body: try JSONEncoder().encode(registry))
         self.registry = registry
         rebuild()
     }
 
-    /// Evaluates a batch, persists its events and the state, then tells stream subscribers.
+    /// Evaluates a batch and answers once its events and a state including it are committed, then tells stream
+    /// subscribers. When the commit fails nothing of the batch remains, in memory or on disk, and the error is
+    /// thrown. The counters are those right after the batch.
     func ingest(_ positions: [VehiclePosition], flush: Bool) async throws -> (events: [FenceEvent], counters: FenceEvaluatorCounters) {
+        await takeTurn()
         var events = evaluator.ingest(positions)
         // The batch's newest fix is the feed's clock: it releases the held fixes of vehicles gone quiet.
         if let newest = positions.map(\.time).max() { events += evaluator.advance(to: newest) }
         if flush { events += evaluator.flush() }
-        try await persistence.save(events)
-        try await persistence.save(state: evaluator.state, name: Self.stateName)
-        for event in events { for continuation in subscribers.values { continuation.yield(event) } }
-        return (events, evaluator.state.counters)
+        let counters = evaluator.state.counters
+        passTurn()
+        let raised = events
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            uncommitted.append((raised, done))
+            if !committing {
+                committing = true
+                Task { await self.commitLoop() }
+            }
+        }
+        return (events, counters)
     }
 
     /// A stream of every event raised from now on, until the consumer goes away.

@@ -92,6 +92,18 @@ public protocol FenceRepository: Sendable {
     /// Stores an evaluator state blob under `name`, replacing the previous one.
     func saveEvaluatorState(name: String, body: Data) async throws(GeoError)
     func evaluatorState(name: String) async throws(GeoError) -> Data?
+    /// Upserts `events` as ``saveFenceEvents(_:)`` does and stores the evaluator state `body` under `name`, both
+    /// in one transaction, so that a crash never leaves a state without the events it raised or the reverse.
+    func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError)
+}
+
+extension FenceRepository {
+    /// The two writes one after the other, for repositories without transactions; a crash between them can
+    /// leave events whose state was not saved (raised again, under the same ids, after a restart).
+    public func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError) {
+        try await saveFenceEvents(events)
+        try await saveEvaluatorState(name: name, body: body)
+    }
 }
 
 extension SpatialStore: FenceRepository {
@@ -132,20 +144,37 @@ extension SpatialStore: FenceRepository {
 
     public func saveFenceEvents(_ events: [StoredFenceEvent]) async throws(GeoError) {
         guard !events.isEmpty else { return }
+        try await write { db in try Self.upsert(events, db) }
+    }
+
+    public func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError) {
+        let now = ISO8601DateFormatter().string(from: Date())
         try await write { db in
-            let statement = try db.makeStatement(
-                sql: """
-                    INSERT INTO fence_events (id, vehicle_id, kind, fence_id, start_time, end_time, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET
-                        end_time = excluded.end_time, body = excluded.body
-                    -- A closed event is final: a late open snapshot (a retried write) must not reopen it.
-                    WHERE fence_events.end_time IS NULL
-                    """)
-            for e in events {
-                try statement.execute(arguments: [e.id, e.vehicleId, e.kind, e.fenceId, e.start, e.end, e.body])
-            }
+            try Self.upsert(events, db)
+            try Self.saveState(name: name, body: body, savedAt: now, db)
         }
+    }
+
+    private static func upsert(_ events: [StoredFenceEvent], _ db: Database) throws {
+        guard !events.isEmpty else { return }
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT INTO fence_events (id, vehicle_id, kind, fence_id, start_time, end_time, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    end_time = excluded.end_time, body = excluded.body
+                -- A closed event is final: a late open snapshot (a retried write) must not reopen it.
+                WHERE fence_events.end_time IS NULL
+                """)
+        for e in events {
+            try statement.execute(arguments: [e.id, e.vehicleId, e.kind, e.fenceId, e.start, e.end, e.body])
+        }
+    }
+
+    private static func saveState(name: String, body: Data, savedAt: String, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO fence_evaluator_states (name, body, saved_at) VALUES (?, ?, ?)",
+            arguments: [name, body, savedAt])
     }
 
     public func fenceEvents(matching query: FenceEventQuery) async throws(GeoError) -> [StoredFenceEvent] {
@@ -171,11 +200,7 @@ extension SpatialStore: FenceRepository {
 
     public func saveEvaluatorState(name: String, body: Data) async throws(GeoError) {
         let now = ISO8601DateFormatter().string(from: Date())
-        try await write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO fence_evaluator_states (name, body, saved_at) VALUES (?, ?, ?)",
-                arguments: [name, body, now])
-        }
+        try await write { db in try Self.saveState(name: name, body: body, savedAt: now, db) }
     }
 
     public func evaluatorState(name: String) async throws(GeoError) -> Data? {

@@ -67,4 +67,25 @@ import Testing
         }
         #expect(try await store.layers().isEmpty)
     }
+
+    /// A first start killed during its import leaves some demo layers (each is its own transaction): the next
+    /// start imports the rest. A store holding any layer the loader did not make is a city of its own.
+    @Test(arguments: [
+        ([], 12),
+        ([("district", "区县 District"), ("streets", "街道/镇 Streets and towns")], 10),
+        (CityDataLoader.demoCitySources.map { ($0.layer, $0.title) }, 0),
+        ([("district", "区县 District"), ("cases", nil)], 0),
+        ([("unit_grids", nil)], 0),
+        ([("unit_grids", "网格")], 0),
+    ] as [([(String, String?)], Int)])
+    func anInterruptedFirstStartIsCompleted(present: [(String, String?)], missing: Int) {
+        let layers = present.map { name, title in
+            LayerInfo(
+                name: name, title: title, geometryType: .polygon, srid: 4490, schema: [], featureCount: 1, bbox: nil,
+                createdAt: Date(), updatedAt: Date(), version: 1)
+        }
+        let toImport = CityDataLoader.layersToImport(present: layers)
+        #expect(toImport.count == missing)
+        #expect(Set(toImport.map(\.layer)).isDisjoint(with: present.map(\.0)))
+    }
 }
