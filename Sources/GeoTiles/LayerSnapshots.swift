@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import Synchronization
 import GeoEngine
 import GeoStore
 
@@ -137,6 +138,9 @@ public actor LayerSnapshots {
     public let maximumAge: Duration
     private var snapshots: [String: LayerSnapshot] = [:]
     private var confirmed: [String: ContinuousClock.Instant] = [:]
+    /// The confirmed snapshots and when, readable without entering the actor: a tile request under load would
+    /// otherwise queue once per layer for an answer that is usually "the one you have is still current".
+    private nonisolated let recent = Mutex([String: (snapshot: LayerSnapshot, confirmed: ContinuousClock.Instant)]())
     private var loading: [String: (version: Int64, task: Task<LayerSnapshot, any Error>)] = [:]
     private var feed: [TileChange] = []
     private var sequence: Int64 = 0
@@ -163,19 +167,36 @@ public actor LayerSnapshots {
     @TaskLocal public static var requestStart: ContinuousClock.Instant?
 
     public func snapshot(of layer: String) async throws(GeoError) -> LayerSnapshot {
+        let snapshot = try await confirmedSnapshot(of: layer)
+        recent.withLock { $0[layer] = snapshot }
+        return snapshot.snapshot
+    }
+
+    /// ``snapshot(of:)`` without entering the actor when the last confirmation is recent enough (within
+    /// `maximumAge`, or since the start of the current request).
+    public nonisolated func current(_ layer: String) async throws(GeoError) -> LayerSnapshot {
+        if let known = recent.withLock({ $0[layer] }) {
+            if maximumAge > .zero, ContinuousClock.now - known.confirmed <= maximumAge { return known.snapshot }
+            if let start = Self.requestStart, known.confirmed >= start { return known.snapshot }
+        }
+        return try await snapshot(of: layer)
+    }
+
+    private func confirmedSnapshot(of layer: String) async throws(GeoError) -> (snapshot: LayerSnapshot, confirmed: ContinuousClock.Instant) {
         let now = ContinuousClock.now
         if let current = snapshots[layer] {
             if let at = confirmed[layer] {
-                if maximumAge > .zero, now - at <= maximumAge { return current }
-                if let start = Self.requestStart, at >= start { return current }
+                if maximumAge > .zero, now - at <= maximumAge { return (current, at) }
+                if let start = Self.requestStart, at >= start { return (current, at) }
             }
             // The version alone is a one-column read; the full catalogue entry is read only when it moved.
             if try await store.layerVersion(named: layer) == current.version {
                 confirmed[layer] = now
-                return current
+                return (current, now)
             }
         }
         guard let info = try await store.layer(named: layer) else {
+            recent.withLock { $0[layer] = nil }
             if let old = snapshots.removeValue(forKey: layer) {
                 await record(layer: layer, from: old.version, to: nil, bounds: old.info.bbox)
             }
@@ -183,7 +204,7 @@ public actor LayerSnapshots {
         }
         if let current = snapshots[layer], current.version == info.version {
             confirmed[layer] = now
-            return current
+            return (current, now)
         }
         let task: Task<LayerSnapshot, any Error>
         if let pending = loading[layer], pending.version == info.version {
@@ -202,14 +223,14 @@ public actor LayerSnapshots {
         }
         if loading[layer]?.version == info.version { loading[layer] = nil }
         // Another request may have installed this or a newer version while we waited.
-        if let current = snapshots[layer], current.version >= fresh.version { return current }
+        if let current = snapshots[layer], current.version >= fresh.version { return (current, confirmed[layer] ?? now) }
         let old = snapshots[layer]
         snapshots[layer] = fresh
         confirmed[layer] = now
         if let old {
             await record(layer: layer, from: old.version, to: fresh.version, bounds: LayerSnapshot.changedBounds(from: old, to: fresh))
         }
-        return fresh
+        return (fresh, now)
     }
 
     /// Checks every layer already snapshotted against the catalogue, so that the feed is current.

@@ -31,7 +31,7 @@ public struct StoreLayerSource: TileSource {
     }
 
     public func info() async throws(GeoError) -> TileSourceInfo {
-        let snapshot = try await snapshots.snapshot(of: layer)
+        let snapshot = try await snapshots.current(layer)
         let info = snapshot.info
         var fields: [String: String] = [:]
         for field in info.schema where options.fields?.contains(field.name) ?? true {
@@ -50,10 +50,10 @@ public struct StoreLayerSource: TileSource {
             revision: [layer: info.version])
     }
 
-    public func revision() async throws(GeoError) -> [String: Int64] { [layer: try await snapshots.snapshot(of: layer).version] }
+    public func revision() async throws(GeoError) -> [String: Int64] { [layer: try await snapshots.current(layer).version] }
 
     public func content(of tile: TileID, options tileOptions: TileOptions) async throws(GeoError) -> TileContent {
-        let snapshot = try await snapshots.snapshot(of: layer)
+        let snapshot = try await snapshots.current(layer)
         let revision = [layer: snapshot.version]
         guard (options.minzoom...options.maxzoom).contains(tile.z) else { return TileContent(layers: [], revision: revision) }
         let features = try Self.cut(snapshot, tile: tile, options: tileOptions, fields: options.fields, thin: tile.z < options.maxzoom)

@@ -1,4 +1,5 @@
 import GeoCore
+import Synchronization
 import GeoEngine
 
 /// A cached tile: its bytes, the gzip of them once asked for, its ETag and the layer versions it shows.
@@ -49,7 +50,41 @@ public struct TileCacheKey: Hashable, Sendable {
 /// changes, ``invalidate(_:buffer:extent:)`` drops the entries whose tile (with its buffer) meets the changed
 /// features' box and moves every other entry of that layer on to the new version, because its content did
 /// not change; after a delete every entry of the layer goes.
-public actor TileCache {
+public final class TileCache: Sendable {
+    private let lru: Mutex<TileLRU>
+    public let byteBudget: Int
+
+    public init(byteBudget: Int) {
+        self.byteBudget = byteBudget
+        lru = Mutex(TileLRU(byteBudget: byteBudget))
+    }
+
+    public var count: Int { lru.withLock { $0.count } }
+    public var bytes: Int { lru.withLock { $0.bytes } }
+    public var hits: Int { lru.withLock { $0.hits } }
+    public var misses: Int { lru.withLock { $0.misses } }
+    public var evictedByChanges: Int { lru.withLock { $0.evictedByChanges } }
+
+    /// The entry for `key` made from exactly `revision`, marked as most recently used.
+    public func get(_ key: TileCacheKey, revision: [String: Int64]) -> CachedTile? { lru.withLock { $0.get(key, revision: revision) } }
+
+    /// Inserts or replaces an entry, then evicts the least recently used ones beyond the budget. An entry
+    /// larger than the whole budget is not kept.
+    public func put(_ key: TileCacheKey, _ value: CachedTile) { lru.withLock { $0.put(key, value) } }
+
+    /// Applies a layer change: see the type's description. `buffer` and `extent` are the tile options', so the
+    /// margin drawn around each tile counts.
+    public func invalidate(_ change: TileChange, buffer: Int, extent: Int) {
+        lru.withLock { $0.invalidate(change, buffer: buffer, extent: extent) }
+    }
+
+    /// Empties the cache.
+    public func removeAll() { lru.withLock { $0.removeAll() } }
+}
+
+/// The cache's LRU list, behind the cache's lock: a lock rather than an actor, because a cached tile is served
+/// in microseconds and an actor hop under load waits in the executor's queue for much longer than that.
+private final class TileLRU {
     private final class Node {
         let key: TileCacheKey
         var value: CachedTile
@@ -61,21 +96,21 @@ public actor TileCache {
         }
     }
 
-    public let byteBudget: Int
+    let byteBudget: Int
     private var nodes: [TileCacheKey: Node] = [:]
     private var newest: Node?
     private var oldest: Node?
-    public private(set) var bytes = 0
-    public private(set) var hits = 0
-    public private(set) var misses = 0
-    public private(set) var evictedByChanges = 0
+    private(set) var bytes = 0
+    private(set) var hits = 0
+    private(set) var misses = 0
+    private(set) var evictedByChanges = 0
 
-    public init(byteBudget: Int) { self.byteBudget = byteBudget }
+    init(byteBudget: Int) { self.byteBudget = byteBudget }
 
-    public var count: Int { nodes.count }
+    var count: Int { nodes.count }
 
     /// The entry for `key` made from exactly `revision`, marked as most recently used.
-    public func get(_ key: TileCacheKey, revision: [String: Int64]) -> CachedTile? {
+    func get(_ key: TileCacheKey, revision: [String: Int64]) -> CachedTile? {
         guard let node = nodes[key], node.value.revision == revision else {
             misses += 1
             return nil
@@ -87,7 +122,7 @@ public actor TileCache {
 
     /// Inserts or replaces an entry, then evicts the least recently used ones beyond the budget. An entry
     /// larger than the whole budget is not kept.
-    public func put(_ key: TileCacheKey, _ value: CachedTile) {
+    func put(_ key: TileCacheKey, _ value: CachedTile) {
         if let node = nodes[key] {
             bytes += value.cost - node.value.cost
             node.value = value
@@ -103,7 +138,7 @@ public actor TileCache {
 
     /// Applies a layer change: see the type's description. `buffer` and `extent` are the tile options', so the
     /// margin drawn around each tile counts.
-    public func invalidate(_ change: TileChange, buffer: Int, extent: Int) {
+    func invalidate(_ change: TileChange, buffer: Int, extent: Int) {
         let changedWorld = change.bounds.map(WorldCoordinates.projectBox)
         let margin = Double(buffer) / Double(extent)
         for (key, node) in nodes where key.layers.contains(Substring(change.layer)) {
@@ -126,7 +161,7 @@ public actor TileCache {
     }
 
     /// Empties the cache.
-    public func removeAll() {
+    func removeAll() {
         nodes.removeAll()
         newest = nil
         oldest = nil

@@ -72,7 +72,7 @@ public final class TileService: Sendable {
         let cache = self.cache
         let options = configuration.options
         await snapshots.setChangeHandler { change in
-            await cache.invalidate(change, buffer: options.buffer, extent: options.extent)
+            cache.invalidate(change, buffer: options.buffer, extent: options.extent)
         }
     }
 
@@ -158,20 +158,20 @@ public final class TileService: Sendable {
         let revision = try await Self.naming(id) { () async throws(GeoError) in try await source.revision() }
         var entry: CachedTile
         var fromCache = false
-        if let cached = await cache.get(key, revision: revision) {
+        if let cached = cache.get(key, revision: revision) {
             entry = cached
             fromCache = true
         } else {
             let rendered = try await Self.naming(id) { () async throws(GeoError) in try await render(tile, source: source) }
             entry = CachedTile(bytes: rendered.bytes, revision: rendered.revision)
-            await cache.put(key, entry)
+            cache.put(key, entry)
         }
         guard gzip, !entry.bytes.isEmpty else {
             return ServedTile(body: entry.bytes, isGzipped: false, etag: entry.etag, fromCache: fromCache, isEmpty: entry.bytes.isEmpty)
         }
         if entry.gzipped == nil {
             entry.gzipped = try Gzip.compress(entry.bytes)
-            await cache.put(key, entry)
+            cache.put(key, entry)
         }
         return ServedTile(
             body: entry.gzipped ?? [], isGzipped: true, etag: String(entry.etag.dropLast()) + "-gzip\"", fromCache: fromCache,

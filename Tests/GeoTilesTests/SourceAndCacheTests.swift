@@ -104,15 +104,15 @@ import Testing
         let cache = TileCache(byteBudget: 3 * (1000 + 128))
         func key(_ x: Int) throws -> TileCacheKey { TileCacheKey(source: "a", tile: try TileID(z: 5, x: x, y: 0)) }
         let entry = CachedTile(bytes: Array(repeating: 1, count: 1000), revision: ["a": 1])
-        for x in 0..<3 { await cache.put(try key(x), entry) }
-        #expect(await cache.get(try key(0), revision: ["a": 1]) != nil)  // 0 is now the most recent
-        await cache.put(try key(3), entry)  // evicts 1
-        #expect(await cache.count == 3)
-        #expect(await cache.get(try key(1), revision: ["a": 1]) == nil)
-        #expect(await cache.get(try key(0), revision: ["a": 1]) != nil)
-        #expect(await cache.get(try key(2), revision: ["a": 1]) != nil)
-        #expect(await cache.get(try key(3), revision: ["a": 2]) == nil)  // another version is a miss
-        #expect(await cache.bytes == 3 * 1128)
+        for x in 0..<3 { cache.put(try key(x), entry) }
+        #expect(cache.get(try key(0), revision: ["a": 1]) != nil)  // 0 is now the most recent
+        cache.put(try key(3), entry)  // evicts 1
+        #expect(cache.count == 3)
+        #expect(cache.get(try key(1), revision: ["a": 1]) == nil)
+        #expect(cache.get(try key(0), revision: ["a": 1]) != nil)
+        #expect(cache.get(try key(2), revision: ["a": 1]) != nil)
+        #expect(cache.get(try key(3), revision: ["a": 2]) == nil)  // another version is a miss
+        #expect(cache.bytes == 3 * 1128)
     }
 
     /// Invalidation by hand-made changes: tiles over the changed box go, others of the layer move on to the
@@ -122,23 +122,23 @@ import Testing
         let over = try WebMercator.tile(containing: Coordinate(x: 120.45, y: 33.2), zoom: 12)
         let away = try WebMercator.tile(containing: Coordinate(x: 121.45, y: 33.2), zoom: 12)
         let entry = CachedTile(bytes: [1, 2, 3], revision: ["grids": 1])
-        await cache.put(TileCacheKey(source: "grids", tile: over), entry)
-        await cache.put(TileCacheKey(source: "grids", tile: away), entry)
-        await cache.put(TileCacheKey(source: "roads", tile: over), CachedTile(bytes: [4], revision: ["roads": 3]))
-        await cache.put(TileCacheKey(source: "roads,grids", tile: away), CachedTile(bytes: [5], revision: ["roads": 3, "grids": 1]))
+        cache.put(TileCacheKey(source: "grids", tile: over), entry)
+        cache.put(TileCacheKey(source: "grids", tile: away), entry)
+        cache.put(TileCacheKey(source: "roads", tile: over), CachedTile(bytes: [4], revision: ["roads": 3]))
+        cache.put(TileCacheKey(source: "roads,grids", tile: away), CachedTile(bytes: [5], revision: ["roads": 3, "grids": 1]))
         let change = TileChange(
             sequence: 1, layer: "grids", fromVersion: 1, toVersion: 2,
             bounds: BoundingBox(minX: 120.449, minY: 33.199, maxX: 120.451, maxY: 33.201), detectedAt: Date())
-        await cache.invalidate(change, buffer: 64, extent: 4096)
-        #expect(await cache.get(TileCacheKey(source: "grids", tile: over), revision: ["grids": 2]) == nil)
-        #expect(await cache.get(TileCacheKey(source: "grids", tile: away), revision: ["grids": 2])?.bytes == [1, 2, 3])
-        #expect(await cache.get(TileCacheKey(source: "roads", tile: over), revision: ["roads": 3])?.bytes == [4])
-        #expect(await cache.get(TileCacheKey(source: "roads,grids", tile: away), revision: ["roads": 3, "grids": 2])?.bytes == [5])
-        #expect(await cache.evictedByChanges == 1)
+        cache.invalidate(change, buffer: 64, extent: 4096)
+        #expect(cache.get(TileCacheKey(source: "grids", tile: over), revision: ["grids": 2]) == nil)
+        #expect(cache.get(TileCacheKey(source: "grids", tile: away), revision: ["grids": 2])?.bytes == [1, 2, 3])
+        #expect(cache.get(TileCacheKey(source: "roads", tile: over), revision: ["roads": 3])?.bytes == [4])
+        #expect(cache.get(TileCacheKey(source: "roads,grids", tile: away), revision: ["roads": 3, "grids": 2])?.bytes == [5])
+        #expect(cache.evictedByChanges == 1)
         let deleted = TileChange(sequence: 2, layer: "grids", fromVersion: 2, toVersion: nil, bounds: nil, detectedAt: Date())
-        await cache.invalidate(deleted, buffer: 64, extent: 4096)
-        #expect(await cache.count == 1)
-        #expect(await cache.get(TileCacheKey(source: "roads", tile: over), revision: ["roads": 3]) != nil)
+        cache.invalidate(deleted, buffer: 64, extent: 4096)
+        #expect(cache.count == 1)
+        #expect(cache.get(TileCacheKey(source: "roads", tile: over), revision: ["roads": 3]) != nil)
     }
 
     @Test func etagDependsOnTheBytes() {

@@ -49,6 +49,11 @@ trap 'exit 130' INT TERM
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
+# The load goes through access control like real clients: an unlimited key with every scope, unless one is given.
+if [ -z "${CITYGEO_API_KEY:-}" ]; then
+    CITYGEO_API_KEY=$("$citygeo" keys create --database "$work/citygeo.sqlite" --name load-test --scopes all --rate 0 | awk '/^key:/ {print $2}')
+    export CITYGEO_API_KEY
+fi
 echo "# citygeo serve on $base, database $work/citygeo.sqlite (first start imports the demo city)" >&2
 "$citygeo" serve --host 127.0.0.1 --port "$port" --database "$work/citygeo.sqlite" --data-root "$root" \
     >"$work/serve.log" 2>&1 &
@@ -126,7 +131,11 @@ else
     : >"$work/warmup.jsonl"
 fi
 echo "# mixed load: $connections connections, $threads wrk threads, ${seconds}s" >&2
+curl -sf "${auth[@]}" "$base/metrics" >"$work/metrics-before.txt" || : >"$work/metrics-before.txt"
 run_wrk "$mix" "$seconds" mixed >"$work/results.jsonl"
+# The server's own latency histograms over the mixed pass: time spent in the handler per route, without the wait
+# in the socket queues that wrk's figures include.
+curl -sf "${auth[@]}" "$base/metrics" >"$work/metrics-after.txt" || : >"$work/metrics-after.txt"
 if [ "$per_kind_seconds" != 0 ]; then
     for kind in geocode reverse locate positions tiles; do
         echo "# $kind alone: ${per_kind_seconds}s" >&2
@@ -138,7 +147,8 @@ hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
 accepted=$(curl -sf "${auth[@]}" -X POST -H 'Content-Type: application/json' -d '{"positions":[]}' "$base/v1/positions" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"]["accepted"])' 2>/dev/null || echo "?")
 
-python3 - "$work/results.jsonl" "$rss_kb" "$hwm_kb" "$connections" "$accepted" "$work/warmup.jsonl" <<'PY'
+python3 - "$work/results.jsonl" "$rss_kb" "$hwm_kb" "$connections" "$accepted" "$work/warmup.jsonl" \
+    "$work/metrics-before.txt" "$work/metrics-after.txt" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 rss, hwm, connections, accepted = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -164,6 +174,41 @@ if len(rows) > 1:
         kind = r["kinds"].split("=")[0]
         l = r["latency_ms"]
         print(f"{kind:<10} {r['requests']:>9,} {r['per_s']:>8,.0f} {r['errors']:>6} {l['p50']:>8.2f} {l['p90']:>8.2f} {l['p99']:>8.2f} {l['max']:>8.2f}")
+def histograms(path):
+    """route -> {le: cumulative count} of citygeo_http_request_duration_seconds."""
+    out = {}
+    for line in open(path):
+        if not line.startswith("citygeo_http_request_duration_seconds_bucket{"):
+            continue
+        labels, value = line.rsplit(" ", 1)
+        fields = dict(part.split("=", 1) for part in labels[labels.index("{") + 1:-1].split(","))
+        route = fields["method"].strip('"') + " " + fields["route"].strip('"')
+        le = float("inf") if fields["le"].strip('"') == "+Inf" else float(fields["le"].strip('"'))
+        out.setdefault(route, {})[le] = float(value)
+    return out
+
+def quantile(buckets, q):
+    bounds = sorted(buckets)
+    total = buckets[bounds[-1]]
+    target, previous_bound, previous_count = q * total, 0.0, 0.0
+    for bound in bounds:
+        if buckets[bound] >= target:
+            if bound == float("inf"):
+                return previous_bound * 1000
+            share = (target - previous_count) / max(buckets[bound] - previous_count, 1e-9)
+            return (previous_bound + share * (bound - previous_bound)) * 1000
+        previous_bound, previous_count = bound, buckets[bound]
+    return float("nan")
+
+before, after = histograms(sys.argv[7]), histograms(sys.argv[8])
+if after:
+    print(f"\n== in the server, per route, over the mixed pass (its Prometheus histograms; interpolated in buckets) ==")
+    print(f"{'route':<36} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for route in sorted(after, key=lambda r: -after[r][float("inf")]):
+        delta = {le: count - before.get(route, {}).get(le, 0.0) for le, count in after[route].items()}
+        if delta[float("inf")] < 1:
+            continue
+        print(f"{route:<36} {int(delta[float('inf')]):>9,} {quantile(delta, 0.5):>8.2f} {quantile(delta, 0.99):>8.2f}")
 print(f"\nserver RSS at the end {rss / 1024:.0f} MiB (peak {hwm / 1024:.0f} MiB)")
 failed = [r["kinds"] for r in warmup + rows if r["errors"] != 0]
 print(json.dumps({"summary": "load", "warmup": warmup[0] if warmup else None, "mixed": mixed, "per_kind": rows[1:],

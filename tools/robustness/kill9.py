@@ -334,7 +334,8 @@ def first_start_tests(citygeo, root, work):
 
 class Server:
     def __init__(self, citygeo, root, db_path, log_path, demo=False):
-        self.args = [citygeo, "serve", "--host", "127.0.0.1", "--database", db_path, "--data-root", root]
+        # --open: this test is about durability; access control has its own tests.
+        self.args = [citygeo, "serve", "--open", "--host", "127.0.0.1", "--database", db_path, "--data-root", root]
         if not demo:
             self.args.append("--no-demo")
         self.log_path = log_path
