@@ -23,6 +23,7 @@ public struct LogSettings: Sendable, Equatable {
 /// |---|---|---|
 /// | server.host, server.port | CITYGEO_SERVER_HOST, _PORT | listen address |
 /// | server.idle_timeout_seconds | CITYGEO_SERVER_IDLE_TIMEOUT_SECONDS | keep-alive and slow-client limit |
+/// | server.event_loop_executor | CITYGEO_SERVER_EVENT_LOOP_EXECUTOR | Swift concurrency on NIO's event loops |
 /// | database.path | CITYGEO_DATABASE_PATH | the SpatiaLite file |
 /// | access.require_keys | CITYGEO_ACCESS_REQUIRE_KEYS | false opens every route |
 /// | access.public_scopes | CITYGEO_ACCESS_PUBLIC_SCOPES | scopes usable without a key (comma list) |
@@ -51,6 +52,7 @@ public enum ServerSettings {
         c.host = try reader.string("server.host") ?? c.host
         c.port = try reader.int("server.port", in: 0...65535) ?? c.port
         c.idleTimeout = try reader.seconds("server.idle_timeout_seconds") ?? c.idleTimeout
+        c.eventLoopExecutor = try reader.bool("server.event_loop_executor") ?? c.eventLoopExecutor
         c.databasePath = try reader.string("database.path") ?? c.databasePath
         c.access.requireKeys = try reader.bool("access.require_keys") ?? c.access.requireKeys
         if let scopes = try reader.strings("access.public_scopes") {

@@ -3,6 +3,8 @@ import Foundation
 import GeoServer
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +49,10 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 return url
             }
+        }
+        if configuration.eventLoopExecutor {
+            // Before the server starts any task; the serve command runs once per process.
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         let json = logSettings.json
         LoggingSystem.bootstrap { label in

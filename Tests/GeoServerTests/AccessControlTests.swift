@@ -302,9 +302,11 @@ import Testing
         ).write(to: file)
         let base = ServerConfiguration(access: AccessPolicy(requireKeys: true))
         let (c, log) = try await ServerSettings.load(
-            file: file.path, environment: ["CITYGEO_SERVER_PORT": "9100", "CITYGEO_LIMITS_BATCH_POINTS": "5000", "PORT": "1"], over: base)
+            file: file.path, environment: ["CITYGEO_SERVER_EVENT_LOOP_EXECUTOR": "false", "CITYGEO_SERVER_PORT": "9100", "CITYGEO_LIMITS_BATCH_POINTS": "5000", "PORT": "1"], over: base)
         #expect(c.host == "0.0.0.0")
         #expect(c.port == 9100)
+        #expect(c.eventLoopExecutor == false)
+        #expect(base.eventLoopExecutor)
         #expect(c.databasePath == "/srv/citygeo/city.sqlite")
         #expect(c.access.requireKeys)
         #expect(c.access.publicScopes == [.tiles, .geocode])

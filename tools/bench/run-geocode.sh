@@ -22,7 +22,7 @@ if ! command -v wrk >/dev/null; then
 fi
 swift build -c release --product bench-geocode >/dev/null
 swift build -c release --product citygeo >/dev/null
-if [ ! -f "$city/AddressBooks/door_plates.csv" ]; then
+if [ ! -f "$city/AddressBooks/components.csv" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
     mkdir -p "$city/AddressBooks/national" && cp AddressBooks/national/divisions.csv "$city/AddressBooks/national/"
 fi

@@ -420,18 +420,12 @@ def position_client(port, ledger, stop, generation, client, vehicles, batch, clo
             positions.append({"vehicle_id": vehicle, "time": t, "lon": round(lon, 6), "lat": round(lat, 6),
                               "speed_kmh": rng.choice([20, 30, 45, 70])})
         body = json.dumps({"positions": positions[:batch]})
-        try:
-            if connection is None:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            status, data = request(port, "POST", "/v1/positions", body, connection=connection)
-        except (OSError, http.client.HTTPException):
-            with ledger.lock:
-                ledger.position_batches_failed += 1
-            connection = None
+        connection, answer = post_batch(port, "/v1/positions", body, connection, ledger, "position_batches_failed")
+        if answer is None:
             if stop.is_set():
                 return
-            time.sleep(0.05)
             continue
+        status, data = answer
         if 200 <= status < 300:
             answer = json.loads(data)
             with ledger.lock:
@@ -446,6 +440,20 @@ def position_client(port, ledger, stop, generation, client, vehicles, batch, clo
                 ledger.unexpected.append(f"positions {status} {data[:200]!r}")
 
 
+def post_batch(port, path, body, connection, ledger, failed_counter):
+    """POSTs one batch on `connection` (opened if None). Returns the connection to reuse and (status, body), or
+    (None, None) after a connection failure, which is counted in ledger.<failed_counter>: the server is down."""
+    try:
+        if connection is None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        return connection, request(port, "POST", path, body, connection=connection)
+    except (OSError, http.client.HTTPException):
+        with ledger.lock:
+            setattr(ledger, failed_counter, getattr(ledger, failed_counter) + 1)
+        time.sleep(0.05)
+        return None, None
+
+
 def track_client(port, ledger, stop, generation, client, batch, clock):
     rng = random.Random(generation * 1000 + client)
     connection = None
@@ -458,18 +466,12 @@ def track_client(port, ledger, stop, generation, client, batch, clock):
             points.append({"vehicle": vehicle, "time": clock + step, "lon": round(120.44 + rng.random() * 0.05, 6),
                            "lat": round(33.18 + rng.random() * 0.04, 6), "speed": 30})
         body = json.dumps(points)  # a JSON array (an object would be read as NDJSON)
-        try:
-            if connection is None:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            status, data = request(port, "POST", "/v1/trajectories/points", body, connection=connection)
-        except (OSError, http.client.HTTPException):
-            with ledger.lock:
-                ledger.track_batches_failed += 1
-            connection = None
+        connection, answer = post_batch(port, "/v1/trajectories/points", body, connection, ledger, "track_batches_failed")
+        if answer is None:
             if stop.is_set():
                 return
-            time.sleep(0.05)
             continue
+        status, data = answer
         if 200 <= status < 300:
             with ledger.lock:
                 ledger.track_batches_acked += 1
