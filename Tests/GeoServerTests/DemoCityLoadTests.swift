@@ -71,8 +71,8 @@ import Testing
     /// A first start killed during its import leaves some demo layers (each is its own transaction): the next
     /// start imports the rest. A store holding any layer the loader did not make is a city of its own.
     @Test(arguments: [
-        ([], 12),
-        ([("district", "区县 District"), ("streets", "街道/镇 Streets and towns")], 10),
+        ([], CityDataLoader.demoCitySources.count),
+        ([("district", "区县 District"), ("streets", "街道/镇 Streets and towns")], CityDataLoader.demoCitySources.count - 2),
         (CityDataLoader.demoCitySources.map { ($0.layer, $0.title) }, 0),
         ([("district", "区县 District"), ("cases", nil)], 0),
         ([("unit_grids", nil)], 0),
