@@ -59,15 +59,7 @@ public enum WKB {
 
     /// ``encode(_:srid:)`` as hexadecimal text, uppercase by default like PostGIS and shapely.
     public static func encodeHex(_ geometry: Geometry, srid: Int32? = nil, uppercase: Bool = true) -> String {
-        let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
-        let bytes = encode(geometry, srid: srid)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        HexText.encode(encode(geometry, srid: srid), uppercase: uppercase)
     }
 
     static func bytes(fromHex hex: String) throws(GeoError) -> [UInt8] {
@@ -80,8 +72,8 @@ public enum WKB {
         out.reserveCapacity(utf8.count / 2)
         var i = 0
         while i < utf8.count {
-            guard let high = hexValue(utf8[i]), let low = hexValue(utf8[i + 1]) else {
-                let bad = hexValue(utf8[i]) == nil ? i : i + 1
+            guard let high = HexText.digitValue(utf8[i]), let low = HexText.digitValue(utf8[i + 1]) else {
+                let bad = HexText.digitValue(utf8[i]) == nil ? i : i + 1
                 throw GeoError(code: "invalid_wkb", message: "invalid hex digit '\(Character(Unicode.Scalar(utf8[bad])))'",
                                location: "hex digit \(bad)")
             }
@@ -89,15 +81,6 @@ public enum WKB {
             i += 2
         }
         return out
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

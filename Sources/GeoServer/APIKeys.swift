@@ -13,8 +13,8 @@ public enum APIKeyText {
     /// A new key: its id and its full text (shown once, never stored).
     public static func generate() -> (id: String, text: String) {
         var generator = SystemRandomNumberGenerator()  // getrandom(2): cryptographically secure on Linux
-        let id = "k" + hex((0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let secret = hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let id = "k" + HexText.encode((0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let secret = HexText.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         return (id, "\(prefix)\(id)_\(secret)")
     }
 
@@ -27,18 +27,7 @@ public enum APIKeyText {
     }
 
     /// Lowercase hex SHA-256 of a key's text, as stored.
-    public static func sha256(_ text: String) -> String { hex(Array(SHA256.hash(data: Array(text.utf8)))) }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func sha256(_ text: String) -> String { HexText.encode(Array(SHA256.hash(data: Array(text.utf8)))) }
 }
 
 /// Who made a request: the key that authenticated it.
@@ -122,24 +111,10 @@ final class KeyRing: Sendable {
         }
     }
 
+    /// The 32 bytes of a SHA-256 written as 64 hex digits, or nil.
     static func bytes(ofHex text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 64 else { return nil }
-        var out: [UInt8] = []
-        for k in stride(from: 0, to: 64, by: 2) {
-            guard let high = hexValue(utf8[k]), let low = hexValue(utf8[k + 1]) else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        guard text.utf8.count == 64 else { return nil }
+        return HexText.decode(text)
     }
 }
 

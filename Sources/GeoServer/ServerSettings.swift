@@ -71,7 +71,7 @@ public enum ServerSettings {
         c.requestTimeout = try reader.seconds("limits.request_timeout_seconds") ?? c.requestTimeout
         if let urls = try reader.strings("fences.webhooks") {
             c.fenceWebhooks = try urls.map { text throws(GeoError) in
-                guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+                guard let url = webhookURL(text) else {
                     throw GeoError(code: "invalid_configuration", message: "fences.webhooks: \(text) is not an http(s) URL")
                 }
                 return url
@@ -91,6 +91,12 @@ public enum ServerSettings {
             log.json = format == "json"
         }
         return (c, log)
+    }
+
+    /// A fence-event webhook address: an http or https URL, else nil.
+    public static func webhookURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else { return nil }
+        return url
     }
 
     /// Typed lookups that tell "absent" (nil) from "malformed" (an error naming the key).

@@ -30,12 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: dataRoot)
         // The division list and the map page's assets come from the data root even without the demo city.
         let divisions = root.appendingPathComponent("AddressBooks/national/divisions.csv")
-        var defaults = ServerConfiguration(
+        let defaults = ServerConfiguration(
             demoDataRoot: noDemo ? nil : root,
             divisionListPath: FileManager.default.fileExists(atPath: divisions.path) ? divisions : nil,
             webAssetsDirectory: root.appendingPathComponent("web/vendor"),
             access: AccessPolicy(requireKeys: true, publicScopes: [.tiles]))
-        defaults.databasePath = "data/citygeo.sqlite"
         var (configuration, logSettings) = try await ServerSettings.load(
             file: config, environment: ProcessInfo.processInfo.environment, over: defaults)
         if let host { configuration.host = host }
@@ -44,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         if open { configuration.access.requireKeys = false }
         if !webhook.isEmpty {
             configuration.fenceWebhooks = try webhook.map { text in
-                guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+                guard let url = ServerSettings.webhookURL(text) else {
                     throw ValidationError("--webhook \(text) is not an http(s) URL")
                 }
                 return url
