@@ -137,8 +137,8 @@ public actor LayerSnapshots {
     /// How long a snapshot is served after its version was last confirmed without asking the store again.
     public let maximumAge: Duration
     private var snapshots: [String: LayerSnapshot] = [:]
-    private var confirmed: [String: ContinuousClock.Instant] = [:]
-    /// The confirmed snapshots and when, readable without entering the actor: a tile request under load would
+    /// The confirmed snapshots and when (the only record of confirmation), readable without entering the actor:
+    /// a tile request under load would
     /// otherwise queue once per layer for an answer that is usually "the one you have is still current".
     private nonisolated let recent = Mutex([String: (snapshot: LayerSnapshot, confirmed: ContinuousClock.Instant)]())
     private var loading: [String: (version: Int64, task: Task<LayerSnapshot, any Error>)] = [:]
@@ -161,11 +161,11 @@ public actor LayerSnapshots {
         onChange = handler
     }
 
-    /// The current snapshot of `layer`; throws `layer_not_found` for a layer the store does not have.
     /// The start of the request being served (set by ``TileService``): a version confirmed since then is not
     /// asked again, so one request reads each layer's version once however many times it needs the snapshot.
     @TaskLocal public static var requestStart: ContinuousClock.Instant?
 
+    /// The current snapshot of `layer`; throws `layer_not_found` for a layer the store does not have.
     public func snapshot(of layer: String) async throws(GeoError) -> LayerSnapshot {
         let snapshot = try await confirmedSnapshot(of: layer)
         recent.withLock { $0[layer] = snapshot }
@@ -185,13 +185,12 @@ public actor LayerSnapshots {
     private func confirmedSnapshot(of layer: String) async throws(GeoError) -> (snapshot: LayerSnapshot, confirmed: ContinuousClock.Instant) {
         let now = ContinuousClock.now
         if let current = snapshots[layer] {
-            if let at = confirmed[layer] {
+            if let at = recent.withLock({ $0[layer]?.confirmed }) {
                 if maximumAge > .zero, now - at <= maximumAge { return (current, at) }
                 if let start = Self.requestStart, at >= start { return (current, at) }
             }
             // The version alone is a one-column read; the full catalogue entry is read only when it moved.
             if try await store.layerVersion(named: layer) == current.version {
-                confirmed[layer] = now
                 return (current, now)
             }
         }
@@ -203,7 +202,6 @@ public actor LayerSnapshots {
             throw GeoError(code: "layer_not_found", message: "there is no layer \"\(layer)\"")
         }
         if let current = snapshots[layer], current.version == info.version {
-            confirmed[layer] = now
             return (current, now)
         }
         let task: Task<LayerSnapshot, any Error>
@@ -223,10 +221,11 @@ public actor LayerSnapshots {
         }
         if loading[layer]?.version == info.version { loading[layer] = nil }
         // Another request may have installed this or a newer version while we waited.
-        if let current = snapshots[layer], current.version >= fresh.version { return (current, confirmed[layer] ?? now) }
+        if let current = snapshots[layer], current.version >= fresh.version {
+            return (current, recent.withLock { $0[layer]?.confirmed } ?? now)
+        }
         let old = snapshots[layer]
         snapshots[layer] = fresh
-        confirmed[layer] = now
         if let old {
             await record(layer: layer, from: old.version, to: fresh.version, bounds: LayerSnapshot.changedBounds(from: old, to: fresh))
         }
