@@ -453,61 +453,118 @@ struct JSONReader {
 // MARK: - Writer
 
 enum JSONWriter {
+    /// What the fast writer raises: it keeps no path while writing (building one per member cost more than
+    /// the writing), so the error's location is found afterwards by ``pathOfNonFinite(in:path:)``.
+    struct NonFiniteNumber: Error {
+        let value: Double
+    }
+
     static func append(_ value: JSONValue, to out: inout [UInt8], path: String) throws(GeoError) {
-        switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): try appendDouble(d, to: &out, path: path)
-        case .string(let s): appendString(s, to: &out)
-        case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (i, element) in elements.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                try append(element, to: &out, path: "\(path)[\(i)]")
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            try appendObject(members, to: &out, path: path)
+        do {
+            try write(value, to: &out)
+        } catch {
+            throw nonFiniteError(error.value, location: pathOfNonFinite(in: value, path: path) ?? path)
         }
     }
 
     /// Writes an object with its keys in sorted order, so the same value always gives the same bytes.
     static func appendObject(_ members: [String: JSONValue], to out: inout [UInt8], path: String) throws(GeoError) {
+        do {
+            try writeObject(members, to: &out)
+        } catch {
+            throw nonFiniteError(error.value, location: pathOfNonFinite(in: .object(members), path: path) ?? path)
+        }
+    }
+
+    private static func nonFiniteError(_ value: Double, location: String) -> GeoError {
+        GeoError(code: "invalid_json", message: "JSON cannot represent the number \(value)", location: location)
+    }
+
+    private static func write(_ value: JSONValue, to out: inout [UInt8]) throws(NonFiniteNumber) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d):
+            guard d.isFinite else { throw NonFiniteNumber(value: d) }
+            NumberText.appendShortest(d, to: &out, pointZero: true)
+        case .string(let s): appendString(s, to: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                try write(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            try writeObject(members, to: &out)
+        }
+    }
+
+    private static func writeObject(_ members: [String: JSONValue], to out: inout [UInt8]) throws(NonFiniteNumber) {
         out.append(UInt8(ascii: "{"))
-        for (i, key) in members.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
+        var first = true
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
             appendString(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            try append(members[key]!, to: &out, path: "\(path).\(key)")
+            try write(value, to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    static func appendDouble(_ d: Double, to out: inout [UInt8], path: String) throws(GeoError) {
-        guard d.isFinite else {
-            throw GeoError(code: "invalid_json", message: "JSON cannot represent the number \(d)", location: path)
+    /// Where the first non-finite number lies in writing order (`$.features[0].geometry`), found only after the
+    /// fast writer failed.
+    static func pathOfNonFinite(in value: JSONValue, path: String) -> String? {
+        switch value {
+        case .double(let d): return d.isFinite ? nil : path
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                if let found = pathOfNonFinite(in: element, path: "\(path)[\(i)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                if let found = pathOfNonFinite(in: member, path: "\(path).\(key)") { return found }
+            }
+            return nil
+        case .null, .bool, .int, .string: return nil
         }
-        NumberText.appendShortest(d, to: &out, pointZero: true)
     }
 
+    /// Writes `s` quoted, escaping what RFC 8259 requires; runs without escapes are copied whole.
     static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                appendEscape(b, to: &out)
+                runStart = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        switch b {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(b)
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 0xF)]])
+        }
     }
 }

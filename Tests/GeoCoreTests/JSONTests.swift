@@ -111,6 +111,7 @@ struct JSONTests {
         (.double(1e21), "1e+21"),
         (.double(1.7976931348623157e308), "1.7976931348623157e+308"),
         (.string("a\"b\\c\n\t\u{1}é中"), #""a\"b\\c\n\t\u0001é中""#),
+        (.string("\"\r\u{8}\u{C}中\u{1F}"), #""\"\r\b\f中\u001f""#),
         (.array([.int(1), .string("x"), .null]), #"[1,"x",null]"#),
         (.object(["b": .int(1), "a": .object(["d": .bool(true), "c": .array([])])]), #"{"a":{"c":[],"d":true},"b":1}"#),
     ])
@@ -124,6 +125,8 @@ struct JSONTests {
         let error = expectGeoError { _ = try JSON.encode(.object(["list": .array([.int(1), .double(value)])])) }
         #expect(error?.code == "invalid_json")
         #expect(error?.location == "$.list[1]")
+        let nested = expectGeoError { _ = try JSON.encode(.object(["a": .int(1), "b": .object(["c": .array([.double(value)])])])) }
+        #expect(nested?.location == "$.b.c[0]")
     }
 
     @Test("doubles survive a write and read bit for bit")
