@@ -73,7 +73,7 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Builds JSON and GeoJSON responses from our own encoder (no Codable round trip for geometry).
 enum JSONResponse {
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
-        bytes(Array(try JSON.encode(value).utf8), contentType: "application/json; charset=utf-8", status: status)
+        bytes(try JSON.encodeBytes(value), contentType: "application/json; charset=utf-8", status: status)
     }
 
     static func bytes(_ bytes: [UInt8], contentType: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -141,10 +141,11 @@ struct GeocodeController {
     // MARK: Parameters
 
     static func addressText(_ text: String?, field: String) throws -> String {
-        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let text, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
             throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) must be a non-empty address", details: ["field": .string(field)])
         }
-        guard text.count <= maximumQueryCharacters else {
+        // Every character takes at least one byte, so most addresses pass without counting grapheme clusters.
+        guard text.utf8.count <= maximumQueryCharacters || text.count <= maximumQueryCharacters else {
             throw APIError(
                 status: .badRequest, code: "invalid_argument",
                 message: "\(field) has \(text.count) characters; an address has at most \(maximumQueryCharacters)", details: ["field": .string(field)])
@@ -165,7 +166,7 @@ struct GeocodeController {
     // MARK: Responses
 
     static func geoJSON(_ value: JSONValue) throws -> Response {
-        JSONResponse.bytes(Array(try JSON.encode(value).utf8), contentType: "application/geo+json; charset=utf-8")
+        JSONResponse.bytes(try JSON.encodeBytes(value), contentType: "application/geo+json; charset=utf-8")
     }
 
     static func point(_ c: Coordinate?, crs: CRS) -> JSONValue {
