@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import Synchronization
 
 /// Per-route request metrics through swift-metrics into one Prometheus registry per application (not the
 /// process-wide bootstrap, so tests can build many applications), exposed at `/metrics`.
@@ -30,17 +31,51 @@ final class ServerMetrics: Sendable {
         inFlight = Meter(label: "citygeo_http_requests_in_flight", factory: factory)
     }
 
+    /// The handles of one (method, route, status) series. Making them through the factory on every request hashed
+    /// and compared their labels under the factory's lock; a cache keyed by the three values is cheaper.
+    private struct Series {
+        let requests: Metrics.Counter
+        let duration: Metrics.Timer
+        let refusals: Metrics.Counter?
+    }
+
+    private struct SeriesKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    private let series = Mutex<[SeriesKey: Series]>([:])
+    /// Methods and routes are bounded by the router (unmatched paths share one label), but a client can send any
+    /// method name: beyond this many series the handles are made per request rather than kept.
+    private static let maximumCachedSeries = 4_096
+
     func record(method: String, route: String, status: Int, duration: Duration) {
-        Counter(
-            label: "citygeo_http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))],
-            factory: factory
-        ).increment()
-        Metrics.Timer(label: "citygeo_http_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
-        if status == 401 || status == 403 || status == 429 {
-            let reason = status == 429 ? "rate_limited" : status == 401 ? "unauthenticated" : "forbidden"
-            Counter(label: "citygeo_access_refusals_total", dimensions: [("reason", reason)], factory: factory).increment()
+        let key = SeriesKey(method: method, route: route, status: status)
+        let handles = series.withLock { $0[key] } ?? makeSeries(key)
+        handles.requests.increment()
+        handles.duration.recordNanoseconds(duration.nanoseconds)
+        handles.refusals?.increment()
+    }
+
+    private func makeSeries(_ key: SeriesKey) -> Series {
+        let refusal: String? = switch key.status {
+        case 401: "unauthenticated"
+        case 403: "forbidden"
+        case 429: "rate_limited"
+        default: nil
         }
+        let made = Series(
+            requests: Counter(
+                label: "citygeo_http_requests_total",
+                dimensions: [("method", key.method), ("route", key.route), ("status", String(key.status))], factory: factory),
+            duration: Metrics.Timer(
+                label: "citygeo_http_request_duration_seconds", dimensions: [("method", key.method), ("route", key.route)], factory: factory),
+            refusals: refusal.map { Counter(label: "citygeo_access_refusals_total", dimensions: [("reason", $0)], factory: factory) })
+        series.withLock { cached in
+            if cached.count < Self.maximumCachedSeries { cached[key] = made }
+        }
+        return made
     }
 
     /// The Prometheus text exposition of every metric.
