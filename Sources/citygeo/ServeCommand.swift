@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let json = logSettings.json
         LoggingSystem.bootstrap { label in
-            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+            json ? JSONLogHandler(label: label) as any LogHandler : TextLogHandler(label: label)
         }
         var logger = Logger(label: "citygeo")
         logger.logLevel = logSettings.level

@@ -362,6 +362,18 @@ import Testing
         #expect(object["instance"] == "a")
         #expect(object["time"]?.stringValue?.hasPrefix("20") == true)
     }
+
+    @Test func textLogLinesCarryTheirMetadataSorted() throws {
+        let lines = LockedLines()
+        var handler = TextLogHandler(label: "citygeo") { lines.append($0) }
+        handler[metadataKey: "instance"] = "a"
+        handler[metadataKey: "status"] = "200"
+        handler.log(event: LogEvent(level: .notice, message: "request", metadata: ["status": "404", "route": "/v1/layers/:name"], source: "GeoServer", file: #file, function: #function, line: #line))
+        let line = try #require(lines.all.first)
+        // The event's fields override the logger's; keys come sorted.
+        #expect(line.hasSuffix(" notice citygeo: request instance=a route=/v1/layers/:name status=404"), "\(line)")
+        #expect(line.hasPrefix("20"))
+    }
 }
 
 /// Lines collected from a log handler's writer.
