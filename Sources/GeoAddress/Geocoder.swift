@@ -61,6 +61,11 @@ public struct Geocoder: Sendable {
     /// The district the book covers (its 6-digit code), preferred when a national name is ambiguous.
     let homeDistrict: String?
     let completionChildren: [Int32: [(Unicode.Scalar, Int32)]]
+    /// ``regionPrefix(_:)`` of every region of the book below its unit grids, made once: every answer's label
+    /// starts with one.
+    let regionPrefixes: [String: String]
+    /// ``ancestorCodes(ofDistrict:)`` of the book's districts, made once: every answer carries them.
+    let districtAncestors: [String: [String: String]]
 
     /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township).
     public init(book: AddressBook, divisions: AdminDivisions = AdminDivisions([])) {
@@ -133,6 +138,12 @@ public struct Geocoder: Sendable {
         }
         self.placesByGateRoad = placesByGateRoad
         homeDistrict = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
+        regionPrefixes = Dictionary(
+            book.regions.filter { $0.code.count < 15 }.map { ($0.code, Self.walkRegionPrefix($0.code, book: book, regionByCode: regionByCode, divisions: divisions)) },
+            uniquingKeysWith: { a, _ in a })
+        districtAncestors = Dictionary(
+            Set(book.regions.map { String($0.code.prefix(6)) }).map { ($0, Self.ancestorCodes(ofDistrict: $0, book: book, regionByCode: regionByCode, divisions: divisions)) },
+            uniquingKeysWith: { a, _ in a })
     }
 
     /// Splits an address into its segments.
@@ -475,29 +486,43 @@ public struct Geocoder: Sendable {
         if let s { out["street"] = s }
         if let d = district ?? s.map({ String($0.prefix(6)) }) {
             out["district"] = d
-            for ancestor in divisions.chain(of: d) where ancestor.level < 3 { out[Self.levelKey(ancestor.level)] = ancestor.code }
-            if out["city"] == nil, let k = regionByCode[d], let parent = book.regions[k].parentCode { out["city"] = parent }
-            if out["province"] == nil, let city = out["city"] { out["province"] = String(city.prefix(2)) + "0000" }
+            for (key, code) in districtAncestors[d] ?? Self.ancestorCodes(ofDistrict: d, book: book, regionByCode: regionByCode, divisions: divisions) {
+                out[key] = code
+            }
         }
+        return out
+    }
+
+    /// The `province` and `city` codes above a district, from the national list or else the book.
+    static func ancestorCodes(ofDistrict d: String, book: AddressBook, regionByCode: [String: Int], divisions: AdminDivisions) -> [String: String] {
+        var out: [String: String] = [:]
+        for ancestor in divisions.chain(of: d) where ancestor.level < 3 { out[Self.levelKey(ancestor.level)] = ancestor.code }
+        if out["city"] == nil, let k = regionByCode[d], let parent = book.regions[k].parentCode { out["city"] = parent }
+        if out["province"] == nil, let city = out["city"] { out["province"] = String(city.prefix(2)) + "0000" }
         return out
     }
 
     /// The names of a region and its ancestors, province first (江苏省盐城市大丰区丰华街道东风社区).
     func regionPrefix(_ code: String?) -> String {
         guard let code else { return "" }
+        return regionPrefixes[code] ?? Self.walkRegionPrefix(code, book: book, regionByCode: regionByCode, divisions: divisions)
+    }
+
+    /// ``regionPrefix(_:)`` by walking up the book's regions, then the national list.
+    static func walkRegionPrefix(_ code: String, book: AddressBook, regionByCode: [String: Int], divisions: AdminDivisions) -> String {
         var names: [String] = []
         var next: String? = code
         while let c = next {
             if let k = regionByCode[c] {
-                names.insert(book.regions[k].name, at: 0)
+                names.append(book.regions[k].name)
                 next = book.regions[k].parentCode
             } else if let d = divisions.division(code: c) {
-                names.insert(d.name, at: 0)
+                names.append(d.name)
                 next = d.parentCode
             } else {
                 break
             }
         }
-        return names.joined()
+        return names.reversed().joined()
     }
 }
