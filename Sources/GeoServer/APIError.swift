@@ -59,7 +59,15 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as RateLimited {
             throw error
+        } catch let error as MethodNotAllowed {
+            throw error
         } catch let error as HTTPError {
+            // No route for this method: 405 naming the ones there are, when the path has any.
+            // (The router's not-found responder labels the request "NotFound" for metrics.)
+            if error.status == .notFound, (context.endpointPath ?? "NotFound") == "NotFound" {
+                let allowed = RouteScopes.allowedMethods(at: request.uri.path)
+                if !allowed.isEmpty { throw MethodNotAllowed(method: request.method.rawValue, path: request.uri.path, allowed: allowed) }
+            }
             throw APIError(
                 status: error.status, code: error.status == .notFound ? "not_found" : "http_error",
                 message: error.body ?? error.status.reasonPhrase)
@@ -67,6 +75,24 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("unhandled error: \(error)")
             throw APIError(status: .internalServerError, code: "internal_error", message: "internal error")
         }
+    }
+}
+
+/// 405 `method_not_allowed` with the `Allow` header RFC 9110 asks for.
+struct MethodNotAllowed: HTTPResponseError {
+    let method: String
+    let path: String
+    let allowed: [String]
+    var status: HTTPResponse.Status { .methodNotAllowed }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try APIError(
+            status: .methodNotAllowed, code: "method_not_allowed",
+            message: "\(path) does not answer \(method); it answers \(allowed.joined(separator: ", "))",
+            details: ["field": "method", "allowed": .array(allowed.map { .string($0) })]
+        ).response(from: request, context: context)
+        response.headers[.allow] = allowed.joined(separator: ", ")
+        return response
     }
 }
 

@@ -95,8 +95,8 @@ struct AccessMiddleware: RouterMiddleware {
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let route = context.endpointPath ?? request.uri.path
-        guard let scope = RouteScopes.scope(method: request.method, path: route) else {
+        // An unrouted request is answered 404 or 405 and reaches no data: refusing it 401 would hide which.
+        guard let route = context.endpointPath, let scope = RouteScopes.scope(method: request.method, path: route) else {
             return try await next(request, context)
         }
         var context = context

@@ -84,6 +84,23 @@ public enum RouteScopes {
         "\(method.rawValue) \(path.hasPrefix("/") ? path : "/" + path)"
     }
 
+    /// The methods routed at a concrete path (`/v1/fences/F1` → DELETE, GET, PUT), sorted; empty when no route's
+    /// pattern matches it. A request with another method is answered 405 with these in `Allow`.
+    public static func allowedMethods(at path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let methods = routePatterns.filter { pattern in
+            pattern.segments.count == segments.count
+                && zip(pattern.segments, segments).allSatisfy { p, s in p.hasPrefix("{") ? !s.isEmpty : p == s }
+        }.map(\.method)
+        return Set(methods).sorted()
+    }
+
+    /// Every route key split into its method and path segments, for ``allowedMethods(at:)``.
+    private static let routePatterns: [(method: String, segments: [Substring])] = (Array(table.keys) + open).map { key in
+        let parts = key.split(separator: " ", maxSplits: 1)
+        return (String(parts[0]), Array(parts[1].split(separator: "/", omittingEmptySubsequences: false).dropFirst()))
+    }
+
     /// The scope a route needs: nil for the open routes, `admin` for a route nobody classified.
     public static func scope(method: HTTPRequest.Method, path: String) -> AccessScope? {
         let key = key(method: method, path: path)

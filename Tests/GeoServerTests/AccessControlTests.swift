@@ -185,6 +185,34 @@ import Testing
         #expect(RouteScopes.scope(method: .get, path: "/v1/something-new") == .admin)
     }
 
+    @Test func aRoutedPathWithAnotherMethodIs405WithAllow() async throws {
+        #expect(RouteScopes.allowedMethods(at: "/v1/fences/F1") == ["DELETE", "GET", "PUT"])
+        #expect(RouteScopes.allowedMethods(at: "/v1/geocode") == ["GET"])
+        #expect(RouteScopes.allowedMethods(at: "/tiles/unit_grids/14/13673/6588.mvt") == ["GET"])
+        #expect(RouteScopes.allowedMethods(at: "/v1/fences/F1/extra").isEmpty)
+        #expect(RouteScopes.allowedMethods(at: "/v1/fences/").isEmpty)
+        // Keys are required: a wrong method is still 405, not 401, and a path nothing routes is still 404.
+        try await Self.withApp { _, client in
+            try await client.execute(uri: "/v1/geocode?q=x", method: .post) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+                let body = try Self.json(response)
+                #expect(body["code"] == "method_not_allowed")
+                #expect(AccessControlTests.member(body["details"], "allowed") == .array(["GET"]))
+            }
+            try await client.execute(uri: "/v1/fences/F1", method: .patch) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "DELETE, GET, PUT")
+            }
+            try await client.execute(uri: "/v1/no-such-thing", method: .get) { response in
+                #expect(response.status == .notFound)
+                let body = try Self.json(response)
+                #expect(body["code"] == "not_found")
+            }
+            try await client.execute(uri: "/v1/geocode?q=x", method: .get) { #expect($0.status == .unauthorized) }
+        }
+    }
+
     @Test func metricsCountEachRouteWithLatencyHistograms() async throws {
         try await Self.withApp(ServerConfiguration(databasePath: nil)) { _, client in
             for _ in 0..<3 { try await client.execute(uri: "/v1/layers", method: .get) { #expect($0.status == .ok) } }
