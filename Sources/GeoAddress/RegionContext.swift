@@ -13,19 +13,27 @@ struct RegionContext {
     var deepestBookRegion: AddressRegion?
     var deepestDivision: AdminDivision?
 
-    /// The significant prefix of a code: 320000 → 32, 320900 → 3209; longer codes are their own prefix.
+    /// The significant prefix of a code: 320000 → 32, 320900 → 3209; longer codes are their own prefix. Codes are
+    /// ASCII digits, so this works on UTF-8 (the resolver calls it for every pair of readings of an address).
     static func prefix(_ code: String) -> Substring {
-        var c = Substring(code)
-        if c.count == 6 {
-            while c.count > 2 && c.hasSuffix("00") { c = c.dropLast(2) }
+        let utf8 = code.utf8
+        guard utf8.count == 6 else { return Substring(code) }
+        var end = utf8.count
+        let zero = UInt8(ascii: "0")
+        while end > 2, utf8[utf8.index(utf8.startIndex, offsetBy: end - 1)] == zero,
+            utf8[utf8.index(utf8.startIndex, offsetBy: end - 2)] == zero
+        {
+            end -= 2
         }
-        return c
+        return Substring(code.utf8.prefix(end))
     }
 
     /// Whether two codes lie one inside the other.
-    static func related(_ a: String, _ b: String) -> Bool {
-        let pa = prefix(a), pb = prefix(b)
-        return pa.hasPrefix(pb) || pb.hasPrefix(pa)
+    static func related(_ a: String, _ b: String) -> Bool { related(prefix: prefix(a), prefix: prefix(b)) }
+
+    /// ``related(_:_:)`` of two codes' prefixes.
+    static func related(prefix pa: Substring, prefix pb: Substring) -> Bool {
+        pa.utf8.starts(with: pb.utf8) || pb.utf8.starts(with: pa.utf8)
     }
 
     var communityCode: String? { named.first { $0.code.count == 12 }?.code }
@@ -65,17 +73,26 @@ extension Geocoder {
                 }
             }
         }
+        // Prefixes once per reading: scoring compares every reading with every other mention's readings, and a
+        // township name such as 城关镇 has dozens.
+        let prefixes = readings.map { $0.map { RegionContext.prefix($0.code) } }
+        let homePrefix = homeDistrict.map(RegionContext.prefix)
         for (m, mention) in parsed.regionMentions.enumerated() where !readings[m].isEmpty {
-            func score(_ reading: (code: String, entry: NameEntry)) -> (Int, Int, Int, Int) {
-                let agreeing = readings.enumerated().filter { $0.offset != m && $0.element.contains { RegionContext.related($0.code, reading.code) } }.count
-                let home = homeDistrict.map { RegionContext.related($0, reading.code) ? 1 : 0 } ?? 0
-                let own: Int = if case .region = reading.entry.target { 1 } else { 0 }
-                let official = reading.entry.form == .official ? 1 : 0
-                return (agreeing, home, own, official)
+            let scores = readings[m].indices.map { r -> (Int, Int, Int, Int) in
+                let own = prefixes[m][r]
+                let agreeing = prefixes.indices.reduce(0) { count, o in
+                    o != m && prefixes[o].contains { RegionContext.related(prefix: $0, prefix: own) } ? count + 1 : count
+                }
+                let home = homePrefix.map { RegionContext.related(prefix: $0, prefix: own) ? 1 : 0 } ?? 0
+                let ownRegion: Int = if case .region = readings[m][r].entry.target { 1 } else { 0 }
+                let official = readings[m][r].entry.form == .official ? 1 : 0
+                return (agreeing, home, ownRegion, official)
             }
-            guard let best = readings[m].max(by: { score($0) < score($1) }) else { continue }
+            // The first of the best, as `max(by:)` over the readings picked it.
+            guard let bestIndex = scores.indices.max(by: { scores[$0] < scores[$1] }) else { continue }
+            let best = readings[m][bestIndex]
             // An ambiguous township name that nothing else supports (城关镇 alone) says nothing reliable.
-            let s = score(best)
+            let s = scores[bestIndex]
             if readings[m].count > 1 && s.0 == 0 && s.1 == 0 && best.code.count == 9 { continue }
             context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: best.entry.form == .official && !mention.fuzzy))
             switch best.entry.target {
