@@ -4,7 +4,8 @@
 #     --scale 27 (over 200,000 door plates), and admin-level parsing of 20,000 addresses across China;
 #  2. the same addresses through cpca and JioNLP (PyPI), speed and accuracy, with ratios;
 #  3. over HTTP: wrk, 100 connections for 30 s each on /v1/geocode and /v1/reverse against a release server
-#     on the scale-27 city, requests/s and p50/p99 latency.
+#     on the scale-27 city, requests/s and p50/p99 latency: once as a closed loop (saturation), once with
+#     clients pausing 10 ms between requests.
 # Usage: tools/bench/run-geocode.sh [SCALE] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,9 +43,13 @@ echo "# HTTP, scale $scale" >&2
 .build/release/citygeo serve --open --database "$db" --data-root "$city" --port 18090 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:18090/v1/geocode?q=%E4%BA%BA%E6%B0%91%E5%8C%97%E8%B7%AF1%E5%8F%B7" >/dev/null 2>&1 && break; sleep 1; done
-for mode in forward reverse; do
-    MODE=$mode QUERIES="$work/scale$scale/$mode.txt" wrk -t2 -c100 -d"${duration}s" --latency -s tools/bench/geocode/load.lua http://127.0.0.1:18090 \
-        | grep '^{' >>"$results" || true
+# Twice per endpoint: a closed loop (each connection sends its next request as soon as it has an answer: the
+# server's saturation throughput, where latency is queueing), then clients that pause 10 ms between requests.
+for think in 0 10; do
+    for mode in forward reverse; do
+        THINK_MS=$think MODE=$mode QUERIES="$work/scale$scale/$mode.txt" wrk -t2 -c100 -d"${duration}s" --latency -s tools/bench/geocode/load.lua \
+            http://127.0.0.1:18090 | grep '^{' >>"$results" || true
+    done
 done
 kill "$server" 2>/dev/null || true; server=""
 
@@ -66,5 +71,6 @@ for r in rows:
 print("\n== HTTP, 100 connections (wrk, same 2 cores as the server) ==")
 for r in rows:
     if r.get("engine") == "citygeo-http":
-        print(f'{r["mode"]:>8}: {r["per_s"]:>8,.0f} req/s  p50 {r["p50_ms"]:.2f} ms  p99 {r["p99_ms"]:.2f} ms  max {r["max_ms"]:.1f} ms  errors {r["errors"]}')
+        loop = "closed loop" if not r.get("think_ms") else f'{r["think_ms"]} ms pauses'
+        print(f'{r["mode"]:>8}, {loop:>12}: {r["per_s"]:>8,.0f} req/s  p50 {r["p50_ms"]:.2f} ms  p99 {r["p99_ms"]:.2f} ms  max {r["max_ms"]:.1f} ms  errors {r["errors"]}')
 PY
