@@ -6,10 +6,16 @@ import GeoStore
 import HTTPTypes
 import Hummingbird
 
-/// The geocoders of the current address book, built together so that forward and reverse answers agree.
-struct AddressServices: Sendable {
+/// The geocoders of the current address book, built together so that forward and reverse answers agree. A class:
+/// every request takes the current one, and copying the two structs' dozens of tables cost a retain each.
+final class AddressServices: Sendable {
     let geocoder: Geocoder
     let reverse: ReverseGeocoder
+
+    init(geocoder: Geocoder, reverse: ReverseGeocoder) {
+        self.geocoder = geocoder
+        self.reverse = reverse
+    }
 
     /// The layers the address book and its reverse geocoder are built from.
     static let layerNames: [String] = {
