@@ -190,6 +190,14 @@ struct AddressParser: Sendable {
             if let range = remarkText.range(of: explainedText) { remarkText.removeSubrange(range) }
             remark = Self.scalars(remarkText)
         }
+        // A whole address that sounds like one name, which the pieces above could not reach: a homophone inside
+        // a region or road that the name contains (大奉区白驹镇中心小学, 华联超市(璺峰东路店)) splits the text at
+        // that region or road. Only where no road, place or POI was written exactly.
+        let exactNames = (out.roadMentions + out.placeMentions + out.poiMentions).contains { !$0.fuzzy }
+        if !exactNames, let whole = homophones.homophones(of: s).first {
+            assign(NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &out, sawParent: &sawParent)
+            remark.removeAll()
+        }
         out.remark = Self.string(remark[...])
         return out
     }
