@@ -192,11 +192,14 @@ struct AddressParser: Sendable {
         }
         // A whole address that sounds like one name, which the pieces above could not reach: a homophone inside
         // a region or road that the name contains (大奉区白驹镇中心小学, 华联超市(璺峰东路店)) splits the text at
-        // that region or road. Only where no road, place or POI was written exactly.
+        // that region or road. Only where no road, place or POI was written exactly. The pieces are then parts of
+        // the name, not admin levels or roads of their own (大奉区 is one edit from Beijing's 大兴区 as well).
         let exactNames = (out.roadMentions + out.placeMentions + out.poiMentions).contains { !$0.fuzzy }
         if !exactNames, let whole = homophones.homophones(of: s).first {
-            assign(NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &out, sawParent: &sawParent)
-            remark.removeAll()
+            var named = ParsedAddress(normalized: out.normalized)
+            var noParent = false
+            assign(NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &named, sawParent: &noParent)
+            return named
         }
         out.remark = Self.string(remark[...])
         return out

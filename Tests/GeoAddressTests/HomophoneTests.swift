@@ -60,6 +60,18 @@ struct HomophoneTests {
         #expect(poi.notes == ["homophone 孙继火国店 → 孙记火锅店"])
     }
 
+    @Test("a whole address that sounds like a POI whose name holds a region: the homophone in the region no longer splits it")
+    func wholeText() async throws {
+        let book = try await DemoBook.book.value
+        // 大奉区 is one edit from 大丰区 and parsed as that region, leaving 白驹镇 and 中心小学 as pieces.
+        let r = try await Self.best("大奉区白驹镇中心小学")
+        #expect(r.matchType == .poi)
+        #expect(r.matchedID == book.pois.first { $0.name == "大丰区白驹镇中心小学" }!.id)
+        #expect(r.confidence == 0.712)
+        #expect(r.notes == ["homophone 大奉区白驹镇中心小学 → 大丰区白驹镇中心小学"])
+        #expect(try await Self.best("大丰区白驹镇中心小学").confidence == 0.95)
+    }
+
     @Test("two wrong characters that do not both sound right are no homophone: the plate is not answered", arguments: [
         "仁明被路14号", "大明北路14号", "人民被大路14号",
     ])
