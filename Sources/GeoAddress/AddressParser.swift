@@ -171,7 +171,7 @@ struct AddressParser: Sendable {
         }
         flushRun()
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
-        // Then homophones of such names (心华书店 for 新华书店), only where no near miss was found.
+        // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.
         for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
             let mention: NameMention
             let explained: [Unicode.Scalar]
