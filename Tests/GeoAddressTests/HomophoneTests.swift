@@ -1,5 +1,5 @@
 import Foundation
-import GeoAddress
+@testable import GeoAddress
 import GeoCore
 import Testing
 
@@ -139,6 +139,40 @@ struct HomophoneTests {
             #expect(error.location == "line \(line)")
             #expect(error.message.contains("line \(line)"))
         }
+    }
+
+    /// The index alone, on a table small enough to read: which readings each side is looked up under.
+    @Test("polyphones on either side, and the bound on keys: a reading past 16 combinations is not looked for")
+    func indexPolyphonesAndBound() throws {
+        let table = try PinyinTable(text: """
+            行	xing hang heng
+            星	xing
+            长	zhang chang
+            常	chang
+            张	zhang
+            重	zhong chong
+            崇	chong
+            庆	qing
+            乐	le yue
+            勒	le
+            月	yue
+            路	lu
+            """)
+        var index = HomophoneIndex(pinyin: table)
+        for (k, name) in ["重庆路", "常星路", "长重行乐路"].enumerated() {
+            index.insert(Array(name.unicodeScalars), NameEntry(target: .road(Int32(k)), form: .official))
+        }
+        func found(_ query: String) -> [String] {
+            index.homophones(of: Array(query.unicodeScalars)).map { String(String.UnicodeScalarView($0.0)) }
+        }
+        #expect(found("崇庆路") == ["重庆路"])  // the name's 重 read chong, its second reading
+        #expect(found("长行路") == ["常星路"])  // the query's 长 read chang, its second reading
+        #expect(found("张星路") == [])  // zhang is no reading of 常
+        #expect(found("常星路") == [])  // the name itself is no homophone
+        #expect(found("常星路路") == [])
+        // 长重行乐路 has 2 × 2 × 3 × 2 = 24 reading combinations: 乐 is filed under le only.
+        #expect(found("长重行勒路") == ["长重行乐路"])
+        #expect(found("长重行月路") == [])
     }
 
     @Test("a well-formed table: comments and blank lines skipped, readings in order, homophones by first reading")
