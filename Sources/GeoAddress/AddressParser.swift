@@ -13,8 +13,10 @@ public struct DirectionPhrase: Hashable, Sendable {
 struct NameMention: Hashable, Sendable {
     var text: String
     var entries: [NameEntry]
-    /// One edit away from the name in the index (a typo), not an exact hit.
+    /// Not an exact hit: one edit away from the name in the index (a typo) or a homophone of it.
     var fuzzy: Bool
+    /// For a homophone, the text as written (仁民被路 when the name is 人民北路); nil otherwise.
+    var homophoneOf: String? = nil
 }
 
 /// An address split into the segments of GB/T 30428.3: regions [市|区/县|街道/镇/乡|社区/村], street, door
@@ -59,6 +61,8 @@ public struct ParsedAddress: Hashable, Sendable {
 struct AddressParser: Sendable {
     let trie: ScalarTrie
     let fuzzy: FuzzyNameIndex
+    /// Consulted only where no name is exact or one edit away.
+    let homophones: HomophoneIndex
 
     static let roadSuffixes: [[Unicode.Scalar]] = ["大道", "大街", "胡同", "公路", "路", "街", "巷", "弄", "里", "道", "条", "线"].map(scalars)
     static let adminSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "居委会", "街道", "社区", "地区", "省", "市", "盟", "区", "县", "旗", "镇", "乡", "村"].map(scalars)
@@ -142,6 +146,17 @@ struct AddressParser: Sendable {
                     i += length
                     continue
                 }
+                // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
+                let sounds = homophones.homophones(of: name).filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
+                if !sounds.isEmpty {
+                    flushRun()
+                    let written = Self.string(name[...])
+                    for sound in sounds {
+                        assign(NameMention(text: Self.string(sound.0[...]), entries: sound.1, fuzzy: true, homophoneOf: written), into: &out, sawParent: &sawParent)
+                    }
+                    i += length
+                    continue
+                }
                 if kind != .admin {
                     flushRun()
                     let text = Self.string(name[...])
@@ -156,14 +171,35 @@ struct AddressParser: Sendable {
         }
         flushRun()
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
+        // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.
         for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
+            let mention: NameMention
+            let explained: [Unicode.Scalar]
             if let best = bestNearMiss(in: leftover) {
-                assign(NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true), into: &out, sawParent: &sawParent)
-                let leftoverText = Self.string(leftover[...])
-                var remarkText = Self.string(remark[...])
-                if let range = remarkText.range(of: leftoverText) { remarkText.removeSubrange(range) }
-                remark = Self.scalars(remarkText)
+                mention = NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true)
+                explained = leftover
+            } else if let best = bestHomophone(in: leftover) {
+                mention = NameMention(text: Self.string(best.name[...]), entries: best.entries, fuzzy: true, homophoneOf: Self.string(best.written[...]))
+                explained = best.written
+            } else {
+                continue
             }
+            assign(mention, into: &out, sawParent: &sawParent)
+            let explainedText = Self.string(explained[...])
+            var remarkText = Self.string(remark[...])
+            if let range = remarkText.range(of: explainedText) { remarkText.removeSubrange(range) }
+            remark = Self.scalars(remarkText)
+        }
+        // A whole address that sounds like one name, which the pieces above could not reach: a homophone inside
+        // a region or road that the name contains (大奉区白驹镇中心小学, 华联超市(璺峰东路店)) splits the text at
+        // that region or road. Only where no road, place or POI was written exactly. The pieces are then parts of
+        // the name, not admin levels or roads of their own (大奉区 is one edit from Beijing's 大兴区 as well).
+        let exactNames = (out.roadMentions + out.placeMentions + out.poiMentions).contains { !$0.fuzzy }
+        if !exactNames, let whole = homophones.homophones(of: s).first {
+            var named = ParsedAddress(normalized: out.normalized)
+            var noParent = false
+            assign(NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &named, sawParent: &noParent)
+            return named
         }
         out.remark = Self.string(remark[...])
         return out
@@ -178,6 +214,22 @@ struct AddressParser: Sendable {
         for length in stride(from: longest, through: 3, by: -1) {
             for start in 0...(run.count - length) {
                 if let hit = fuzzy.nearMisses(of: Array(run[start..<(start + length)])).first { return hit }
+            }
+        }
+        return nil
+    }
+
+    /// The longest homophone of a leftover run or of its sub-runs (at least three characters, no longer than the
+    /// longest name), with the text it was read from. Only what sounds like a whole name is explained: the rest
+    /// of the run stays in the remark.
+    private func bestHomophone(in run: [Unicode.Scalar]) -> (name: [Unicode.Scalar], entries: [NameEntry], written: [Unicode.Scalar])? {
+        guard !homophones.isEmpty else { return nil }
+        let longest = min(run.count, homophones.longestNameLength)
+        guard longest >= FuzzyNameIndex.minimumLength else { return nil }
+        for length in stride(from: longest, through: FuzzyNameIndex.minimumLength, by: -1) {
+            for start in 0...(run.count - length) {
+                let written = Array(run[start..<(start + length)])
+                if let hit = homophones.homophones(of: written).first { return (hit.0, hit.1, written) }
             }
         }
         return nil

@@ -35,7 +35,8 @@ public struct GeocodeResult: Hashable, Sendable {
     public var codes: [String: String]
     /// The book record matched (plate, building, POI, compound, road or region id/code).
     public var matchedID: String?
-    /// Why the confidence is below 1, in words (`former name 解放北路 (until 1998-06-30)`, `typo 人明北路 → 人民北路`).
+    /// Why the confidence is below 1, in words (`former name 解放北路 (until 1998-06-30)`, `near miss: 人民北路 read for the text`,
+    /// `homophone 仁民被路 → 人民北路`).
     public var notes: [String]
 }
 
@@ -67,16 +68,24 @@ public struct Geocoder: Sendable {
     /// ``ancestorCodes(ofDistrict:)`` of the book's districts, made once: every answer carries them.
     let districtAncestors: [String: [String: String]]
 
-    /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township).
-    public init(book: AddressBook, divisions: AdminDivisions = AdminDivisions([])) {
+    /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township);
+    /// `pinyin` lets the book's names be matched by sound (仁民被路 for 人民北路) where no name is exact or one edit
+    /// away. With the empty table homophones are not matched.
+    public init(book: AddressBook, divisions: AdminDivisions = AdminDivisions([]), pinyin: PinyinTable = PinyinTable()) {
         self.book = book
         self.divisions = divisions
         var trie = ScalarTrie()
         var fuzzy = FuzzyNameIndex()
+        var homophones = HomophoneIndex(pinyin: pinyin)
         func add(_ name: String, _ entry: NameEntry) {
             let key = AddressNormalizer.normalizedScalars(name)
             trie.insert(key, entry)
-            if entry.form != .shortForm { fuzzy.insert(key, entry) }
+            guard entry.form != .shortForm else { return }
+            fuzzy.insert(key, entry)
+            // Only the book's own names are matched by sound: among 40,000 national division names, some town
+            // elsewhere sounds like almost any unknown three-character name, and would be read for it.
+            if case .division = entry.target { return }
+            homophones.insert(key, entry)
         }
         for (k, d) in divisions.divisions.enumerated() {
             add(d.name, NameEntry(target: .division(Int32(k)), form: .official))
@@ -100,7 +109,7 @@ public struct Geocoder: Sendable {
             if let gate = p.gateAddress { placeByGate[AddressNormalizer.normalize(gate)] = k }
         }
         for (k, p) in book.pois.enumerated() { addNamed(.poi(Int32(k)), p.name, p.aliases, []) }
-        parser = AddressParser(trie: trie, fuzzy: fuzzy)
+        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones)
         completionChildren = trie.childLists()
 
         var frames = book.roads.map { RoadFrame(line: $0.line) }
@@ -237,12 +246,22 @@ public struct Geocoder: Sendable {
         return Coordinate(x: c.x + metres * sin(radians) / perDegreeX, y: c.y + metres * cos(radians) / perDegreeY)
     }
 
+    /// The confidence factor of a name one edit from the one written (a typo).
+    static let nearMissFactor = 0.8
+    /// The confidence factor of a name that sounds like the one written (同音字), below ``nearMissFactor``.
+    static let homophoneFactor = 0.75
+
     /// The penalty and note of how a name was written.
     private func formFactor(_ mention: NameMention, _ entry: NameEntry, officialName: String, former: [FormerName]) -> (Double, [String]) {
         var factor = 1.0
         var notes: [String] = []
-        if mention.fuzzy {
-            factor *= 0.8
+        if let written = mention.homophoneOf {
+            // A homophone is a weaker reading than one wrong character: every character may differ.
+            factor *= Self.homophoneFactor
+            let alias = mention.text == AddressNormalizer.normalize(officialName) ? "" : " (\(officialName))"
+            notes.append("homophone \(written) → \(mention.text)\(alias)")
+        } else if mention.fuzzy {
+            factor *= Self.nearMissFactor
             notes.append("near miss: \(officialName) read for the text")
         }
         if entry.form == .former {

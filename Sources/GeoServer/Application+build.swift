@@ -75,9 +75,10 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
+    let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
     let addresses = try await VersionedIndex(
         store: store, layerNames: AddressServices.layerNames, checkInterval: configuration.indexRefreshInterval
-    ) { store in try await AddressServices.load(from: store, divisions: divisions) }
+    ) { store in try await AddressServices.load(from: store, divisions: divisions, pinyin: pinyin) }
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)

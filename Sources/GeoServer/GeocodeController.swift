@@ -23,8 +23,8 @@ final class AddressServices: Sendable {
         return names.regions + [names.roads, names.places, names.plates, names.buildings, names.pois, names.components, GridLocator.layerNames.responsibilityGrids]
     }()
 
-    static func load(from store: SpatialStore, divisions: AdminDivisions) async throws -> AddressServices {
-        let geocoder = Geocoder(book: try await AddressBook.load(from: store), divisions: divisions)
+    static func load(from store: SpatialStore, divisions: AdminDivisions, pinyin: PinyinTable = PinyinTable()) async throws -> AddressServices {
+        let geocoder = Geocoder(book: try await AddressBook.load(from: store), divisions: divisions, pinyin: pinyin)
         return AddressServices(geocoder: geocoder, reverse: ReverseGeocoder(geocoder: geocoder, locator: try await GridLocator.load(from: store)))
     }
 }

@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     /// China's division list (`level,code,parent_code,name` CSV) for admin-level parsing of addresses; when
     /// nil, `AddressBooks/national/divisions.csv` under `demoDataRoot` is used if present.
     public var divisionListPath: URL?
+    /// Toneless Mandarin readings of hanzi (``PinyinTable``) for matching names written with homophones; when
+    /// nil, `AddressBooks/national/pinyin.txt` under `demoDataRoot` is used if present, else homophones are off.
+    public var pinyinTablePath: URL?
     /// Largest number of addresses in one /v1/geocode/batch request.
     public var maximumBatchAddresses: Int
     /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).
@@ -60,7 +63,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
         demoDataRoot: URL? = nil, maximumBodyBytes: Int = 64 << 20, maximumFeaturesPerRequest: Int = 10_000,
-        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil,
+        maximumBatchPoints: Int = 1_000_000, indexRefreshInterval: Duration = .seconds(1), divisionListPath: URL? = nil, pinyinTablePath: URL? = nil,
         maximumBatchAddresses: Int = 100_000, fenceRules: FenceRuleSettings = .init(),
         tiles: TileServiceConfiguration = ServerConfiguration.defaultTiles, tileCacheControl: String = "public, max-age=60",
         webAssetsDirectory: URL? = nil, fenceWebhooks: [URL] = [], access: AccessPolicy = .init(),
@@ -80,6 +83,7 @@ public struct ServerConfiguration: Sendable {
         self.maximumBatchPoints = maximumBatchPoints
         self.indexRefreshInterval = indexRefreshInterval
         self.divisionListPath = divisionListPath
+        self.pinyinTablePath = pinyinTablePath
         self.maximumBatchAddresses = maximumBatchAddresses
         self.tiles = tiles
         self.tileCacheControl = tileCacheControl
@@ -95,6 +99,14 @@ public struct ServerConfiguration: Sendable {
         if let divisionListPath { return divisionListPath }
         guard let root = demoDataRoot else { return nil }
         let url = root.appendingPathComponent("AddressBooks/national/divisions.csv")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    /// The pinyin table to load: the configured one, else the demo data's, else none (no homophones).
+    var resolvedPinyinTable: URL? {
+        if let pinyinTablePath { return pinyinTablePath }
+        guard let root = demoDataRoot else { return nil }
+        let url = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 }

@@ -21,6 +21,8 @@ struct AddressBookOptions: ParsableArguments {
     var dataRoot = "."
     @Option(help: "China's division list (CSV: level,code,parent_code,name). Default: <data-root>/AddressBooks/national/divisions.csv.")
     var divisions: String?
+    @Option(help: "Hanzi readings for matching homophones (同音字; hanzi<TAB>readings). Default: <data-root>/AddressBooks/national/pinyin.txt if present, else homophones are off.")
+    var pinyin: String?
 
     /// Opens the store (importing the demo city into an empty one) and builds the geocoder.
     func geocoder() async throws -> (Geocoder, SpatialStore) {
@@ -31,7 +33,11 @@ struct AddressBookOptions: ParsableArguments {
         }
         let listPath = divisions ?? URL(fileURLWithPath: dataRoot).appendingPathComponent("AddressBooks/national/divisions.csv").path
         let list = FileManager.default.fileExists(atPath: listPath) ? try AdminDivisions.load(from: URL(fileURLWithPath: listPath)) : AdminDivisions([])
-        return (Geocoder(book: try await AddressBook.load(from: store), divisions: list), store)
+        // A table named with --pinyin must be there; the data root's is used when present.
+        let defaultPinyin = URL(fileURLWithPath: dataRoot).appendingPathComponent("AddressBooks/national/pinyin.txt")
+        let table = try pinyin.map { try PinyinTable.load(from: URL(fileURLWithPath: $0)) }
+            ?? (FileManager.default.fileExists(atPath: defaultPinyin.path) ? try PinyinTable.load(from: defaultPinyin) : PinyinTable())
+        return (Geocoder(book: try await AddressBook.load(from: store), divisions: list, pinyin: table), store)
     }
 }
 

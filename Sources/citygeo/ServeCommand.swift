@@ -28,11 +28,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let root = URL(fileURLWithPath: dataRoot)
-        // The division list and the map page's assets come from the data root even without the demo city.
+        // The division list, the pinyin table and the map page's assets come from the data root even without the
+        // demo city.
         let divisions = root.appendingPathComponent("AddressBooks/national/divisions.csv")
+        let pinyin = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
         let defaults = ServerConfiguration(
             demoDataRoot: noDemo ? nil : root,
             divisionListPath: FileManager.default.fileExists(atPath: divisions.path) ? divisions : nil,
+            pinyinTablePath: FileManager.default.fileExists(atPath: pinyin.path) ? pinyin : nil,
             webAssetsDirectory: root.appendingPathComponent("web/vendor"),
             access: AccessPolicy(requireKeys: true, publicScopes: [.tiles]))
         var (configuration, logSettings) = try await ServerSettings.load(

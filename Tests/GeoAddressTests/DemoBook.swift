@@ -29,7 +29,14 @@ enum DemoBook {
         try AdminDivisions.load(from: root.appendingPathComponent("AddressBooks/national/divisions.csv"))
     }
 
-    static let geocoder: Task<Geocoder, any Error> = Task { Geocoder(book: try await book.value, divisions: try await divisions.value) }
+    static let pinyin: Task<PinyinTable, any Error> = Task {
+        try PinyinTable.load(from: root.appendingPathComponent("AddressBooks/national/pinyin.txt"))
+    }
+
+    /// The geocoder as the server builds it: book, division list and pinyin table (homophones on).
+    static let geocoder: Task<Geocoder, any Error> = Task {
+        Geocoder(book: try await book.value, divisions: try await divisions.value, pinyin: try await pinyin.value)
+    }
 
     /// Rows of one of the committed CSV files (the demo city writes no quoted fields), keyed by header; read
     /// straight from the file, independent of the store and the address book.

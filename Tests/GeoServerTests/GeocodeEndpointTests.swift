@@ -59,6 +59,23 @@ import Testing
         }
     }
 
+    /// The demo data root brings the pinyin table along with the division list: a name written with two homophones
+    /// (仁民被路 for 人民北路) reaches the plate at 0.75 with a note.
+    @Test func homophonesAreMatchedWithTheDemoPinyinTable() async throws {
+        let plate = try Self.plateRow()
+        try await withApp { client in
+            try await client.execute(uri: Self.uri("/v1/geocode", [("q", "仁民被路14号")]), method: .get) { response in
+                #expect(response.status == .ok)
+                let collection = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView))
+                let first = try #require(collection.features.first)
+                #expect(first.properties["match_type"] == "exact_plate")
+                #expect(first.properties["matched_id"]?.stringValue == plate.id)
+                #expect(first.properties["confidence"]?.doubleValue == 0.75)
+                #expect(first.properties["notes"] == .array([.string("homophone 仁民被路 → 人民北路")]))
+            }
+        }
+    }
+
     @Test func componentCodesAnswerTheComponentAndClassCodesANote() async throws {
         // The component from the committed CSV, independent of the geocoder.
         let text = try String(contentsOf: Self.root.appendingPathComponent("AddressBooks/components.csv"), encoding: .utf8)

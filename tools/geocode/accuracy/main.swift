@@ -3,7 +3,7 @@
 // must be interpolated, geocodes every query and prints precision at 1 (the top answer is the right record, or
 // within 50 m for interpolated numbers and direction phrases), the share within 50 m and the mean error, overall
 // and per variant.
-// Usage: geocode-accuracy [DATA_ROOT] [--per-category N] [--seed S] [--write queries.csv]
+// Usage: geocode-accuracy [DATA_ROOT] [--per-category N] [--seed S] [--write queries.csv] [--no-homophones]
 import Foundation
 import GeoAddress
 import GeoCore
@@ -18,13 +18,19 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let perCategory = Int(option("--per-category") ?? "") ?? 200
 let seed = UInt64(option("--seed") ?? "") ?? 320904
 let writePath = option("--write")
+// --no-homophones: the same queries to a geocoder without the pinyin table, to see what homophone matching adds.
+let homophonesOff = arguments.contains("--no-homophones")
+arguments.removeAll { $0 == "--no-homophones" }
 let root = URL(fileURLWithPath: arguments.first ?? ".")
 
 let (book, divisions, _) = try await loadDemoAddressBook(root: root)
-let generator = QuerySetGenerator(book: book, seed: seed)
+// The readings make the homophone variants and let the geocoder match them (without the file: neither).
+let pinyinURL = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
+let pinyin = FileManager.default.fileExists(atPath: pinyinURL.path) ? try PinyinTable.load(from: pinyinURL) : PinyinTable()
+let generator = QuerySetGenerator(book: book, seed: seed, pinyin: pinyin)
 let held = generator.heldOutPlates()
 let queries = generator.generate(perCategory: perCategory, held: held)
-let geocoder = Geocoder(book: generator.reducedBook(holding: held), divisions: divisions)
+let geocoder = Geocoder(book: generator.reducedBook(holding: held), divisions: divisions, pinyin: homophonesOff ? PinyinTable() : pinyin)
 
 struct Tally {
     var count = 0

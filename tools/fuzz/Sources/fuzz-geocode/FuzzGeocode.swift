@@ -71,6 +71,8 @@ enum DemoBookLoader {
             buildingFeatures: try csv("AddressBooks/buildings.csv"),
             poiFeatures: try csv("AddressBooks/pois.csv"))
         let divisions = try AdminDivisions(csv: try bytes("AddressBooks/national/divisions.csv"))
-        return Geocoder(book: book, divisions: divisions)
+        // Homophones on, as the server runs: their lookups of leftover text are fuzzed too.
+        let pinyin = try PinyinTable(text: String(decoding: try bytes("AddressBooks/national/pinyin.txt"), as: UTF8.self))
+        return Geocoder(book: book, divisions: divisions, pinyin: pinyin)
     }
 }

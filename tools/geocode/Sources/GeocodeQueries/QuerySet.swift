@@ -19,15 +19,20 @@ public struct GeocodeQuery: Sendable {
 /// Generates a geocoding query set from an address book, deterministic from a seed: door plates written with
 /// full, partial and misplaced admin levels, Chinese numerals, full-width digits, aliases, former names, one-
 /// character typos, 甲/-1 suffixes and numbers held out of the book (to be interpolated); buildings with units
-/// and rooms; POIs by name, alias and with direction words; compounds; component identifiers. The held-out plates are removed from the
-/// book the geocoder under test sees.
+/// and rooms; POIs by name, alias and with direction words; compounds; component identifiers; given a pinyin
+/// table, road and POI names written with homophones. The held-out plates are removed from the book the geocoder
+/// under test sees.
 public struct QuerySetGenerator {
     public let book: AddressBook
     public let seed: UInt64
 
-    public init(book: AddressBook, seed: UInt64 = 320904) {
+    /// Readings for the homophone variants; with the empty table there are none.
+    public let pinyin: PinyinTable
+
+    public init(book: AddressBook, seed: UInt64 = 320904, pinyin: PinyinTable = PinyinTable()) {
         self.book = book
         self.seed = seed
+        self.pinyin = pinyin
     }
 
     /// Plain plates held out of the book, every `every`-th of each road that has plates on both sides of it.
@@ -135,7 +140,57 @@ public struct QuerySetGenerator {
             let forms = [c.code, groups.joined(separator: " "), groups.joined(separator: "-"), Self.fullWidth(c.code), "部件编码：\(c.code)"]
             add(rng.pick(forms)!, "component_code", c.code, c.coordinate, c.gridCode)
         }
+        // Homophones (同音字) as a pinyin input method offers them: one or two characters of a road's stem or of a
+        // POI's name replaced by others read the same. They draw from a stream of their own, so that every query
+        // above stays byte-identical.
+        if pinyin.count > 0 {
+            var homophoneRNG = SeededGenerator(seed: seed ^ 0x686F_6D6F_7068_6F6E)
+            let bookNames = roadNames.union(book.pois.flatMap { [$0.name] + $0.aliases }).union(book.places.flatMap { [$0.name] + $0.aliases })
+            // Replacements come from the hanzi the book's names use: common characters, as an input method's first
+            // page offers them (a random hanzi of the same sound is often one nobody types).
+            let common = Set(bookNames.union(book.regions.map(\.name)).flatMap(\.unicodeScalars))
+            // Names with no character to replace are passed over: the next ones in the shuffled order stand in.
+            var made = 0
+            for p in homophoneRNG.shuffled(urbanPlates) where made < perCategory {
+                let road = book.roads[p.road].name
+                guard let written = Self.homophone(road, pinyin: pinyin, using: common, avoiding: bookNames, rng: &homophoneRNG) else { continue }
+                add(label(p, road: written), "plate_homophone", p.id, p.coordinate, p.streetCode)
+                made += 1
+            }
+            made = 0
+            for poi in homophoneRNG.shuffled(uniquePOIs) where made < perCategory {
+                guard let written = Self.homophone(poi.name, pinyin: pinyin, using: common, avoiding: bookNames, rng: &homophoneRNG) else { continue }
+                add(written, "poi_homophone", poi.id, poi.coordinate, poi.streetCode)
+                made += 1
+            }
+        }
         return out
+    }
+
+    /// Characters never put in by ``homophone(_:pinyin:avoiding:rng:)``: suffixes and direction words would make
+    /// the text another kind of address (路 for 陆 ends a road early), not a misspelt name.
+    static let structuralCharacters = Set("路街巷道弄里村镇乡园苑区县市省号幢楼层室米东南西北旁前后内外上下".unicodeScalars)
+
+    /// `name` with one or two characters (never the last, the 路/街/巷 of a road) replaced by another hanzi of
+    /// `characters` whose most common reading is the same (幸福公园 → 杏福公园), never giving another name of
+    /// `names`; nil when the name has no character to replace.
+    public static func homophone(
+        _ name: String, pinyin: PinyinTable, using characters: Set<Unicode.Scalar>, avoiding names: Set<String>, rng: inout SeededGenerator
+    ) -> String? {
+        let chars = Array(name.unicodeScalars)
+        let choices: [Int: [Unicode.Scalar]] = Dictionary(uniqueKeysWithValues: chars.indices.dropLast().compactMap { k in
+            let others = pinyin.homophones(of: chars[k]).filter { characters.contains($0) && !structuralCharacters.contains($0) }
+            return others.isEmpty ? nil : (k, others)
+        })
+        guard !choices.isEmpty else { return nil }
+        for _ in 0..<20 {
+            var c = chars
+            let positions = rng.shuffled(choices.keys.sorted()).prefix(rng.chance(0.5) ? 2 : 1)
+            for k in positions { c[k] = rng.pick(choices[k]!)! }
+            let text = String(String.UnicodeScalarView(c))
+            if !names.contains(text) { return text }
+        }
+        return nil
     }
 
     /// 108 → 一百零八, 14 → 十四, 230 → 二百三十.

@@ -1,0 +1,182 @@
+import Foundation
+import GeoCore
+
+/// Toneless Mandarin readings of hanzi (`行` → xing, hang, heng), for matching names written with characters of
+/// the same sound (同音字): a citizen typing with a pinyin input method picks 仁民被路 for 人民北路.
+///
+/// The demo city ships AddressBooks/national/pinyin.txt (GB 2312 and every hanzi of the address books, from the
+/// Unicode Han Database; see AddressBooks/README.md). An empty table turns homophone matching off.
+public struct PinyinTable: Sendable {
+    /// Every distinct syllable, indexed by the ids ``readingIDs`` holds.
+    private var syllables: [String] = []
+    /// Reading ids of each hanzi, most common first.
+    private var readingIDs: [Unicode.Scalar: [UInt16]] = [:]
+    /// Hanzi by their most common reading, in code point order (for ``homophones(of:)``).
+    private var byFirstReading: [UInt16: [Unicode.Scalar]] = [:]
+
+    /// An empty table: no character has a reading, so nothing is a homophone.
+    public init() {}
+
+    /// Reads the table's text: one hanzi per line, a tab, its readings (lowercase a–z, `v` for ü) separated by
+    /// spaces, most common first. Lines starting with `#` and blank lines are skipped.
+    public init(text: String) throws(GeoError) {
+        var ids: [String: UInt16] = [:]
+        var lineNumber = 0
+        // A Character "\r\n" is one newline, so Windows line ends count once.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            lineNumber += 1
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let readings = fields.count == 2 ? fields[1].split(separator: " ") : []
+            guard fields.count == 2, fields[0].unicodeScalars.count == 1, let hanzi = fields[0].unicodeScalars.first,
+                Self.isHanzi(hanzi), !readings.isEmpty,
+                readings.allSatisfy({ r in r.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } })
+            else {
+                throw GeoError(
+                    code: "invalid_pinyin",
+                    message: "pinyin table line \(lineNumber) is malformed: expected a hanzi, a tab and lowercase readings separated by spaces",
+                    location: "line \(lineNumber)")
+            }
+            guard readingIDs[hanzi] == nil else {
+                throw GeoError(code: "invalid_pinyin", message: "pinyin table line \(lineNumber) repeats \(hanzi)", location: "line \(lineNumber)")
+            }
+            var own: [UInt16] = []
+            for r in readings {
+                let syllable = String(r)
+                let id: UInt16
+                if let known = ids[syllable] {
+                    id = known
+                } else {
+                    // A few thousand syllables at most exist; more means the file is not a reading table.
+                    guard syllables.count < Int(UInt16.max) else {
+                        throw GeoError(code: "invalid_pinyin", message: "pinyin table line \(lineNumber): too many distinct readings", location: "line \(lineNumber)")
+                    }
+                    id = UInt16(syllables.count)
+                    ids[syllable] = id
+                    syllables.append(syllable)
+                }
+                if !own.contains(id) { own.append(id) }
+            }
+            readingIDs[hanzi] = own
+            byFirstReading[own[0], default: []].append(hanzi)
+        }
+        for key in byFirstReading.keys { byFirstReading[key]!.sort { $0.value < $1.value } }
+    }
+
+    /// Reads the table from a file (UTF-8).
+    public static func load(from url: URL) throws(GeoError) -> PinyinTable {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GeoError(code: "not_found", message: "cannot read the pinyin table \(url.path)", underlying: "\(error)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GeoError(code: "invalid_pinyin", message: "the pinyin table \(url.path) is not UTF-8")
+        }
+        return try PinyinTable(text: text)
+    }
+
+    /// How many hanzi have readings.
+    public var count: Int { readingIDs.count }
+
+    /// The toneless readings of a hanzi, most common first; empty for a character the table does not have.
+    public func readings(of hanzi: Unicode.Scalar) -> [String] { (readingIDs[hanzi] ?? []).map { syllables[Int($0)] } }
+
+    /// Other hanzi whose most common reading is that of `hanzi` (建 → 见, 件, 健 … for jian), in code point
+    /// order: what a pinyin input method offers for the same syllable.
+    public func homophones(of hanzi: Unicode.Scalar) -> [Unicode.Scalar] {
+        guard let first = readingIDs[hanzi]?.first else { return [] }
+        return (byFirstReading[first] ?? []).filter { $0 != hanzi }
+    }
+
+    func ids(of hanzi: Unicode.Scalar) -> [UInt16]? { readingIDs[hanzi] }
+
+    /// CJK unified and compatibility ideographs, the supplementary planes included: a few village names of the
+    /// division list are written with Extension B–H characters.
+    static func isHanzi(_ s: Unicode.Scalar) -> Bool {
+        AddressParser.isHan(s) || (s.value >= 0x2_0000 && s.value <= 0x3_23AF)
+    }
+
+    /// Whether two characters sound alike: the same character, or two hanzi sharing a reading (行 and 航 share
+    /// hang, although 行 is usually xing).
+    func soundAlike(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool {
+        if a == b { return true }
+        guard let ra = readingIDs[a], let rb = readingIDs[b] else { return false }
+        return ra.contains { rb.contains($0) }
+    }
+}
+
+/// Homophone lookup: names with the toneless-pinyin sequence of a query of the same length (every character
+/// either the name's or sharing a reading with it), such as 仁民被路 for 人民北路 or 杏福花园 for 幸福花苑.
+///
+/// Each name is filed under the sequence of its characters' readings. A polyphone gives a name one key per reading
+/// (重庆路 under zhong-qing-lu and chong-qing-lu), and a query is looked up under each of its own; both are capped
+/// at ``maximumKeys`` (further polyphones count with their most common reading only), so neither a long name of
+/// polyphones nor a long query multiplies the work. The keys only find candidates: each is then checked character
+/// by character.
+struct HomophoneIndex: Sendable {
+    private let pinyin: PinyinTable
+    private var names: [[Unicode.Scalar]] = []
+    private var entries: [[NameEntry]] = []
+    private var nameIDs: [String: Int32] = [:]
+    private var byKey: [[UInt32]: [Int32]] = [:]
+    /// The lengths of the names held: a query of any other length is not looked up.
+    private var lengths = Set<Int>()
+    /// Keys per name and per query at most.
+    static let maximumKeys = 16
+
+    init(pinyin: PinyinTable) { self.pinyin = pinyin }
+
+    /// Whether any name is held (false without a pinyin table).
+    var isEmpty: Bool { names.isEmpty }
+
+    /// The longest name held, for the parser's search of leftover text.
+    var longestNameLength: Int { lengths.max() ?? 0 }
+
+    /// The reading keys of a character sequence: one per combination of its characters' readings, at most
+    /// ``maximumKeys``. A character without a reading (a digit, a letter, a rare hanzi) stands for itself, above
+    /// the range of reading ids.
+    private func keys(_ name: [Unicode.Scalar]) -> [[UInt32]] {
+        var keys: [[UInt32]] = [[]]
+        for s in name {
+            guard let ids = pinyin.ids(of: s) else {
+                for k in keys.indices { keys[k].append(0x1_0000 + s.value) }
+                continue
+            }
+            let usable = keys.count * ids.count <= Self.maximumKeys ? ids : [ids[0]]
+            keys = keys.flatMap { key in usable.map { key + [UInt32($0)] } }
+        }
+        return keys
+    }
+
+    /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least).
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
+        guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }) else { return }
+        let whole = AddressParser.string(name[...])
+        if let id = nameIDs[whole] {
+            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
+            return
+        }
+        let id = Int32(names.count)
+        nameIDs[whole] = id
+        names.append(name)
+        entries.append([entry])
+        lengths.insert(name.count)
+        for key in keys(name) where byKey[key]?.last != id { byKey[key, default: []].append(id) }
+    }
+
+    /// Names that sound like `query` (not the query itself), with their entries: official names first, then the
+    /// fewest differing characters.
+    func homophones(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
+        guard lengths.contains(query.count) else { return [] }
+        var candidates = Set<Int32>()
+        for key in keys(query) { candidates.formUnion(byKey[key] ?? []) }
+        let hits = candidates.sorted().compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
+            let name = names[Int(id)]
+            guard name != query, zip(name, query).allSatisfy({ pinyin.soundAlike($0, $1) }) else { return nil }
+            let form = entries[Int(id)].map(\.form.rawValue).min() ?? 0
+            let differing = zip(name, query).filter { $0 != $1 }.count
+            return ((form, differing, id), name, entries[Int(id)])
+        }
+        return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
+    }
+}
