@@ -25,8 +25,10 @@ swift build -c release --product bench-geocode >/dev/null
 swift build -c release --product citygeo >/dev/null
 if [ ! -f "$city/AddressBooks/components.csv" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
-    mkdir -p "$city/AddressBooks/national" && cp AddressBooks/national/divisions.csv "$city/AddressBooks/national/"
+    mkdir -p "$city/AddressBooks/national"
 fi
+# The national division list and the pinyin table (homophones) are the committed ones.
+cp AddressBooks/national/divisions.csv AddressBooks/national/pinyin.txt "$city/AddressBooks/national/"
 results=$(mktemp)
 server=""
 db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)

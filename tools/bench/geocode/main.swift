@@ -41,14 +41,15 @@ func throughput<T>(_ items: [T], minimum: Double = 2, _ body: (T) -> Int) -> (ra
 
 let loadStart = DispatchTime.now()
 let (book, divisions, store) = try await loadDemoAddressBook(root: URL(fileURLWithPath: arguments[1]))
+let pinyin = try loadPinyinTable(root: URL(fileURLWithPath: arguments[1]))
 let loadSeconds = seconds(since: loadStart)
 let buildStart = DispatchTime.now()
-let geocoder = Geocoder(book: book, divisions: divisions)
+let geocoder = Geocoder(book: book, divisions: divisions, pinyin: pinyin)
 let buildSeconds = seconds(since: buildStart)
 let reverse = ReverseGeocoder(geocoder: geocoder, locator: try await GridLocator.load(from: store))
 
 // Forward: the accuracy harness's variants, nothing held out.
-let queries = QuerySetGenerator(book: book, seed: 7).generate(perCategory: 400, held: [])
+let queries = QuerySetGenerator(book: book, seed: 7, pinyin: pinyin).generate(perCategory: 400, held: [])
 try queries.map(\.text).joined(separator: "\n").write(to: outDir.appendingPathComponent("forward.txt"), atomically: true, encoding: .utf8)
 let forward = throughput(queries) { geocoder.geocode($0.text, limit: 1).count }
 var correct = 0

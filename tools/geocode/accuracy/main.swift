@@ -25,8 +25,7 @@ let root = URL(fileURLWithPath: arguments.first ?? ".")
 
 let (book, divisions, _) = try await loadDemoAddressBook(root: root)
 // The readings make the homophone variants and let the geocoder match them (without the file: neither).
-let pinyinURL = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
-let pinyin = FileManager.default.fileExists(atPath: pinyinURL.path) ? try PinyinTable.load(from: pinyinURL) : PinyinTable()
+let pinyin = try loadPinyinTable(root: root)
 let generator = QuerySetGenerator(book: book, seed: seed, pinyin: pinyin)
 let held = generator.heldOutPlates()
 let queries = generator.generate(perCategory: perCategory, held: held)

@@ -11,3 +11,10 @@ public func loadDemoAddressBook(root: URL) async throws -> (AddressBook, AdminDi
     let divisions = try AdminDivisions.load(from: root.appendingPathComponent("AddressBooks/national/divisions.csv"))
     return (try await AddressBook.load(from: store), divisions, store)
 }
+
+/// The pinyin table under `root` (`AddressBooks/national/pinyin.txt`), or an empty one (homophones off) when the
+/// city has none.
+public func loadPinyinTable(root: URL) throws -> PinyinTable {
+    let url = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
+    return FileManager.default.fileExists(atPath: url.path) ? try PinyinTable.load(from: url) : PinyinTable()
+}
