@@ -568,3 +568,84 @@ enum JSONWriter {
         }
     }
 }
+
+// MARK: - Streaming writer
+
+/// Writes JSON straight to bytes, for answers made on a hot path without building a ``JSONValue`` tree (whose
+/// dictionaries cost an allocation and a hash per member, then a sort). Members must be written in sorted key
+/// order, as ``JSON/encodeBytes(_:)`` writes them, so both give the same bytes for the same document.
+public struct JSONStreamWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    /// Per open object or array: whether it has a member yet (a comma goes before the next).
+    private var hasMember: [Bool] = []
+    /// A key was just written: its value takes no comma.
+    private var afterKey = false
+
+    public init(reservingCapacity capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    private mutating func separate() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if let last = hasMember.indices.last {
+            if hasMember[last] { bytes.append(UInt8(ascii: ",")) }
+            hasMember[last] = true
+        }
+    }
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        hasMember.append(false)
+    }
+
+    public mutating func endObject() {
+        hasMember.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        hasMember.append(false)
+    }
+
+    public mutating func endArray() {
+        hasMember.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// The key of the next member of the open object.
+    public mutating func key(_ key: String) {
+        separate()
+        JSONWriter.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    public mutating func string(_ s: String) {
+        separate()
+        JSONWriter.appendString(s, to: &bytes)
+    }
+
+    /// A finite number; NaN and infinities are refused as ``JSON/encodeBytes(_:)`` refuses them.
+    public mutating func double(_ d: Double) throws(GeoError) {
+        separate()
+        guard d.isFinite else { throw GeoError(code: "invalid_json", message: "JSON cannot represent the number \(d)") }
+        NumberText.appendShortest(d, to: &bytes, pointZero: true)
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// Any value, written as ``JSON/encodeBytes(_:)`` writes it.
+    public mutating func value(_ value: JSONValue) throws(GeoError) {
+        separate()
+        try JSONWriter.append(value, to: &bytes, path: "$")
+    }
+}

@@ -45,19 +45,17 @@ struct GeocodeController {
             let text = try Self.addressText(query["q"].map(String.init), field: "q")
             let limit = try Self.limit(query["limit"], default: 5)
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
-            let (parsed, results) = try await services.value.geocoder.geocodeParsed(text, limit: limit)
-            var collection = Self.collection(results, crs: crs)
-            if case .object(var object) = collection {
-                object["query"] = .string(text)
-                object["parsed"] = Self.describe(parsed)
-                if let classCode = parsed.componentClassCode {
-                    let kind = try await services.value.geocoder.componentClassName(classCode).map { " (\($0))" } ?? ""
-                    object["note"] = .string(
-                        "\(classCode) is a component class code\(kind): it names a kind of component, not a place; give the 16-digit component identifier")
-                }
-                collection = .object(object)
+            let geocoder = try await services.value.geocoder
+            let (parsed, results) = geocoder.geocodeParsed(text, limit: limit)
+            var extra: [String: JSONValue] = ["query": .string(text), "parsed": Self.describe(parsed)]
+            if let classCode = parsed.componentClassCode {
+                let kind = geocoder.componentClassName(classCode).map { " (\($0))" } ?? ""
+                extra["note"] = .string(
+                    "\(classCode) is a component class code\(kind): it names a kind of component, not a place; give the 16-digit component identifier")
             }
-            return try Self.geoJSON(collection)
+            var json = JSONStreamWriter()
+            try Self.writeCollection(results, crs: crs, extra: extra, to: &json)
+            return JSONResponse.bytes(json.bytes, contentType: Self.geoJSONType)
         }
         group.get("reverse") { request, _ -> Response in
             let query = request.uri.queryParameters
@@ -132,16 +130,22 @@ struct GeocodeController {
             }
             return Int(n)
         } ?? 1
-        var results: [JSONValue] = []
-        results.reserveCapacity(items.count)
-        for (k, item) in items.enumerated() {
+        let texts = try items.enumerated().map { k, item -> String in
             guard case .string(let text) = item else {
                 throw APIError(status: .badRequest, code: "invalid_argument", message: "addresses[\(k)] must be a string", details: ["field": .string("addresses[\(k)]")])
             }
-            let checked = try Self.addressText(text, field: "addresses[\(k)]")
-            results.append(Self.collection(geocoder.geocode(checked, limit: limit), crs: crs))
+            return try Self.addressText(text, field: "addresses[\(k)]")
         }
-        return try JSONResponse.make(.object(["count": .int(Int64(items.count)), "results": .array(results)]))
+        var json = JSONStreamWriter(reservingCapacity: 512 * texts.count)
+        json.beginObject()
+        json.key("count")
+        try json.value(.int(Int64(texts.count)))
+        json.key("results")
+        json.beginArray()
+        for text in texts { try Self.writeCollection(geocoder.geocode(text, limit: limit), crs: crs, to: &json) }
+        json.endArray()
+        json.endObject()
+        return JSONResponse.bytes(json.bytes, contentType: "application/json; charset=utf-8")
     }
 
     // MARK: Parameters
@@ -172,7 +176,7 @@ struct GeocodeController {
     // MARK: Responses
 
     static func geoJSON(_ value: JSONValue) throws -> Response {
-        JSONResponse.bytes(try JSON.encodeBytes(value), contentType: "application/geo+json; charset=utf-8")
+        JSONResponse.bytes(try JSON.encodeBytes(value), contentType: geoJSONType)
     }
 
     static func point(_ c: Coordinate?, crs: CRS) -> JSONValue {
@@ -183,18 +187,79 @@ struct GeocodeController {
 
     static func rounded(_ v: Double) -> Double { (v * 1e7).rounded() / 1e7 }
 
-    static func collection(_ results: [GeocodeResult], crs: CRS) -> JSONValue {
-        let features: [JSONValue] = results.map { r in
-            .object([
-                "type": "Feature", "geometry": point(r.coordinate, crs: crs),
-                "properties": .object([
-                    "label": .string(r.label), "confidence": .double(r.confidence), "match_type": .string(r.matchType.rawValue),
-                    "codes": .object(r.codes.mapValues { .string($0) }), "matched_id": r.matchedID.map { .string($0) } ?? .null,
-                    "notes": .array(r.notes.map { .string($0) }),
-                ]),
-            ])
+    static let geoJSONType = "application/geo+json; charset=utf-8"
+
+    /// A FeatureCollection of geocoding answers, with `extra` members beside `type` and `features`, written
+    /// straight to bytes (the answer of the busiest route: no tree of dictionaries). Keys go in sorted order.
+    static func writeCollection(
+        _ results: [GeocodeResult], crs: CRS, extra: [String: JSONValue] = [:], to json: inout JSONStreamWriter
+    ) throws(GeoError) {
+        var extras = extra.sorted { $0.key < $1.key }[...]
+        func writeExtras(before key: String?) throws(GeoError) {
+            while let member = extras.first, key.map({ member.key < $0 }) ?? true {
+                json.key(member.key)
+                try json.value(member.value)
+                extras.removeFirst()
+            }
         }
-        return .object(["type": "FeatureCollection", "crs_name": .string(crs.rawValue), "features": .array(features)])
+        json.beginObject()
+        try writeExtras(before: "crs_name")
+        json.key("crs_name")
+        json.string(crs.rawValue)
+        try writeExtras(before: "features")
+        json.key("features")
+        json.beginArray()
+        for r in results { try writeFeature(r, crs: crs, to: &json) }
+        json.endArray()
+        try writeExtras(before: "type")
+        json.key("type")
+        json.string("FeatureCollection")
+        try writeExtras(before: nil)
+        json.endObject()
+    }
+
+    private static func writeFeature(_ r: GeocodeResult, crs: CRS, to json: inout JSONStreamWriter) throws(GeoError) {
+        json.beginObject()
+        json.key("geometry")
+        if let c = r.coordinate {
+            let p = CRS.convert(c, from: .cgcs2000, to: crs)
+            json.beginObject()
+            json.key("coordinates")
+            json.beginArray()
+            try json.double(rounded(p.x))
+            try json.double(rounded(p.y))
+            json.endArray()
+            json.key("type")
+            json.string("Point")
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.key("properties")
+        json.beginObject()
+        json.key("codes")
+        json.beginObject()
+        for (level, code) in r.codes.sorted(by: { $0.key < $1.key }) {
+            json.key(level)
+            json.string(code)
+        }
+        json.endObject()
+        json.key("confidence")
+        try json.double(r.confidence)
+        json.key("label")
+        json.string(r.label)
+        json.key("match_type")
+        json.string(r.matchType.rawValue)
+        json.key("matched_id")
+        if let id = r.matchedID { json.string(id) } else { json.null() }
+        json.key("notes")
+        json.beginArray()
+        for note in r.notes { json.string(note) }
+        json.endArray()
+        json.endObject()
+        json.key("type")
+        json.string("Feature")
+        json.endObject()
     }
 
     static func describe(_ p: ParsedAddress) -> JSONValue {

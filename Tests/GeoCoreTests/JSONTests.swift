@@ -120,6 +120,25 @@ struct JSONTests {
         #expect(try JSON.decode(expected) == value)
     }
 
+    @Test("the streaming writer separates members and nests as the tree writer does")
+    func streamingWriter() throws {
+        var json = JSONStreamWriter()
+        json.beginObject()
+        json.key("a")
+        json.beginArray()
+        try json.double(1.5)
+        json.null()
+        json.string("x\n")
+        json.beginObject()
+        json.endObject()
+        json.endArray()
+        json.key("b")
+        try json.value(.object(["d": .bool(true), "c": .int(-2)]))
+        json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"a":[1.5,null,"x\n",{}],"b":{"c":-2,"d":true}}"#)
+        #expect(throws: GeoError.self) { try json.double(.nan) }
+    }
+
     @Test("refuses to write non-finite numbers", arguments: [Double.nan, .infinity, -.infinity])
     func nonFinite(value: Double) {
         let error = expectGeoError { _ = try JSON.encode(.object(["list": .array([.int(1), .double(value)])])) }

@@ -61,6 +61,36 @@ import Testing
 
     /// The demo data root brings the pinyin table along with the division list: a name written with two homophones
     /// (仁民被路 for 人民北路) reaches the plate at 0.75 with a note.
+    /// The geocoding answers are written straight to bytes; they must be the canonical encoding of what they
+    /// hold (sorted keys, the shortest numbers), byte for byte what the tree writer gives for the decoded answer.
+    static let canonicalCases: [[(String, String)]] = [
+        [("q", "丰华街道人民北路十四号")],
+        [("crs", "bd09"), ("limit", "5"), ("q", "人民北路")],
+        [("q", "仁民被路14号东侧50米")],
+        [("q", "3209040103")],
+        [("q", "火星基地\"1号\\")],
+    ]
+
+    @Test(arguments: 0..<5)
+    func geocodeAnswersAreCanonicalJSON(index: Int) async throws {
+        let uri = Self.uri("/v1/geocode", Self.canonicalCases[index])
+        try await withApp { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                #expect(response.status == .ok)
+                let bytes = Array(response.body.readableBytesView)
+                let decoded = try JSON.decode(bytes)
+                #expect(try JSON.encodeBytes(decoded) == bytes, "\(String(decoding: bytes, as: UTF8.self))")
+                guard case .object(let top) = decoded else {
+                    Issue.record("not an object")
+                    return
+                }
+                #expect(top["type"] == "FeatureCollection")
+                #expect(top["query"]?.stringValue?.isEmpty == false)
+                #expect(top["parsed"] != nil)
+            }
+        }
+    }
+
     @Test func homophonesAreMatchedWithTheDemoPinyinTable() async throws {
         let plate = try Self.plateRow()
         try await withApp { client in
