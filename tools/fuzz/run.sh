@@ -34,6 +34,9 @@ mkdir -p "$crashes" "$logs"
 
 echo "building fuzz targets (release, -sanitize=fuzzer,address) ..."
 # Sanitizer flags go to this package's build only; the main package is never built with them.
+# SwiftPM keeps the build plan of a path dependency and misses source files added to it since (a new file of
+# GeoAddress is then "not in scope"): drop the plan so that it is made afresh, which takes seconds.
+rm -f "$scratch/release.yaml" "$scratch/release/description.json"
 if ! swift build -c release --package-path "$here" --scratch-path "$scratch" \
     -Xswiftc -sanitize=fuzzer,address >"$logs/build.log" 2>&1; then
     grep -E "error:" "$logs/build.log" | sort -u | head -n 40 >&2 || tail -n 40 "$logs/build.log" >&2
