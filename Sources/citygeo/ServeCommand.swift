@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let json = logSettings.json
         LoggingSystem.bootstrap { label in
-            json ? JSONLogHandler(label: label) as any LogHandler : TextLogHandler(label: label)
+            LineLogHandler(label: label, format: json ? .json : .text)
         }
         var logger = Logger(label: "citygeo")
         logger.logLevel = logSettings.level

@@ -378,7 +378,7 @@ import Testing
 
     @Test func jsonLogLinesCarryTheirMetadata() throws {
         let lines = LockedLines()
-        var handler = JSONLogHandler(label: "citygeo") { lines.append($0) }
+        var handler = LineLogHandler(label: "citygeo", format: .json) { lines.append($0) }
         handler[metadataKey: "instance"] = "a"
         handler.log(event: LogEvent(level: .notice, message: "request", metadata: ["status": "404", "route": "/v1/layers/:name"], source: "GeoServer", file: #file, function: #function, line: #line))
         let line = try #require(lines.all.first)
@@ -393,7 +393,7 @@ import Testing
 
     @Test func textLogLinesCarryTheirMetadataSorted() throws {
         let lines = LockedLines()
-        var handler = TextLogHandler(label: "citygeo") { lines.append($0) }
+        var handler = LineLogHandler(label: "citygeo", format: .text) { lines.append($0) }
         handler[metadataKey: "instance"] = "a"
         handler[metadataKey: "status"] = "200"
         handler.log(event: LogEvent(level: .notice, message: "request", metadata: ["status": "404", "route": "/v1/layers/:name"], source: "GeoServer", file: #file, function: #function, line: #line))
