@@ -213,7 +213,7 @@ struct AddressParser: Sendable {
         guard longest >= 3 else { return nil }
         for length in stride(from: longest, through: 3, by: -1) {
             for start in 0...(run.count - length) {
-                if let hit = fuzzy.nearMisses(of: Array(run[start..<(start + length)])).first { return hit }
+                if let hit = fuzzy.nearMisses(of: run[start..<(start + length)]).first { return hit }
             }
         }
         return nil

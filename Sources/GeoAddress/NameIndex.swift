@@ -103,10 +103,15 @@ struct ScalarTrie: Sendable {
 
 /// Near-miss lookup: names within one edit (a wrong, missing or extra character, or two swapped neighbours)
 /// of a query, through a table of every name with one character deleted (the symmetric-deletion method).
+///
+/// The table is keyed by a polynomial hash of the characters rather than by strings: the parser looks up every
+/// sub-run of text it could not place, and a query's deletion keys then come from its prefix hashes in constant
+/// time each, without building a string per deletion. Colliding keys only add candidates, which are checked
+/// character by character.
 struct FuzzyNameIndex: Sendable {
     private var names: [[Unicode.Scalar]] = []
     private var entries: [[NameEntry]] = []
-    private var byKey: [String: [Int32]] = [:]
+    private var byKey: [UInt64: [Int32]] = [:]
     private var nameIDs: [String: Int32] = [:]
     /// Names shorter than this are not matched fuzzily: one edit of a two-character name is another name.
     static let minimumLength = 3
@@ -116,6 +121,30 @@ struct FuzzyNameIndex: Sendable {
     private(set) var longestNameLength = 0
 
     private static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
+
+    /// The base of the hash (odd, so multiplying by it is invertible modulo 2^64).
+    private static let base: UInt64 = 0x100_0000_01B3
+
+    /// `hash(s) = Σ s[i]·base^(n-1-i)` modulo 2^64, with each scalar offset by one so that no character hashes
+    /// like the empty string.
+    private static func hash(_ s: some Collection<Unicode.Scalar>) -> UInt64 {
+        s.reduce(0) { $0 &* base &+ UInt64($1.value + 1) }
+    }
+
+    /// The hashes of `query` with each of its characters deleted, from prefix hashes: the part before position k,
+    /// shifted by the length after it, plus the part after it.
+    private static func deletionHashes(_ query: ArraySlice<Unicode.Scalar>) -> [UInt64] {
+        let n = query.count
+        var prefix = [UInt64](repeating: 0, count: n + 1)
+        var power = [UInt64](repeating: 1, count: n + 1)
+        for (i, s) in query.enumerated() {
+            prefix[i + 1] = prefix[i] &* base &+ UInt64(s.value + 1)
+            power[i + 1] = power[i] &* base
+        }
+        // hash(query[a..<b]) = prefix[b] - prefix[a]·base^(b-a)
+        func part(_ a: Int, _ b: Int) -> UInt64 { prefix[b] &- prefix[a] &* power[b - a] }
+        return (0..<n).map { k in part(0, k) &* power[n - k - 1] &+ part(k + 1, n) }
+    }
 
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
         guard name.count >= Self.minimumLength else { return }
@@ -129,25 +158,22 @@ struct FuzzyNameIndex: Sendable {
         nameIDs[whole] = id
         names.append(name)
         entries.append([entry])
-        byKey[whole, default: []].append(id)
-        for k in 0..<name.count {
-            var deleted = name
-            deleted.remove(at: k)
-            let key = Self.string(deleted[...])
-            if byKey[key]?.last != id { byKey[key, default: []].append(id) }
-        }
+        byKey[Self.hash(name), default: []].append(id)
+        for key in Self.deletionHashes(name[...]) where byKey[key]?.last != id { byKey[key, default: []].append(id) }
     }
 
     /// Names one edit from `query` (not the query itself), with their entries.
-    func nearMisses(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
+    func nearMisses(of query: some RandomAccessCollection<Unicode.Scalar>) -> [([Unicode.Scalar], [NameEntry])] {
         guard query.count >= Self.minimumLength - 1, query.count <= longestNameLength + 1 else { return [] }
-        var candidates = Set<Int32>()
-        candidates.formUnion(byKey[Self.string(query[...])] ?? [])
-        for k in 0..<query.count {
-            var deleted = query
-            deleted.remove(at: k)
-            candidates.formUnion(byKey[Self.string(deleted[...])] ?? [])
+        let slice = ArraySlice(query)
+        // Most sub-runs of unplaced text hit nothing: no set is made until a key does.
+        var found: [Int32] = byKey[Self.hash(slice)] ?? []
+        for key in Self.deletionHashes(slice) {
+            if let ids = byKey[key] { found += ids }
         }
+        guard !found.isEmpty else { return [] }
+        let candidates = Set(found)
+        let query = Array(slice)
         // Best first: a dropped or doubled character (the query and the name differ by one insertion) before a
         // wrong one, official names before aliases, then a stable order.
         let hits = candidates.sorted().compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
