@@ -84,7 +84,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     ).register(on: v1)
     TrajectoryController(
         store: store, maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices).register(on: v1)
-    let fences = try await FenceService(store: store, settings: configuration.fenceRules)
+    let fences = try await FenceService(store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval)
     if !configuration.fenceWebhooks.isEmpty {
         let dispatcher = WebhookDispatcher(urls: configuration.fenceWebhooks)
         let events = await fences.subscribe()

@@ -16,7 +16,7 @@ struct FenceController {
 
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("fences") { _, _ -> Response in
-            let fences = await service.list()
+            let fences = try await service.list()
             return JSONResponse.bytes(
                 try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature))), contentType: "application/geo+json")
         }
@@ -27,7 +27,7 @@ struct FenceController {
         }
         group.get("fences/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            guard let fence = await service.fences[id] else { throw FenceService.notFound(id) }
+            guard let fence = try await service.fence(id: id) else { throw FenceService.notFound(id) }
             return JSONResponse.bytes(try GeoJSON.encodeBytes(fence.feature), contentType: "application/geo+json")
         }
         group.put("fences/:id") { request, context -> Response in

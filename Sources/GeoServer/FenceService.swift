@@ -43,10 +43,17 @@ actor FenceService {
     /// Whether the commit loop runs; changes waiting for it to finish.
     private var committing = false
     private var waitingForCommits: [CheckedContinuation<Void, Never>] = []
+    /// The stored fences as last seen (``FenceRepository/fenceRevision()``), and when the store was last asked:
+    /// fences another process stored (`citygeo fence import`) are taken in at most `checkInterval` later.
+    private var knownRevision: FenceRevision
+    private var lastRevisionCheck = ContinuousClock.now
+    let checkInterval: Duration
 
-    init(store: any FenceRepository, settings: FenceRuleSettings) async throws {
+    init(store: any FenceRepository, settings: FenceRuleSettings, checkInterval: Duration = .seconds(1)) async throws {
         persistence = FencePersistence(store)
         self.settings = settings
+        self.checkInterval = checkInterval
+        knownRevision = try await store.fenceRevision()
         let loaded = try await persistence.fences()
         fences = Dictionary(uniqueKeysWithValues: loaded.map { ($0.id, $0) })
         if let data = try await store.evaluatorState(name: Self.registryName) {
@@ -112,9 +119,40 @@ actor FenceService {
         for continuation in waiting { continuation.resume() }
     }
 
-    func list() -> [Fence] { fences.values.sorted { $0.id < $1.id } }
+    /// Takes in fences another process stored since the last look (at most once per `checkInterval`); they are
+    /// evaluated from the next batch on. Reads the revision before the fences, so a fence stored in between is
+    /// taken in now or at the next look.
+    private func refreshIfStoredElsewhere() async throws {
+        let now = ContinuousClock.now
+        guard now - lastRevisionCheck >= checkInterval else { return }
+        lastRevisionCheck = now
+        guard try await persistence.repository.fenceRevision() != knownRevision else { return }
+        await takeTurnWhenCommitted()
+        defer { passTurn() }
+        let revision = try await persistence.repository.fenceRevision()
+        let loaded = try await persistence.fences()
+        fences = Dictionary(uniqueKeysWithValues: loaded.map { ($0.id, $0) })
+        knownRevision = revision
+        rebuild()
+    }
+
+    /// After one of our own changes: the revision it left, so that it is not taken for another process's.
+    private func noteOwnChange() async {
+        knownRevision = (try? await persistence.repository.fenceRevision()) ?? knownRevision
+    }
+
+    func list() async throws -> [Fence] {
+        try await refreshIfStoredElsewhere()
+        return fences.values.sorted { $0.id < $1.id }
+    }
+
+    func fence(id: String) async throws -> Fence? {
+        try await refreshIfStoredElsewhere()
+        return fences[id]
+    }
 
     func create(_ fence: Fence) async throws -> Fence {
+        try await refreshIfStoredElsewhere()
         await takeTurnWhenCommitted()
         defer { passTurn() }
         guard fences[fence.id] == nil else {
@@ -123,6 +161,7 @@ actor FenceService {
         var fence = fence
         fence.version = 1
         try await persistence.save(fence)
+        await noteOwnChange()
         fences[fence.id] = fence
         rebuild()
         return fence
@@ -130,6 +169,7 @@ actor FenceService {
 
     /// Replaces a fence; its version becomes one more than the stored one.
     func replace(id: String, with fence: Fence) async throws -> Fence {
+        try await refreshIfStoredElsewhere()
         await takeTurnWhenCommitted()
         defer { passTurn() }
         guard let old = fences[id] else { throw Self.notFound(id) }
@@ -137,16 +177,19 @@ actor FenceService {
         fence.id = id
         fence.version = old.version + 1
         try await persistence.save(fence)
+        await noteOwnChange()
         fences[id] = fence
         rebuild()
         return fence
     }
 
     func delete(id: String) async throws {
+        try await refreshIfStoredElsewhere()
         await takeTurnWhenCommitted()
         defer { passTurn() }
         guard fences[id] != nil else { throw Self.notFound(id) }
         _ = try await persistence.deleteFence(id: id)
+        await noteOwnChange()
         fences[id] = nil
         rebuild()
     }
@@ -164,6 +207,7 @@ actor FenceService {
     /// subscribers. When the commit fails nothing of the batch remains, in memory or on disk, and the error is
     /// thrown. The counters are those right after the batch.
     func ingest(_ positions: [VehiclePosition], flush: Bool) async throws -> (events: [FenceEvent], counters: FenceEvaluatorCounters) {
+        try await refreshIfStoredElsewhere()
         await takeTurn()
         var events = evaluator.ingest(positions)
         // The batch's newest fix is the feed's clock: it releases the held fixes of vehicles gone quiet.
@@ -202,7 +246,8 @@ actor FenceService {
     /// The fences as a tile source (`/tiles/fences/…`), indexed once per change.
     func tileSource() -> FeatureSetSource {
         if let cached = tileSourceCache, cached.revisionValue == changeCount { return cached }
-        let source = FeatureSetSource(id: "fences", layer: "fences", features: list().map(\.feature), revision: changeCount)
+        let source = FeatureSetSource(
+            id: "fences", layer: "fences", features: fences.values.sorted { $0.id < $1.id }.map(\.feature), revision: changeCount)
         tileSourceCache = source
         return source
     }

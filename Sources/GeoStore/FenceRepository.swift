@@ -95,9 +95,29 @@ public protocol FenceRepository: Sendable {
     /// Upserts `events` as ``saveFenceEvents(_:)`` does and stores the evaluator state `body` under `name`, both
     /// in one transaction, so that a crash never leaves a state without the events it raised or the reverse.
     func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError)
+    /// A cheap summary of the stored fences that changes when one is created, replaced (its version grows) or
+    /// deleted: how a running server notices fences another process (`citygeo fence import`) stored.
+    func fenceRevision() async throws(GeoError) -> FenceRevision
+}
+
+/// How many fences are stored and the sum of their versions; see ``FenceRepository/fenceRevision()``.
+public struct FenceRevision: Hashable, Sendable {
+    public var count: Int
+    public var versionSum: Int
+
+    public init(count: Int, versionSum: Int) {
+        self.count = count
+        self.versionSum = versionSum
+    }
 }
 
 extension FenceRepository {
+    /// From every stored fence, for repositories without a cheaper way.
+    public func fenceRevision() async throws(GeoError) -> FenceRevision {
+        let all = try await fences()
+        return FenceRevision(count: all.count, versionSum: all.reduce(0) { $0 + $1.version })
+    }
+
     /// The two writes one after the other, for repositories without transactions; a crash between them can
     /// leave events whose state was not saved (raised again, under the same ids, after a restart).
     public func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError) {
@@ -132,6 +152,13 @@ extension SpatialStore: FenceRepository {
     public func fences() async throws(GeoError) -> [StoredFence] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM fence_definitions ORDER BY id").map(Self.storedFence)
+        }
+    }
+
+    public func fenceRevision() async throws(GeoError) -> FenceRevision {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, coalesce(sum(version), 0) AS v FROM fence_definitions")
+            return FenceRevision(count: row?["n"] ?? 0, versionSum: row?["v"] ?? 0)
         }
     }
 

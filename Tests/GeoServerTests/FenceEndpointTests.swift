@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoFences
 import GeoServer
 import GeoStore
 import Hummingbird
@@ -183,6 +184,39 @@ import Testing
         let expected = try await Self.storedEvents(reference)
         #expect(expected.count == 1 && expected[0][1] != nil)
         #expect(try await Self.storedEvents(store) == expected)
+    }
+
+    /// A fence stored by another process while the server runs (`citygeo fence import` writes the same database)
+    /// is listed and evaluated once the server's check interval has passed, without a restart.
+    @Test func aFenceImportedByAnotherProcessIsTakenInWithoutARestart() async throws {
+        let store = try SpatialStore.temporary()
+        let configuration = ServerConfiguration(databasePath: nil, indexRefreshInterval: .milliseconds(20))
+        let router = try await buildRouter(store: store, configuration: configuration)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/v1/fences", method: .get) { response in
+                let collection = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView))
+                #expect(collection.features.isEmpty)
+            }
+            // What the import command does: the fence straight into the store, version 1.
+            var fence = try Fence(feature: try GeoJSON.decodeFeature(Array(Self.zone.utf8)))
+            fence.version = 1
+            try await FencePersistence(store).save(fence)
+            try await Task.sleep(for: .milliseconds(40))
+            try await client.execute(uri: "/v1/fences/forbid-1", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/vehicles", method: .put, body: ByteBuffer(string: #"[{"id":"T1","class":"muck"}]"#)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/v1/positions", method: .post, body: ByteBuffer(string: Self.positions(0...40, flush: true))) { response in
+                #expect(response.status == .ok)
+            }
+            // The server's own change after that is not taken for another import: the version goes on from 1.
+            try await client.execute(uri: "/v1/fences/forbid-1", method: .put, body: ByteBuffer(string: Self.zone)) { response in
+                let feature = try GeoJSON.decodeFeature(Array(response.body.readableBytesView))
+                #expect(feature.properties["version"] == .int(2))
+            }
+        }
+        let kinds = try await store.fenceEvents(matching: FenceEventQuery()).map(\.kind)
+        #expect(kinds == ["enteredForbiddenZone"])
     }
 
     /// Set by the stream's reader once its response is complete.
