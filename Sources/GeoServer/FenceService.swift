@@ -136,9 +136,12 @@ actor FenceService {
         rebuild()
     }
 
-    /// After one of our own changes: the revision it left, so that it is not taken for another process's.
-    private func noteOwnChange() async {
-        knownRevision = (try? await persistence.repository.fenceRevision()) ?? knownRevision
+    /// After one of our own changes: the revision it moves the stored fences to, so that it is not taken for
+    /// another process's. Derived, not read back: a read would also swallow a change another process made since
+    /// the last look.
+    private func noteOwnChange(fences countChange: Int, versions versionChange: Int) {
+        knownRevision.count += countChange
+        knownRevision.versionSum += versionChange
     }
 
     func list() async throws -> [Fence] {
@@ -161,7 +164,7 @@ actor FenceService {
         var fence = fence
         fence.version = 1
         try await persistence.save(fence)
-        await noteOwnChange()
+        noteOwnChange(fences: 1, versions: 1)
         fences[fence.id] = fence
         rebuild()
         return fence
@@ -177,7 +180,7 @@ actor FenceService {
         fence.id = id
         fence.version = old.version + 1
         try await persistence.save(fence)
-        await noteOwnChange()
+        noteOwnChange(fences: 0, versions: fence.version - old.version)
         fences[id] = fence
         rebuild()
         return fence
@@ -187,9 +190,9 @@ actor FenceService {
         try await refreshIfStoredElsewhere()
         await takeTurnWhenCommitted()
         defer { passTurn() }
-        guard fences[id] != nil else { throw Self.notFound(id) }
+        guard let old = fences[id] else { throw Self.notFound(id) }
         _ = try await persistence.deleteFence(id: id)
-        await noteOwnChange()
+        noteOwnChange(fences: -1, versions: -old.version)
         fences[id] = nil
         rebuild()
     }
