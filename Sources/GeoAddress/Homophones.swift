@@ -115,9 +115,7 @@ public struct PinyinTable: Sendable {
 /// by character.
 struct HomophoneIndex: Sendable {
     private let pinyin: PinyinTable
-    private var names: [[Unicode.Scalar]] = []
-    private var entries: [[NameEntry]] = []
-    private var nameIDs: [String: Int32] = [:]
+    private var table = NameTable()
     private var byKey: [[UInt32]: [Int32]] = [:]
     /// The lengths of the names held: a query of any other length is not looked up.
     private var lengths = Set<Int>()
@@ -127,7 +125,7 @@ struct HomophoneIndex: Sendable {
     init(pinyin: PinyinTable) { self.pinyin = pinyin }
 
     /// Whether any name is held (false without a pinyin table).
-    var isEmpty: Bool { names.isEmpty }
+    var isEmpty: Bool { table.isEmpty }
 
     /// The longest name held, for the parser's search of leftover text.
     var longestNameLength: Int { lengths.max() ?? 0 }
@@ -150,16 +148,9 @@ struct HomophoneIndex: Sendable {
 
     /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least).
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
-        guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }) else { return }
-        let whole = AddressParser.string(name[...])
-        if let id = nameIDs[whole] {
-            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
-            return
-        }
-        let id = Int32(names.count)
-        nameIDs[whole] = id
-        names.append(name)
-        entries.append([entry])
+        guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }),
+            let id = table.insert(name, entry)
+        else { return }
         lengths.insert(name.count)
         for key in keys(name) where byKey[key]?.last != id { byKey[key, default: []].append(id) }
     }
@@ -171,11 +162,10 @@ struct HomophoneIndex: Sendable {
         var candidates = Set<Int32>()
         for key in keys(query) { candidates.formUnion(byKey[key] ?? []) }
         let hits = candidates.sorted().compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
-            let name = names[Int(id)]
+            let name = table.names[Int(id)]
             guard name != query, zip(name, query).allSatisfy({ pinyin.soundAlike($0, $1) }) else { return nil }
-            let form = entries[Int(id)].map(\.form.rawValue).min() ?? 0
             let differing = zip(name, query).filter { $0 != $1 }.count
-            return ((form, differing, id), name, entries[Int(id)])
+            return ((table.bestForm(id), differing, id), name, table.entries[Int(id)])
         }
         return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }

@@ -101,6 +101,33 @@ struct ScalarTrie: Sendable {
     }
 }
 
+/// The distinct names a lookup index holds, each with every entry filed under it, by dense id: what the near-miss
+/// and homophone indexes keep beside their keys.
+struct NameTable: Sendable {
+    private(set) var names: [[Unicode.Scalar]] = []
+    private(set) var entries: [[NameEntry]] = []
+    private var ids: [String: Int32] = [:]
+
+    var isEmpty: Bool { names.isEmpty }
+
+    /// Files `entry` under `name`; the new id when the name is new, nil when it was held already.
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) -> Int32? {
+        let whole = String(String.UnicodeScalarView(name))
+        if let id = ids[whole] {
+            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
+            return nil
+        }
+        let id = Int32(names.count)
+        ids[whole] = id
+        names.append(name)
+        entries.append([entry])
+        return id
+    }
+
+    /// The best form among a name's entries (official before alias …), for ranking candidates.
+    func bestForm(_ id: Int32) -> UInt8 { entries[Int(id)].map(\.form.rawValue).min() ?? 0 }
+}
+
 /// Near-miss lookup: names within one edit (a wrong, missing or extra character, or two swapped neighbours)
 /// of a query, through a table of every name with one character deleted (the symmetric-deletion method).
 ///
@@ -109,18 +136,14 @@ struct ScalarTrie: Sendable {
 /// time each, without building a string per deletion. Colliding keys only add candidates, which are checked
 /// character by character.
 struct FuzzyNameIndex: Sendable {
-    private var names: [[Unicode.Scalar]] = []
-    private var entries: [[NameEntry]] = []
+    private var table = NameTable()
     private var byKey: [UInt64: [Int32]] = [:]
-    private var nameIDs: [String: Int32] = [:]
     /// Names shorter than this are not matched fuzzily: one edit of a two-character name is another name.
     static let minimumLength = 3
     /// The longest name inserted. A query more than one character longer is no name's near miss, so it is not
     /// looked up: what keeps the parser's search of long unmatched text from growing with the fourth power of its
     /// length.
     private(set) var longestNameLength = 0
-
-    private static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
 
     /// The base of the hash (odd, so multiplying by it is invertible modulo 2^64).
     private static let base: UInt64 = 0x100_0000_01B3
@@ -147,17 +170,8 @@ struct FuzzyNameIndex: Sendable {
     }
 
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
-        guard name.count >= Self.minimumLength else { return }
-        let whole = Self.string(name[...])
-        if let id = nameIDs[whole] {
-            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
-            return
-        }
-        let id = Int32(names.count)
+        guard name.count >= Self.minimumLength, let id = table.insert(name, entry) else { return }
         longestNameLength = max(longestNameLength, name.count)
-        nameIDs[whole] = id
-        names.append(name)
-        entries.append([entry])
         byKey[Self.hash(name), default: []].append(id)
         for key in Self.deletionHashes(name[...]) where byKey[key]?.last != id { byKey[key, default: []].append(id) }
     }
@@ -177,10 +191,9 @@ struct FuzzyNameIndex: Sendable {
         // Best first: a dropped or doubled character (the query and the name differ by one insertion) before a
         // wrong one, official names before aliases, then a stable order.
         let hits = candidates.sorted().compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
-            let name = names[Int(id)]
+            let name = table.names[Int(id)]
             guard name != query, Self.withinOneEdit(name, query) else { return nil }
-            let form = entries[Int(id)].map(\.form.rawValue).min() ?? 0
-            return ((name.count != query.count ? 0 : 1, form, id), name, entries[Int(id)])
+            return ((name.count != query.count ? 0 : 1, table.bestForm(id), id), name, table.entries[Int(id)])
         }
         return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }
