@@ -476,8 +476,14 @@ enum JSONWriter {
         }
     }
 
-    private static func nonFiniteError(_ value: Double, location: String) -> GeoError {
+    static func nonFiniteError(_ value: Double, location: String?) -> GeoError {
         GeoError(code: "invalid_json", message: "JSON cannot represent the number \(value)", location: location)
+    }
+
+    /// A number as JSON writes it; NaN and infinities have no JSON form.
+    static func appendNumber(_ d: Double, to out: inout [UInt8]) throws(NonFiniteNumber) {
+        guard d.isFinite else { throw NonFiniteNumber(value: d) }
+        NumberText.appendShortest(d, to: &out, pointZero: true)
     }
 
     private static func write(_ value: JSONValue, to out: inout [UInt8]) throws(NonFiniteNumber) {
@@ -485,9 +491,7 @@ enum JSONWriter {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d):
-            guard d.isFinite else { throw NonFiniteNumber(value: d) }
-            NumberText.appendShortest(d, to: &out, pointZero: true)
+        case .double(let d): try appendNumber(d, to: &out)
         case .string(let s): appendString(s, to: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -634,8 +638,7 @@ public struct JSONStreamWriter: Sendable {
     /// A finite number; NaN and infinities are refused as ``JSON/encodeBytes(_:)`` refuses them.
     public mutating func double(_ d: Double) throws(GeoError) {
         separate()
-        guard d.isFinite else { throw GeoError(code: "invalid_json", message: "JSON cannot represent the number \(d)") }
-        NumberText.appendShortest(d, to: &bytes, pointZero: true)
+        do { try JSONWriter.appendNumber(d, to: &bytes) } catch { throw JSONWriter.nonFiniteError(error.value, location: nil) }
     }
 
     public mutating func null() {
