@@ -75,6 +75,12 @@ public struct PinyinTable: Sendable {
         return try PinyinTable(text: text)
     }
 
+    /// The table at `url`, or the empty one (homophones off) when there is no file there; a file that is there
+    /// must read.
+    public static func load(ifPresentAt url: URL) throws(GeoError) -> PinyinTable {
+        FileManager.default.fileExists(atPath: url.path) ? try load(from: url) : PinyinTable()
+    }
+
     /// How many hanzi have readings.
     public var count: Int { readingIDs.count }
 

@@ -95,18 +95,14 @@ public struct ServerConfiguration: Sendable {
     var resolvedWebAssets: URL? { webAssetsDirectory ?? demoDataRoot?.appendingPathComponent("web/vendor") }
 
     /// The division list to load: the configured one, else the demo data's, else none.
-    var resolvedDivisionList: URL? {
-        if let divisionListPath { return divisionListPath }
-        guard let root = demoDataRoot else { return nil }
-        let url = root.appendingPathComponent("AddressBooks/national/divisions.csv")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
+    var resolvedDivisionList: URL? { divisionListPath ?? demoDataFile("AddressBooks/national/divisions.csv") }
 
     /// The pinyin table to load: the configured one, else the demo data's, else none (no homophones).
-    var resolvedPinyinTable: URL? {
-        if let pinyinTablePath { return pinyinTablePath }
-        guard let root = demoDataRoot else { return nil }
-        let url = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
+    var resolvedPinyinTable: URL? { pinyinTablePath ?? demoDataFile("AddressBooks/national/pinyin.txt") }
+
+    /// A file of the demo data, if there is demo data and the file is there.
+    private func demoDataFile(_ relativePath: String) -> URL? {
+        guard let url = demoDataRoot?.appendingPathComponent(relativePath) else { return nil }
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 }

@@ -35,8 +35,7 @@ struct AddressBookOptions: ParsableArguments {
         let list = FileManager.default.fileExists(atPath: listPath) ? try AdminDivisions.load(from: URL(fileURLWithPath: listPath)) : AdminDivisions([])
         // A table named with --pinyin must be there; the data root's is used when present.
         let defaultPinyin = URL(fileURLWithPath: dataRoot).appendingPathComponent("AddressBooks/national/pinyin.txt")
-        let table = try pinyin.map { try PinyinTable.load(from: URL(fileURLWithPath: $0)) }
-            ?? (FileManager.default.fileExists(atPath: defaultPinyin.path) ? try PinyinTable.load(from: defaultPinyin) : PinyinTable())
+        let table = try pinyin.map { try PinyinTable.load(from: URL(fileURLWithPath: $0)) } ?? PinyinTable.load(ifPresentAt: defaultPinyin)
         return (Geocoder(book: try await AddressBook.load(from: store), divisions: list, pinyin: table), store)
     }
 }

@@ -30,12 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: dataRoot)
         // The division list, the pinyin table and the map page's assets come from the data root even without the
         // demo city.
-        let divisions = root.appendingPathComponent("AddressBooks/national/divisions.csv")
-        let pinyin = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
+        func existing(_ relativePath: String) -> URL? {
+            let url = root.appendingPathComponent(relativePath)
+            return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        }
         let defaults = ServerConfiguration(
             demoDataRoot: noDemo ? nil : root,
-            divisionListPath: FileManager.default.fileExists(atPath: divisions.path) ? divisions : nil,
-            pinyinTablePath: FileManager.default.fileExists(atPath: pinyin.path) ? pinyin : nil,
+            divisionListPath: existing("AddressBooks/national/divisions.csv"),
+            pinyinTablePath: existing("AddressBooks/national/pinyin.txt"),
             webAssetsDirectory: root.appendingPathComponent("web/vendor"),
             access: AccessPolicy(requireKeys: true, publicScopes: [.tiles]))
         var (configuration, logSettings) = try await ServerSettings.load(

@@ -120,6 +120,9 @@ struct HomophoneTests {
         // 健 and 建 share jian; 见 too; never the character itself.
         let jian = pinyin.homophones(of: "健")
         #expect(jian.contains("建") && jian.contains("见") && !jian.contains("健"))
+        // Where there is no file the table is empty (homophones off); a file that is there is read.
+        #expect(try PinyinTable.load(ifPresentAt: URL(fileURLWithPath: "/nonexistent/pinyin.txt")).count == 0)
+        #expect(try PinyinTable.load(ifPresentAt: DemoBook.root.appendingPathComponent("AddressBooks/national/pinyin.txt")).count == 6933)
     }
 
     @Test("the table loader names the malformed line", arguments: [

@@ -15,6 +15,5 @@ public func loadDemoAddressBook(root: URL) async throws -> (AddressBook, AdminDi
 /// The pinyin table under `root` (`AddressBooks/national/pinyin.txt`), or an empty one (homophones off) when the
 /// city has none.
 public func loadPinyinTable(root: URL) throws -> PinyinTable {
-    let url = root.appendingPathComponent("AddressBooks/national/pinyin.txt")
-    return FileManager.default.fileExists(atPath: url.path) ? try PinyinTable.load(from: url) : PinyinTable()
+    try PinyinTable.load(ifPresentAt: root.appendingPathComponent("AddressBooks/national/pinyin.txt"))
 }
