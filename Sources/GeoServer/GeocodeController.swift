@@ -145,7 +145,7 @@ struct GeocodeController {
         for text in texts { try Self.writeCollection(geocoder.geocode(text, limit: limit), crs: crs, to: &json) }
         json.endArray()
         json.endObject()
-        return JSONResponse.bytes(json.bytes, contentType: "application/json; charset=utf-8")
+        return JSONResponse.bytes(json.bytes, contentType: JSONResponse.jsonType)
     }
 
     // MARK: Parameters
