@@ -181,11 +181,15 @@ struct GeocodeController {
 
     static func point(_ c: Coordinate?, crs: CRS) -> JSONValue {
         guard let c else { return .null }
-        let p = CRS.convert(c, from: .cgcs2000, to: crs)
-        return .object(["type": "Point", "coordinates": .array([.double(rounded(p.x)), .double(rounded(p.y))])])
+        let p = position(c, crs: crs)
+        return .object(["type": "Point", "coordinates": .array([.double(p.x), .double(p.y)])])
     }
 
-    static func rounded(_ v: Double) -> Double { (v * 1e7).rounded() / 1e7 }
+    /// A book coordinate (CGCS2000) as answers give it: in the asked system, to 1e-7 degrees (about 1 cm).
+    static func position(_ c: Coordinate, crs: CRS) -> Coordinate {
+        let p = CRS.convert(c, from: .cgcs2000, to: crs)
+        return Coordinate(x: (p.x * 1e7).rounded() / 1e7, y: (p.y * 1e7).rounded() / 1e7)
+    }
 
     static let geoJSONType = "application/geo+json; charset=utf-8"
 
@@ -222,12 +226,12 @@ struct GeocodeController {
         json.beginObject()
         json.key("geometry")
         if let c = r.coordinate {
-            let p = CRS.convert(c, from: .cgcs2000, to: crs)
+            let p = position(c, crs: crs)
             json.beginObject()
             json.key("coordinates")
             json.beginArray()
-            try json.double(rounded(p.x))
-            try json.double(rounded(p.y))
+            try json.double(p.x)
+            try json.double(p.y)
             json.endArray()
             json.key("type")
             json.string("Point")
