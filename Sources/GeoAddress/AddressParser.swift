@@ -209,14 +209,9 @@ struct AddressParser: Sendable {
     /// the longest name: a sub-run per start and length is quadratic in the run, too many for long text).
     private func bestNearMiss(in run: [Unicode.Scalar]) -> ([Unicode.Scalar], [NameEntry])? {
         if let hit = fuzzy.nearMisses(of: run).first { return hit }
-        let longest = min(run.count - 1, fuzzy.longestNameLength + 1)
-        guard longest >= 3 else { return nil }
-        for length in stride(from: longest, through: 3, by: -1) {
-            for start in 0...(run.count - length) {
-                if let hit = fuzzy.nearMisses(of: run[start..<(start + length)]).first { return hit }
-            }
+        return Self.firstSubRun(of: run, longest: min(run.count - 1, fuzzy.longestNameLength + 1), shortest: 3) {
+            fuzzy.nearMisses(of: $0).first
         }
-        return nil
     }
 
     /// The longest homophone of a leftover run or of its sub-runs (at least three characters, no longer than the
@@ -225,11 +220,21 @@ struct AddressParser: Sendable {
     private func bestHomophone(in run: [Unicode.Scalar]) -> (name: [Unicode.Scalar], entries: [NameEntry], written: [Unicode.Scalar])? {
         guard !homophones.isEmpty else { return nil }
         let longest = min(run.count, homophones.longestNameLength)
-        guard longest >= FuzzyNameIndex.minimumLength else { return nil }
-        for length in stride(from: longest, through: FuzzyNameIndex.minimumLength, by: -1) {
+        return Self.firstSubRun(of: run, longest: longest, shortest: FuzzyNameIndex.minimumLength) { slice in
+            let written = Array(slice)
+            return homophones.homophones(of: written).first.map { ($0.0, $0.1, written) }
+        }
+    }
+
+    /// The first hit of `lookup` over the sub-runs of `run` from `longest` down to `shortest` characters, longest
+    /// first, then leftmost.
+    private static func firstSubRun<Hit>(
+        of run: [Unicode.Scalar], longest: Int, shortest: Int, _ lookup: (ArraySlice<Unicode.Scalar>) -> Hit?
+    ) -> Hit? {
+        guard longest >= shortest else { return nil }
+        for length in stride(from: longest, through: shortest, by: -1) {
             for start in 0...(run.count - length) {
-                let written = Array(run[start..<(start + length)])
-                if let hit = homophones.homophones(of: written).first { return (hit.0, hit.1, written) }
+                if let hit = lookup(run[start..<(start + length)]) { return hit }
             }
         }
         return nil
