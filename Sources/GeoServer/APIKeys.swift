@@ -67,6 +67,19 @@ final class KeyRing: Sendable {
     /// compared in constant time.
     func caller(for text: String) async throws -> Caller? {
         try await refreshIfStale()
+        return lookUp(text)
+    }
+
+    /// The caller of a key as ``caller(for:)`` gives it, without waiting: nil when the keys are due for a reload
+    /// (the caller must then use ``caller(for:)``), `.some(nil)` for an unknown or revoked key.
+    func cachedCaller(for text: String) -> Caller?? {
+        let fresh = state.withLock { state in
+            state.loadedAt.map { ContinuousClock.now - $0 < refreshInterval } ?? false
+        }
+        return fresh ? .some(lookUp(text)) : nil
+    }
+
+    private func lookUp(_ text: String) -> Caller? {
         guard let id = APIKeyText.id(of: text) else { return nil }
         guard let entry = state.withLock({ $0.keys[id] }) else { return nil }
         let presented = Array(SHA256.hash(data: Array(text.utf8)))

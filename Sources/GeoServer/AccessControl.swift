@@ -35,6 +35,34 @@ public struct AccessPolicy: Sendable {
         self.keyRefreshInterval = keyRefreshInterval
     }
 
+    /// The token bucket a request is charged to and its rate.
+    struct RateLimit {
+        let bucket: String
+        let rate: Double
+    }
+
+    /// Whether `caller` (nil: anonymous) may use a route of `scope`: throws the 401 or 403 answer, else gives the
+    /// rate limit to charge, nil when keys are not required (everything open and unlimited).
+    func admit(caller: Caller?, scope: AccessScope, remoteAddress: String?) throws(APIError) -> RateLimit? {
+        guard requireKeys else { return nil }
+        if let caller {
+            guard caller.allows(scope) else {
+                throw APIError(
+                    status: .forbidden, code: "insufficient_scope",
+                    message: "key \(caller.keyId) (\(caller.name)) lacks the scope \(scope.rawValue) this route needs",
+                    details: ["required_scope": .string(scope.rawValue), "key_id": .string(caller.keyId)])
+            }
+            return RateLimit(bucket: "key:" + caller.keyId, rate: caller.ratePerSecond ?? defaultKeyRatePerSecond)
+        }
+        guard publicScopes.contains(scope) else {
+            throw APIError(
+                status: .unauthorized, code: "missing_api_key",
+                message: "this route needs an API key with the scope \(scope.rawValue): send Authorization: Bearer <key>",
+                details: ["field": "Authorization", "required_scope": .string(scope.rawValue)])
+        }
+        return RateLimit(bucket: "addr:" + (remoteAddress ?? "unknown"), rate: anonymousRatePerSecond)
+    }
+
     /// A key given in configuration as `name:sha256:scope+scope[:rate]` (the hash from `citygeo keys hash` or
     /// `create`); its id is derived from the name so that the audit log can name it.
     public static func configuredKey(_ text: String) throws(GeoError) -> StoredAPIKey {
@@ -118,7 +146,7 @@ struct AccessMiddleware: RouterMiddleware {
 
     /// Sets the caller from the presented key and checks scope and rate; throws the 401, 403 or 429 answer.
     private func authorize(_ request: Request, scope: AccessScope, context: inout Context) async throws {
-        if let presented = Self.presentedKey(request) {
+        if let presented = Self.presentedKey(request.headers) {
             guard let caller = try await keys.caller(for: presented) else {
                 throw APIError(
                     status: .unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked",
@@ -126,34 +154,47 @@ struct AccessMiddleware: RouterMiddleware {
             }
             context.caller = caller
         }
-        guard policy.requireKeys else { return }
-        if let caller = context.caller {
-            guard caller.allows(scope) else {
-                throw APIError(
-                    status: .forbidden, code: "insufficient_scope",
-                    message: "key \(caller.keyId) (\(caller.name)) lacks the scope \(scope.rawValue) this route needs",
-                    details: ["required_scope": .string(scope.rawValue), "key_id": .string(caller.keyId)])
-            }
-        } else if !policy.publicScopes.contains(scope) {
-            throw APIError(
-                status: .unauthorized, code: "missing_api_key",
-                message: "this route needs an API key with the scope \(scope.rawValue): send Authorization: Bearer <key>",
-                details: ["field": "Authorization", "required_scope": .string(scope.rawValue)])
-        }
-        let bucket = context.caller.map { "key:" + $0.keyId } ?? "addr:" + (context.remoteAddress ?? "unknown")
-        let rate = context.caller.map { $0.ratePerSecond ?? policy.defaultKeyRatePerSecond } ?? policy.anonymousRatePerSecond
-        if let wait = limiter.take(bucket, ratePerSecond: rate) {
-            throw RateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))), rate: rate)
+        guard let limit = try policy.admit(caller: context.caller, scope: scope, remoteAddress: context.remoteAddress) else { return }
+        if let wait = limiter.take(limit.bucket, ratePerSecond: limit.rate) {
+            throw RateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))), rate: limit.rate)
         }
     }
 
+    /// A request let through off the router (``InlineLookups``): its caller, and the rate bucket to charge.
+    struct Admission {
+        let caller: Caller?
+        let limit: AccessPolicy.RateLimit?
+    }
+
+    /// The same checks as the router's, without waiting: nil when the router must take the request, because the
+    /// keys are due for a reload or because the request is refused (the router then gives the refusal's answer,
+    /// log and metrics). The rate is not charged here: ``charge(_:)`` does once the answer is made.
+    func admission(_ headers: HTTPFields, scope: AccessScope, remoteAddress: String?) -> Admission? {
+        var caller: Caller?
+        if let presented = Self.presentedKey(headers) {
+            guard case let known?? = keys.cachedCaller(for: presented) else { return nil }
+            caller = known
+        }
+        do {
+            return Admission(caller: caller, limit: try policy.admit(caller: caller, scope: scope, remoteAddress: remoteAddress))
+        } catch {
+            return nil
+        }
+    }
+
+    /// Takes the admitted request's token; false when the bucket is empty (the router then answers 429).
+    func charge(_ admission: Admission) -> Bool {
+        guard let limit = admission.limit else { return true }
+        return limiter.take(limit.bucket, ratePerSecond: limit.rate) == nil
+    }
+
     /// The key sent with a request, from `Authorization: Bearer` or `X-API-Key`.
-    static func presentedKey(_ request: Request) -> String? {
-        if let authorization = request.headers[.authorization] {
+    static func presentedKey(_ headers: HTTPFields) -> String? {
+        if let authorization = headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { return parts[1].trimmingCharacters(in: .whitespaces) }
         }
-        return request.headers[apiKeyHeader]
+        return headers[apiKeyHeader]
     }
 
     private static func size(of request: Request) -> String {

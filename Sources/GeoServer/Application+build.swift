@@ -6,6 +6,7 @@ import GeoGrids
 import GeoStore
 import GeoTiles
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Builds the CityGeo HTTP application: opens (and on first start fills) the store and wires one controller
@@ -33,27 +34,41 @@ public func buildApplication(
             logger.info("demo city ready: \(present.count + loaded.count) layers")
         }
     }
-    let router = try await buildRouter(store: store, configuration: configuration)
+    let serverName = "CityGeo"
+    let (router, lookups) = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))
+    // Geocode and reverse lookups are answered on the connection's event loop when they can be (InlineLookups).
+    let server = HTTPServerBuilder { responder in
+        InlineLookupChannel(http1: HTTP1Channel(responder: responder, configuration: http1), lookups: lookups)
+    }
     return Application(
-        router: router, server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CityGeo"),
+        router: router, server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         logger: logger)
 }
 
 /// The routes of the API, separate from the application so tests can build them over any store.
 /// Builds the in-memory indexes (grid locator) from the store's current layers.
 public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
+    try await buildRoutes(store: store, configuration: configuration, logger: Logger(label: "citygeo"), serverName: nil).router
+}
+
+/// The router, and the inline answers of its two busiest routes, which share its indexes, access checks and
+/// metrics.
+func buildRoutes(
+    store: SpatialStore, configuration: ServerConfiguration, logger: Logger, serverName: String?
+) async throws -> (router: Router<CityRequestContext>, lookups: InlineLookups) {
     let router = Router(context: CityRequestContext.self)
     // Order matters: metrics and logs see every answer, errors become the API's body before access control
     // and the audit log see them, and the timeout covers the handler alone.
     let metrics = ServerMetrics()
     router.add(middleware: ObservabilityMiddleware(metrics: metrics))
     router.add(middleware: ErrorMappingMiddleware())
-    router.add(
-        middleware: AccessMiddleware(
-            policy: configuration.access,
-            keys: KeyRing(store: store, configured: configuration.access.configuredKeys, refreshInterval: configuration.access.keyRefreshInterval),
-            limiter: RateLimiter(), audit: AuditLog(store: store)))
+    let access = AccessMiddleware(
+        policy: configuration.access,
+        keys: KeyRing(store: store, configured: configuration.access.configuredKeys, refreshInterval: configuration.access.keyRefreshInterval),
+        limiter: RateLimiter(), audit: AuditLog(store: store))
+    router.add(middleware: access)
     router.add(middleware: TimeoutMiddleware(limit: configuration.requestTimeout))
     HealthController(store: store).register(on: router)
     OperationsController(
@@ -101,7 +116,7 @@ public func buildRouter(store: SpatialStore, configuration: ServerConfiguration)
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)
-    return router
+    return (router, InlineLookups(services: addresses, access: access, metrics: metrics, logger: logger, serverName: serverName))
 }
 
 /// Posts each fence event of `events` to the webhooks, in order, as the JSON body `/v1/events` uses.

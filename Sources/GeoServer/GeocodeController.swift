@@ -5,6 +5,7 @@ import GeoGrids
 import GeoStore
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 
 /// The geocoders of the current address book, built together so that forward and reverse answers agree. A class:
 /// every request takes the current one, and copying the two structs' dozens of tables cost a retain each.
@@ -41,29 +42,10 @@ struct GeocodeController {
 
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("geocode") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            let text = try Self.addressText(query["q"].map(String.init), field: "q")
-            let limit = try Self.limit(query["limit"], default: 5)
-            let crs = try RequestParsing.crs(query["crs"].map(String.init))
-            let geocoder = try await services.value.geocoder
-            let (parsed, results) = geocoder.geocodeParsed(text, limit: limit)
-            var extra: [String: JSONValue] = ["query": .string(text), "parsed": Self.describe(parsed)]
-            if let classCode = parsed.componentClassCode {
-                let kind = geocoder.componentClassName(classCode).map { " (\($0))" } ?? ""
-                extra["note"] = .string(
-                    "\(classCode) is a component class code\(kind): it names a kind of component, not a place; give the 16-digit component identifier")
-            }
-            var json = JSONStreamWriter()
-            try Self.writeCollection(results, crs: crs, extra: extra, to: &json)
-            return JSONResponse.bytes(json.bytes, contentType: Self.geoJSONType)
+            JSONResponse.bytes(try Self.geocodeAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
         }
         group.get("reverse") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            let crs = try RequestParsing.crs(query["crs"].map(String.init))
-            let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-            let radius = try query["radius"].map { try RequestParsing.number(String($0), "radius", 1...5_000) } ?? 200
-            let result = try await services.value.reverse.reverse(CRS.convert(point, from: crs, to: .cgcs2000), plateRadius: radius)
-            return try Self.geoJSON(.object(["type": "FeatureCollection", "features": .array([Self.feature(result, point: point, crs: crs)])]))
+            JSONResponse.bytes(try Self.reverseAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
         }
         group.get("autocomplete") { request, _ -> Response in
             let query = request.uri.queryParameters
@@ -111,6 +93,35 @@ struct GeocodeController {
             response.headers[HTTPField.Name("X-Matched-Rows")!] = String(summary.matched)
             return response
         }
+    }
+
+    /// The body of `GET /v1/geocode` (``geoJSONType``); the parameters' errors are thrown as `APIError`s.
+    /// Synchronous, so that ``InlineLookups`` can answer on the connection's event loop with the very bytes the
+    /// router sends.
+    static func geocodeAnswer(_ query: FlatDictionary<Substring, Substring>, services: AddressServices) throws -> [UInt8] {
+        let text = try addressText(query["q"].map(String.init), field: "q")
+        let limit = try limit(query["limit"], default: 5)
+        let crs = try RequestParsing.crs(query["crs"].map(String.init))
+        let geocoder = services.geocoder
+        let (parsed, results) = geocoder.geocodeParsed(text, limit: limit)
+        var extra: [String: JSONValue] = ["query": .string(text), "parsed": describe(parsed)]
+        if let classCode = parsed.componentClassCode {
+            let kind = geocoder.componentClassName(classCode).map { " (\($0))" } ?? ""
+            extra["note"] = .string(
+                "\(classCode) is a component class code\(kind): it names a kind of component, not a place; give the 16-digit component identifier")
+        }
+        var json = JSONStreamWriter()
+        try writeCollection(results, crs: crs, extra: extra, to: &json)
+        return json.bytes
+    }
+
+    /// The body of `GET /v1/reverse`; synchronous for the same reason as ``geocodeAnswer(_:services:)``.
+    static func reverseAnswer(_ query: FlatDictionary<Substring, Substring>, services: AddressServices) throws -> [UInt8] {
+        let crs = try RequestParsing.crs(query["crs"].map(String.init))
+        let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
+        let radius = try query["radius"].map { try RequestParsing.number(String($0), "radius", 1...5_000) } ?? 200
+        let result = services.reverse.reverse(CRS.convert(point, from: crs, to: .cgcs2000), plateRadius: radius)
+        return try JSON.encodeBytes(.object(["type": "FeatureCollection", "features": .array([feature(result, point: point, crs: crs)])]))
     }
 
     /// `{"addresses": ["…", …], "limit": 1}` → `{"results": [FeatureCollection, …]}` in request order.

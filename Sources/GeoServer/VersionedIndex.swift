@@ -53,6 +53,12 @@ final class VersionedIndex<Value: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// The index without waiting, or nil when the check interval is over and the caller must take `value`
+    /// (which checks the catalogue) instead. For answers given on an event loop, which cannot await.
+    var valueIfChecked: Value? {
+        lock.withLock { checking || ContinuousClock.now - lastCheck < checkInterval ? current : nil }
+    }
+
     private static func versions(of names: [String], in store: SpatialStore) async throws -> [String: Int64] {
         var result: [String: Int64] = [:]
         for name in names { result[name] = try await store.layer(named: name)?.version }
