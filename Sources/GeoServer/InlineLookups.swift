@@ -19,7 +19,8 @@ import Synchronization
 /// same access checks (``AccessMiddleware/admission(_:scope:remoteAddress:)``), the same metrics and log line,
 /// and the same headers. Anything else goes to the router, which remains the reference: a parameter error, a
 /// refusal (401, 403, 429), a key ring or address index due for its periodic check (both need to await the
-/// store), a request with a body or `Connection: close`.
+/// store), a request with a body or `Connection: close`. (The in-flight gauge does not count inline answers: they
+/// start and end within one event-loop turn.)
 final class InlineLookups: Sendable {
     /// The routes answered inline, by the router's path pattern.
     enum Route: String {
@@ -102,7 +103,9 @@ final class InlineLookups: Sendable {
 ///
 /// A candidate GET head is held until its end arrives; then it is answered inline or handed on. HTTP/1.1 answers
 /// go out in request order, so nothing is answered inline while a request handed to the router is unanswered:
-/// the handler counts those heads and the response ends written back through it.
+/// the handler counts those heads and the response ends written back through it. Nor while the socket is not
+/// writable: a client that pipelines requests without reading the answers then meets the router's
+/// backpressure (it stops reading) instead of answers piling up in memory.
 final class InlineLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -128,7 +131,7 @@ final class InlineLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
-            if held == nil, routedInFlight == 0, InlineLookups.isCandidate(request) {
+            if held == nil, routedInFlight == 0, context.channel.isWritable, InlineLookups.isCandidate(request) {
                 held = request
             } else {
                 route(.head(request), context: context)
@@ -164,7 +167,8 @@ final class InlineLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { routedInFlight -= 1 }
+        // Hummingbird answers a malformed request (400) without a head handed on: never count below zero.
+        if case .end = unwrapOutboundIn(data) { routedInFlight = max(0, routedInFlight - 1) }
         context.write(data, promise: promise)
     }
 
