@@ -5,7 +5,9 @@
 #  2. the same addresses through cpca and JioNLP (PyPI), speed and accuracy, with ratios;
 #  3. over HTTP: wrk, 100 connections for 30 s each on /v1/geocode and /v1/reverse against a release server
 #     on the scale-27 city, requests/s and p50/p99 latency: once as a closed loop (saturation), once with
-#     clients pausing 10 ms between requests.
+#     clients pausing 10 ms between requests;
+#  4. the harness's floor: nginx serving a static file of the size of a geocoding answer to the same wrk runs (what
+#     any server gets from this load generator on these cores).
 # Usage: tools/bench/run-geocode.sh [SCALE] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,10 +19,9 @@ mkdir -p "$work"
 
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q cpca jionlp 2>/dev/null || true
-if ! command -v wrk >/dev/null; then
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
-fi
+sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
+command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nginx-light >/dev/null 2>&1 || true
 swift build -c release --product bench-geocode >/dev/null
 swift build -c release --product citygeo >/dev/null
 if [ ! -f "$city/AddressBooks/components.csv" ]; then
@@ -32,7 +33,8 @@ cp AddressBooks/national/divisions.csv AddressBooks/national/pinyin.txt "$city/A
 results=$(mktemp)
 server=""
 db=$(mktemp -u /tmp/citygeo-bench-XXXXXX.sqlite)
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; rm -f "$results" "$db" "$db-wal" "$db-shm"' EXIT
+nginx_dir=$(mktemp -d)
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; [ -f "$nginx_dir/nginx.pid" ] && kill "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null; rm -rf "$results" "$db" "$db-wal" "$db-shm" "$nginx_dir"' EXIT
 
 echo "# in process, committed demo city" >&2
 .build/release/bench-geocode . "$work/scale1" | sed 's/^{/{"city":"scale 1",/' >>"$results"
@@ -53,7 +55,35 @@ for think in 0 10; do
             http://127.0.0.1:18090 | grep '^{' >>"$results" || true
     done
 done
+first_query=$(head -1 "$work/scale$scale/forward.txt" | python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read().strip()))')
+answer_bytes=$(curl -s "http://127.0.0.1:18090/v1/geocode?limit=1&q=$first_query" | wc -c)
 kill "$server" 2>/dev/null || true; server=""
+
+if command -v nginx >/dev/null; then
+    echo "# harness floor: nginx, a static $answer_bytes-byte file" >&2
+    # nginx's workers run as an unprivileged user: mktemp's folder is private to us.
+    mkdir -p "$nginx_dir/html"
+    chmod 755 "$nginx_dir" "$nginx_dir/html"
+    head -c "$answer_bytes" /dev/zero | tr '\0' 'A' >"$nginx_dir/html/answer.json"
+    cat >"$nginx_dir/nginx.conf" <<NGINX
+worker_processes 2;
+pid $nginx_dir/nginx.pid;
+error_log $nginx_dir/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    server { listen 127.0.0.1:18091; root $nginx_dir/html; location / { try_files /answer.json =404; } }
+}
+NGINX
+    nginx -c "$nginx_dir/nginx.conf"
+    sleep 1
+    for think in 0 10; do
+        ENGINE=nginx-static THINK_MS=$think MODE=forward QUERIES="$work/scale$scale/forward.txt" wrk -t2 -c100 -d"${duration}s" --latency \
+            -s tools/bench/geocode/load.lua http://127.0.0.1:18091 | grep '^{' >>"$results" || true
+    done
+    kill "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null || true
+fi
 
 python3 - "$results" <<'PY'
 import json, sys
@@ -74,8 +104,12 @@ for r in rows:
     elif "error" in r:
         print(f'{r["engine"]:>8}: failed: {r["error"]}')
 print("\n== HTTP, 100 connections (wrk, same 2 cores as the server) ==")
+floor = {r.get("think_ms"): r for r in rows if r.get("engine") == "nginx-static"}
 for r in rows:
-    if r.get("engine") == "citygeo-http":
+    if r.get("engine") in ("citygeo-http", "nginx-static"):
         loop = "closed loop" if not r.get("think_ms") else f'{r["think_ms"]} ms pauses'
-        print(f'{r["mode"]:>8}, {loop:>12}: {r["per_s"]:>8,.0f} req/s  p50 {r["p50_ms"]:.2f} ms  p99 {r["p99_ms"]:.2f} ms  max {r["max_ms"]:.1f} ms  errors {r["errors"]}')
+        name = "nginx static file" if r["engine"] == "nginx-static" else r["mode"]
+        peer = floor.get(r.get("think_ms"))
+        ratio = f'  (vs the nginx floor: {r["per_s"] / peer["per_s"]:.2f}x its req/s, {r["p99_ms"] / peer["p99_ms"]:.2f}x its p99)' if peer and r["engine"] != "nginx-static" else ""
+        print(f'{name:>17}, {loop:>12}: {r["per_s"]:>8,.0f} req/s  p50 {r["p50_ms"]:.2f} ms  p99 {r["p99_ms"]:.2f} ms  max {r["max_ms"]:.1f} ms  errors {r["errors"]}{ratio}')
 PY
