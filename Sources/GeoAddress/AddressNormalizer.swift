@@ -12,7 +12,7 @@
 public enum AddressNormalizer {
     /// The canonical form of `text`. Idempotent: normalising twice gives the same string.
     public static func normalize(_ text: String) -> String {
-        String(String.UnicodeScalarView(normalizedScalars(text)))
+        String(scalars: normalizedScalars(text))
     }
 
     /// The canonical form of `text` as Unicode scalars (what the parser walks).
@@ -234,5 +234,22 @@ public enum AddressNormalizer {
             i += 1
         }
         return out
+    }
+}
+
+extension String {
+    /// The text of `scalars`, encoded straight into the string's UTF-8 storage. `String.UnicodeScalarView(_:)`
+    /// appends one scalar at a time, growing as it goes; the parser makes a string per name it tries.
+    init<Scalars: Collection<Unicode.Scalar>>(scalars: Scalars) {
+        self.init(unsafeUninitializedCapacity: scalars.count * 4) { buffer in
+            var count = 0
+            for scalar in scalars {
+                for byte in scalar.utf8 {
+                    buffer[count] = byte
+                    count += 1
+                }
+            }
+            return count
+        }
     }
 }

@@ -87,7 +87,7 @@ struct AddressParser: Sendable {
     static let maximumNearMisses = 4
 
     static func scalars(_ s: String) -> [Unicode.Scalar] { Array(s.unicodeScalars) }
-    static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
+    static func string(_ s: ArraySlice<Unicode.Scalar>) -> String { String(scalars: s) }
 
     static func isHan(_ s: Unicode.Scalar) -> Bool { (s.value >= 0x3400 && s.value <= 0x9FFF) || (s.value >= 0xF900 && s.value <= 0xFAFF) }
 

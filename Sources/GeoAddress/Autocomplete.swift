@@ -78,7 +78,7 @@ extension Geocoder {
         guard rest.allSatisfy(AddressNormalizer.isDigit) || (rest.last == "号" && rest.dropLast().allSatisfy(AddressNormalizer.isDigit)) else {
             return nil
         }
-        let digits = String(String.UnicodeScalarView(rest.filter(AddressNormalizer.isDigit)))
+        let digits = String(scalars: rest.filter(AddressNormalizer.isDigit))
         var out: [Suggestion] = []
         for entry in entries {
             guard case .road(let k) = entry.target, let byNumber = platesByRoad[Int(k)] else { continue }

@@ -112,7 +112,7 @@ struct NameTable: Sendable {
 
     /// Files `entry` under `name`; the new id when the name is new, nil when it was held already.
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) -> Int32? {
-        let whole = String(String.UnicodeScalarView(name))
+        let whole = String(scalars: name)
         if let id = ids[whole] {
             if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
             return nil

@@ -1,4 +1,4 @@
-import GeoAddress
+@testable import GeoAddress
 import Testing
 
 @Suite("Address normalisation")
@@ -7,9 +7,19 @@ struct AddressNormalizerTests {
         ("１２３号", "123号"), ("ＡＢＣ座", "ABC座"), ("abc", "ABC"), ("人民北路　１４號", "人民北路14号"), ("大豐區", "大丰区"),
         ("人民北路，14号。", "人民北路14号"), ("（桂花苑）3幢", "桂花苑3幢"), ("12—1号", "12-1号"), ("12－1号", "12-1号"),
         ("南环路 29 号 甲", "南环路29号甲"), ("东侧1.5公里", "东侧1.5公里"), ("a-b", "AB"), ("", ""),
+        ("𠮷野家路2號", "𠮷野家路2号"), ("𡈽村5号", "𡈽村5号"),
     ])
     func characters(_ input: String, _ expected: String) {
         #expect(AddressNormalizer.normalize(input) == expected)
+    }
+
+    @Test("strings are rebuilt from scalars of one to four UTF-8 bytes", arguments: ["", "A", "é", "人民北路", "𠮷野家", "a\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}\u{10FFFF}"])
+    func stringFromScalars(_ text: String) {
+        let scalars = Array(text.unicodeScalars)
+        let rebuilt = String(scalars: scalars)
+        #expect(rebuilt == text)
+        #expect(Array(rebuilt.utf8) == Array(text.utf8))
+        #expect(String(scalars: scalars.dropFirst()) == String(String.UnicodeScalarView(scalars.dropFirst())))
     }
 
     @Test("Chinese numerals become Arabic where they count something", arguments: [

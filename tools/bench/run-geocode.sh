@@ -8,7 +8,8 @@
 #     clients pausing 10 ms between requests;
 #  4. the harness's floor: nginx serving a static file of the size of a geocoding answer to the same wrk runs (what
 #     any server gets from this load generator on these cores).
-# Usage: tools/bench/run-geocode.sh [SCALE] [SECONDS]
+# Usage: tools/bench/run-geocode.sh [SCALE] [SECONDS]; THINKS="0 2 5 10" sets the clients' pauses in ms (0: closed
+# loop) for a latency-throughput curve; the default is "0 10".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scale=${1:-27}
@@ -49,7 +50,8 @@ server=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:18090/v1/geocode?q=%E4%BA%BA%E6%B0%91%E5%8C%97%E8%B7%AF1%E5%8F%B7" >/dev/null 2>&1 && break; sleep 1; done
 # Twice per endpoint: a closed loop (each connection sends its next request as soon as it has an answer: the
 # server's saturation throughput, where latency is queueing), then clients that pause 10 ms between requests.
-for think in 0 10; do
+thinks=${THINKS:-0 10}
+for think in $thinks; do
     for mode in forward reverse; do
         THINK_MS=$think MODE=$mode QUERIES="$work/scale$scale/$mode.txt" wrk -t2 -c100 -d"${duration}s" --latency -s tools/bench/geocode/load.lua \
             http://127.0.0.1:18090 | grep '^{' >>"$results" || true
@@ -78,7 +80,7 @@ http {
 NGINX
     nginx -c "$nginx_dir/nginx.conf"
     sleep 1
-    for think in 0 10; do
+    for think in $thinks; do
         ENGINE=nginx-static THINK_MS=$think MODE=forward QUERIES="$work/scale$scale/forward.txt" wrk -t2 -c100 -d"${duration}s" --latency \
             -s tools/bench/geocode/load.lua http://127.0.0.1:18091 | grep '^{' >>"$results" || true
     done
