@@ -122,7 +122,7 @@ public struct PinyinTable: Sendable {
 struct HomophoneIndex: Sendable {
     private let pinyin: PinyinTable
     private var table = NameTable()
-    private var byKey: [[UInt32]: [Int32]] = [:]
+    private var byKey: [UInt64: [Int32]] = [:]
     /// The lengths of the names held: a query of any other length is not looked up.
     private var lengths = Set<Int>()
     /// Keys per name and per query at most.
@@ -138,16 +138,18 @@ struct HomophoneIndex: Sendable {
 
     /// The reading keys of a character sequence: one per combination of its characters' readings, at most
     /// ``maximumKeys``. A character without a reading (a digit, a letter, a rare hanzi) stands for itself, above
-    /// the range of reading ids.
-    private func keys(_ name: [Unicode.Scalar]) -> [[UInt32]] {
-        var keys: [[UInt32]] = [[]]
+    /// the range of reading ids. A key is a polynomial hash of the sequence of ids (hashing a UInt64 is far
+    /// cheaper than an array): a collision only adds a candidate, which the character check then drops.
+    private func keys(_ name: [Unicode.Scalar]) -> [UInt64] {
+        let base: UInt64 = 0x100_0000_01B3  // odd and above every id, so sequences of ids do not collide by carry
+        var keys: [UInt64] = [0]
         for s in name {
             guard let ids = pinyin.ids(of: s) else {
-                for k in keys.indices { keys[k].append(0x1_0000 + s.value) }
+                for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(0x1_0001 + s.value) }
                 continue
             }
             let usable = keys.count * ids.count <= Self.maximumKeys ? ids : [ids[0]]
-            keys = keys.flatMap { key in usable.map { key + [UInt32($0)] } }
+            keys = keys.flatMap { key in usable.map { key &* base &+ UInt64($0) + 1 } }
         }
         return keys
     }
@@ -169,7 +171,8 @@ struct HomophoneIndex: Sendable {
         for key in keys(query) { candidates.formUnion(byKey[key] ?? []) }
         let hits = candidates.sorted().compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
             let name = table.names[Int(id)]
-            guard name != query, zip(name, query).allSatisfy({ pinyin.soundAlike($0, $1) }) else { return nil }
+            // Hash keys of different lengths may collide; zip alone would compare only the shorter's length.
+            guard name.count == query.count, name != query, zip(name, query).allSatisfy({ pinyin.soundAlike($0, $1) }) else { return nil }
             let differing = zip(name, query).filter { $0 != $1 }.count
             return ((table.bestForm(id), differing, id), name, table.entries[Int(id)])
         }
