@@ -20,7 +20,10 @@ public enum AddressNormalizer {
         var mapped: [Unicode.Scalar] = []
         mapped.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars { mapped.append(mapCharacter(scalar)) }
-        var result = canonicalSuffixes(convertNumerals(dropPunctuation(mapped)))
+        let dropped = dropPunctuation(mapped)
+        var result = canonicalSuffixes(convertNumerals(dropped))
+        // Steps 3 and 4 changed nothing (most addresses): a second pass would not either.
+        if result == dropped { return result }
         // Steps 3 and 4 read each other's output: step 4 turns 12号院零 into 12号零, whose 零 step 3 reads as a number
         // only now. So they run again until nothing changes, which is what makes normalising idempotent. One more
         // pass settles every input tools/fuzz has found; the bound only guards against a cycle.
