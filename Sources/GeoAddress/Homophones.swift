@@ -122,7 +122,7 @@ public struct PinyinTable: Sendable {
 struct HomophoneIndex: Sendable {
     private let pinyin: PinyinTable
     private var table = NameTable()
-    private var byKey: [UInt64: [Int32]] = [:]
+    private var byKey = UInt64Map<[Int32]>()
     /// The lengths of the names held: a query of any other length is not looked up.
     private var lengths = Set<Int>()
     /// Keys per name and per query at most.
@@ -160,7 +160,7 @@ struct HomophoneIndex: Sendable {
             let id = table.insert(name, entry)
         else { return }
         lengths.insert(name.count)
-        for key in keys(name) where byKey[key]?.last != id { byKey[key, default: []].append(id) }
+        for key in keys(name) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
     }
 
     /// Names that sound like `query` (not the query itself), with their entries: official names first, then the
