@@ -60,8 +60,9 @@ final class InlineLookups: Sendable {
     /// method, target and headers; ``answer(_:remoteAddress:)`` decides.
     static func isCandidate(_ request: HTTPRequest) -> Bool {
         guard request.method == .get, let target = request.path, Route(target: target) != nil else { return false }
-        // Hummingbird closes the connection after such a request; leave that to it.
-        return request.headerFields[.connection] != "close"
+        // Hummingbird closes the connection after such a request; leave that to it. A client expecting
+        // 100-continue waits for an answer before it sends its body: hand that on at once rather than hold it.
+        return request.headerFields[.connection] != "close" && request.headerFields[.expect] == nil
     }
 
     /// The answer to a body-less request, or nil when the router must answer it.

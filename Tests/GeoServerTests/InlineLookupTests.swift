@@ -119,6 +119,10 @@ import Testing
         let closing = Self.get(Self.targets[0], headers: [.connection: "close"])
         #expect(try Self.send(closing, on: channel) == nil)
         #expect(try Self.handedOn(channel).count == 2)
+        try Self.routerAnswers(on: channel)
+        // Expecting 100-continue: handed on with its head, before any end or body arrives.
+        try channel.writeInbound(HTTPRequestPart.head(Self.get(Self.targets[0], headers: [.expect: "100-continue"])))
+        #expect(try Self.handedOn(channel).count == 1)
     }
 
     @Test func aRequestWithABodyGoesToTheRouterWhole() async throws {
