@@ -47,8 +47,18 @@ final class InlineLookups: Sendable {
     private let logger: Logger
     private let serverName: String?
     private let dates = HTTPDateCache()
+    /// Each route's scope, looked up once; a route that is not scoped or whose requests are audited is never
+    /// answered inline.
+    private let scopes: [Route: AccessScope]
 
     init(services: VersionedIndex<AddressServices>, access: AccessMiddleware, metrics: ServerMetrics, logger: Logger, serverName: String?) {
+        var scopes: [Route: AccessScope] = [:]
+        for route in [Route.geocode, .reverse] {
+            if let scope = RouteScopes.scope(method: .get, path: route.rawValue), !RouteScopes.isAudited(method: .get, scope: scope) {
+                scopes[route] = scope
+            }
+        }
+        self.scopes = scopes
         self.services = services
         self.access = access
         self.metrics = metrics
@@ -56,19 +66,20 @@ final class InlineLookups: Sendable {
         self.serverName = serverName
     }
 
-    /// Whether a request head may be answered inline, if its end follows without a body. A cheap look at the
-    /// method, target and headers; ``answer(_:remoteAddress:)`` decides.
-    static func isCandidate(_ request: HTTPRequest) -> Bool {
-        guard request.method == .get, let target = request.path, Route(target: target) != nil else { return false }
+    /// The route of a request head that may be answered inline, if its end follows without a body: a cheap look
+    /// at the method, target and headers; ``answer(_:route:remoteAddress:)`` decides.
+    static func candidateRoute(_ request: HTTPRequest) -> Route? {
+        guard request.method == .get, let target = request.path, let route = Route(target: target) else { return nil }
         // Hummingbird closes the connection after such a request; leave that to it. A client expecting
         // 100-continue waits for an answer before it sends its body: hand that on at once rather than hold it.
-        return request.headerFields[.connection] != "close" && request.headerFields[.expect] == nil
+        guard request.headerFields[.connection] != "close", request.headerFields[.expect] == nil else { return nil }
+        return route
     }
 
-    /// The answer to a body-less request, or nil when the router must answer it.
-    func answer(_ request: HTTPRequest, remoteAddress: String?) -> Answer? {
-        guard request.method == .get, let target = request.path, let route = Route(target: target),
-            let scope = RouteScopes.scope(method: .get, path: route.rawValue), !RouteScopes.isAudited(method: .get, scope: scope),
+    /// The answer to a body-less request to `route` (its ``candidateRoute(_:)``), or nil when the router must
+    /// answer it.
+    func answer(_ request: HTTPRequest, route: Route, remoteAddress: String?) -> Answer? {
+        guard let target = request.path, let scope = scopes[route],
             let admission = access.admission(request.headerFields, scope: scope, remoteAddress: remoteAddress),
             let services = services.valueIfChecked
         else { return nil }
@@ -115,8 +126,8 @@ final class InlineLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let lookups: InlineLookups
     private var remoteAddress: String?
-    /// A candidate head waiting for its end.
-    private var held: HTTPRequest?
+    /// A candidate head waiting for its end, with its route.
+    private var held: (request: HTTPRequest, route: InlineLookups.Route)?
     /// Requests handed to the router whose response end has not yet been written.
     private var routedInFlight = 0
     private var mustFlush = false
@@ -132,22 +143,25 @@ final class InlineLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
-            if held == nil, routedInFlight == 0, context.channel.isWritable, InlineLookups.isCandidate(request) {
-                held = request
+            if held == nil, routedInFlight == 0, context.channel.isWritable, let route = InlineLookups.candidateRoute(request) {
+                held = (request, route)
             } else {
-                route(.head(request), context: context)
+                handOn(request, context: context)
             }
         case .body:
-            handOnHeld(context: context)
+            if let (request, _) = held {
+                held = nil
+                handOn(request, context: context)
+            }
             context.fireChannelRead(data)
         case .end:
-            guard let request = held else {
+            guard let (request, route) = held else {
                 context.fireChannelRead(data)
                 return
             }
             held = nil
-            guard let answer = lookups.answer(request, remoteAddress: remoteAddress) else {
-                route(.head(request), context: context)
+            guard let answer = lookups.answer(request, route: route, remoteAddress: remoteAddress) else {
+                handOn(request, context: context)
                 context.fireChannelRead(data)
                 return
             }
@@ -173,15 +187,10 @@ final class InlineLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    private func handOnHeld(context: ChannelHandlerContext) {
-        guard let request = held else { return }
-        held = nil
-        route(.head(request), context: context)
-    }
-
-    private func route(_ head: HTTPRequestPart, context: ChannelHandlerContext) {
+    /// Passes a request head to the router, which now owes an answer.
+    private func handOn(_ request: HTTPRequest, context: ChannelHandlerContext) {
         routedInFlight += 1
-        context.fireChannelRead(wrapInboundOut(head))
+        context.fireChannelRead(wrapInboundOut(.head(request)))
     }
 }
 
