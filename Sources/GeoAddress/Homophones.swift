@@ -141,7 +141,7 @@ struct HomophoneIndex: Sendable {
     /// the range of reading ids. A key is a polynomial hash of the sequence of ids (hashing a UInt64 is far
     /// cheaper than an array): a collision only adds a candidate, which the character check then drops.
     private func keys(_ name: [Unicode.Scalar]) -> [UInt64] {
-        let base: UInt64 = 0x100_0000_01B3  // odd and above every id, so sequences of ids do not collide by carry
+        let base = FuzzyNameIndex.base
         var keys: [UInt64] = [0]
         for s in name {
             guard let ids = pinyin.ids(of: s) else {

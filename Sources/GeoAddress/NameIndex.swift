@@ -43,14 +43,7 @@ struct UInt64Map<Value: Sendable>: Sendable {
         return i
     }
 
-    subscript(key: UInt64) -> Value? {
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
-        while let value = values[i] {
-            if keys[i] == key { return value }
-            i = (i + 1) & mask
-        }
-        return nil
-    }
+    subscript(key: UInt64) -> Value? { values[slot(key)] }
 
     /// Changes the value of `key` in place, starting from `initial` when absent.
     mutating func update(_ key: UInt64, initial: @autoclosure () -> Value, _ change: (inout Value) -> Void) {
@@ -214,8 +207,9 @@ struct FuzzyNameIndex: Sendable {
     /// length.
     private(set) var longestNameLength = 0
 
-    /// The base of the hash (odd, so multiplying by it is invertible modulo 2^64).
-    private static let base: UInt64 = 0x100_0000_01B3
+    /// The base of the polynomial hashes here and in ``HomophoneIndex``: odd, so multiplying by it is invertible
+    /// modulo 2^64, and above every scalar value and reading id, so that no carry makes two sequences collide.
+    static let base: UInt64 = 0x100_0000_01B3
 
     /// `hash(s) = Σ s[i]·base^(n-1-i)` modulo 2^64, with each scalar offset by one so that no character hashes
     /// like the empty string.
