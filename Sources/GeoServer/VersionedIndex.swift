@@ -35,7 +35,7 @@ final class VersionedIndex<Value: Sendable>: @unchecked Sendable {
         get async throws {
             let (snapshot, known, mustCheck) = lock.withLock { () -> (Value, [String: Int64], Bool) in
                 let now = ContinuousClock.now
-                guard !checking, now - lastCheck >= checkInterval else { return (current, versions, false) }
+                guard isDue(at: now) else { return (current, versions, false) }
                 checking = true
                 lastCheck = now
                 return (current, versions, true)
@@ -56,8 +56,11 @@ final class VersionedIndex<Value: Sendable>: @unchecked Sendable {
     /// The index without waiting, or nil when the check interval is over and the caller must take `value`
     /// (which checks the catalogue) instead. For answers given on an event loop, which cannot await.
     var valueIfChecked: Value? {
-        lock.withLock { checking || ContinuousClock.now - lastCheck < checkInterval ? current : nil }
+        lock.withLock { isDue(at: ContinuousClock.now) ? nil : current }
     }
+
+    /// Whether the catalogue is due for a look and no one is looking yet. Called under `lock`.
+    private func isDue(at now: ContinuousClock.Instant) -> Bool { !checking && now - lastCheck >= checkInterval }
 
     private static func versions(of names: [String], in store: SpatialStore) async throws -> [String: Int64] {
         var result: [String: Int64] = [:]
