@@ -350,6 +350,6 @@ struct FeatureRow {
     }
 
     func error(_ what: String, field: String) -> GeoError {
-        GeoError(code: "invalid_address_book", message: "\(layer) row \(row + 1) \(what)", location: field)
+        GeoError(code: .invalidAddressBook, message: "\(layer) row \(row + 1) \(what)", location: field)
     }
 }

@@ -32,7 +32,7 @@ public struct AdminDivisions: Sendable {
         guard let header = records.first?.fields else { self.init([]); return }
         func column(_ name: String) throws(GeoError) -> Int {
             guard let k = header.firstIndex(of: name) else {
-                throw GeoError(code: "invalid_csv", message: "the division list has no \(name) column", location: "line 1")
+                throw GeoError(code: .invalidCSV, message: "the division list has no \(name) column", location: "line 1")
             }
             return k
         }
@@ -42,7 +42,7 @@ public struct AdminDivisions: Sendable {
         for record in records.dropFirst() {
             let f = record.fields
             guard f.count == header.count, let l = Int(f[level]), (1...4).contains(l), !f[name].isEmpty else {
-                throw GeoError(code: "invalid_csv", message: "division list line \(record.line) is malformed", location: "line \(record.line)")
+                throw GeoError(code: .invalidCSV, message: "division list line \(record.line) is malformed", location: "line \(record.line)")
             }
             divisions.append(AdminDivision(code: f[code], level: l, parentCode: f[parent].isEmpty ? nil : f[parent], name: f[name]))
         }
@@ -53,7 +53,7 @@ public struct AdminDivisions: Sendable {
     public static func load(from url: URL) throws(GeoError) -> AdminDivisions {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw GeoError(code: "not_found", message: "cannot read the division list \(url.path)", underlying: "\(error)")
+            throw GeoError(code: .notFound, message: "cannot read the division list \(url.path)", underlying: "\(error)")
         }
         return try AdminDivisions(csv: [UInt8](data))
     }

@@ -31,11 +31,11 @@ public struct BatchGeocoding: Sendable {
     public func run(csv: [UInt8], progress: (Int, Int) -> Void = { _, _ in }) throws(GeoError) -> (csv: [UInt8], summary: Summary) {
         let records = try CSVReader.read(csv)
         guard let header = records.first?.fields else {
-            throw GeoError(code: "invalid_csv", message: "the CSV is empty: it needs a header with an \(addressColumn) column", location: "line 1")
+            throw GeoError(code: .invalidCSV, message: "the CSV is empty: it needs a header with an \(addressColumn) column", location: "line 1")
         }
         guard let column = header.firstIndex(of: addressColumn) else {
             throw GeoError(
-                code: "invalid_csv", message: "the CSV has no \(addressColumn) column (columns: \(header.joined(separator: ", ")))",
+                code: .missingColumn, message: "the CSV has no \(addressColumn) column (columns: \(header.joined(separator: ", ")))",
                 location: "line 1")
         }
         var out = CSVWriter.line(header + Self.outputColumns)
@@ -44,7 +44,7 @@ public struct BatchGeocoding: Sendable {
         for (k, record) in rows.enumerated() {
             guard record.fields.count == header.count else {
                 throw GeoError(
-                    code: "invalid_csv", message: "line \(record.line) has \(record.fields.count) fields, the header \(header.count)",
+                    code: .invalidCSV, message: "line \(record.line) has \(record.fields.count) fields, the header \(header.count)",
                     location: "line \(record.line)")
             }
             summary.rows += 1

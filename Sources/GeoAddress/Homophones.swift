@@ -33,12 +33,12 @@ public struct PinyinTable: Sendable {
                 readings.allSatisfy({ r in r.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } })
             else {
                 throw GeoError(
-                    code: "invalid_pinyin",
+                    code: .invalidPinyin,
                     message: "pinyin table line \(lineNumber) is malformed: expected a hanzi, a tab and lowercase readings separated by spaces",
                     location: "line \(lineNumber)")
             }
             guard readingIDs[hanzi] == nil else {
-                throw GeoError(code: "invalid_pinyin", message: "pinyin table line \(lineNumber) repeats \(hanzi)", location: "line \(lineNumber)")
+                throw GeoError(code: .invalidPinyin, message: "pinyin table line \(lineNumber) repeats \(hanzi)", location: "line \(lineNumber)")
             }
             var own: [UInt16] = []
             for r in readings {
@@ -49,7 +49,7 @@ public struct PinyinTable: Sendable {
                 } else {
                     // A few thousand syllables at most exist; more means the file is not a reading table.
                     guard syllables.count < Int(UInt16.max) else {
-                        throw GeoError(code: "invalid_pinyin", message: "pinyin table line \(lineNumber): too many distinct readings", location: "line \(lineNumber)")
+                        throw GeoError(code: .invalidPinyin, message: "pinyin table line \(lineNumber): too many distinct readings", location: "line \(lineNumber)")
                     }
                     id = UInt16(syllables.count)
                     ids[syllable] = id
@@ -67,10 +67,10 @@ public struct PinyinTable: Sendable {
     public static func load(from url: URL) throws(GeoError) -> PinyinTable {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw GeoError(code: "not_found", message: "cannot read the pinyin table \(url.path)", underlying: "\(error)")
+            throw GeoError(code: .notFound, message: "cannot read the pinyin table \(url.path)", underlying: "\(error)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw GeoError(code: "invalid_pinyin", message: "the pinyin table \(url.path) is not UTF-8")
+            throw GeoError(code: .invalidPinyin, message: "the pinyin table \(url.path) is not UTF-8")
         }
         return try PinyinTable(text: text)
     }

@@ -51,7 +51,7 @@ public enum CRS: String, Sendable, Hashable, Codable, CaseIterable {
     public static func parse(_ identifier: String) throws(GeoError) -> CRS {
         guard let crs = CRS(identifier: identifier) else {
             throw GeoError(
-                code: "unknown_crs",
+                code: .unknownCRS,
                 message: "Unknown coordinate system '\(identifier)'; expected one of wgs84 (EPSG:4326), "
                     + "cgcs2000 (EPSG:4490), gcj02, bd09.")
         }

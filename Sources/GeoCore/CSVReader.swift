@@ -50,7 +50,7 @@ public enum CSVReader {
                 while true {
                     guard i < n else {
                         throw GeoError(
-                            code: "invalid_csv", message: "quoted field opened on line \(openedAt) is never closed",
+                            code: .invalidCSV, message: "quoted field opened on line \(openedAt) is never closed",
                             location: "line \(openedAt), field \(fields.count + 1)")
                     }
                     let b = bytes[i]
@@ -69,7 +69,7 @@ public enum CSVReader {
                 }
                 if i < n && bytes[i] != delimiter && bytes[i] != cr && bytes[i] != lf {
                     throw GeoError(
-                        code: "invalid_csv",
+                        code: .invalidCSV,
                         message: "unexpected character after the closing quote of field \(fields.count + 1) on line \(line)"
                             + " (a quote inside a field must be doubled)",
                         location: "line \(line), field \(fields.count + 1)")
@@ -78,7 +78,7 @@ public enum CSVReader {
                 while i < n && bytes[i] != delimiter && bytes[i] != cr && bytes[i] != lf {
                     if bytes[i] == quote {
                         throw GeoError(
-                            code: "invalid_csv",
+                            code: .invalidCSV,
                             message: "quote inside unquoted field \(fields.count + 1) on line \(line): "
                                 + "enclose the field in quotes and double the quote",
                             location: "line \(line), field \(fields.count + 1)")
@@ -116,7 +116,7 @@ public enum CSVReader {
             if index == bytes.count || bytes[index] == UInt8(ascii: "\n") {
                 if String(validating: bytes[lineStart..<index], as: UTF8.self) == nil {
                     throw GeoError(
-                        code: "invalid_encoding",
+                        code: .invalidEncoding,
                         message: "file is not UTF-8 (GBK?): convert with iconv -f GBK -t UTF-8; first invalid bytes on line \(line)",
                         location: "line \(line)")
                 }

@@ -195,7 +195,7 @@ struct GeoJSONReader {
     }
 
     func error(_ message: String, _ extra: Step...) -> GeoError {
-        GeoError(code: "invalid_geojson", message: message, location: render(extra))
+        GeoError(code: .invalidGeoJSON, message: message, location: render(extra))
     }
 
     func object(_ value: JSONValue, _ what: String) throws(GeoError) -> [String: JSONValue] {
@@ -507,7 +507,7 @@ struct GeoJSONWriter {
     mutating func position(_ c: Coordinate, path: String, index: Int? = nil) throws(GeoError) {
         guard c.isFinite else {
             let location = index.map { "\(path)[\($0)]" } ?? path
-            throw GeoError(code: "invalid_geojson", message: "GeoJSON cannot represent a non-finite coordinate", location: location)
+            throw GeoError(code: .invalidGeoJSON, message: "GeoJSON cannot represent a non-finite coordinate", location: location)
         }
         out.append(UInt8(ascii: "["))
         number(c.x)

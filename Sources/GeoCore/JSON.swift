@@ -93,7 +93,7 @@ struct JSONReader {
             }
             i += 1
         }
-        return GeoError(code: "invalid_json", message: message, location: "line \(line), column \(column)")
+        return GeoError(code: .invalidJSON, message: message, location: "line \(line), column \(column)")
     }
 
     func describeByte(at offset: Int) -> String {
@@ -477,7 +477,7 @@ enum JSONWriter {
     }
 
     static func nonFiniteError(_ value: Double, location: String?) -> GeoError {
-        GeoError(code: "invalid_json", message: "JSON cannot represent the number \(value)", location: location)
+        GeoError(code: .invalidJSON, message: "JSON cannot represent the number \(value)", location: location)
     }
 
     /// A number as JSON writes it; NaN and infinities have no JSON form.

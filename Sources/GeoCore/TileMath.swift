@@ -12,14 +12,14 @@ public struct TileID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// A validated tile: z in 0...30, x and y in 0..<2^z; otherwise `invalid_tile` naming the bad part.
     public init(z: Int, x: Int, y: Int) throws(GeoError) {
         guard (0...Self.maximumZoom).contains(z) else {
-            throw GeoError(code: "invalid_tile", message: "zoom \(z) is outside 0...\(Self.maximumZoom)", location: "z")
+            throw GeoError(code: .invalidTile, message: "zoom \(z) is outside 0...\(Self.maximumZoom)", location: "z")
         }
         let count = 1 << z
         guard (0..<count).contains(x) else {
-            throw GeoError(code: "invalid_tile", message: "x \(x) is outside 0...\(count - 1) at zoom \(z)", location: "x")
+            throw GeoError(code: .invalidTile, message: "x \(x) is outside 0...\(count - 1) at zoom \(z)", location: "x")
         }
         guard (0..<count).contains(y) else {
-            throw GeoError(code: "invalid_tile", message: "y \(y) is outside 0...\(count - 1) at zoom \(z)", location: "y")
+            throw GeoError(code: .invalidTile, message: "y \(y) is outside 0...\(count - 1) at zoom \(z)", location: "y")
         }
         self.init(unchecked: z, x, y)
     }
@@ -99,7 +99,7 @@ public enum WebMercator {
     /// the world's east and south edges belong to the last tile).
     public static func tile(containing c: Coordinate, zoom: Int) throws(GeoError) -> TileID {
         guard c.isValidGeographic else {
-            throw GeoError(code: "out_of_range", message: "(\(c.x), \(c.y)) is not a valid longitude/latitude")
+            throw GeoError(code: .outOfRange, message: "(\(c.x), \(c.y)) is not a valid longitude/latitude")
         }
         let (fx, fy) = fractionalTile(c, zoom: zoom)
         let last = (1 << zoom) - 1
@@ -128,7 +128,7 @@ public enum WebMercator {
         let southEast = try tile(containing: Coordinate(x: box.maxX, y: box.minY), zoom: zoom)
         let count = (southEast.x - northWest.x + 1) * (southEast.y - northWest.y + 1)
         guard count <= limit else {
-            throw GeoError(code: "too_many_tiles", message: "the box covers \(count) tiles at zoom \(zoom); the limit is \(limit)")
+            throw GeoError(code: .tooManyTiles, message: "the box covers \(count) tiles at zoom \(zoom); the limit is \(limit)")
         }
         var result: [TileID] = []
         result.reserveCapacity(count)

@@ -65,7 +65,7 @@ public enum WKB {
     static func bytes(fromHex hex: String) throws(GeoError) -> [UInt8] {
         let utf8 = Array(hex.utf8)
         guard utf8.count % 2 == 0 else {
-            throw GeoError(code: "invalid_wkb", message: "hex WKB has an odd number of digits (\(utf8.count))",
+            throw GeoError(code: .invalidWKB, message: "hex WKB has an odd number of digits (\(utf8.count))",
                            location: "hex digit \(utf8.count)")
         }
         var out: [UInt8] = []
@@ -74,7 +74,7 @@ public enum WKB {
         while i < utf8.count {
             guard let high = HexText.digitValue(utf8[i]), let low = HexText.digitValue(utf8[i + 1]) else {
                 let bad = HexText.digitValue(utf8[i]) == nil ? i : i + 1
-                throw GeoError(code: "invalid_wkb", message: "invalid hex digit '\(Character(Unicode.Scalar(utf8[bad])))'",
+                throw GeoError(code: .invalidWKB, message: "invalid hex digit '\(Character(Unicode.Scalar(utf8[bad])))'",
                                location: "hex digit \(bad)")
             }
             out.append(high << 4 | low)
@@ -91,7 +91,7 @@ struct WKBReader {
     var offset = 0
 
     static func error(_ message: String, at offset: Int) -> GeoError {
-        GeoError(code: "invalid_wkb", message: message, location: "byte \(offset)")
+        GeoError(code: .invalidWKB, message: message, location: "byte \(offset)")
     }
 
     /// The header of one geometry: its kind, how many ordinates each position has, and its SRID if flagged.

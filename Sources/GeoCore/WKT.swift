@@ -43,7 +43,7 @@ struct WKTReader {
     }
 
     func error(_ message: String, at offset: Int) -> GeoError {
-        GeoError(code: "invalid_wkt", message: message, location: "offset \(offset)")
+        GeoError(code: .invalidWKT, message: message, location: "offset \(offset)")
     }
 
     /// What is at `offset`, for messages: a word, a character or the end.

@@ -97,7 +97,7 @@ public enum GaussKruger {
     /// "EPSG:45xx" of the zone, with or without the zone number prefixed to eastings.
     public static func epsgCode(zone: Int, zonePrefixedEasting: Bool) throws -> String {
         guard (25...45).contains(zone) else {
-            throw GeoError(code: "invalid_argument", message: "3-degree Gauss-Krüger zone \(zone) is outside China's zones 25-45")
+            throw GeoError(code: .invalidArgument, message: "3-degree Gauss-Krüger zone \(zone) is outside China's zones 25-45")
         }
         return "EPSG:\(zonePrefixedEasting ? 4513 + zone - 25 : 4534 + zone - 25)"
     }

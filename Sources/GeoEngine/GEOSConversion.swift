@@ -157,7 +157,7 @@ extension GEOSContext {
         case -1:
             throw error("geometry type query")
         default:
-            throw GeoError(code: "geos_error", message: "GEOS returned an unsupported geometry type id \(typeID)")
+            throw GeoError(code: .geosError, message: "GEOS returned an unsupported geometry type id \(typeID)")
         }
     }
 

@@ -40,7 +40,7 @@ final class GEOSContext {
 
     init() throws {
         guard let handle = GEOS_init_r() else {
-            throw GeoError(code: "geos_error", message: "GEOS_init_r failed to create a GEOS context")
+            throw GeoError(code: .geosError, message: "GEOS_init_r failed to create a GEOS context")
         }
         self.handle = handle
         // Unretained is safe: the sink is a stored property of self, which outlives the handle
@@ -58,7 +58,7 @@ final class GEOSContext {
     func error(_ operation: String) -> GeoError {
         let detail = sink.takeError()
         return GeoError(
-            code: "geos_error",
+            code: .geosError,
             message: "GEOS \(operation) failed" + (detail.map { ": \($0)" } ?? ""),
             underlying: detail)
     }

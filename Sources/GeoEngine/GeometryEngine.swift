@@ -166,7 +166,7 @@ public final class GeometryEngine {
 
     /// Buffer in the geometry's own units.
     public func buffer(_ geometry: Geometry, distance: Double, quadrantSegments: Int = 8) throws -> Geometry {
-        guard distance.isFinite else { throw GeoError(code: "invalid_argument", message: "buffer distance \(distance) is not finite") }
+        guard distance.isFinite else { throw GeoError(code: .invalidArgument, message: "buffer distance \(distance) is not finite") }
         let g = try make(geometry)
         return try result(GEOSBuffer_r(handle, g.pointer, distance, Int32(quadrantSegments)), "Buffer")
     }
@@ -236,7 +236,7 @@ public final class GeometryEngine {
     /// area reuse the PROJ object.
     func localProjection(for geometry: Geometry) throws -> LocalProjection {
         guard let box = geometry.boundingBox, box.center.isValidGeographic else {
-            throw GeoError(code: "invalid_geometry", message: "a metre operation needs a non-empty lon/lat geometry")
+            throw GeoError(code: .invalidGeometry, message: "a metre operation needs a non-empty lon/lat geometry")
         }
         let key = LocalProjection.Key(centre: box.center)
         if let cached = localProjections[key] { return cached }

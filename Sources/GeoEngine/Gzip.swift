@@ -59,14 +59,14 @@ public enum Gzip {
                     return (status, target.count - Int(stream.avail_out))
                 }
                 guard status == Z_OK || status == Z_STREAM_END else {
-                    return .failure(GeoError(code: "invalid_gzip", message: "the gzip stream is damaged", underlying: message(&stream, status)))
+                    return .failure(GeoError(code: .invalidGzip, message: "the gzip stream is damaged", underlying: message(&stream, status)))
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 guard output.count <= maximumBytes else {
-                    return .failure(GeoError(code: "invalid_gzip", message: "the gzip stream inflates beyond \(maximumBytes) bytes"))
+                    return .failure(GeoError(code: .invalidGzip, message: "the gzip stream inflates beyond \(maximumBytes) bytes"))
                 }
                 if status == Z_OK && produced == 0 && stream.avail_in == 0 {
-                    return .failure(GeoError(code: "invalid_gzip", message: "the gzip stream is truncated"))
+                    return .failure(GeoError(code: .invalidGzip, message: "the gzip stream is truncated"))
                 }
             } while status != Z_STREAM_END
             return .success(output)
@@ -79,6 +79,6 @@ public enum Gzip {
     }
 
     private static func error(_ operation: String, _ status: Int32, _ stream: inout z_stream) -> GeoError {
-        GeoError(code: "zlib_error", message: "zlib \(operation) failed", underlying: message(&stream, status))
+        GeoError(code: .zlibError, message: "zlib \(operation) failed", underlying: message(&stream, status))
     }
 }

@@ -12,7 +12,7 @@ final class PROJContext {
 
     init() throws {
         guard let handle = proj_context_create() else {
-            throw GeoError(code: "proj_error", message: "proj_context_create failed")
+            throw GeoError(code: .projError, message: "proj_context_create failed")
         }
         self.handle = handle
         // Route PROJ's log into lastMessage instead of stderr; unretained is safe because the
@@ -34,7 +34,7 @@ final class PROJContext {
         }
         if let lastMessage, !parts.contains(lastMessage) { parts.append(lastMessage) }
         lastMessage = nil
-        return GeoError(code: "proj_error", message: message, underlying: parts.isEmpty ? nil : parts.joined(separator: "; "))
+        return GeoError(code: .projError, message: message, underlying: parts.isEmpty ? nil : parts.joined(separator: "; "))
     }
 }
 
@@ -88,7 +88,7 @@ final class PROJObject {
         }
         if let bad = coordinates.firstIndex(where: { !$0.isFinite }) {
             throw GeoError(
-                code: "proj_error", message: "PROJ could not transform \(what): position \(bad) is outside the domain of the operation")
+                code: .projError, message: "PROJ could not transform \(what): position \(bad) is outside the domain of the operation")
         }
     }
 }

@@ -29,10 +29,10 @@ extension Fence {
             properties = try JSONDecoder().decode(Properties.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw GeoError(
-                code: "invalid_fence", message: "fence properties: \(Self.describe(error))",
+                code: .invalidFence, message: "fence properties: \(Self.describe(error))",
                 location: "properties" + Self.path(of: error))
         } catch {
-            throw GeoError(code: "invalid_fence", message: "fence properties: \(error)", location: "properties")
+            throw GeoError(code: .invalidFence, message: "fence properties: \(error)", location: "properties")
         }
         let featureId: String? =
             switch feature.id {
@@ -41,10 +41,10 @@ extension Fence {
             case nil: nil
             }
         guard let id = properties.id ?? featureId else {
-            throw GeoError(code: "invalid_fence", message: "a fence needs an id (properties.id or the feature id)", location: "properties.id")
+            throw GeoError(code: .invalidFence, message: "a fence needs an id (properties.id or the feature id)", location: "properties.id")
         }
         guard let geometry = feature.geometry else {
-            throw GeoError(code: "invalid_fence", message: "fence \(id) has no geometry", location: "geometry")
+            throw GeoError(code: .invalidFence, message: "fence \(id) has no geometry", location: "geometry")
         }
         var fence = Fence(
             id: id, name: properties.name ?? "", version: properties.version ?? 1, kind: .area, role: properties.role,
@@ -64,11 +64,11 @@ extension Fence {
             fence.radiusMetres = properties.radiusMetres ?? 0
         default:
             throw GeoError(
-                code: "invalid_fence", message: "fence \(id): a \(geometry.type.rawValue) cannot be a fence (Polygon, MultiPolygon, LineString or Point)",
+                code: .invalidFence, message: "fence \(id): a \(geometry.type.rawValue) cannot be a fence (Polygon, MultiPolygon, LineString or Point)",
                 location: "geometry")
         }
         if let kind = properties.kind, kind != fence.kind {
-            throw GeoError(code: "invalid_fence", message: "fence \(id): kind \(kind.rawValue) does not match its \(geometry.type.rawValue) geometry", location: "properties.kind")
+            throw GeoError(code: .invalidFence, message: "fence \(id): kind \(kind.rawValue) does not match its \(geometry.type.rawValue) geometry", location: "properties.kind")
         }
         try fence.validate()
         try fence.validateShape()

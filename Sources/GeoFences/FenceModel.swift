@@ -204,7 +204,7 @@ public struct Fence: Codable, Sendable, Hashable, Identifiable {
         let parts = geometry.polygons
         guard !parts.isEmpty, parts.allSatisfy({ $0.exterior.count >= 4 }) else {
             throw GeoError(
-                code: "invalid_fence", message: "fence \(id): an area fence needs a Polygon or MultiPolygon with closed rings",
+                code: .invalidFence, message: "fence \(id): an area fence needs a Polygon or MultiPolygon with closed rings",
                 location: "geometry")
         }
         return Fence(
@@ -237,7 +237,7 @@ public struct Fence: Codable, Sendable, Hashable, Identifiable {
     /// Checks the definition, naming the first bad field.
     public func validate() throws(GeoError) {
         func fail(_ field: String, _ message: String) -> GeoError {
-            GeoError(code: "invalid_fence", message: "fence \(id): \(message)", location: field)
+            GeoError(code: .invalidFence, message: "fence \(id): \(message)", location: field)
         }
         if id.isEmpty { throw fail("id", "the id is empty") }
         if version < 1 { throw fail("version", "the version must be at least 1") }

@@ -19,7 +19,7 @@ public struct FencePersistence: Sendable {
     }
 
     private static func decodeError(_ what: String, _ error: any Error) -> GeoError {
-        GeoError(code: "invalid_stored_fence", message: "cannot decode a stored \(what)", underlying: "\(error)")
+        GeoError(code: .invalidStoredFence, message: "cannot decode a stored \(what)", underlying: "\(error)")
     }
 
     /// Validates (fields and GEOS shape) and stores a fence, replacing the one with the same id as it is.

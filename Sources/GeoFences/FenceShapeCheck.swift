@@ -15,12 +15,12 @@ extension Fence {
         } catch let error as GeoError {
             throw error
         } catch {
-            throw GeoError(code: "geos_error", message: "cannot check fence \(id)", underlying: "\(error)")
+            throw GeoError(code: .geosError, message: "cannot check fence \(id)", underlying: "\(error)")
         }
         guard report.isValid else {
             let at = report.location.map { " at (\($0.x), \($0.y))" } ?? ""
             throw GeoError(
-                code: "invalid_fence", message: "fence \(id): the polygon is not valid: \(report.reason ?? "invalid")\(at)",
+                code: .invalidFence, message: "fence \(id): the polygon is not valid: \(report.reason ?? "invalid")\(at)",
                 location: "geometry")
         }
     }

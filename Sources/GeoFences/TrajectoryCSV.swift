@@ -18,7 +18,7 @@ public enum TrajectoryCSV {
         guard let vehicleColumn = column("vehicle_id", "vehicle"), let timeColumn = column("time", "timestamp"),
             let lonColumn = column("lon", "lng", "longitude"), let latColumn = column("lat", "latitude")
         else {
-            throw GeoError(code: "invalid_csv", message: "a trajectory needs columns vehicle_id, time, lon, lat; the header is \(headerLine)", location: "line 1")
+            throw GeoError(code: .invalidCSV, message: "a trajectory needs columns vehicle_id, time, lon, lat; the header is \(headerLine)", location: "line 1")
         }
         let speedColumn = column("speed_kmh", "speed")
         let headingColumn = column("heading", "direction")
@@ -27,7 +27,7 @@ public enum TrajectoryCSV {
         for (k, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             func fail(_ name: String, _ message: String) -> GeoError {
-                GeoError(code: "invalid_csv", message: message, location: "line \(k + 1), column \(name)")
+                GeoError(code: .invalidCSV, message: message, location: "line \(k + 1), column \(name)")
             }
             func cell(_ index: Int?) -> String? {
                 guard let index, index < cells.count, !cells[index].isEmpty else { return nil }

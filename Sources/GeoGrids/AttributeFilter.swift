@@ -26,7 +26,7 @@ public struct AttributeFilter: Sendable, Hashable {
             // Longest operators first, so ">=" is not read as ">".
             guard let (key, op, value) = Self.split(clause), !key.isEmpty, !value.isEmpty else {
                 throw GeoError(
-                    code: "invalid_filter",
+                    code: .invalidFilter,
                     message: "filter clause \"\(clause)\" is not key=value, key!=value or key<op>number (op: <, <=, >, >=)",
                     location: clause)
             }
@@ -35,12 +35,12 @@ public struct AttributeFilter: Sendable, Hashable {
             case "!=": clauses.append(.notEquals(key, value.split(separator: "|").map { Self.literal(String($0)) }))
             default:
                 guard let number = Double(value), number.isFinite else {
-                    throw GeoError(code: "invalid_filter", message: "filter clause \"\(clause)\" compares with \"\(value)\", which is not a number", location: clause)
+                    throw GeoError(code: .invalidFilter, message: "filter clause \"\(clause)\" compares with \"\(value)\", which is not a number", location: clause)
                 }
                 clauses.append(.compare(key, Comparison(rawValue: op)!, number))
             }
         }
-        guard !clauses.isEmpty else { throw GeoError(code: "invalid_filter", message: "the filter is empty") }
+        guard !clauses.isEmpty else { throw GeoError(code: .invalidFilter, message: "the filter is empty") }
         self.clauses = clauses
     }
 

@@ -28,7 +28,7 @@ public enum GridAggregator {
     /// leading digits of the grid code name the region (15 grid, 12 community, 9 street, 6 district).
     public static func aggregate(_ records: [Record], level: RegionLevel, from: Date, to: Date) throws(GeoError) -> [Row] {
         guard from < to else {
-            throw GeoError(code: "invalid_argument", message: "the time range is empty: from \(from) is not before to \(to)", location: "from")
+            throw GeoError(code: .invalidArgument, message: "the time range is empty: from \(from) is not before to \(to)", location: "from")
         }
         var counts: [String: (count: Int, sum: Double?)] = [:]
         for record in records where record.time >= from && record.time < to {
@@ -55,14 +55,14 @@ public enum GridAggregator {
     /// within rows from the south.
     public static func heat(_ positions: [Coordinate], box: BoundingBox, cellMetres: Double) throws(GeoError) -> [HeatCell] {
         guard cellMetres > 0, cellMetres.isFinite else {
-            throw GeoError(code: "invalid_argument", message: "cell size \(cellMetres) m must be a positive number", location: "cell_m")
+            throw GeoError(code: .invalidArgument, message: "cell size \(cellMetres) m must be a positive number", location: "cell_m")
         }
         let height = cellMetres / 110_574
         let width = cellMetres / (111_320 * cos(box.center.y * .pi / 180))
         let columns = Int((box.width / width).rounded(.up))
         let rows = Int((box.height / height).rounded(.up))
         guard columns * rows <= 4_000_000 else {
-            throw GeoError(code: "invalid_argument", message: "\(columns) x \(rows) heat cells are too many; use a larger cell", location: "cell_m")
+            throw GeoError(code: .invalidArgument, message: "\(columns) x \(rows) heat cells are too many; use a larger cell", location: "cell_m")
         }
         var counts: [Int: Int] = [:]
         for p in positions where box.contains(p) {

@@ -42,20 +42,20 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
         if let index = text.firstIndex(where: { !("0"..."9").contains($0) }) {
             let position = text.distance(from: text.startIndex, to: index) + 1
             throw GeoError(
-                code: "invalid_code", message: "code \"\(text)\" has a non-digit \"\(text[index])\" at position \(position)")
+                code: .invalidCode, message: "code \"\(text)\" has a non-digit \"\(text[index])\" at position \(position)")
         }
         guard let level = RegionLevel(rawValue: text.count) else {
             throw GeoError(
-                code: "invalid_code",
+                code: .invalidCode,
                 message: "code \"\(text)\" has \(text.count) digits; region codes have 6 (district), 9 (street), 12 (community) or 15 (unit grid)")
         }
         if let expected, expected != level {
             throw GeoError(
-                code: "invalid_code",
+                code: .invalidCode,
                 message: "\(expected.name) code must have \(expected.rawValue) digits, \"\(text)\" has \(text.count) (a \(level.name) code)")
         }
         guard !text.hasPrefix("00") else {
-            throw GeoError(code: "invalid_code", message: "code \"\(text)\" starts with a province part of 00")
+            throw GeoError(code: .invalidCode, message: "code \"\(text)\" starts with a province part of 00")
         }
         // Each 3-digit part after the county counts from 001.
         var offset = 6
@@ -65,7 +65,7 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
             if part == "000" {
                 let partLevel = RegionLevel(rawValue: offset + 3)!
                 throw GeoError(
-                    code: "invalid_code",
+                    code: .invalidCode,
                     message: "code \"\(text)\" has \(partLevel.name) sequence 000 at digits \(offset + 1)-\(offset + 3); sequences start at 001")
             }
             offset += 3
@@ -95,7 +95,7 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
     public func checkParent(_ declared: String, field: String) throws(GeoError) {
         guard let parent, declared != parent.rawValue else { return }
         throw GeoError(
-            code: "inconsistent_code",
+            code: .inconsistentCode,
             message: "\(level.name) \(rawValue) has \(field) \(declared), but its code says \(parent.rawValue)", location: field)
     }
 
@@ -132,14 +132,14 @@ public struct ResponsibilityGrid: Hashable, Sendable {
     public init(feature: Feature, index: Int) throws(GeoError) {
         func text(_ key: String) throws(GeoError) -> String {
             guard let value = feature.properties[key]?.stringValue, !value.isEmpty else {
-                throw GeoError(code: "invalid_argument", message: "responsibility grid \(index) has no \"\(key)\"", location: "features[\(index)].properties.\(key)")
+                throw GeoError(code: .invalidArgument, message: "responsibility grid \(index) has no \"\(key)\"", location: "features[\(index)].properties.\(key)")
             }
             return value
         }
         let kindText = feature.properties["kind"]?.stringValue ?? Kind.responsibility.rawValue
         guard let kind = Kind(rawValue: kindText) else {
             throw GeoError(
-                code: "invalid_argument", message: "responsibility grid \(index) has kind \"\(kindText)\"; expected responsibility or work",
+                code: .invalidArgument, message: "responsibility grid \(index) has kind \"\(kindText)\"; expected responsibility or work",
                 location: "features[\(index)].properties.kind")
         }
         var members: [RegionCode] = []

@@ -152,10 +152,10 @@ extension EvaluationGridBuilder {
     /// evaluation-grid code that is not 12 digits of its unit grid's street.
     public func build(mapping csv: String, unitGrids: [Feature], engine: GeometryEngine) throws -> [EvaluationGrid] {
         let lines = csv.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard let headerLine = lines.first else { throw GeoError(code: "invalid_csv", message: "the mapping file is empty") }
+        guard let headerLine = lines.first else { throw GeoError(code: .invalidCSV, message: "the mapping file is empty") }
         let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let unitColumn = header.firstIndex(of: "unit_grid_code"), let evalColumn = header.firstIndex(of: "eval_grid_code") else {
-            throw GeoError(code: "invalid_csv", message: "the mapping file needs columns unit_grid_code and eval_grid_code", location: "line 1")
+            throw GeoError(code: .invalidCSV, message: "the mapping file needs columns unit_grid_code and eval_grid_code", location: "line 1")
         }
         var geometryByCode: [String: Geometry] = [:]
         for grid in unitGrids {
@@ -166,16 +166,16 @@ extension EvaluationGridBuilder {
         for (k, line) in lines.enumerated().dropFirst() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == header.count else {
-                throw GeoError(code: "invalid_csv", message: "line \(k + 1) has \(cells.count) fields, the header \(header.count)", location: "line \(k + 1)")
+                throw GeoError(code: .invalidCSV, message: "line \(k + 1) has \(cells.count) fields, the header \(header.count)", location: "line \(k + 1)")
             }
             let unit = cells[unitColumn]
             let evaluation = cells[evalColumn]
             guard geometryByCode[unit] != nil else {
-                throw GeoError(code: "invalid_csv", message: "line \(k + 1): unit grid \(unit) is not in the unit-grid layer", location: "line \(k + 1)")
+                throw GeoError(code: .invalidCSV, message: "line \(k + 1): unit grid \(unit) is not in the unit-grid layer", location: "line \(k + 1)")
             }
             guard evaluation.count == 12, evaluation.allSatisfy(\.isNumber), evaluation.prefix(9) == unit.prefix(9) else {
                 throw GeoError(
-                    code: "invalid_csv", message: "line \(k + 1): evaluation grid \(evaluation) is not 12 digits starting with its unit grid's street \(unit.prefix(9))",
+                    code: .invalidCSV, message: "line \(k + 1): evaluation grid \(evaluation) is not 12 digits starting with its unit grid's street \(unit.prefix(9))",
                     location: "line \(k + 1)")
             }
             members[evaluation, default: []].append(unit)

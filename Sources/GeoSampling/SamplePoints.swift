@@ -120,7 +120,7 @@ public enum SamplePointDraw {
             }
         }
         guard shortfalls.isEmpty else {
-            throw GeoError(code: "quota_not_met", message: "the point draw cannot meet its quota: " + shortfalls.joined(separator: "; "))
+            throw GeoError(code: .quotaNotMet, message: "the point draw cannot meet its quota: " + shortfalls.joined(separator: "; "))
         }
         return drawn
     }
@@ -139,7 +139,7 @@ public enum InspectorAssignment {
     }
 
     public static func assign(_ points: [SamplePointCandidate], groups: Int) throws(GeoError) -> [Group] {
-        guard groups >= 1 else { throw GeoError(code: "invalid_argument", message: "there must be at least one inspector group, not \(groups)", location: "groups") }
+        guard groups >= 1 else { throw GeoError(code: .invalidArgument, message: "there must be at least one inspector group, not \(groups)", location: "groups") }
         guard let box = BoundingBox(coordinates: points.map(\.position)) else { return [] }
         let centre = box.center
         let ordered = points.sorted {

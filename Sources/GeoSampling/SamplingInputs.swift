@@ -17,7 +17,7 @@ public struct SamplingInputs: Sendable {
         var loaded: [String: [Feature]] = [:]
         for name in [gridLayer, classLayer, pointLayer] {
             guard try await store.layer(named: name) != nil else {
-                throw GeoError(code: "layer_not_found", message: "no layer named \"\(name)\"; sampling needs unit grids, A/B/C areas and sample points")
+                throw GeoError(code: .layerNotFound, message: "no layer named \"\(name)\"; sampling needs unit grids, A/B/C areas and sample points")
             }
             let features = try await store.features(in: name).map(\.feature)
             loaded[name] = features
@@ -31,7 +31,7 @@ public struct SamplingInputs: Sendable {
     public static func evaluationGrids(from store: some FeatureStore, unitGrids gridLayer: String = "unit_grids", classes classLayer: String = "eval_area_types") async throws -> [EvaluationGrid] {
         var layers: [[Feature]] = []
         for name in [gridLayer, classLayer] {
-            guard try await store.layer(named: name) != nil else { throw GeoError(code: "layer_not_found", message: "no layer named \"\(name)\"") }
+            guard try await store.layer(named: name) != nil else { throw GeoError(code: .layerNotFound, message: "no layer named \"\(name)\"") }
             layers.append(try await store.features(in: name).map(\.feature))
         }
         return try classifiedGrids(unitGrids: layers[0], classes: layers[1])
@@ -50,7 +50,7 @@ public struct SamplingInputs: Sendable {
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: "=")
             guard parts.count == 2, let count = Int(parts[1].trimmingCharacters(in: .whitespaces)), count >= 0 else {
-                throw GeoError(code: "invalid_argument", message: "point count \"\(entry)\" is not type=count", location: String(entry))
+                throw GeoError(code: .invalidArgument, message: "point count \"\(entry)\" is not type=count", location: String(entry))
             }
             counts[parts[0].trimmingCharacters(in: .whitespaces)] = count
         }

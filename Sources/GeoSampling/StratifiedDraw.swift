@@ -12,11 +12,11 @@ public struct DrawQuota: Hashable, Sendable {
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, let count = Int(parts[1]), count >= 0 else {
-                throw GeoError(code: "invalid_argument", message: "quota \"\(entry)\" is not class=count", location: String(entry))
+                throw GeoError(code: .invalidArgument, message: "quota \"\(entry)\" is not class=count", location: String(entry))
             }
             counts[parts[0]] = count
         }
-        guard !counts.isEmpty else { throw GeoError(code: "invalid_argument", message: "the quota table is empty") }
+        guard !counts.isEmpty else { throw GeoError(code: .invalidArgument, message: "the quota table is empty") }
         return DrawQuota(counts)
     }
 
@@ -26,7 +26,7 @@ public struct DrawQuota: Hashable, Sendable {
         case 1: DrawQuota(["A": 3, "B": 2, "C": 3])
         case 2: DrawQuota(["A": 2, "B": 2, "C": 2])
         case 3: DrawQuota(["A": 2, "B": 1, "C": 2])
-        default: throw GeoError(code: "invalid_argument", message: "city class \(cityClass) is not 1, 2 or 3", location: "city_class")
+        default: throw GeoError(code: .invalidArgument, message: "city class \(cityClass) is not 1, 2 or 3", location: "city_class")
         }
     }
 }
@@ -51,7 +51,7 @@ public enum StratifiedDraw {
             drawn += rng.shuffled(pool).prefix(wanted).sorted { $0.code < $1.code }
         }
         guard shortfalls.isEmpty else {
-            throw GeoError(code: "quota_not_met", message: "the draw cannot meet its quota: " + shortfalls.joined(separator: "; "))
+            throw GeoError(code: .quotaNotMet, message: "the draw cannot meet its quota: " + shortfalls.joined(separator: "; "))
         }
         return drawn
     }

@@ -4,45 +4,59 @@ import Hummingbird
 /// The one error body every endpoint answers with: `{"code", "message", "details"}`, where `details` names the
 /// offending field or location.
 public struct APIError: HTTPResponseError, Sendable {
-    public let status: HTTPResponse.Status
-    public let code: String
+    public let code: GeoError.Code
     public let message: String
     public let details: [String: JSONValue]
 
-    public init(status: HTTPResponse.Status, code: String, message: String, details: [String: JSONValue] = [:]) {
-        self.status = status
+    /// The one status of `code` (``status(for:)``).
+    public var status: HTTPResponse.Status { Self.status(for: code) }
+
+    public init(code: GeoError.Code, message: String, details: [String: JSONValue] = [:]) {
         self.code = code
         self.message = message
         self.details = details
     }
 
-    /// Maps a library error to an HTTP answer: input problems are 4xx, everything else 500. `field`, when given,
-    /// names the part of the request at fault (a parameter, a JSON member path, or `body` for the body as a whole).
+    /// Maps a library error to an HTTP answer. `field`, when given, names the part of the request at fault (a
+    /// parameter, a JSON member path, or `body` for the body as a whole).
     public init(_ error: GeoError, field: String? = nil) {
         var details: [String: JSONValue] = [:]
         if let field { details["field"] = .string(field) }
         if let location = error.location { details["location"] = .string(location) }
         if let underlying = error.underlying { details["cause"] = .string(underlying) }
-        self.init(status: Self.status(for: error.code), code: error.code, message: error.message, details: details)
+        self.init(code: error.code, message: error.message, details: details)
     }
 
-    /// Codes of problems with what the client sent; anything else is the server's fault.
-    static func status(for code: String) -> HTTPResponse.Status {
+    /// The one HTTP status of each error code: unreadable input 422, parameters out of their domain 400, sizes
+    /// 413, and everything that is not the client's fault 500. Exhaustive, so a new code cannot ship without one;
+    /// the OpenAPI document lists the same table (a test holds them equal).
+    public static func status(for code: GeoError.Code) -> HTTPResponse.Status {
         switch code {
-        case "layer_not_found", "not_found": .notFound
-        case "layer_exists", "fence_exists": .conflict
-        case "payload_too_large": .contentTooLarge
-        case "invalid_json", "invalid_geojson", "invalid_wkt", "invalid_wkb", "invalid_csv", "invalid_geometry",
-            "out_of_range", "invalid_layer_name", "invalid_argument", "invalid_encoding", "geometry_type_mismatch":
+        case .invalidJSON, .invalidGeoJSON, .invalidWKT, .invalidWKB, .invalidCSV, .invalidEncoding, .invalidGzip,
+            .invalidGeometry, .invalidLayerName, .invalidTrackPoint, .invalidFence, .missingField, .missingColumn,
+            .outOfRange, .sridMismatch, .quotaNotMet:
             .unprocessableContent
-        default:
-            code.hasPrefix("invalid_") ? .badRequest : .internalServerError
+        case .invalidArgument, .invalidBBox, .invalidCoordinate, .invalidCRS, .unknownCRS, .invalidSRID, .invalidTime,
+            .invalidTile, .invalidPosition, .invalidSince, .invalidFilter, .invalidCode, .inconsistentCode, .invalidSource,
+            .invalidArea:
+            .badRequest
+        case .payloadTooLarge, .batchTooLarge, .geometryTooLarge, .tooManyTiles: .contentTooLarge
+        case .notFound, .layerNotFound, .tileSourceNotFound: .notFound
+        case .layerExists, .fenceExists, .keyExists: .conflict
+        case .missingAPIKey, .invalidAPIKey: .unauthorized
+        case .insufficientScope: .forbidden
+        case .methodNotAllowed: .methodNotAllowed
+        case .rateLimited: .tooManyRequests
+        case .timeout, .cancelled: .serviceUnavailable
+        case .databaseError, .spatialiteMissing, .geosError, .projError, .zlibError, .ioError, .tileError,
+            .invalidConfiguration, .invalidAddressBook, .invalidPinyin, .invalidStoredFence, .missingResource, .internalError:
+            .internalServerError
         }
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: JSONValue = .object([
-            "code": .string(code), "message": .string(message), "details": .object(details),
+            "code": .string(code.rawValue), "message": .string(message), "details": .object(details),
         ])
         return try JSONResponse.make(body, status: status)
     }
@@ -68,12 +82,25 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
                 let allowed = RouteScopes.allowedMethods(at: request.uri.path)
                 if !allowed.isEmpty { throw MethodNotAllowed(method: request.method.rawValue, path: request.uri.path, allowed: allowed) }
             }
-            throw APIError(
-                status: error.status, code: error.status == .notFound ? "not_found" : "http_error",
-                message: error.body ?? error.status.reasonPhrase)
+            throw APIError(code: Self.code(of: error.status), message: error.body ?? error.status.reasonPhrase)
         } catch {
             context.logger.error("unhandled error: \(error)")
-            throw APIError(status: .internalServerError, code: "internal_error", message: "internal error")
+            throw APIError(code: .internalError, message: "internal error")
+        }
+    }
+}
+
+extension ErrorMappingMiddleware {
+    /// The code of an error Hummingbird raised with a bare status (a missing path parameter, a body over the
+    /// limit), so that its answer has one of the API's codes and that code's one status.
+    static func code(of status: HTTPResponse.Status) -> GeoError.Code {
+        switch status {
+        case .notFound: .notFound
+        case .contentTooLarge: .payloadTooLarge
+        case .methodNotAllowed: .methodNotAllowed
+        case .requestTimeout, .serviceUnavailable: .timeout
+        case _ where (400..<500).contains(status.code): .invalidArgument
+        default: .internalError
         }
     }
 }
@@ -86,8 +113,7 @@ struct MethodNotAllowed: HTTPResponseError {
     var status: HTTPResponse.Status { .methodNotAllowed }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try APIError(
-            status: .methodNotAllowed, code: "method_not_allowed",
+        var response = try APIError(code: .methodNotAllowed,
             message: "\(path) does not answer \(method); it answers \(allowed.joined(separator: ", "))",
             details: ["field": "method", "allowed": .array(allowed.map { .string($0) })]
         ).response(from: request, context: context)

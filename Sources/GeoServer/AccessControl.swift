@@ -47,16 +47,14 @@ public struct AccessPolicy: Sendable {
         guard requireKeys else { return nil }
         if let caller {
             guard caller.allows(scope) else {
-                throw APIError(
-                    status: .forbidden, code: "insufficient_scope",
+                throw APIError(code: .insufficientScope,
                     message: "key \(caller.keyId) (\(caller.name)) lacks the scope \(scope.rawValue) this route needs",
                     details: ["required_scope": .string(scope.rawValue), "key_id": .string(caller.keyId)])
             }
             return RateLimit(bucket: "key:" + caller.keyId, rate: caller.ratePerSecond ?? defaultKeyRatePerSecond)
         }
         guard publicScopes.contains(scope) else {
-            throw APIError(
-                status: .unauthorized, code: "missing_api_key",
+            throw APIError(code: .missingAPIKey,
                 message: "this route needs an API key with the scope \(scope.rawValue): send Authorization: Bearer <key>",
                 details: ["field": "Authorization", "required_scope": .string(scope.rawValue)])
         }
@@ -70,19 +68,19 @@ public struct AccessPolicy: Sendable {
         // Scope names contain a colon themselves (fences:write), so scopes are joined with '+'.
         guard parts.count == 3 || parts.count == 4, !parts[0].isEmpty, KeyRing.bytes(ofHex: parts[1]) != nil else {
             throw GeoError(
-                code: "invalid_configuration",
+                code: .invalidConfiguration,
                 message: "access key '\(text.prefix(80))' must be name:sha256-hex:scope+scope[:requests-per-second]")
         }
         let scopes: Set<AccessScope>
         do {
             scopes = try AccessScope.parseList(parts[2].replacingOccurrences(of: "+", with: ","))
         } catch {
-            throw GeoError(code: "invalid_configuration", message: "access key \(parts[0]): \(error.description)")
+            throw GeoError(code: .invalidConfiguration, message: "access key \(parts[0]): \(error.description)")
         }
         var rate: Double?
         if parts.count == 4 {
             guard let value = Double(parts[3]), value >= 0, value.isFinite else {
-                throw GeoError(code: "invalid_configuration", message: "access key \(parts[0]): rate '\(parts[3])' is not a number ≥ 0")
+                throw GeoError(code: .invalidConfiguration, message: "access key \(parts[0]): rate '\(parts[3])' is not a number ≥ 0")
             }
             rate = value
         }
@@ -148,8 +146,7 @@ struct AccessMiddleware: RouterMiddleware {
     private func authorize(_ request: Request, scope: AccessScope, context: inout Context) async throws {
         if let presented = Self.presentedKey(request.headers) {
             guard let caller = try await keys.caller(for: presented) else {
-                throw APIError(
-                    status: .unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked",
+                throw APIError(code: .invalidAPIKey, message: "the API key is unknown or revoked",
                     details: ["field": "Authorization"])
             }
             context.caller = caller
@@ -218,8 +215,7 @@ struct RateLimited: HTTPResponseError {
     var status: HTTPResponse.Status { .tooManyRequests }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try APIError(
-            status: .tooManyRequests, code: "rate_limited",
+        var response = try APIError(code: .rateLimited,
             message: "more than \(rate.formatted()) requests per second; retry in \(retryAfterSeconds) s",
             details: ["retry_after_s": .int(Int64(retryAfterSeconds)), "rate_per_second": .double(rate)]
         ).response(from: request, context: context)

@@ -54,7 +54,7 @@ public enum CityDataLoader {
             let url = root.appendingPathComponent(source.path)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw GeoError(
-                    code: "not_found", message: "demo-city file \(source.path) is missing under \(root.path); run `citygeo demo-city`")
+                    code: .notFound, message: "demo-city file \(source.path) is missing under \(root.path); run `citygeo demo-city`")
             }
             let options = ImportOptions(mode: .replace, title: source.title)
             let layer = source.layer

@@ -14,7 +14,7 @@ enum ComputedTileSources {
         let window = id.dropFirst("trajectories:".count).split(separator: "-")
         guard window.count == 2, let from = Double(window[0]), let to = Double(window[1]), from < to, to - from <= 31 * 86_400 else {
             throw GeoError(
-                code: "invalid_source", message: "a trajectory source is trajectories:FROM-TO in epoch seconds, at most 31 days, not \"\(id)\"",
+                code: .invalidSource, message: "a trajectory source is trajectories:FROM-TO in epoch seconds, at most 31 days, not \"\(id)\"",
                 location: "source")
         }
         return TrackTileSource(id: id, store: store, from: from, to: to)

@@ -36,7 +36,7 @@ struct FenceController {
             // The path names the fence: fill in or check the id in the body.
             if case .object(var feature) = body, case .object(var properties)? = feature["properties"] {
                 if let given = properties["id"]?.stringValue, given != id {
-                    throw APIError(status: .badRequest, code: "invalid_fence", message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
+                    throw APIError(code: .invalidFence, message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
                 }
                 properties["id"] = .string(id)
                 feature["properties"] = .object(properties)
@@ -127,27 +127,27 @@ struct FenceController {
                 let inProperties = location != "geometry" && !location.hasPrefix("properties")
                 details["field"] = .string(inProperties ? "properties." + location : location)
             }
-            throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: details)
+            throw APIError(code: error.code, message: error.message, details: details)
         }
     }
 
     static func vehicles(from body: JSONValue) throws -> [Vehicle] {
         guard case .array(let items) = body else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be an array of {id, class, group}", details: ["field": "$"])
+            throw APIError(code: .invalidArgument, message: "body must be an array of {id, class, group}", details: ["field": "$"])
         }
         return try items.enumerated().map { k, item in
             guard case .object(let o) = item, let id = o["id"]?.stringValue, !id.isEmpty else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(k) needs a string id", details: ["field": .string("[\(k)].id")])
+                throw APIError(code: .invalidArgument, message: "vehicle \(k) needs a string id", details: ["field": .string("[\(k)].id")])
             }
             guard let vehicleClass = o["class"]?.stringValue else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id) needs a class", details: ["field": .string("[\(k)].class")])
+                throw APIError(code: .invalidArgument, message: "vehicle \(id) needs a class", details: ["field": .string("[\(k)].class")])
             }
             let group: String?
             switch o["group"] {
             case .none, .some(.null): group = nil
             case .some(.string(let name)): group = name
             case .some:
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "vehicle \(id): group must be a string", details: ["field": .string("[\(k)].group")])
+                throw APIError(code: .invalidArgument, message: "vehicle \(id): group must be a string", details: ["field": .string("[\(k)].group")])
             }
             return Vehicle(id: id, vehicleClass: vehicleClass, group: group)
         }
@@ -156,18 +156,17 @@ struct FenceController {
     /// `{"positions": [{vehicle_id, time, lon, lat, speed_kmh?, heading?}], "flush": false}`.
     static func positions(from body: JSONValue, maximumCount: Int) throws -> ([VehiclePosition], Bool) {
         guard case .object(let object) = body, case .array(let items)? = object["positions"] else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be {\"positions\": [...]}", details: ["field": "positions"])
+            throw APIError(code: .invalidArgument, message: "body must be {\"positions\": [...]}", details: ["field": "positions"])
         }
         guard items.count <= maximumCount else {
-            throw APIError(
-                status: .contentTooLarge, code: "batch_too_large", message: "positions has \(items.count) entries; the limit is \(maximumCount)",
+            throw APIError(code: .batchTooLarge, message: "positions has \(items.count) entries; the limit is \(maximumCount)",
                 details: ["field": "positions", "maximum": .int(Int64(maximumCount))])
         }
         var result: [VehiclePosition] = []
         result.reserveCapacity(items.count)
         for (k, item) in items.enumerated() {
             func bad(_ field: String, _ message: String) -> APIError {
-                APIError(status: .badRequest, code: "invalid_position", message: "positions[\(k)]: \(message)", details: ["field": .string("positions[\(k)].\(field)")])
+                APIError(code: .invalidPosition, message: "positions[\(k)]: \(message)", details: ["field": .string("positions[\(k)].\(field)")])
             }
             guard case .object(let o) = item else { throw bad("", "must be an object") }
             guard let vehicle = o["vehicle_id"]?.stringValue, !vehicle.isEmpty else { throw bad("vehicle_id", "vehicle_id must be a non-empty string") }
@@ -186,7 +185,7 @@ struct FenceController {
         switch object["flush"] {
         case .none, .some(.null): flush = false
         case .some(.bool(let b)): flush = b
-        case .some: throw APIError(status: .badRequest, code: "invalid_argument", message: "flush must be true or false", details: ["field": "flush"])
+        case .some: throw APIError(code: .invalidArgument, message: "flush must be true or false", details: ["field": "flush"])
         }
         return (result, flush)
     }
@@ -208,8 +207,7 @@ struct FenceController {
         query.vehicleId = parameters["vehicle"].map(String.init)
         if let kind = parameters["kind"].map(String.init) {
             guard FenceRuleKind(rawValue: kind) != nil else {
-                throw APIError(
-                    status: .badRequest, code: "invalid_argument",
+                throw APIError(code: .invalidArgument,
                     message: "kind must be one of \(FenceRuleKind.allCases.map(\.rawValue).joined(separator: ", "))", details: ["field": "kind"])
             }
             query.kind = kind
@@ -222,13 +220,13 @@ struct FenceController {
         }
         if let open = parameters["open"].map(String.init) {
             guard let flag = Bool(open) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "open must be true or false", details: ["field": "open"])
+                throw APIError(code: .invalidArgument, message: "open must be true or false", details: ["field": "open"])
             }
             query.open = flag
         }
         if let limit = parameters["limit"].map(String.init) {
             guard let n = Int(limit), (1...100_000).contains(n) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "limit must be an integer in 1...100000", details: ["field": "limit"])
+                throw APIError(code: .invalidArgument, message: "limit must be an integer in 1...100000", details: ["field": "limit"])
             }
             query.limit = n
         }

@@ -159,7 +159,7 @@ actor FenceService {
         await takeTurnWhenCommitted()
         defer { passTurn() }
         guard fences[fence.id] == nil else {
-            throw APIError(status: .conflict, code: "fence_exists", message: "fence \(fence.id) exists; PUT /v1/fences/\(fence.id) replaces it", details: ["field": "properties.id"])
+            throw APIError(code: .fenceExists, message: "fence \(fence.id) exists; PUT /v1/fences/\(fence.id) replaces it", details: ["field": "properties.id"])
         }
         var fence = fence
         fence.version = 1
@@ -243,7 +243,7 @@ actor FenceService {
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
     static func notFound(_ id: String) -> APIError {
-        APIError(status: .notFound, code: "not_found", message: "no fence \(id)", details: ["field": "id"])
+        APIError(code: .notFound, message: "no fence \(id)", details: ["field": "id"])
     }
 
     /// The fences as a tile source (`/tiles/fences/…`), indexed once per change.

@@ -74,8 +74,7 @@ struct GeocodeController {
             let bytes = try await RequestParsing.rawBody(request, context: context, maximumBytes: maximumBodyBytes)
             let lines = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             guard lines <= maximumBatchAddresses + 1 else {
-                throw APIError(
-                    status: .contentTooLarge, code: "batch_too_large", message: "the CSV has \(lines - 1) rows; the limit is \(maximumBatchAddresses)",
+                throw APIError(code: .batchTooLarge, message: "the CSV has \(lines - 1) rows; the limit is \(maximumBatchAddresses)",
                     details: ["field": "body", "maximum": .int(Int64(maximumBatchAddresses))])
             }
             let column = query["address_column"].map(String.init) ?? "address"
@@ -85,8 +84,7 @@ struct GeocodeController {
                 (csv, summary) = try batch.run(csv: bytes)
             } catch {
                 // A header without the address column is the parameter's mismatch; anything else is the file's.
-                let missingColumn = error.location == "line 1" && error.message.contains("no \(column) column")
-                throw APIError(error, field: missingColumn ? "address_column" : "body")
+                throw APIError(error, field: error.code == .missingColumn ? "address_column" : "body")
             }
             var response = JSONResponse.bytes(csv, contentType: "text/csv; charset=utf-8")
             response.headers[HTTPField.Name("X-Geocoded-Rows")!] = String(summary.rows)
@@ -128,22 +126,21 @@ struct GeocodeController {
     private func jsonBatch(_ request: Request, context: CityRequestContext, geocoder: Geocoder, crs: CRS) async throws -> Response {
         let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
         guard case .object(let object) = body, case .array(let items)? = object["addresses"] else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be {\"addresses\": [\"…\", …]}", details: ["field": "addresses"])
+            throw APIError(code: .invalidArgument, message: "body must be {\"addresses\": [\"…\", …]}", details: ["field": "addresses"])
         }
         guard items.count <= maximumBatchAddresses else {
-            throw APIError(
-                status: .contentTooLarge, code: "batch_too_large", message: "addresses has \(items.count) entries; the limit is \(maximumBatchAddresses)",
+            throw APIError(code: .batchTooLarge, message: "addresses has \(items.count) entries; the limit is \(maximumBatchAddresses)",
                 details: ["field": "addresses", "maximum": .int(Int64(maximumBatchAddresses))])
         }
         let limit = try object["limit"].map { value -> Int in
             guard let n = value.intValue, (1...Int64(Self.maximumResults)).contains(n) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "limit must be an integer in 1...\(Self.maximumResults)", details: ["field": "limit"])
+                throw APIError(code: .invalidArgument, message: "limit must be an integer in 1...\(Self.maximumResults)", details: ["field": "limit"])
             }
             return Int(n)
         } ?? 1
         let texts = try items.enumerated().map { k, item -> String in
             guard case .string(let text) = item else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "addresses[\(k)] must be a string", details: ["field": .string("addresses[\(k)]")])
+                throw APIError(code: .invalidArgument, message: "addresses[\(k)] must be a string", details: ["field": .string("addresses[\(k)]")])
             }
             return try Self.addressText(text, field: "addresses[\(k)]")
         }
@@ -163,12 +160,11 @@ struct GeocodeController {
 
     static func addressText(_ text: String?, field: String) throws -> String {
         guard let text, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) must be a non-empty address", details: ["field": .string(field)])
+            throw APIError(code: .invalidArgument, message: "\(field) must be a non-empty address", details: ["field": .string(field)])
         }
         // Every character takes at least one byte, so most addresses pass without counting grapheme clusters.
         guard text.utf8.count <= maximumQueryCharacters || text.count <= maximumQueryCharacters else {
-            throw APIError(
-                status: .badRequest, code: "invalid_argument",
+            throw APIError(code: .invalidArgument,
                 message: "\(field) has \(text.count) characters; an address has at most \(maximumQueryCharacters)", details: ["field": .string(field)])
         }
         return text
@@ -177,8 +173,7 @@ struct GeocodeController {
     static func limit(_ value: Substring?, default fallback: Int) throws -> Int {
         guard let value else { return fallback }
         guard let n = Int(value), (1...maximumResults).contains(n) else {
-            throw APIError(
-                status: .badRequest, code: "invalid_argument", message: "limit must be an integer in 1...\(maximumResults), got \"\(value)\"",
+            throw APIError(code: .invalidArgument, message: "limit must be an integer in 1...\(maximumResults), got \"\(value)\"",
                 details: ["field": "limit"])
         }
         return n

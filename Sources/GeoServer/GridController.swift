@@ -24,13 +24,13 @@ struct GridController {
         group.post("locate/batch") { request, context -> Response in
             let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
             guard case .object(let object) = body else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be a JSON object with \"points\"", details: ["field": "$"])
+                throw APIError(code: .invalidArgument, message: "body must be a JSON object with \"points\"", details: ["field": "$"])
             }
             let crs = try RequestParsing.crs(object["crs"]?.stringValue)
             let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
             let locator = try await grids.locator
             if let fields = object["fields"], fields != .null, fields.stringValue == nil {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "fields must be a string (\"unit_grid\")", details: ["field": "fields"])
+                throw APIError(code: .invalidArgument, message: "fields must be a string (\"unit_grid\")", details: ["field": "fields"])
             }
             let codesOnly = object["fields"]?.stringValue == "unit_grid"
             var results: [JSONValue] = []
@@ -90,7 +90,7 @@ struct GridController {
 
     private func layerFeatures(_ name: String) async throws -> [Feature] {
         guard try await store.layer(named: name) != nil else {
-            throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(name)\"; import one first")
+            throw APIError(code: .layerNotFound, message: "no layer named \"\(name)\"; import one first")
         }
         return try await store.features(in: name).map(\.feature)
     }

@@ -42,16 +42,16 @@ struct JoinController {
             let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
             let index = try await indexes.index(of: try RequestParsing.required(body["layer"]?.stringValue, "layer"), in: store)
             guard let polygonValue = body["polygon"] else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "body needs \"polygon\", a GeoJSON Polygon or MultiPolygon", details: ["field": "polygon"])
+                throw APIError(code: .invalidArgument, message: "body needs \"polygon\", a GeoJSON Polygon or MultiPolygon", details: ["field": "polygon"])
             }
             let polygon: Geometry
             do throws(GeoError) {
                 polygon = try GeoJSON.decodeGeometry(from: polygonValue)
             } catch {
-                throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: ["field": .string("polygon" + (error.location.map { ".\($0)" } ?? ""))])
+                throw APIError(code: error.code, message: error.message, details: ["field": .string("polygon" + (error.location.map { ".\($0)" } ?? ""))])
             }
             guard polygon.type == .polygon || polygon.type == .multiPolygon else {
-                throw APIError(status: .unprocessableContent, code: "invalid_geometry", message: "polygon is a \(polygon.type.rawValue), not a Polygon or MultiPolygon", details: ["field": "polygon"])
+                throw APIError(code: .invalidGeometry, message: "polygon is a \(polygon.type.rawValue), not a Polygon or MultiPolygon", details: ["field": "polygon"])
             }
             try RequestParsing.checkVertexCount(polygon, field: "polygon", maximum: maximumGeometryVertices)
             let found = index.within(polygon: polygon, filter: try Self.filter(body["filter"]?.stringValue.map { Substring($0) }))
@@ -62,10 +62,10 @@ struct JoinController {
             let layer = body["layer"]?.stringValue ?? "cases"
             let crs = try RequestParsing.crs(body["crs"]?.stringValue)
             guard case .object(let caseObject)? = body["case"] else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "body needs \"case\": {lon, lat, category, time}", details: ["field": "case"])
+                throw APIError(code: .invalidArgument, message: "body needs \"case\": {lon, lat, category, time}", details: ["field": "case"])
             }
             guard let lon = caseObject["lon"]?.doubleValue, let lat = caseObject["lat"]?.doubleValue else {
-                throw APIError(status: .badRequest, code: "invalid_coordinate", message: "case.lon and case.lat must be numbers", details: ["field": "case.lon"])
+                throw APIError(code: .invalidCoordinate, message: "case.lon and case.lat must be numbers", details: ["field": "case.lon"])
             }
             let point = CRS.convert(try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "case"), from: crs, to: .cgcs2000)
             let category = try RequestParsing.required(caseObject["category"]?.stringValue, "case.category")
@@ -100,13 +100,12 @@ struct JoinController {
                 case "street": .street
                 case "district": .district
                 case let other:
-                    throw APIError(status: .badRequest, code: "invalid_argument", message: "level \"\(other)\" is not unit_grid, community, street or district", details: ["field": "level"])
+                    throw APIError(code: .invalidArgument, message: "level \"\(other)\" is not unit_grid, community, street or district", details: ["field": "level"])
                 }
             let from = try Self.date(query["from"].map(String.init), field: "from")
             let to = try Self.date(query["to"].map(String.init), field: "to")
             guard from < to else {
-                throw APIError(
-                    status: .badRequest, code: "invalid_argument", message: "the time range is empty: from must be before to",
+                throw APIError(code: .invalidArgument, message: "the time range is empty: from must be before to",
                     details: ["field": "from"])
             }
             let timeField = query["time_field"].map(String.init) ?? "time"
@@ -119,7 +118,7 @@ struct JoinController {
                 var value: Double?
                 if let sumField {
                     guard let number = feature.properties[sumField]?.doubleValue else {
-                        throw APIError(status: .unprocessableContent, code: "invalid_argument", message: "feature \(k) of \(layer) has no number \"\(sumField)\" to sum", details: ["field": "sum"])
+                        throw APIError(code: .invalidArgument, message: "feature \(k) of \(layer) has no number \"\(sumField)\" to sum", details: ["field": "sum"])
                     }
                     value = number
                 }
@@ -161,7 +160,7 @@ struct JoinController {
             do throws(GeoError) {
                 cells = try GridAggregator.heat(positions, box: box, cellMetres: cell)
             } catch {
-                throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "cell_m"])
+                throw APIError(code: error.code, message: error.message, details: ["field": "cell_m"])
             }
             let features = cells.map { cell in
                 Feature(
@@ -188,7 +187,7 @@ struct JoinController {
         do {
             return try AttributeFilter(parsing: String(text))
         } catch {
-            throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "filter"])
+            throw APIError(code: error.code, message: error.message, details: ["field": "filter"])
         }
     }
 
@@ -201,8 +200,7 @@ struct JoinController {
 
     static func date(_ text: String?, field: String) throws -> Date {
         guard let text, let date = parseDate(text) else {
-            throw APIError(
-                status: .badRequest, code: "invalid_argument",
+            throw APIError(code: .invalidArgument,
                 message: "\(field) must be an ISO 8601 time such as 2026-11-23T08:00:00+08:00 or a date 2026-11-23, got \(text.map { "\"\($0)\"" } ?? "nothing")",
                 details: ["field": .string(field)])
         }
@@ -211,7 +209,7 @@ struct JoinController {
 
     static func object(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> [String: JSONValue] {
         guard case .object(let object) = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBytes) else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be a JSON object", details: ["field": "$"])
+            throw APIError(code: .invalidArgument, message: "body must be a JSON object", details: ["field": "$"])
         }
         return object
     }
@@ -269,7 +267,7 @@ actor PointIndexCache {
 
     private static func info(_ layer: String, _ store: SpatialStore) async throws -> LayerInfo {
         guard let info = try await store.layer(named: RequestParsing.layerName(layer, field: "layer")) else {
-            throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
+            throw APIError(code: .layerNotFound, message: "no layer named \"\(layer)\"", details: ["field": "layer"])
         }
         return info
     }

@@ -32,7 +32,7 @@ struct LayerController {
     }
 
     static func notFound(_ name: String) -> APIError {
-        APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(name)\"", details: ["field": "name"])
+        APIError(code: .layerNotFound, message: "no layer named \"\(name)\"", details: ["field": "name"])
     }
 
     /// The catalogue entry as the API shows it.
@@ -58,13 +58,11 @@ struct LayerController {
         guard parts.count == 4, let minX = parts[0], let minY = parts[1], let maxX = parts[2], let maxY = parts[3],
             [minX, minY, maxX, maxY].allSatisfy(\.isFinite)
         else {
-            throw APIError(
-                status: .badRequest, code: "invalid_bbox", message: "bbox must be four numbers minLon,minLat,maxLon,maxLat, got \"\(text)\"",
+            throw APIError(code: .invalidBBox, message: "bbox must be four numbers minLon,minLat,maxLon,maxLat, got \"\(text)\"",
                 details: ["field": "bbox"])
         }
         guard minX >= -180, maxX <= 180, minY >= -90, maxY <= 90, minX <= maxX, minY <= maxY else {
-            throw APIError(
-                status: .badRequest, code: "invalid_bbox",
+            throw APIError(code: .invalidBBox,
                 message: "bbox \(text) is out of range: longitudes within [-180, 180], latitudes within [-90, 90], min <= max",
                 details: ["field": "bbox"])
         }
@@ -75,12 +73,12 @@ struct LayerController {
     static func parseCount(_ text: String, field: String, maximum: Int) throws -> Int {
         guard let value = Int(text), value >= 0 else {
             throw APIError(
-                status: .badRequest, code: "invalid_\(field)", message: "\(field) must be a non-negative integer, got \"\(text)\"",
+                code: .invalidArgument, message: "\(field) must be a non-negative integer, got \"\(text)\"",
                 details: ["field": .string(field)])
         }
         guard value <= maximum else {
             throw APIError(
-                status: .badRequest, code: "invalid_\(field)", message: "\(field) \(value) exceeds the maximum \(maximum)",
+                code: .invalidArgument, message: "\(field) \(value) exceeds the maximum \(maximum)",
                 details: ["field": .string(field), "maximum": .int(Int64(maximum))])
         }
         return value

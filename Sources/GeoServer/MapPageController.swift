@@ -22,8 +22,7 @@ struct MapPageController {
         router.get("/vendor/:file") { _, context -> Response in
             let file = try context.parameters.require("file")
             guard let bytes = assets[file], let type = Self.vendorFiles[file] else {
-                throw APIError(
-                    status: .notFound, code: "not_found",
+                throw APIError(code: .notFound,
                     message: "no asset \(file); MapLibre GL JS is installed by tools/install-web.sh", details: ["field": "file"])
             }
             var response = JSONResponse.bytes(bytes, contentType: type)

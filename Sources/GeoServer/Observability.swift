@@ -164,8 +164,7 @@ struct TimeoutMiddleware: RouterMiddleware {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let response = first else {
-                    throw APIError(
-                        status: .serviceUnavailable, code: "timeout",
+                    throw APIError(code: .timeout,
                         message: "the request took longer than \(limit.milliseconds / 1000) s and was stopped",
                         details: ["limit_s": .double(limit.milliseconds / 1000)])
                 }

@@ -11,7 +11,7 @@ struct OpenAPIController {
     /// Reads the bundled document; a build without it fails at start rather than answering 404 later.
     static func load() throws -> OpenAPIController {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
-            throw GeoError(code: "missing_resource", message: "openapi.json is not in the GeoServer resource bundle")
+            throw GeoError(code: .missingResource, message: "openapi.json is not in the GeoServer resource bundle")
         }
         return OpenAPIController(document: [UInt8](try Data(contentsOf: url)))
     }

@@ -11,17 +11,17 @@ enum RequestParsing {
         do {
             return try CRS.parse(text)
         } catch {
-            throw APIError(status: .badRequest, code: "invalid_crs", message: error.message, details: ["field": "crs"])
+            throw APIError(code: .invalidCRS, message: error.message, details: ["field": "crs"])
         }
     }
 
     /// A point from `lon` and `lat` parameters, finite and within range.
     static func point(lon: String?, lat: String?, crs: CRS) throws -> Coordinate {
         guard let lonText = lon, let x = Double(lonText) else {
-            throw APIError(status: .badRequest, code: "invalid_coordinate", message: "lon must be a number, got \(lon.map { "\"\($0)\"" } ?? "nothing")", details: ["field": "lon"])
+            throw APIError(code: .invalidCoordinate, message: "lon must be a number, got \(lon.map { "\"\($0)\"" } ?? "nothing")", details: ["field": "lon"])
         }
         guard let latText = lat, let y = Double(latText) else {
-            throw APIError(status: .badRequest, code: "invalid_coordinate", message: "lat must be a number, got \(lat.map { "\"\($0)\"" } ?? "nothing")", details: ["field": "lat"])
+            throw APIError(code: .invalidCoordinate, message: "lat must be a number, got \(lat.map { "\"\($0)\"" } ?? "nothing")", details: ["field": "lat"])
         }
         return try checked(Coordinate(x: x, y: y), field: "lon/lat")
     }
@@ -29,8 +29,7 @@ enum RequestParsing {
     /// A coordinate within [-180, 180] x [-90, 90].
     static func checked(_ c: Coordinate, field: String) throws -> Coordinate {
         guard c.isValidGeographic else {
-            throw APIError(
-                status: .badRequest, code: "invalid_coordinate",
+            throw APIError(code: .invalidCoordinate,
                 message: "\(field) (\(c.x), \(c.y)) is not a longitude in [-180, 180] and a latitude in [-90, 90]", details: ["field": .string(field)])
         }
         return c
@@ -49,18 +48,17 @@ enum RequestParsing {
     /// An array of [lon, lat] pairs, at most `maximumCount`, each valid.
     static func pointArray(_ value: JSONValue?, field: String, maximumCount: Int, crs: CRS) throws -> [Coordinate] {
         guard case .array(let items)? = value else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) must be an array of [lon, lat] pairs", details: ["field": .string(field)])
+            throw APIError(code: .invalidArgument, message: "\(field) must be an array of [lon, lat] pairs", details: ["field": .string(field)])
         }
         guard items.count <= maximumCount else {
-            throw APIError(
-                status: .contentTooLarge, code: "batch_too_large", message: "\(field) has \(items.count) points; the limit is \(maximumCount)",
+            throw APIError(code: .batchTooLarge, message: "\(field) has \(items.count) points; the limit is \(maximumCount)",
                 details: ["field": .string(field), "maximum": .int(Int64(maximumCount))])
         }
         var points: [Coordinate] = []
         points.reserveCapacity(items.count)
         for (k, item) in items.enumerated() {
             guard case .array(let pair) = item, pair.count >= 2, let x = pair[0].doubleValue, let y = pair[1].doubleValue else {
-                throw APIError(status: .badRequest, code: "invalid_coordinate", message: "\(field)[\(k)] must be [lon, lat]", details: ["field": .string("\(field)[\(k)]")])
+                throw APIError(code: .invalidCoordinate, message: "\(field)[\(k)] must be [lon, lat]", details: ["field": .string("\(field)[\(k)]")])
             }
             points.append(try checked(Coordinate(x: x, y: y), field: "\(field)[\(k)]"))
         }
@@ -75,7 +73,7 @@ enum RequestParsing {
     /// A required text parameter; 400 naming it when absent or empty.
     static func required(_ value: String?, _ field: String) throws -> String {
         guard let value, !value.isEmpty else {
-            throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) is required", details: ["field": .string(field)])
+            throw APIError(code: .invalidArgument, message: "\(field) is required", details: ["field": .string(field)])
         }
         return value
     }
@@ -83,8 +81,7 @@ enum RequestParsing {
     /// A number parameter within `range`; 400 naming it otherwise.
     static func number(_ text: String, _ field: String, _ range: ClosedRange<Double>) throws -> Double {
         guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw APIError(
-                status: .badRequest, code: "invalid_argument", message: "\(field) must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
+            throw APIError(code: .invalidArgument, message: "\(field) must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
                 details: ["field": .string(field)])
         }
         return value
@@ -95,8 +92,7 @@ enum RequestParsing {
     static func checkVertexCount(_ geometry: Geometry, field: String, maximum: Int) throws {
         let count = geometry.vertexCount
         guard count <= maximum else {
-            throw APIError(
-                status: .contentTooLarge, code: "geometry_too_large", message: "\(field) has \(count) vertices; the limit is \(maximum)",
+            throw APIError(code: .geometryTooLarge, message: "\(field) has \(count) vertices; the limit is \(maximum)",
                 details: ["field": .string(field), "maximum": .int(Int64(maximum))])
         }
     }
@@ -105,8 +101,7 @@ enum RequestParsing {
     static func time(_ text: String, field: String) throws -> Double {
         let value: JSONValue = Double(text).map { .double($0) } ?? .string(text)
         guard let time = FenceController.parseTime(value) else {
-            throw APIError(
-                status: .badRequest, code: "invalid_argument", message: "\(field) must be ISO 8601 with an offset or seconds since 1970",
+            throw APIError(code: .invalidArgument, message: "\(field) must be ISO 8601 with an offset or seconds since 1970",
                 details: ["field": .string(field)])
         }
         return time
@@ -118,8 +113,7 @@ enum RequestParsing {
         do {
             return Array(try await request.collectBody(upTo: maximumBytes).readableBytesView)
         } catch {
-            throw APIError(
-                status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(maximumBytes) bytes",
+            throw APIError(code: .payloadTooLarge, message: "request body exceeds \(maximumBytes) bytes",
                 details: ["field": "body", "maximum_bytes": .int(Int64(maximumBytes))])
         }
     }
@@ -128,8 +122,7 @@ enum RequestParsing {
     /// be a layer (the store would refuse it without saying which parameter held it).
     static func layerName(_ name: String, field: String) throws -> String {
         guard LayerName.isValid(name) else {
-            throw APIError(
-                status: .unprocessableContent, code: "invalid_layer_name",
+            throw APIError(code: .invalidLayerName,
                 message: "invalid layer name \"\(name)\": use a lowercase letter followed by up to 62 lowercase letters, digits or underscores",
                 details: ["field": .string(field)])
         }

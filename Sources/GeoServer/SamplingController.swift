@@ -17,29 +17,29 @@ struct SamplingController {
         group.post("sampling") { request, context -> Response in
             let body = try await JoinController.object(request, context: context, maximumBytes: maximumBodyBytes)
             guard let seedValue = body["seed"]?.intValue, seedValue >= 0 else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "seed must be a non-negative integer", details: ["field": "seed"])
+                throw APIError(code: .invalidArgument, message: "seed must be a non-negative integer", details: ["field": "seed"])
             }
             guard case .object(let pointObject)? = body["points"] else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "points must be an object of type: count", details: ["field": "points"])
+                throw APIError(code: .invalidArgument, message: "points must be an object of type: count", details: ["field": "points"])
             }
             var counts: [String: Int] = [:]
             for (type, value) in pointObject {
                 guard let count = value.intValue, count >= 0, count <= 1_000 else {
-                    throw APIError(status: .badRequest, code: "invalid_argument", message: "points.\(type) must be a count in 0...1000", details: ["field": .string("points.\(type)")])
+                    throw APIError(code: .invalidArgument, message: "points.\(type) must be a count in 0...1000", details: ["field": .string("points.\(type)")])
                 }
                 counts[type] = Int(count)
             }
             let cityClass = Int(body["city_class"]?.intValue ?? 1)
             let groups = Int(body["groups"]?.intValue ?? 1)
             guard (1...100).contains(groups) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "groups must be in 1...100", details: ["field": "groups"])
+                throw APIError(code: .invalidArgument, message: "groups must be in 1...100", details: ["field": "groups"])
             }
             let spacing = body["spacing_m"]?.doubleValue ?? 0
             guard spacing >= 0, spacing <= 50_000 else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "spacing_m must be in 0...50000", details: ["field": "spacing_m"])
+                throw APIError(code: .invalidArgument, message: "spacing_m must be in 0...50000", details: ["field": "spacing_m"])
             }
             if let quota = body["quota"], quota != .null, quota.stringValue == nil {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "quota must be a string such as \"A=4,B=2,C=2\"", details: ["field": "quota"])
+                throw APIError(code: .invalidArgument, message: "quota must be a string such as \"A=4,B=2,C=2\"", details: ["field": "quota"])
             }
             let inputs = try await SamplingInputs.load(from: store)
             let excluded = try await SamplingHistory.recent(Int(body["exclude_rounds"]?.intValue ?? 0), in: store)
@@ -50,7 +50,7 @@ struct SamplingController {
                 do throws(GeoError) {
                     customQuota = try DrawQuota.parse(text)
                 } catch {
-                    throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "quota"])
+                    throw APIError(code: error.code, message: error.message, details: ["field": "quota"])
                 }
             }
             let plan: SamplingPlan
@@ -60,12 +60,12 @@ struct SamplingController {
                     pointsWithinDrawnGrids: body["within_drawn_grids"] == true, inspectorGroups: groups, seed: UInt64(seedValue),
                     excludedGrids: excluded, inputChecksums: inputs.checksums, quota: customQuota)
             } catch {
-                let field = error.code == "quota_not_met" ? "points" : (error.location ?? "city_class")
-                throw APIError(status: .unprocessableContent, code: error.code, message: error.message, details: ["field": .string(field)])
+                let field = error.code == .quotaNotMet ? "points" : (error.location ?? "city_class")
+                throw APIError(code: error.code, message: error.message, details: ["field": .string(field)])
             }
             let format = body["format"]?.stringValue ?? "geojson"
             guard ["geojson", "csv", "html"].contains(format) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "format \"\(format)\" is not geojson, csv or html", details: ["field": "format"])
+                throw APIError(code: .invalidArgument, message: "format \"\(format)\" is not geojson, csv or html", details: ["field": "format"])
             }
             let round = body["record"] == true ? try await SamplingHistory.record(plan, in: store) : nil
             switch format {

@@ -44,7 +44,7 @@ public enum ServerSettings {
             do {
                 providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
             } catch {
-                throw GeoError(code: "invalid_configuration", message: "cannot read the configuration file \(file)", underlying: "\(error)")
+                throw GeoError(code: .invalidConfiguration, message: "cannot read the configuration file \(file)", underlying: "\(error)")
             }
         }
         let reader = Reader(config: ConfigReader(providers: providers))
@@ -57,7 +57,7 @@ public enum ServerSettings {
         c.access.requireKeys = try reader.bool("access.require_keys") ?? c.access.requireKeys
         if let scopes = try reader.strings("access.public_scopes") {
             do { c.access.publicScopes = try AccessScope.parseList(scopes.joined(separator: ",")) } catch {
-                throw GeoError(code: "invalid_configuration", message: "access.public_scopes: \(error.description)")
+                throw GeoError(code: .invalidConfiguration, message: "access.public_scopes: \(error.description)")
             }
         }
         if let keys = try reader.strings("access.keys") { c.access.configuredKeys = try keys.map(AccessPolicy.configuredKey) }
@@ -72,7 +72,7 @@ public enum ServerSettings {
         if let urls = try reader.strings("fences.webhooks") {
             c.fenceWebhooks = try urls.map { text throws(GeoError) in
                 guard let url = webhookURL(text) else {
-                    throw GeoError(code: "invalid_configuration", message: "fences.webhooks: \(text) is not an http(s) URL")
+                    throw GeoError(code: .invalidConfiguration, message: "fences.webhooks: \(text) is not an http(s) URL")
                 }
                 return url
             }
@@ -80,13 +80,13 @@ public enum ServerSettings {
         var log = baseLog
         if let level = try reader.string("log.level") {
             guard let parsed = Logger.Level(rawValue: level) else {
-                throw GeoError(code: "invalid_configuration", message: "log.level '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+                throw GeoError(code: .invalidConfiguration, message: "log.level '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
             }
             log.level = parsed
         }
         if let format = try reader.string("log.format") {
             guard format == "text" || format == "json" else {
-                throw GeoError(code: "invalid_configuration", message: "log.format '\(format)' is not text or json")
+                throw GeoError(code: .invalidConfiguration, message: "log.format '\(format)' is not text or json")
             }
             log.json = format == "json"
         }
@@ -118,7 +118,7 @@ public enum ServerSettings {
         func int(_ key: String, in range: ClosedRange<Int>) throws(GeoError) -> Int? {
             guard let value = try lookup(key, "an integer", { try config.requiredInt(forKey: ConfigKey($0)) }) else { return nil }
             guard range.contains(value) else {
-                throw GeoError(code: "invalid_configuration", message: "\(key) is \(value); it must be in \(range.lowerBound)...\(range.upperBound)")
+                throw GeoError(code: .invalidConfiguration, message: "\(key) is \(value); it must be in \(range.lowerBound)...\(range.upperBound)")
             }
             return value
         }
@@ -126,7 +126,7 @@ public enum ServerSettings {
         func double(_ key: String, atLeast minimum: Double) throws(GeoError) -> Double? {
             guard let value = try lookup(key, "a number", { try config.requiredDouble(forKey: ConfigKey($0)) }) else { return nil }
             guard value.isFinite, value >= minimum else {
-                throw GeoError(code: "invalid_configuration", message: "\(key) is \(value); it must be a number ≥ \(minimum)")
+                throw GeoError(code: .invalidConfiguration, message: "\(key) is \(value); it must be a number ≥ \(minimum)")
             }
             return value
         }
@@ -142,7 +142,7 @@ public enum ServerSettings {
                 // swift-configuration reports both cases with one error type; only its text tells them apart.
                 if "\(error)".hasPrefix("Missing required config value") { return nil }
                 let variable = "CITYGEO_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
-                throw GeoError(code: "invalid_configuration", message: "\(key) (or \(variable)) must be \(expected)", underlying: "\(error)")
+                throw GeoError(code: .invalidConfiguration, message: "\(key) (or \(variable)) must be \(expected)", underlying: "\(error)")
             }
         }
     }

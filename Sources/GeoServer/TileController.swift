@@ -23,8 +23,7 @@ struct TileController {
             let since: Int64
             if let text = request.uri.queryParameters["since"] {
                 guard let value = Int64(String(text)), value >= 0 else {
-                    throw APIError(
-                        status: .badRequest, code: "invalid_since", message: "since must be a non-negative change sequence number, got \"\(text)\"",
+                    throw APIError(code: .invalidSince, message: "since must be a non-negative change sequence number, got \"\(text)\"",
                         details: ["field": "since"])
                 }
                 since = value
@@ -42,7 +41,7 @@ struct TileController {
         tiles.get(":source") { request, context -> Response in
             let file = try context.parameters.require("source")
             guard file.hasSuffix(".json") else {
-                throw APIError(status: .notFound, code: "not_found", message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json",
+                throw APIError(code: .notFound, message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json",
                                details: ["field": "source"])
             }
             let info = try await mapped { () async throws(GeoError) in try await service.info(of: String(file.dropLast(5))) }
@@ -78,10 +77,10 @@ struct TileController {
     private func mapped<T>(_ body: () async throws(GeoError) -> T) async throws -> T {
         do {
             return try await body()
-        } catch where error.code == "tile_source_not_found" {
-            throw APIError(status: .notFound, code: error.code, message: error.message, details: ["field": "source"])
-        } catch where error.code == "invalid_source" {
-            throw APIError(status: .badRequest, code: error.code, message: error.message, details: ["field": "source"])
+        } catch where error.code == .tileSourceNotFound {
+            throw APIError(code: error.code, message: error.message, details: ["field": "source"])
+        } catch where error.code == .invalidSource {
+            throw APIError(code: error.code, message: error.message, details: ["field": "source"])
         }
     }
 
@@ -90,19 +89,19 @@ struct TileController {
         var yText = Substring(y)
         for suffix in [".mvt", ".pbf"] where yText.hasSuffix(suffix) { yText = yText.dropLast(suffix.count) }
         guard yText.count < y.count else {
-            throw APIError(status: .badRequest, code: "invalid_tile", message: "a tile is /tiles/{source}/{z}/{x}/{y}.mvt or .pbf, got y \"\(y)\"", details: ["field": "y"])
+            throw APIError(code: .invalidTile, message: "a tile is /tiles/{source}/{z}/{x}/{y}.mvt or .pbf, got y \"\(y)\"", details: ["field": "y"])
         }
         var numbers: [Int] = []
         for (name, text) in [("z", Substring(z)), ("x", Substring(x)), ("y", yText)] {
             guard let value = Int(text) else {
-                throw APIError(status: .badRequest, code: "invalid_tile", message: "\(name) must be an integer, got \"\(text)\"", details: ["field": .string(name)])
+                throw APIError(code: .invalidTile, message: "\(name) must be an integer, got \"\(text)\"", details: ["field": .string(name)])
             }
             numbers.append(value)
         }
         do {
             return try TileID(z: numbers[0], x: numbers[1], y: numbers[2])
         } catch {
-            throw APIError(status: .badRequest, code: "invalid_tile", message: error.message, details: ["field": .string(error.location ?? "z")])
+            throw APIError(code: .invalidTile, message: error.message, details: ["field": .string(error.location ?? "z")])
         }
     }
 

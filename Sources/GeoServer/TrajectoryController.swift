@@ -52,7 +52,7 @@ struct TrajectoryController {
                 case .polygon(let polygon): area = .polygon(polygon)
                 case .point(let point): area = .point(point.coordinate, radius: radius)
                 default:
-                    throw APIError(status: .badRequest, code: "invalid_argument", message: "wkt must be a POINT, LINESTRING or POLYGON",
+                    throw APIError(code: .invalidArgument, message: "wkt must be a POINT, LINESTRING or POLYGON",
                                    details: ["field": "wkt"])
                 }
             } else {
@@ -73,21 +73,21 @@ struct TrajectoryController {
         group.post("trajectories/compare") { request, context -> Response in
             let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
             guard case .object(let object) = body else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "body must be a JSON object", details: ["field": "$"])
+                throw APIError(code: .invalidArgument, message: "body must be a JSON object", details: ["field": "$"])
             }
             let vehicle = try RequestParsing.required(object["vehicle"]?.stringValue, "vehicle")
             let (from, to) = try Self.window(object["from"].map(JoinController.text), object["to"].map(JoinController.text), required: true)
             guard let plannedValue = object["planned"], case .lineString(let planned)? = try? GeoJSON.decodeGeometry(from: plannedValue),
                 planned.coordinates.count >= 2
             else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "planned must be a GeoJSON LineString", details: ["field": "planned"])
+                throw APIError(code: .invalidArgument, message: "planned must be a GeoJSON LineString", details: ["field": "planned"])
             }
             try RequestParsing.checkVertexCount(.lineString(planned), field: "planned", maximum: maximumGeometryVertices)
             _ = try planned.coordinates.map { try RequestParsing.checked($0, field: "planned") }
             let corridor = try object["corridor"].map { try RequestParsing.number(JoinController.text($0), "corridor", 1...500) } ?? 30
             let actual = TrackCleaner().clean(try await store.trackPoints(vehicle: vehicle, from: from, to: to)).points
             guard actual.count >= 2 else {
-                throw APIError(status: .notFound, code: "not_found", message: "vehicle \(vehicle) has fewer than 2 fixes in the window", details: ["field": "vehicle"])
+                throw APIError(code: .notFound, message: "vehicle \(vehicle) has fewer than 2 fixes in the window", details: ["field": "vehicle"])
             }
             let c = RouteComparison(planned: planned, actual: actual.map(\.coordinate), corridor: corridor)
             func metres(_ v: Double) -> JSONValue { .double((v * 10).rounded() / 10) }
@@ -106,7 +106,7 @@ struct TrajectoryController {
             let layer = try RequestParsing.layerName(query["layer"].map(String.init) ?? "roads", field: "layer")
             let corridor = try query["corridor"].map { try RequestParsing.number(String($0), "corridor", 1...200) } ?? 20
             guard try await store.layer(named: layer) != nil else {
-                throw APIError(status: .notFound, code: "layer_not_found", message: "no layer named \"\(layer)\"", details: ["field": "layer"])
+                throw APIError(code: .layerNotFound, message: "no layer named \"\(layer)\"", details: ["field": "layer"])
             }
             let (coverage, roads, vehicles) = try await RoadCoverage.load(from: store, layer: layer, from: from!, to: to!, corridor: corridor)
             var features = roads
@@ -133,14 +133,14 @@ struct TrajectoryController {
             let zoom = try query["zoom"].map { try RequestParsing.number(String($0), "zoom", 0...24) }
             let raw = try await store.trackPoints(vehicle: vehicle, from: from, to: to)
             guard !raw.isEmpty else {
-                throw APIError(status: .notFound, code: "not_found", message: "no fixes of vehicle \(vehicle) in the window",
+                throw APIError(code: .notFound, message: "no fixes of vehicle \(vehicle) in the window",
                                details: ["field": "vehicle"])
             }
             let clean = TrackCleaner().clean(raw).points
             let shown = TrackSimplifier.playback(clean, zoom: zoom)
             guard !shown.isEmpty else {
                 // Every fix was invalid, e.g. the (0, 0) a receiver sends before it has a position.
-                throw APIError(status: .notFound, code: "not_found", message: "vehicle \(vehicle) has \(raw.count) fixes in the window, none valid",
+                throw APIError(code: .notFound, message: "vehicle \(vehicle) has \(raw.count) fixes in the window, none valid",
                                details: ["field": "vehicle"])
             }
             let geometry: Geometry = shown.count == 1 ? .point(Point(shown[0].coordinate)) : .lineString(LineString(shown.map(\.coordinate)))
@@ -158,7 +158,7 @@ struct TrajectoryController {
             let vehicle = try context.parameters.require("vehicle")
             let dayText = try RequestParsing.required(request.uri.queryParameters["day"], "day")
             guard let start = TrackMeasures.startOfDay(dayText) else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "day must be YYYY-MM-DD, got \"\(dayText)\"",
+                throw APIError(code: .invalidArgument, message: "day must be YYYY-MM-DD, got \"\(dayText)\"",
                                details: ["field": "day"])
             }
             let raw = try await store.trackPoints(vehicle: vehicle, from: start, to: start + 86400 - 1e-6)
@@ -170,11 +170,11 @@ struct TrajectoryController {
     /// A parse error as a 400 naming the field at fault (`body` for an uploaded file) and where the input went wrong.
     static func badInput(_ error: any Error, field: String = "body") -> APIError {
         guard let error = error as? GeoError else {
-            return APIError(status: .badRequest, code: "invalid_argument", message: "\(error)", details: ["field": .string(field)])
+            return APIError(code: .invalidArgument, message: "\(error)", details: ["field": .string(field)])
         }
         var details: [String: JSONValue] = ["field": .string(field)]
         if let location = error.location { details["location"] = .string(location) }
-        return APIError(status: .badRequest, code: error.code, message: error.message, details: details)
+        return APIError(code: error.code, message: error.message, details: details)
     }
 
     /// `from`/`to` as epoch seconds (ISO 8601 or epoch text), `from` before `to`, at most 31 days apart.
@@ -182,7 +182,7 @@ struct TrajectoryController {
         func time(_ text: String?, _ field: String) throws -> Double? {
             guard let text, !text.isEmpty else {
                 if required {
-                    throw APIError(status: .badRequest, code: "invalid_argument", message: "\(field) is required", details: ["field": .string(field)])
+                    throw APIError(code: .invalidArgument, message: "\(field) is required", details: ["field": .string(field)])
                 }
                 return nil
             }
@@ -191,10 +191,10 @@ struct TrajectoryController {
         let from = try time(fromText, "from"), to = try time(toText, "to")
         if let from, let to {
             guard from <= to else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "from must not be after to", details: ["field": "from"])
+                throw APIError(code: .invalidArgument, message: "from must not be after to", details: ["field": "from"])
             }
             guard to - from <= maximumWindow else {
-                throw APIError(status: .badRequest, code: "invalid_argument", message: "the window from…to exceeds 31 days", details: ["field": "to"])
+                throw APIError(code: .invalidArgument, message: "the window from…to exceeds 31 days", details: ["field": "to"])
             }
         }
         return (from, to)

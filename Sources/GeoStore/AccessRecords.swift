@@ -74,7 +74,7 @@ extension SpatialStore {
     public func insertAPIKey(_ key: StoredAPIKey) async throws(GeoError) {
         try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE id = ?", arguments: [key.id]) == true {
-                throw GeoError(code: "key_exists", message: "an API key with id \(key.id) exists")
+                throw GeoError(code: .keyExists, message: "an API key with id \(key.id) exists")
             }
             try db.execute(
                 sql: """

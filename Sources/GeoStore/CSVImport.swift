@@ -64,7 +64,7 @@ extension SpatialStore {
         do {
             return Array(try Data(contentsOf: url))
         } catch {
-            throw GeoError(code: "io_error", message: "cannot read \(url.path)", underlying: error.localizedDescription)
+            throw GeoError(code: .ioError, message: "cannot read \(url.path)", underlying: error.localizedDescription)
         }
     }
 }
@@ -90,20 +90,20 @@ enum CSVFeatureReader {
 
     static func read(_ bytes: [UInt8], csv: CSVOptions, srid: Int32) throws(GeoError) -> CSVFeatureTable {
         guard let delimiter = csv.delimiter.asciiValue, csv.delimiter != "\"" else {
-            throw GeoError(code: "invalid_argument", message: "CSV delimiter must be one ASCII character other than a quote")
+            throw GeoError(code: .invalidArgument, message: "CSV delimiter must be one ASCII character other than a quote")
         }
         let records = try CSVReader.read(bytes, delimiter: delimiter)
         guard let header = records.first else {
-            throw GeoError(code: "invalid_csv", message: "CSV is empty: a header row is required", location: "line 1")
+            throw GeoError(code: .invalidCSV, message: "CSV is empty: a header row is required", location: "line 1")
         }
         let names = header.fields
         var seen = Set<String>()
         for (i, name) in names.enumerated() {
             if name.isEmpty {
-                throw GeoError(code: "invalid_csv", message: "header column \(i + 1) has no name", location: "line \(header.line)")
+                throw GeoError(code: .invalidCSV, message: "header column \(i + 1) has no name", location: "line \(header.line)")
             }
             if !seen.insert(name).inserted {
-                throw GeoError(code: "invalid_csv", message: "header names column \"\(name)\" twice", location: "line \(header.line)")
+                throw GeoError(code: .invalidCSV, message: "header names column \"\(name)\" twice", location: "line \(header.line)")
             }
         }
 
@@ -121,7 +121,7 @@ enum CSVFeatureReader {
         var idIndex: Int?
         if let idColumn = csv.idColumn {
             guard let index = names.firstIndex(of: idColumn) else {
-                throw GeoError(code: "invalid_csv", message: "id column \"\(idColumn)\" is not in the header", location: "line \(header.line)")
+                throw GeoError(code: .invalidCSV, message: "id column \"\(idColumn)\" is not in the header", location: "line \(header.line)")
             }
             idIndex = index
         }
@@ -130,7 +130,7 @@ enum CSVFeatureReader {
         let rows = records.dropFirst()
         for row in rows where row.fields.count != names.count {
             throw GeoError(
-                code: "invalid_csv", message: "line \(row.line) has \(row.fields.count) fields but the header has \(names.count)",
+                code: .invalidCSV, message: "line \(row.line) has \(row.fields.count) fields but the header has \(names.count)",
                 location: "line \(row.line)")
         }
 
@@ -162,7 +162,7 @@ enum CSVFeatureReader {
                     geometry = try WKT.decode(row.fields[w])
                 } catch {
                     throw GeoError(
-                        code: "invalid_geometry", message: "line \(row.line), column \"\(names[w])\": \(error.message)",
+                        code: .invalidGeometry, message: "line \(row.line), column \"\(names[w])\": \(error.message)",
                         location: "line \(row.line), column \"\(names[w])\"",
                         underlying: error.location.map { "WKT \($0)" })
                 }
@@ -187,7 +187,7 @@ enum CSVFeatureReader {
         func find(_ explicit: String) throws(GeoError) -> Int {
             guard let index = names.firstIndex(of: explicit) else {
                 throw GeoError(
-                    code: "invalid_csv", message: "column \"\(explicit)\" is not in the header (\(names.joined(separator: ", ")))",
+                    code: .invalidCSV, message: "column \"\(explicit)\" is not in the header (\(names.joined(separator: ", ")))",
                     location: "line \(headerLine)")
             }
             return index
@@ -211,7 +211,7 @@ enum CSVFeatureReader {
         case (nil, nil):
             if let wkt = detect(wktNames) { return .wkt(wkt) }
             throw GeoError(
-                code: "invalid_csv",
+                code: .invalidCSV,
                 message: "no geometry columns: expected longitude and latitude columns (lon/lng/longitude/x, lat/latitude/y) "
                     + "or a WKT column (wkt/geometry/geom), or name them in the CSV options",
                 location: "line \(headerLine)")
@@ -220,7 +220,7 @@ enum CSVFeatureReader {
 
     private static func missing(_ axis: String, _ candidates: Set<String>, _ headerLine: Int) -> GeoError {
         GeoError(
-            code: "invalid_csv",
+            code: .invalidCSV,
             message: "no \(axis) column: looked for \(candidates.sorted().joined(separator: ", ")) (case-insensitive)",
             location: "line \(headerLine)")
     }
@@ -232,11 +232,11 @@ enum CSVFeatureReader {
         let location = "line \(row.line), column \"\(names[index])\""
         guard CSVValue.isDecimal(text), let value = Double(text), value.isFinite else {
             throw GeoError(
-                code: "invalid_csv", message: "\(axis) \"\(text)\" on line \(row.line) is not a finite number", location: location)
+                code: .invalidCSV, message: "\(axis) \"\(text)\" on line \(row.line) is not a finite number", location: location)
         }
         if geographic && abs(value) > limit {
             throw GeoError(
-                code: "out_of_range", message: "\(axis) \(text) on line \(row.line) is outside [-\(Int(limit)), \(Int(limit))]",
+                code: .outOfRange, message: "\(axis) \(text) on line \(row.line) is outside [-\(Int(limit)), \(Int(limit))]",
                 location: location)
         }
         return value
@@ -333,7 +333,7 @@ enum CSVValue {
     }
 
     private static func notA(_ what: String, _ text: String, _ location: String) -> GeoError {
-        GeoError(code: "invalid_csv", message: "\"\(text)\" is not \(what) (\(location))", location: location)
+        GeoError(code: .invalidCSV, message: "\"\(text)\" is not \(what) (\(location))", location: location)
     }
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }

@@ -15,7 +15,7 @@ extension SpatialStore {
             return try await importCSV(name: name, file: url, csv: csv, options: options, progress: progress)
         default:
             throw GeoError(
-                code: "invalid_argument",
+                code: .invalidArgument,
                 message: "cannot import \(url.lastPathComponent): expected a .geojson, .json or .csv file")
         }
     }

@@ -73,12 +73,12 @@ enum LayerCatalog {
 
     static func decodeSchema(_ text: String) throws -> [AttributeField] {
         guard case .array(let items) = try JSON.decode(text) else {
-            throw GeoError(code: "database_error", message: "corrupt attribute schema in the layer catalogue")
+            throw GeoError(code: .databaseError, message: "corrupt attribute schema in the layer catalogue")
         }
         return try items.map { item in
             guard case .object(let members) = item, let name = members["name"]?.stringValue,
                 let type = members["type"]?.stringValue.flatMap(AttributeType.init(rawValue:))
-            else { throw GeoError(code: "database_error", message: "corrupt attribute schema in the layer catalogue") }
+            else { throw GeoError(code: .databaseError, message: "corrupt attribute schema in the layer catalogue") }
             return AttributeField(name: name, type: type)
         }
     }

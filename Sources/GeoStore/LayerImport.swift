@@ -24,10 +24,10 @@ extension SpatialStore {
         locate: @escaping @Sendable (Int) -> String
     ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
         guard options.progressInterval > 0 else {
-            throw GeoError(code: "invalid_argument", message: "progressInterval must be positive, got \(options.progressInterval)")
+            throw GeoError(code: .invalidArgument, message: "progressInterval must be positive, got \(options.progressInterval)")
         }
         guard options.srid > 0 else {
-            throw GeoError(code: "invalid_srid", message: "SRID must be positive, got \(options.srid)")
+            throw GeoError(code: .invalidSRID, message: "SRID must be positive, got \(options.srid)")
         }
         // Checked outside the transaction: pure computation, so the write lock is held only for writing.
         let summary = try ImportValidator.validate(features, options: options, locate: locate)
@@ -61,22 +61,22 @@ enum ImportValidator {
         for (index, feature) in features.enumerated() {
             guard let geometry = feature.geometry else {
                 throw GeoError(
-                    code: "invalid_geometry", message: "feature \(index) has no geometry; every feature of a layer needs one",
+                    code: .invalidGeometry, message: "feature \(index) has no geometry; every feature of a layer needs one",
                     location: locate(index))
             }
             if let problem = GeometryCheck.problem(in: geometry) {
-                throw GeoError(code: "invalid_geometry", message: "feature \(index): \(problem)", location: locate(index))
+                throw GeoError(code: .invalidGeometry, message: "feature \(index): \(problem)", location: locate(index))
             }
             var coordinateProblem: GeoError?
             geometry.forEachCoordinate { c in
                 guard coordinateProblem == nil else { return }
                 if !c.isFinite {
                     coordinateProblem = GeoError(
-                        code: "invalid_geometry", message: "feature \(index) has a non-finite coordinate (\(c.x), \(c.y))",
+                        code: .invalidGeometry, message: "feature \(index) has a non-finite coordinate (\(c.x), \(c.y))",
                         location: locate(index))
                 } else if geographic && !c.isValidGeographic {
                     coordinateProblem = GeoError(
-                        code: "out_of_range",
+                        code: .outOfRange,
                         message: "feature \(index) has coordinate (\(c.x), \(c.y)) outside longitude [-180, 180] / "
                             + "latitude [-90, 90], required by SRID \(options.srid)",
                         location: locate(index))
@@ -86,7 +86,7 @@ enum ImportValidator {
             let type = geometry.type
             if let required = options.geometryType, type != required {
                 throw GeoError(
-                    code: "invalid_geometry",
+                    code: .invalidGeometry,
                     message: "feature \(index) is a \(type.rawValue) but the layer holds \(required.rawValue) geometries",
                     location: locate(index))
             }
@@ -179,7 +179,7 @@ enum ImportWriter {
         case .failIfExists:
             if existing != nil || tableExists {
                 throw GeoError(
-                    code: "layer_exists",
+                    code: .layerExists,
                     message: "layer \"\(layer)\" already exists: choose replace or append, or another name")
             }
         case .replace:
@@ -189,7 +189,7 @@ enum ImportWriter {
                 appendingTo = existing
             } else if tableExists {
                 throw GeoError(
-                    code: "layer_exists",
+                    code: .layerExists,
                     message: "table \(layer.tableName) exists but is not in the layer catalogue: import with replace")
             }
         }
@@ -199,13 +199,13 @@ enum ImportWriter {
         if let target = appendingTo {
             guard target.srid == options.srid else {
                 throw GeoError(
-                    code: "srid_mismatch",
+                    code: .sridMismatch,
                     message: "layer \"\(layer)\" has SRID \(target.srid) but the import is in SRID \(options.srid)")
             }
             if let required = target.geometryType {
                 if let (type, index) = summary.firstIndexOfType.first(where: { $0.key != required }) {
                     throw GeoError(
-                        code: "invalid_geometry",
+                        code: .invalidGeometry,
                         message: "feature \(index) is a \(type.rawValue) but layer \"\(layer)\" holds \(required.rawValue) geometries",
                         location: locate(index))
                 }
@@ -252,7 +252,7 @@ enum ImportWriter {
         for feature in features {
             // Validation guarantees a geometry; the guard keeps this function honest on its own.
             guard let geometry = feature.geometry else {
-                throw GeoError(code: "invalid_geometry", message: "feature \(done) has no geometry", location: locate(done))
+                throw GeoError(code: .invalidGeometry, message: "feature \(done) has no geometry", location: locate(done))
             }
             let sourceID: (any DatabaseValueConvertible)? =
                 switch feature.id {
@@ -268,7 +268,7 @@ enum ImportWriter {
                 // SpatiaLite's triggers reject a geometry of the wrong type or SRID; GeomFromWKB yields NULL for
                 // bytes it cannot read, which the NOT NULL geometry column refuses.
                 throw GeoError(
-                    code: "invalid_geometry", message: "feature \(done) was rejected by the database",
+                    code: .invalidGeometry, message: "feature \(done) was rejected by the database",
                     location: locate(done), underlying: error.message)
             }
             done += 1
@@ -289,13 +289,13 @@ enum LayerTables {
             sql: "CREATE TABLE \"\(layer.tableName)\" (fid INTEGER PRIMARY KEY, source_id, properties TEXT NOT NULL DEFAULT '{}')")
         let known = try Int.fetchOne(db, sql: "SELECT count(*) FROM spatial_ref_sys WHERE srid = ?", arguments: [Int64(srid)]) ?? 0
         guard known > 0 else {
-            throw GeoError(code: "invalid_srid", message: "SRID \(srid) is not in spatial_ref_sys")
+            throw GeoError(code: .invalidSRID, message: "SRID \(srid) is not in spatial_ref_sys")
         }
         let added = try Int.fetchOne(
             db, sql: "SELECT AddGeometryColumn(?, ?, ?, ?, 'XY', 1)",
             arguments: [layer.tableName, LayerSchema.geometryColumn, Int64(srid), spatialiteTypeName(geometryType)])
         guard added == 1 else {
-            throw GeoError(code: "database_error", message: "AddGeometryColumn failed for layer \"\(layer)\"")
+            throw GeoError(code: .databaseError, message: "AddGeometryColumn failed for layer \"\(layer)\"")
         }
         db.clearSchemaCache()
     }
@@ -306,7 +306,7 @@ enum LayerTables {
         let indexed = try Int.fetchOne(
             db, sql: "SELECT CreateSpatialIndex(?, ?)", arguments: [layer.tableName, LayerSchema.geometryColumn])
         guard indexed == 1 else {
-            throw GeoError(code: "database_error", message: "CreateSpatialIndex failed for layer \"\(layer)\"")
+            throw GeoError(code: .databaseError, message: "CreateSpatialIndex failed for layer \"\(layer)\"")
         }
         // SpatiaLite created the R*Tree and triggers behind GRDB's back: forget any cached schema.
         db.clearSchemaCache()
@@ -316,7 +316,7 @@ enum LayerTables {
     static func drop(_ db: Database, layer: LayerName) throws {
         let dropped = try Int.fetchOne(db, sql: "SELECT DropTable(NULL, ?)", arguments: [layer.tableName])
         guard dropped == 1 else {
-            throw GeoError(code: "database_error", message: "DropTable failed for layer \"\(layer)\"")
+            throw GeoError(code: .databaseError, message: "DropTable failed for layer \"\(layer)\"")
         }
         // DropTable ran its DROP statements inside SpatiaLite, unseen by GRDB's schema cache.
         db.clearSchemaCache()

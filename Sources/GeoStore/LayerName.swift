@@ -14,7 +14,7 @@ public struct LayerName: Hashable, Sendable, Comparable, CustomStringConvertible
     public init(_ rawValue: String) throws(GeoError) {
         guard LayerName.isValid(rawValue) else {
             throw GeoError(
-                code: "invalid_layer_name",
+                code: .invalidLayerName,
                 message: "invalid layer name \"\(rawValue)\": use a lowercase letter followed by up to 62 lowercase "
                     + "letters, digits or underscores (^[a-z][a-z0-9_]{0,62}$)")
         }

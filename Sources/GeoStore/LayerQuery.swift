@@ -32,7 +32,7 @@ extension SpatialStore {
     ) async throws(GeoError) -> [StoredFeature] {
         let name = try LayerName(layer)
         guard (limit ?? 0) >= 0, offset >= 0 else {
-            throw GeoError(code: "invalid_argument", message: "limit and offset must not be negative")
+            throw GeoError(code: .invalidArgument, message: "limit and offset must not be negative")
         }
         return try await read { db in
             try LayerQuery.requireLayer(db, name)
@@ -93,7 +93,7 @@ extension SpatialStore {
 /// SQL pieces shared by the read queries.
 enum LayerQuery {
     static func notFound(_ layer: LayerName) -> GeoError {
-        GeoError(code: "layer_not_found", message: "there is no layer \"\(layer)\"")
+        GeoError(code: .layerNotFound, message: "there is no layer \"\(layer)\"")
     }
 
     static func requireLayer(_ db: Database, _ layer: LayerName) throws {

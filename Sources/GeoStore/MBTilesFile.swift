@@ -13,7 +13,7 @@ public final class MBTilesFile: Sendable {
     public init(openingExisting path: String) throws(GeoError) {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw GeoError(code: "not_found", message: "there is no MBTiles file at \(path)")
+            throw GeoError(code: .notFound, message: "there is no MBTiles file at \(path)")
         }
         do {
             queue = try DatabaseQueue(path: path)

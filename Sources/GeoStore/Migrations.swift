@@ -18,7 +18,7 @@ enum StoreMigrations {
             // ~6,000 spatial_ref_sys rows is its own commit and the call takes minutes.
             let done = try Int.fetchOne(db, sql: "SELECT InitSpatialMetaData()")
             guard done == 1 else {
-                throw GeoError(code: "database_error", message: "InitSpatialMetaData() failed on a fresh database")
+                throw GeoError(code: .databaseError, message: "InitSpatialMetaData() failed on a fresh database")
             }
         }
 

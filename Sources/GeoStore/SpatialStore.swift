@@ -35,7 +35,7 @@ public final class SpatialStore: FeatureStore {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw GeoError(
-                code: "database_error", message: "cannot create temporary directory \(directory.path)",
+                code: .databaseError, message: "cannot create temporary directory \(directory.path)",
                 underlying: "\(error)")
         }
         return try SpatialStore(
@@ -80,12 +80,12 @@ public final class SpatialStore: FeatureStore {
     /// call, so that SQL run later on this connection can never load a library of its choosing.
     static func loadSpatialite(into db: Database, module: String) throws {
         guard let connection = db.sqliteConnection else {
-            throw GeoError(code: "database_error", message: "the SQLite connection is closed")
+            throw GeoError(code: .databaseError, message: "the SQLite connection is closed")
         }
         let enabled = sqlite3_enable_load_extension(connection, 1)
         guard enabled == SQLITE_OK else {
             throw GeoError(
-                code: "spatialite_missing",
+                code: .spatialiteMissing,
                 message: "this SQLite build cannot load extensions (sqlite3_enable_load_extension returned \(enabled)); "
                     + "mod_spatialite from the Debian package libsqlite3-mod-spatialite is required")
         }
@@ -94,7 +94,7 @@ public final class SpatialStore: FeatureStore {
             try db.execute(sql: "SELECT load_extension(?)", arguments: [module])
         } catch let error as DatabaseError {
             throw GeoError(
-                code: "spatialite_missing",
+                code: .spatialiteMissing,
                 message: "cannot load the SQLite extension \(module): install the Debian package "
                     + "libsqlite3-mod-spatialite (apt-get install libsqlite3-mod-spatialite)",
                 underlying: error.message)
@@ -132,11 +132,11 @@ extension GeoError {
     static func store(_ error: any Error, _ context: String) -> GeoError {
         if let error = error as? GeoError { return error }
         if let error = error as? DatabaseError {
-            return GeoError(code: "database_error", message: context, underlying: error.message ?? "\(error)")
+            return GeoError(code: .databaseError, message: context, underlying: error.message ?? "\(error)")
         }
         if error is CancellationError {
-            return GeoError(code: "cancelled", message: "\(context): the task was cancelled")
+            return GeoError(code: .cancelled, message: "\(context): the task was cancelled")
         }
-        return GeoError(code: "database_error", message: context, underlying: "\(error)")
+        return GeoError(code: .databaseError, message: context, underlying: "\(error)")
     }
 }

@@ -126,7 +126,7 @@ extension SpatialStore: TrackStore {
         for (index, point) in points.enumerated() {
             guard point.time.isFinite, point.coordinate.isValidGeographic, !point.vehicle.isEmpty else {
                 throw GeoError(
-                    code: "invalid_track_point",
+                    code: .invalidTrackPoint,
                     message: "track point \(index) has an empty vehicle, a non-finite time or a position outside lon/lat range",
                     location: "points[\(index)]")
             }
@@ -215,7 +215,7 @@ extension TrackStore {
         _ points: [TrackPoint], batchSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws(GeoError) -> TrackInsertResult {
         guard batchSize > 0 else {
-            throw GeoError(code: "invalid_argument", message: "batchSize must be positive, got \(batchSize)")
+            throw GeoError(code: .invalidArgument, message: "batchSize must be positive, got \(batchSize)")
         }
         var total = TrackInsertResult(inserted: 0, duplicates: 0)
         var start = 0

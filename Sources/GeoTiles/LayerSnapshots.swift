@@ -199,7 +199,7 @@ public actor LayerSnapshots {
             if let old = snapshots.removeValue(forKey: layer) {
                 await record(layer: layer, from: old.version, to: nil, bounds: old.info.bbox)
             }
-            throw GeoError(code: "layer_not_found", message: "there is no layer \"\(layer)\"")
+            throw GeoError(code: .layerNotFound, message: "there is no layer \"\(layer)\"")
         }
         if let current = snapshots[layer], current.version == info.version {
             return (current, now)
@@ -217,7 +217,7 @@ public actor LayerSnapshots {
             fresh = try await task.value
         } catch {
             if loading[layer]?.version == info.version { loading[layer] = nil }
-            throw (error as? GeoError) ?? GeoError(code: "database_error", message: "cannot read layer \(layer)", underlying: "\(error)")
+            throw (error as? GeoError) ?? GeoError(code: .databaseError, message: "cannot read layer \(layer)", underlying: "\(error)")
         }
         if loading[layer]?.version == info.version { loading[layer] = nil }
         // Another request may have installed this or a newer version while we waited.
@@ -237,7 +237,7 @@ public actor LayerSnapshots {
         for layer in snapshots.keys.sorted() {
             do {
                 _ = try await snapshot(of: layer)
-            } catch where error.code == "layer_not_found" {
+            } catch where error.code == .layerNotFound {
                 continue
             }
         }

@@ -23,7 +23,7 @@ public enum MBTilesExport {
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws(GeoError) -> MBTilesExportSummary {
         guard 0 <= minzoom, minzoom <= maxzoom, maxzoom <= TileID.maximumZoom else {
-            throw GeoError(code: "invalid_argument", message: "zooms must satisfy 0 <= minzoom <= maxzoom <= \(TileID.maximumZoom)", location: "minzoom")
+            throw GeoError(code: .invalidArgument, message: "zooms must satisfy 0 <= minzoom <= maxzoom <= \(TileID.maximumZoom)", location: "minzoom")
         }
         let source = try service.source(id)
         let info = try await service.info(of: id)

@@ -95,6 +95,6 @@ public struct StoreLayerSource: TileSource {
 extension GeoError {
     static func tiles(_ error: any Error, _ message: String) -> GeoError {
         if let error = error as? GeoError { return error }
-        return GeoError(code: "tile_error", message: message, underlying: "\(error)")
+        return GeoError(code: .tileError, message: message, underlying: "\(error)")
     }
 }

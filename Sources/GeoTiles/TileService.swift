@@ -85,7 +85,7 @@ public final class TileService: Sendable {
             Set(names).count == names.count
         else {
             throw GeoError(
-                code: "invalid_source",
+                code: .invalidSource,
                 message: "a tile source is a layer name or up to \(configuration.maximumCompositeLayers) different layer names joined by commas, not \"\(id)\"",
                 location: "source")
         }
@@ -111,8 +111,8 @@ public final class TileService: Sendable {
     static func naming<T>(_ id: String, _ body: () async throws(GeoError) -> T) async throws(GeoError) -> T {
         do {
             return try await body()
-        } catch where error.code == "layer_not_found" || error.code == "invalid_layer_name" {
-            throw GeoError(code: "tile_source_not_found", message: "no tiles for \"\(id)\": \(error.message)", location: "source")
+        } catch where error.code == .layerNotFound || error.code == .invalidLayerName {
+            throw GeoError(code: .tileSourceNotFound, message: "no tiles for \"\(id)\": \(error.message)", location: "source")
         }
     }
 
@@ -122,7 +122,7 @@ public final class TileService: Sendable {
         for layer in try await store.layers() {
             do {
                 result.append(try await info(of: layer.name))
-            } catch where error.code == "tile_source_not_found" {
+            } catch where error.code == .tileSourceNotFound {
                 continue  // deleted meanwhile
             }
         }

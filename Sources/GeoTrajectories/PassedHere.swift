@@ -211,7 +211,7 @@ extension TrackStore {
                                 maxX: box.maxX + margin / frame.metresPerDegreeX, maxY: box.maxY + margin / frame.metresPerDegreeY)
         // 100,000 cells is a square of about 60 km: a "who passed here" beyond that is a scan, not a lookup.
         guard TrackCell.cellCount(covering: grown) <= 100_000 else {
-            throw GeoError(code: "invalid_area", message: "the area spans more than 100,000 cells of \(TrackCell.size)°; query a smaller area")
+            throw GeoError(code: .invalidArea, message: "the area spans more than 100,000 cells of \(TrackCell.size)°; query a smaller area")
         }
         let candidates = Set(try await trackPoints(inCells: TrackCell.cells(covering: grown), from: from, to: to).map(\.vehicle))
         var result: [Passage] = []

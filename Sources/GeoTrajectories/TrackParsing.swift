@@ -65,7 +65,7 @@ public enum TrackParser {
         func column(_ aliases: [String], required: String?) throws(GeoError) -> Int? {
             if let index = names.firstIndex(where: { aliases.contains($0) }) { return index }
             if let required {
-                throw GeoError(code: "missing_column",
+                throw GeoError(code: .missingColumn,
                                message: "the CSV header has no \(required) column (one of \(aliases.joined(separator: ", ")))",
                                location: "line \(header.line)")
             }
@@ -88,7 +88,7 @@ public enum TrackParser {
             func place(_ index: Int) -> String { "line \(record.line), column \(names[index])" }
             let vehicle = field(vehicleColumn)
             guard !vehicle.isEmpty else {
-                throw GeoError(code: "invalid_track_point", message: "empty vehicle on line \(record.line)", location: place(vehicleColumn))
+                throw GeoError(code: .invalidTrackPoint, message: "empty vehicle on line \(record.line)", location: place(vehicleColumn))
             }
             let time = try parseTime(field(timeColumn), location: place(timeColumn))
             let lon = try number(field(lonColumn), location: place(lonColumn), range: -180...180)
@@ -113,7 +113,7 @@ public enum TrackParser {
         points.reserveCapacity(collection.features.count)
         for (index, feature) in collection.features.enumerated() {
             guard case .point(let point)? = feature.geometry else {
-                throw GeoError(code: "invalid_track_point", message: "feature \(index) is not a Point",
+                throw GeoError(code: .invalidTrackPoint, message: "feature \(index) is not a Point",
                                location: "features[\(index)].geometry")
             }
             var members = feature.properties
@@ -137,7 +137,7 @@ public enum TrackParser {
             do throws(GeoError) {
                 value = try JSON.decode(text)
             } catch {
-                throw GeoError(code: "invalid_json", message: "line \(lineNumber) is not JSON: \(error.message)",
+                throw GeoError(code: .invalidJSON, message: "line \(lineNumber) is not JSON: \(error.message)",
                                location: "line \(lineNumber)")
             }
             let n = lineNumber
@@ -154,12 +154,12 @@ public enum TrackParser {
         case .array(let array): items = array
         case .object(let members):
             guard case .array(let array)? = members["points"] else {
-                throw GeoError(code: "invalid_track_point", message: "expected an array of points or {\"points\": [...]}",
+                throw GeoError(code: .invalidTrackPoint, message: "expected an array of points or {\"points\": [...]}",
                                location: "points")
             }
             items = array
         default:
-            throw GeoError(code: "invalid_track_point", message: "expected an array of points", location: "$")
+            throw GeoError(code: .invalidTrackPoint, message: "expected an array of points", location: "$")
         }
         var points: [TrackPoint] = []
         points.reserveCapacity(items.count)
@@ -172,12 +172,12 @@ public enum TrackParser {
     /// An object with point fields, or a GeoJSON Point feature.
     static func trackPoint(from value: JSONValue, place: (String) -> String) throws(GeoError) -> TrackPoint {
         guard case .object(var members) = value else {
-            throw GeoError(code: "invalid_track_point", message: "a track point must be a JSON object", location: place("$"))
+            throw GeoError(code: .invalidTrackPoint, message: "a track point must be a JSON object", location: place("$"))
         }
         if members["type"]?.stringValue == "Feature" {
             let feature = try GeoJSON.decodeFeature(from: value)
             guard case .point(let point)? = feature.geometry else {
-                throw GeoError(code: "invalid_track_point", message: "the feature is not a Point", location: place("geometry"))
+                throw GeoError(code: .invalidTrackPoint, message: "the feature is not a Point", location: place("geometry"))
             }
             members = feature.properties
             members["lon"] = .double(point.coordinate.longitude)
@@ -195,7 +195,7 @@ public enum TrackParser {
         }
         func required(_ aliases: [String], _ what: String) throws(GeoError) -> (String, JSONValue) {
             guard let found = find(aliases) else {
-                throw GeoError(code: "missing_field", message: "the point has no \(what) (one of \(aliases.joined(separator: ", ")))",
+                throw GeoError(code: .missingField, message: "the point has no \(what) (one of \(aliases.joined(separator: ", ")))",
                                location: place(aliases[0]))
             }
             return found
@@ -203,12 +203,12 @@ public enum TrackParser {
         func numeric(_ found: (String, JSONValue), range: ClosedRange<Double>?) throws(GeoError) -> Double {
             if let d = found.1.doubleValue {
                 if let range, !range.contains(d) || !d.isFinite {
-                    throw GeoError(code: "invalid_track_point", message: "\(found.0) \(d) is out of range \(range)", location: place(found.0))
+                    throw GeoError(code: .invalidTrackPoint, message: "\(found.0) \(d) is out of range \(range)", location: place(found.0))
                 }
                 return d
             }
             if let s = found.1.stringValue { return try number(s, location: place(found.0), range: range) }
-            throw GeoError(code: "invalid_track_point", message: "\(found.0) must be a number", location: place(found.0))
+            throw GeoError(code: .invalidTrackPoint, message: "\(found.0) must be a number", location: place(found.0))
         }
         let (vehicleName, vehicleValue) = try required(vehicleNames, "vehicle")
         let vehicle: String
@@ -216,7 +216,7 @@ public enum TrackParser {
         case .string(let s) where !s.isEmpty: vehicle = s
         case .int(let i): vehicle = String(i)
         default:
-            throw GeoError(code: "invalid_track_point", message: "vehicle must be a non-empty string", location: place(vehicleName))
+            throw GeoError(code: .invalidTrackPoint, message: "vehicle must be a non-empty string", location: place(vehicleName))
         }
         let timeField = try required(timeNames, "time")
         let time: Double
@@ -242,10 +242,10 @@ public enum TrackParser {
 
     static func number(_ text: String, location: String, range: ClosedRange<Double>?) throws(GeoError) -> Double {
         guard let value = Double(text), value.isFinite else {
-            throw GeoError(code: "invalid_track_point", message: "\"\(text)\" is not a number", location: location)
+            throw GeoError(code: .invalidTrackPoint, message: "\"\(text)\" is not a number", location: location)
         }
         if let range, !range.contains(value) {
-            throw GeoError(code: "invalid_track_point", message: "\(value) is out of range \(range)", location: location)
+            throw GeoError(code: .invalidTrackPoint, message: "\(value) is out of range \(range)", location: location)
         }
         return value
     }
@@ -261,7 +261,7 @@ public enum TrackParser {
     public static func parseTime(_ text: String, location: String = "time") throws(GeoError) -> Double {
         if let value = Double(text), value.isFinite { return try plausible(epoch(value), location: location) }
         guard let seconds = iso8601(text) else {
-            throw GeoError(code: "invalid_time",
+            throw GeoError(code: .invalidTime,
                            message: "\"\(text)\" is neither ISO 8601 (2026-11-23T09:00:00+08:00) nor epoch seconds",
                            location: location)
         }
@@ -271,7 +271,7 @@ public enum TrackParser {
     /// `seconds` when within ``TrackPoint/plausibleTimes`` (1900-2200), else `invalid_time` at `location`.
     static func plausible(_ seconds: Double, location: String) throws(GeoError) -> Double {
         guard TrackPoint.plausibleTimes.contains(seconds) else {
-            throw GeoError(code: "invalid_time", message: "time \(seconds) s since 1970 is outside the years 1900-2200", location: location)
+            throw GeoError(code: .invalidTime, message: "time \(seconds) s since 1970 is outside the years 1900-2200", location: location)
         }
         return seconds
     }

@@ -32,6 +32,6 @@ import Testing
         let boundary = try DemoCityFiles.bytes("GridData/sources/dafeng-320904-boundary.geojson")
         #expect {
             _ = try DemoCityGenerator.generate(boundaryGeoJSON: boundary, options: .init(scale: 50))
-        } throws: { ($0 as? GeoError)?.code == "invalid_argument" }
+        } throws: { ($0 as? GeoError)?.code == .invalidArgument }
     }
 }

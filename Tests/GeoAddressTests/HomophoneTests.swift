@@ -138,7 +138,7 @@ struct HomophoneTests {
             _ = try PinyinTable(text: text)
             Issue.record("accepted \(text)")
         } catch {
-            #expect(error.code == "invalid_pinyin")
+            #expect(error.code == .invalidPinyin)
             #expect(error.location == "line \(line)")
             #expect(error.message.contains("line \(line)"))
         }

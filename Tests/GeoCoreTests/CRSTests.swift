@@ -87,7 +87,7 @@ import Testing
             _ = try CRS.parse("EPSG:3857")
         } throws: { error in
             let error = error as? GeoError
-            return error?.code == "unknown_crs" && error?.message.contains("EPSG:3857") == true
+            return error?.code == .unknownCRS && error?.message.contains("EPSG:3857") == true
         }
     }
 

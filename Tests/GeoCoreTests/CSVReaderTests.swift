@@ -27,7 +27,7 @@ struct CSVReaderTests {
     ])
     func malformed(_ text: String, _ code: String, _ location: String) {
         let error = #expect(throws: GeoError.self) { _ = try CSVReader.read(Array(text.utf8)) }
-        #expect(error?.code == code)
+        #expect(error?.code.rawValue == code)
         #expect(error?.location == location)
     }
 
@@ -35,7 +35,7 @@ struct CSVReaderTests {
     func notUTF8() {
         let bytes = Array("a,b\n1,2\n".utf8) + [0xB4, 0xF3, 0x2C, 0x31, 0x0A]
         let error = #expect(throws: GeoError.self) { _ = try CSVReader.read(bytes) }
-        #expect(error?.code == "invalid_encoding")
+        #expect(error?.code == .invalidEncoding)
         #expect(error?.location == "line 3")
         #expect(error?.message.contains("iconv -f GBK -t UTF-8") == true)
     }

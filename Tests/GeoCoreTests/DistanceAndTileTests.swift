@@ -99,14 +99,14 @@ import Testing
         #expect(tiles.first == corners[0] && tiles.last == corners[1])
         #expect {
             _ = try WebMercator.tiles(covering: BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85), zoom: 12, limit: 1_000)
-        } throws: { ($0 as? GeoError)?.code == "too_many_tiles" }
+        } throws: { ($0 as? GeoError)?.code == .tooManyTiles }
     }
 
     @Test(arguments: [(31, 0, 0, "z"), (-1, 0, 0, "z"), (3, 8, 0, "x"), (3, 0, -1, "y"), (0, 1, 0, "x")])
     func invalidTilesNameTheBadPart(z: Int, x: Int, y: Int, part: String) {
         #expect {
             _ = try TileID(z: z, x: x, y: y)
-        } throws: { ($0 as? GeoError)?.code == "invalid_tile" && ($0 as? GeoError)?.location == part }
+        } throws: { ($0 as? GeoError)?.code == .invalidTile && ($0 as? GeoError)?.location == part }
     }
 
     @Test func invalidPositionsHaveNoTile() {

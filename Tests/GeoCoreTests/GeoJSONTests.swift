@@ -54,7 +54,7 @@ struct GeoJSONTests {
     func nonFinite() {
         let geometry = Geometry.multiLineString(MultiLineString([LineString([c(0, 0), c(1, 1)]), LineString([c(0, 0), c(.infinity, 1)])]))
         let error = expectGeoError { _ = try GeoJSON.encode(Feature(geometry: geometry)) }
-        #expect(error?.code == "invalid_geojson")
+        #expect(error?.code == .invalidGeoJSON)
         #expect(error?.location == "geometry.coordinates[1][1]")
     }
 
@@ -143,7 +143,7 @@ struct GeoJSONTests {
     func errors(index: Int) {
         let (json, message, location) = Self.errorCases[index]
         let error = expectGeoError { _ = try GeoJSON.decodeFeatures(json) }
-        #expect(error?.code == "invalid_geojson")
+        #expect(error?.code == .invalidGeoJSON)
         #expect(error?.message == message)
         #expect(error?.location == location)
     }
@@ -151,7 +151,7 @@ struct GeoJSONTests {
     @Test("malformed JSON surfaces as invalid_json with line and column")
     func malformed() {
         let error = expectGeoError { _ = try GeoJSON.decodeFeatures("{\"type\": \"Feature\",\n \"geometry\": null,,}") }
-        #expect(error?.code == "invalid_json")
+        #expect(error?.code == .invalidJSON)
         #expect(error?.location == "line 2, column 19")
     }
 }

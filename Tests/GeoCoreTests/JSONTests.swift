@@ -60,7 +60,7 @@ struct JSONTests {
     ])
     func rejects(text: String, message: String, location: String) {
         let error = expectGeoError { _ = try JSON.decode(text) }
-        #expect(error?.code == "invalid_json")
+        #expect(error?.code == .invalidJSON)
         #expect(error?.message == message)
         #expect(error?.location == location)
     }
@@ -74,7 +74,7 @@ struct JSONTests {
     ] as [([UInt8], String, String)])
     func rejectsInvalidUTF8(bytes: [UInt8], message: String, location: String) {
         let error = expectGeoError { _ = try JSON.decode(bytes) }
-        #expect(error?.code == "invalid_json")
+        #expect(error?.code == .invalidJSON)
         #expect(error?.message == message)
         #expect(error?.location == location)
     }
@@ -142,7 +142,7 @@ struct JSONTests {
     @Test("refuses to write non-finite numbers", arguments: [Double.nan, .infinity, -.infinity])
     func nonFinite(value: Double) {
         let error = expectGeoError { _ = try JSON.encode(.object(["list": .array([.int(1), .double(value)])])) }
-        #expect(error?.code == "invalid_json")
+        #expect(error?.code == .invalidJSON)
         #expect(error?.location == "$.list[1]")
         let nested = expectGeoError { _ = try JSON.encode(.object(["a": .int(1), "b": .object(["c": .array([.double(value)])])])) }
         #expect(nested?.location == "$.b.c[0]")

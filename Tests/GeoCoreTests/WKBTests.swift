@@ -85,7 +85,7 @@ struct WKBTests {
     ])
     func rejects(hex: String, message: String, location: String) {
         let error = expectGeoError { _ = try WKB.decode(hex: hex) }
-        #expect(error?.code == "invalid_wkb")
+        #expect(error?.code == .invalidWKB)
         #expect(error?.message == message)
         #expect(error?.location == location)
     }

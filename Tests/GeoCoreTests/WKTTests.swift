@@ -96,7 +96,7 @@ struct WKTTests {
     ])
     func rejects(text: String, message: String, location: String) {
         let error = expectGeoError { _ = try WKT.decode(text) }
-        #expect(error?.code == "invalid_wkt")
+        #expect(error?.code == .invalidWKT)
         #expect(error?.message == message)
         #expect(error?.location == location)
     }

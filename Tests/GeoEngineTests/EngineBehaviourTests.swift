@@ -16,14 +16,14 @@ import Testing
             _ = try CoordinateTransformer(from: "EPSG:4490", to: "EPSG:99999")
         } throws: { error in
             let error = error as? GeoError
-            return error?.code == "proj_error" && error?.message.contains("EPSG:99999") == true
+            return error?.code == .projError && error?.message.contains("EPSG:99999") == true
         }
     }
 
     @Test func nonFiniteBufferDistancesAreRefused() throws {
         #expect {
             _ = try GeometryEngine().buffer(Self.square, distance: .nan)
-        } throws: { ($0 as? GeoError)?.code == "invalid_argument" }
+        } throws: { ($0 as? GeoError)?.code == .invalidArgument }
     }
 
     @Test func geosErrorsCarryGEOSsMessage() throws {
@@ -34,7 +34,7 @@ import Testing
             _ = try GeometryEngine().buffer(broken, distance: 1)
         } throws: { error in
             let error = error as? GeoError
-            return error?.code == "geos_error" && (error?.underlying?.isEmpty == false)
+            return error?.code == .geosError && (error?.underlying?.isEmpty == false)
         }
     }
 

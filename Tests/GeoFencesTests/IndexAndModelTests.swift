@@ -144,7 +144,7 @@ import Testing
         do {
             try fence.validate()
         } catch {
-            #expect(error.code == "invalid_fence")
+            #expect(error.code == .invalidFence)
             #expect(error.location == field)
         }
     }
@@ -158,7 +158,7 @@ import Testing
             try bowTie.validateShape()  // ... but not a polygon
             Issue.record("a bow-tie passed")
         } catch {
-            #expect(error.code == "invalid_fence")
+            #expect(error.code == .invalidFence)
             #expect(error.location == "geometry")
             #expect(error.message.contains("Self-intersection"))
         }

@@ -94,7 +94,7 @@ import Testing
     func malformedClausesAreNamed(text: String) {
         #expect {
             _ = try AttributeFilter(parsing: text)
-        } throws: { ($0 as? GeoError)?.code == "invalid_filter" }
+        } throws: { ($0 as? GeoError)?.code == .invalidFilter }
     }
 }
 
@@ -175,7 +175,7 @@ import Testing
     @Test func anEmptyRangeIsRefused() {
         #expect {
             _ = try GridAggregator.aggregate(Self.records, level: .street, from: Self.t0, to: Self.t0)
-        } throws: { ($0 as? GeoError)?.code == "invalid_argument" }
+        } throws: { ($0 as? GeoError)?.code == .invalidArgument }
     }
 
     @Test func heatCellsCountPositions() throws {

@@ -40,7 +40,7 @@ import Testing
             _ = try RegionCode(code)
         } throws: { error in
             guard let error = error as? GeoError else { return false }
-            return error.code == "invalid_code" && error.message.contains(reason)
+            return error.code == .invalidCode && error.message.contains(reason)
         }
     }
 
@@ -57,7 +57,7 @@ import Testing
             try grid.checkParent("320904001001", field: "community_code")
         } throws: { error in
             let error = error as? GeoError
-            return error?.code == "inconsistent_code"
+            return error?.code == .inconsistentCode
                 && error?.message == "unit grid 320904001002003 has community_code 320904001001, but its code says 320904001002"
         }
     }

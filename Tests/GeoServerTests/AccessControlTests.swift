@@ -364,7 +364,7 @@ import Testing
                 _ = try await ServerSettings.load(file: nil, environment: environment, over: base)
                 Issue.record("\(environment) was accepted")
             } catch {
-                #expect(error.code == "invalid_configuration")
+                #expect(error.code == .invalidConfiguration)
                 #expect(error.message.contains(key), "\(error.message) does not name \(key)")
             }
         }

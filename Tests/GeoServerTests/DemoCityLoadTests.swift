@@ -63,7 +63,7 @@ import Testing
             try await CityDataLoader.loadDemoCity(into: store, from: empty)
         } throws: { error in
             guard let error = error as? GeoError else { return false }
-            return error.code == "not_found" && error.message.contains("GridData/district.geojson")
+            return error.code == .notFound && error.message.contains("GridData/district.geojson")
         }
         #expect(try await store.layers().isEmpty)
     }

@@ -23,7 +23,7 @@ import Testing
             try? await Task.sleep(for: .microseconds(Int.random(in: 0...3000)))
             if failures > 0 {
                 failures -= 1
-                throw GeoError(code: "database_error", message: "database write failed", underlying: "disk I/O error")
+                throw GeoError(code: .databaseError, message: "database write failed", underlying: "disk I/O error")
             }
         }
 

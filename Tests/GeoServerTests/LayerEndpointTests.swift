@@ -86,8 +86,8 @@ import Testing
         ("/v1/layers/pois/features?bbox=120,33,abc,34", .badRequest, "invalid_bbox"),
         ("/v1/layers/pois/features?bbox=120,95,121,96", .badRequest, "invalid_bbox"),
         ("/v1/layers/pois/features?bbox=121,33,120,34", .badRequest, "invalid_bbox"),
-        ("/v1/layers/pois/features?limit=-1", .badRequest, "invalid_limit"),
-        ("/v1/layers/pois/features?limit=4", .badRequest, "invalid_limit"),
+        ("/v1/layers/pois/features?limit=-1", .badRequest, "invalid_argument"),
+        ("/v1/layers/pois/features?limit=4", .badRequest, "invalid_argument"),
         ("/v1/layers/Bad%20Name", .unprocessableContent, "invalid_layer_name"),
     ])
     func badRequestsGetTheErrorBody(uri: String, status: HTTPResponse.Status, code: String) async throws {

@@ -158,6 +158,19 @@ import Testing
         }
     }
 
+    /// Every error code of the one enum is in the document with the one status the server answers it with.
+    @Test func everyErrorCodeIsDocumentedWithItsOneStatus() async throws {
+        let (_, _, _, body) = try await Self.routesAndDocument()
+        let document = Self.object(try JSONSerialization.jsonObject(with: Data(body)))
+        let error = Self.object(Self.resolve("#/components/schemas/Error", in: document))
+        let documented = (error["x-citygeo-status"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.intValue ?? -1 }
+        let served = Dictionary(uniqueKeysWithValues: GeoError.Code.allCases.map { ($0.rawValue, Int(APIError.status(for: $0).code)) })
+        #expect(documented == served)
+        let listed = Self.object(Self.object(error["properties"])["code"])["enum"] as? [String] ?? []
+        #expect(Set(listed) == Set(served.keys))
+        #expect(served["invalid_csv"] == 422 && served["invalid_argument"] == 400 && served["layer_not_found"] == 404)
+    }
+
     @Test func everyReferenceResolvesAndTheErrorBodyIsCodeMessageDetails() async throws {
         let (_, _, _, body) = try await Self.routesAndDocument()
         let document = Self.object(try JSONSerialization.jsonObject(with: Data(body)))
@@ -202,7 +215,7 @@ import Testing
         (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "quota": {}}"#, .badRequest, "invalid_argument", "quota"),
         // A non-string group was silently dropped (found by schemathesis).
         (.put, "/v1/vehicles", #"[{"id": "苏J12345", "class": "muck", "group": {}}]"#, .badRequest, "invalid_argument", "[0].group"),
-        (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,2026-11-23T08:00:00+08:00,120.4,north\n", .badRequest, "invalid_track_point", "body"),
+        (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,2026-11-23T08:00:00+08:00,120.4,north\n", .unprocessableContent, "invalid_track_point", "body"),
     ])
     func badRequestsAnswerTheErrorBodyNamingTheField(
         method: HTTPRequest.Method, uri: String, body: String?, status: HTTPResponse.Status, code: String, field: String

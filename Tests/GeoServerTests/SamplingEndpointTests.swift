@@ -46,7 +46,7 @@ import Testing
         (#"{"points":{"主次干道":1}}"#, HTTPResponse.Status.badRequest, "seed"),
         (#"{"seed":1,"points":{"主次干道":-2}}"#, .badRequest, "points.主次干道"),
         (#"{"seed":1,"points":{"农贸市场":500}}"#, .unprocessableContent, "points"),
-        (#"{"seed":1,"city_class":5,"points":{}}"#, .unprocessableContent, "city_class"),
+        (#"{"seed":1,"city_class":5,"points":{}}"#, .badRequest, "city_class"),
         (#"{"seed":1,"points":{},"format":"pdf"}"#, .badRequest, "format"),
     ])
     func badPlansNameTheField(body: String, status: HTTPResponse.Status, field: String) async throws {

@@ -74,7 +74,7 @@ import Testing
             }
             let bad = "vehicle,time,lon,lat\nC,1795392000,120.46,33.19\nC,1795392010,120.46,95\n"
             try await client.execute(uri: "/v1/trajectories/points", method: .post, body: ByteBuffer(string: bad)) { response in
-                #expect(response.status == .badRequest)
+                #expect(response.status == .unprocessableContent)
                 let body = try Self.json(response)
                 #expect(body["code"] == "invalid_track_point")
                 #expect(body["details"] == .object(["field": "body", "location": "line 3, column lat"]))

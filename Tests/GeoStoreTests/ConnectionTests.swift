@@ -35,7 +35,7 @@ struct ConnectionTests {
                 path: directory.appendingPathComponent("x.sqlite").path, spatialiteModule: "mod_spatialite_not_there",
                 temporaryDirectory: nil)
         }
-        #expect(error?.code == "spatialite_missing")
+        #expect(error?.code == .spatialiteMissing)
         #expect(error?.message.contains("libsqlite3-mod-spatialite") == true)
         #expect(error?.underlying?.isEmpty == false)
     }

@@ -16,7 +16,7 @@ struct FailingImport: Sendable, CustomTestStringConvertible {
     var input: Input
     var layer = "base"
     var options = ImportOptions(mode: .replace)
-    var code: String
+    var code: GeoError.Code
     var location: String?
     var messageContains: String
 
@@ -43,65 +43,65 @@ private let nestedCollection = Geometry.geometryCollection(GeometryCollection([.
 struct ImportErrorTests {
     static let cases: [FailingImport] = [
         FailingImport(
-            label: "malformed CSV quote", input: .csv("bad_quote.csv"), code: "invalid_csv", location: "line 4, field 1",
+            label: "malformed CSV quote", input: .csv("bad_quote.csv"), code: .invalidCSV, location: "line 4, field 1",
             messageContains: "closing quote"),
         FailingImport(
-            label: "GBK bytes", input: .csv("gbk.csv"), code: "invalid_encoding", location: "line 3",
+            label: "GBK bytes", input: .csv("gbk.csv"), code: .invalidEncoding, location: "line 3",
             messageContains: "file is not UTF-8 (GBK?): convert with iconv -f GBK -t UTF-8"),
         FailingImport(
-            label: "missing longitude column", input: .csv("missing_lon.csv"), code: "invalid_csv", location: "line 1",
+            label: "missing longitude column", input: .csv("missing_lon.csv"), code: .invalidCSV, location: "line 1",
             messageContains: "no longitude column"),
         FailingImport(
-            label: "explicit column absent", input: .csv("pois.csv", CSVOptions(longitudeColumn: "x_coord")), code: "invalid_csv",
+            label: "explicit column absent", input: .csv("pois.csv", CSVOptions(longitudeColumn: "x_coord")), code: .invalidCSV,
             location: "line 1", messageContains: "\"x_coord\""),
         FailingImport(
-            label: "latitude out of range", input: .csv("bad_lat.csv"), code: "out_of_range", location: "line 5, column \"lat\"",
+            label: "latitude out of range", input: .csv("bad_lat.csv"), code: .outOfRange, location: "line 5, column \"lat\"",
             messageContains: "95.5"),
         FailingImport(
-            label: "bad WKT", input: .csv("bad_wkt.csv"), code: "invalid_geometry", location: "line 3, column \"wkt\"",
+            label: "bad WKT", input: .csv("bad_wkt.csv"), code: .invalidGeometry, location: "line 3, column \"wkt\"",
             messageContains: "line 3"),
         FailingImport(
-            label: "invalid layer name", input: .geoJSON("towns.geojson"), layer: "Towns-2024", code: "invalid_layer_name",
+            label: "invalid layer name", input: .geoJSON("towns.geojson"), layer: "Towns-2024", code: .invalidLayerName,
             location: nil, messageContains: "\"Towns-2024\""),
         FailingImport(
             label: "layer exists in fail mode", input: .geoJSON("towns.geojson"), options: ImportOptions(mode: .failIfExists),
-            code: "layer_exists", location: nil, messageContains: "\"base\""),
+            code: .layerExists, location: nil, messageContains: "\"base\""),
         FailingImport(
-            label: "malformed GeoJSON", input: .geoJSON("malformed.geojson"), code: "invalid_geojson",
+            label: "malformed GeoJSON", input: .geoJSON("malformed.geojson"), code: .invalidGeoJSON,
             location: "features[1].geometry.coordinates[1][1]", messageContains: "number"),
         FailingImport(
             label: "unknown SRID, after the old layer was dropped", input: .geoJSON("towns.geojson"),
-            options: ImportOptions(mode: .replace, srid: 999_999), code: "invalid_srid", location: nil, messageContains: "999999"),
+            options: ImportOptions(mode: .replace, srid: 999_999), code: .invalidSRID, location: nil, messageContains: "999999"),
         FailingImport(
             label: "database rejects feature 2 after two inserts",
             input: .features([Feature(geometry: point), Feature(geometry: point), Feature(geometry: nestedCollection)]),
-            code: "invalid_geometry", location: "features[2].geometry", messageContains: "feature 2"),
+            code: .invalidGeometry, location: "features[2].geometry", messageContains: "feature 2"),
         FailingImport(
             label: "point appended to a polygon layer", input: .features([Feature(geometry: square(120, 33, 0.1)), Feature(geometry: point)]),
-            options: ImportOptions(mode: .append), code: "invalid_geometry", location: "features[1].geometry",
+            options: ImportOptions(mode: .append), code: .invalidGeometry, location: "features[1].geometry",
             messageContains: "holds Polygon"),
         FailingImport(
             label: "feature type differs from the requested layer type",
             input: .features([Feature(geometry: point), Feature(geometry: square(120, 33, 0.1))]),
-            options: ImportOptions(mode: .replace, geometryType: .point), code: "invalid_geometry", location: "features[1].geometry",
+            options: ImportOptions(mode: .replace, geometryType: .point), code: .invalidGeometry, location: "features[1].geometry",
             messageContains: "Polygon"),
         FailingImport(
             label: "latitude out of range in code", input: .features([Feature(geometry: point), Feature(geometry: .point(Point(Coordinate(x: 120, y: 91))))]),
-            code: "out_of_range", location: "features[1].geometry", messageContains: "91"),
+            code: .outOfRange, location: "features[1].geometry", messageContains: "91"),
         FailingImport(
             label: "non-finite coordinate", input: .features([Feature(geometry: .point(Point(Coordinate(x: .infinity, y: 33))))]),
-            code: "invalid_geometry", location: "features[0].geometry", messageContains: "non-finite"),
+            code: .invalidGeometry, location: "features[0].geometry", messageContains: "non-finite"),
         FailingImport(
             label: "empty geometry", input: .features([Feature(geometry: point), Feature(geometry: .lineString(LineString([])))]),
-            code: "invalid_geometry", location: "features[1].geometry", messageContains: "empty"),
+            code: .invalidGeometry, location: "features[1].geometry", messageContains: "empty"),
         FailingImport(
             label: "feature without geometry", input: .features([Feature(geometry: nil, properties: ["a": 1])]),
-            code: "invalid_geometry", location: "features[0].geometry", messageContains: "no geometry"),
+            code: .invalidGeometry, location: "features[0].geometry", messageContains: "no geometry"),
         FailingImport(
             label: "unclosed ring", input: .features([Feature(geometry: .polygon(Polygon(exterior: [
                 Coordinate(x: 120, y: 33), Coordinate(x: 121, y: 33), Coordinate(x: 121, y: 34), Coordinate(x: 120, y: 34),
             ])))]),
-            code: "invalid_geometry", location: "features[0].geometry", messageContains: "not closed"),
+            code: .invalidGeometry, location: "features[0].geometry", messageContains: "not closed"),
     ]
 
     @Test("each error names its code and location and leaves the database as it was", arguments: cases)
@@ -132,7 +132,7 @@ struct ImportErrorTests {
                 name: "fresh", features: [Feature(geometry: point), Feature(geometry: nestedCollection)],
                 options: ImportOptions(), progress: nil)
         }
-        #expect(error?.code == "invalid_geometry")
+        #expect(error?.code == .invalidGeometry)
         #expect(try await StoreSnapshot.take(store) == before)
         #expect(try await store.rows("SELECT name FROM sqlite_master WHERE name LIKE '%fresh%'") == [])
         #expect(try await store.layer(named: "fresh") == nil)

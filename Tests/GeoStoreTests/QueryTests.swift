@@ -40,18 +40,18 @@ struct QueryTests {
         let store = try await storeWithBaseLayer()
         #expect(try await store.layer(named: "nothing") == nil)
         let missing = await #expect(throws: GeoError.self) { _ = try await store.features(in: "nothing") }
-        #expect(missing?.code == "layer_not_found")
+        #expect(missing?.code == .layerNotFound)
         let delete = await #expect(throws: GeoError.self) { try await store.deleteLayer(named: "nothing") }
-        #expect(delete?.code == "layer_not_found")
+        #expect(delete?.code == .layerNotFound)
         let export = await #expect(throws: GeoError.self) { _ = try await store.exportGeoJSON(layer: "nothing") }
-        #expect(export?.code == "layer_not_found")
+        #expect(export?.code == .layerNotFound)
         let badName = await #expect(throws: GeoError.self) { _ = try await store.featureCount(in: "base; DROP TABLE geo_layers") }
-        #expect(badName?.code == "invalid_layer_name")
+        #expect(badName?.code == .invalidLayerName)
         #expect(badName?.message.contains("base; DROP TABLE geo_layers") == true)
         let negative = await #expect(throws: GeoError.self) {
             _ = try await store.features(in: "base", bbox: nil, limit: -1, offset: 0)
         }
-        #expect(negative?.code == "invalid_argument")
+        #expect(negative?.code == .invalidArgument)
         #expect(try await store.featureCount(in: "base") == 4)
     }
 

@@ -209,7 +209,7 @@ import Testing
             _ = try await service.info(of: "grids,nope")
             Issue.record("unknown layer accepted")
         } catch {
-            #expect(error.code == "tile_source_not_found")
+            #expect(error.code == .tileSourceNotFound)
             #expect(error.location == "source")
             #expect(error.message.contains("\"nope\""))
         }
@@ -218,7 +218,7 @@ import Testing
                 _ = try service.source(bad)
                 Issue.record("\(bad) accepted")
             } catch {
-                #expect(error.code == "invalid_source")
+                #expect(error.code == .invalidSource)
             }
         }
         #expect(try service.source("grids").id == "grids")

@@ -40,24 +40,24 @@ import Testing
 
     @Test func csvErrorsNameLineAndColumn() {
         let badLat = "vehicle,time,lon,lat\nA,1795395600,120.46,33.19\nA,1795395610,120.46,95\n"
-        #expect(throws: GeoError(code: "invalid_track_point", message: "95.0 is out of range -90.0...90.0",
+        #expect(throws: GeoError(code: .invalidTrackPoint, message: "95.0 is out of range -90.0...90.0",
                                  location: "line 3, column lat")) { try TrackParser.parseCSV(Array(badLat.utf8)) }
         let badTime = "vehicle,time,lon,lat\nA,noon,120.46,33.19\n"
         do {
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parseCSV(Array(badTime.utf8)) }
-            #expect(error?.code == "invalid_time" && error?.location == "line 2, column time")
+            #expect(error?.code == .invalidTime && error?.location == "line 2, column time")
         }
         // Times beyond 1900-2200 are refused: at 1e300 s, days and milliseconds overflowed and stopped the server.
         for huge in ["1e300", "-1e300", "0302-07-24T02:01:15+08:00"] {
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parseCSV(Array("vehicle,time,lon,lat\nA,\(huge),120.46,33.19\n".utf8)) }
-            #expect(error?.code == "invalid_time" && error?.location == "line 2, column time", "\(huge)")
+            #expect(error?.code == .invalidTime && error?.location == "line 2, column time", "\(huge)")
         }
         let hugeJSON = #"[{"vehicle":"A","time":1e300,"lon":120.46,"lat":33.19}]"#
         #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(hugeJSON.utf8)) }
         let noLat = "vehicle,time,lon\nA,1,2\n"
         do {
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parseCSV(Array(noLat.utf8)) }
-            #expect(error?.code == "missing_column" && error?.location == "line 1")
+            #expect(error?.code == .missingColumn && error?.location == "line 1")
         }
     }
 
@@ -96,7 +96,7 @@ import Testing
         let arrayBad = "[{\"vehicle\":\"A\",\"time\":1,\"lon\":120,\"lat\":33},{\"vehicle\":\"A\",\"lon\":120,\"lat\":33}]"
         do {
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(arrayBad.utf8)) }
-            #expect(error?.location == "points[1].time" && error?.code == "missing_field")
+            #expect(error?.location == "points[1].time" && error?.code == .missingField)
         }
     }
 

@@ -57,7 +57,7 @@ import Testing
         let store = try SpatialStore.temporary()
         let china = Polygon(exterior: [Coordinate(x: 73, y: 18), Coordinate(x: 135, y: 18), Coordinate(x: 135, y: 54), Coordinate(x: 73, y: 54), Coordinate(x: 73, y: 18)])
         let error = await #expect(throws: GeoError.self) { try await store.passages(.polygon(china), from: 0, to: 1) }
-        #expect(error?.code == "invalid_area")
+        #expect(error?.code == .invalidArea)
     }
 
     @Test func insertIsAllOrNothing() async throws {

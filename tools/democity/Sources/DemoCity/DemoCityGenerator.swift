@@ -50,7 +50,7 @@ public enum DemoCityGenerator {
     /// Generates the city inside `boundary`, a GeoJSON Polygon/MultiPolygon feature (collection) in WGS 84.
     public static func generate(boundaryGeoJSON: [UInt8], options: Options = Options()) throws -> Output {
         guard options.scale >= 0.25, options.scale <= 30 else {
-            throw GeoError(code: "invalid_argument", message: "scale \(options.scale) is outside 0.25...30")
+            throw GeoError(code: .invalidArgument, message: "scale \(options.scale) is outside 0.25...30")
         }
         let district = try districtPolygons(from: boundaryGeoJSON)
         let bridge = try GeometryBridge()
@@ -91,7 +91,7 @@ public enum DemoCityGenerator {
             }
         }
         guard !polygons.isEmpty else {
-            throw GeoError(code: "invalid_argument", message: "the boundary file holds no Polygon or MultiPolygon")
+            throw GeoError(code: .invalidArgument, message: "the boundary file holds no Polygon or MultiPolygon")
         }
         return polygons
     }
