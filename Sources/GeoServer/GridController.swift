@@ -85,7 +85,10 @@ struct GridController {
     private func qualityReport() async throws -> GridQualityReport {
         let grids = try await layerFeatures(GridLocator.layerNames.unitGrids)
         let communities = try await layerFeatures(GridLocator.layerNames.communities)
-        return try GridQualityChecker().check(unitGrids: grids, communities: communities, engine: try GeometryEngine())
+        // A full GEOS pass over every grid: seconds on a big city, so off the event loops and stoppable.
+        return try await ComputePool.shared.run { cancellation in
+            try GridQualityChecker().check(unitGrids: grids, communities: communities, engine: try GeometryEngine(), cancellation: cancellation)
+        }
     }
 
     private func layerFeatures(_ name: String) async throws -> [Feature] {
