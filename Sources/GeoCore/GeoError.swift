@@ -59,7 +59,6 @@ extension GeoError {
         case invalidSRID = "invalid_srid"
         case invalidTime = "invalid_time"
         case invalidTile = "invalid_tile"
-        case invalidPosition = "invalid_position"
         case invalidSince = "invalid_since"
         case invalidFilter = "invalid_filter"
         case invalidCode = "invalid_code"

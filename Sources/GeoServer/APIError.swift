@@ -37,7 +37,7 @@ public struct APIError: HTTPResponseError, Sendable {
             .outOfRange, .sridMismatch, .quotaNotMet:
             .unprocessableContent
         case .invalidArgument, .invalidBBox, .invalidCoordinate, .invalidCRS, .unknownCRS, .invalidSRID, .invalidTime,
-            .invalidTile, .invalidPosition, .invalidSince, .invalidFilter, .invalidCode, .inconsistentCode, .invalidSource,
+            .invalidTile, .invalidSince, .invalidFilter, .invalidCode, .inconsistentCode, .invalidSource,
             .invalidArea:
             .badRequest
         case .payloadTooLarge, .batchTooLarge, .geometryTooLarge, .tooManyTiles: .contentTooLarge

@@ -153,8 +153,10 @@ struct FenceController {
         }
     }
 
-    /// `{"positions": [{vehicle_id, time, lon, lat, speed_kmh?, heading?}], "flush": false}`.
-    static func positions(from body: JSONValue, maximumCount: Int) throws -> ([VehiclePosition], Bool) {
+    /// `{"positions": [{vehicle_id, time, lon, lat, speed_kmh?, heading?, status?}], "flush": false}`, read by the one
+    /// fix parser (``TrackParser``), so a position is read exactly as a track upload is; errors name the member
+    /// (`positions[3].time`).
+    static func positions(from body: JSONValue, maximumCount: Int) throws -> ([TrackPoint], Bool) {
         guard case .object(let object) = body, case .array(let items)? = object["positions"] else {
             throw APIError(code: .invalidArgument, message: "body must be {\"positions\": [...]}", details: ["field": "positions"])
         }
@@ -162,24 +164,11 @@ struct FenceController {
             throw APIError(code: .batchTooLarge, message: "positions has \(items.count) entries; the limit is \(maximumCount)",
                 details: ["field": "positions", "maximum": .int(Int64(maximumCount))])
         }
-        var result: [VehiclePosition] = []
-        result.reserveCapacity(items.count)
-        for (k, item) in items.enumerated() {
-            func bad(_ field: String, _ message: String) -> APIError {
-                APIError(code: .invalidPosition, message: "positions[\(k)]: \(message)", details: ["field": .string("positions[\(k)].\(field)")])
-            }
-            guard case .object(let o) = item else { throw bad("", "must be an object") }
-            guard let vehicle = o["vehicle_id"]?.stringValue, !vehicle.isEmpty else { throw bad("vehicle_id", "vehicle_id must be a non-empty string") }
-            guard let time = o["time"].flatMap(parseTime) else { throw bad("time", "time must be ISO 8601 with an offset or seconds since 1970") }
-            guard TrackPoint.plausibleTimes.contains(time) else { throw bad("time", "time must lie in the years 1900-2200") }
-            guard let lon = o["lon"]?.doubleValue, let lat = o["lat"]?.doubleValue else { throw bad("lon", "lon and lat must be numbers") }
-            let coordinate = try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "positions[\(k)].lon/lat")
-            var speed: Double?
-            if let value = o["speed_kmh"], value != .null {
-                guard let s = value.doubleValue, s >= 0 else { throw bad("speed_kmh", "speed_kmh must be a non-negative number") }
-                speed = s
-            }
-            result.append(VehiclePosition(vehicleId: vehicle, time: time, coordinate: coordinate, speedKmh: speed, heading: o["heading"]?.doubleValue))
+        let positions: [TrackPoint]
+        do {
+            positions = try TrackParser.parseJSONArray(body)
+        } catch {
+            throw APIError(code: error.code, message: error.message, details: ["field": .string(error.location ?? "positions")])
         }
         let flush: Bool
         switch object["flush"] {
@@ -187,19 +176,7 @@ struct FenceController {
         case .some(.bool(let b)): flush = b
         case .some: throw APIError(code: .invalidArgument, message: "flush must be true or false", details: ["field": "flush"])
         }
-        return (result, flush)
-    }
-
-    static func parseTime(_ value: JSONValue) -> Double? {
-        if let text = value.stringValue {
-            for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
-                let formatter = ISO8601DateFormatter()
-                formatter.formatOptions = options
-                if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
-            }
-            return nil
-        }
-        return value.doubleValue
+        return (positions, flush)
     }
 
     static func eventQuery(_ parameters: Parameters) throws -> FenceEventQuery {
@@ -241,21 +218,13 @@ struct FenceController {
 
     // MARK: output
 
-    /// ISO 8601 in China Standard Time, the time people read on the platform.
-    static func isoTime(_ t: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: t))
-    }
-
     static func describe(_ e: FenceEvent) -> JSONValue {
         func point(_ c: Coordinate?) -> JSONValue { c.map { .array([.double($0.x), .double($0.y)]) } ?? .null }
         func number(_ d: Double?) -> JSONValue { d.map { .double($0) } ?? .null }
         return .object([
             "id": .string(e.id), "vehicle_id": .string(e.vehicleId), "kind": .string(e.kind.rawValue),
             "fence_id": e.fenceId.map { .string($0) } ?? .null, "fence_version": e.fenceVersion.map { .int(Int64($0)) } ?? .null,
-            "start": .string(isoTime(e.start)), "end": e.end.map { .string(isoTime($0)) } ?? .null,
+            "start": .string(TimeText.format(e.start)), "end": e.end.map { .string(TimeText.format($0)) } ?? .null,
             "start_position": point(e.startPosition), "end_position": point(e.endPosition),
             "max_speed_kmh": number(e.maxSpeedKmh), "max_distance_m": number(e.maxDistanceMetres), "dwell_s": number(e.dwellSeconds),
             "open": .bool(e.isOpen),

@@ -209,7 +209,7 @@ actor FenceService {
     /// Evaluates a batch and answers once its events and a state including it are committed, then tells stream
     /// subscribers. When the commit fails nothing of the batch remains, in memory or on disk, and the error is
     /// thrown. The counters are those right after the batch.
-    func ingest(_ positions: [VehiclePosition], flush: Bool) async throws -> (events: [FenceEvent], counters: FenceEvaluatorCounters) {
+    func ingest(_ positions: [TrackPoint], flush: Bool) async throws -> (events: [FenceEvent], counters: FenceEvaluatorCounters) {
         try await refreshIfStoredElsewhere()
         await takeTurn()
         var events = evaluator.ingest(positions)

@@ -82,7 +82,7 @@ struct JoinController {
             let matches = detector.duplicates(of: newCase).map { match -> JSONValue in
                 .object([
                     "id": .string(match.record.id), "category": .string(match.record.category),
-                    "time": .string(ISO8601DateFormatter().string(from: match.record.time)), "status": .string(match.record.status),
+                    "time": .string(TimeText.format(match.record.time.timeIntervalSince1970)), "status": .string(match.record.status),
                     "grid_code": match.record.gridCode.map(JSONValue.string) ?? .null,
                     "distance_m": .double((match.distanceMetres * 100).rounded() / 100),
                     "reasons": .array(match.reasons.map { .string($0.rawValue) }),
@@ -191,20 +191,14 @@ struct JoinController {
         }
     }
 
+    /// A stored time (a feature's `time` property) in one of ``TimeText``'s forms; nil when it is not one.
     static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: text)
+        (try? TimeText.seconds(text)).map { Date(timeIntervalSince1970: $0) }
     }
 
+    /// A required time parameter in one of ``TimeText``'s forms; 400 naming the field otherwise.
     static func date(_ text: String?, field: String) throws -> Date {
-        guard let text, let date = parseDate(text) else {
-            throw APIError(code: .invalidArgument,
-                message: "\(field) must be an ISO 8601 time such as 2026-11-23T08:00:00+08:00 or a date 2026-11-23, got \(text.map { "\"\($0)\"" } ?? "nothing")",
-                details: ["field": .string(field)])
-        }
-        return date
+        Date(timeIntervalSince1970: try RequestParsing.time(try RequestParsing.required(text, field), field: field))
     }
 
     static func object(_ request: Request, context: some RequestContext, maximumBytes: Int) async throws -> [String: JSONValue] {

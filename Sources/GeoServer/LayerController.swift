@@ -42,7 +42,7 @@ struct LayerController {
             "geometry_type": layer.geometryType.map { .string($0.rawValue) } ?? .null, "srid": .int(Int64(layer.srid)),
             "feature_count": .int(Int64(layer.featureCount)), "version": .int(layer.version),
             "schema": .array(layer.schema.map { .object(["name": .string($0.name), "type": .string($0.type.rawValue)]) }),
-            "updated_at": .string(ISO8601DateFormatter().string(from: layer.updatedAt)),
+            "updated_at": .string(TimeText.format(layer.updatedAt.timeIntervalSince1970)),
         ]
         if let box = layer.bbox {
             entry["bbox"] = .array([.double(box.minX), .double(box.minY), .double(box.maxX), .double(box.maxY)])

@@ -34,7 +34,7 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())
+        let time = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         let fields = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
         switch format {
         case .text:

@@ -211,7 +211,7 @@ struct OperationsController {
                 "count": .int(Int64(entries.count)),
                 "entries": .array(entries.map { entry in
                     .object([
-                        "time": .string(Date(timeIntervalSince1970: entry.time).ISO8601Format()),
+                        "time": .string(TimeText.format(entry.time)),
                         "key_id": entry.keyId.map(JSONValue.string) ?? .null, "key_name": entry.keyName.map(JSONValue.string) ?? .null,
                         "method": .string(entry.method), "path": .string(entry.path), "status": .int(Int64(entry.status)),
                         "detail": .string(entry.detail), "remote_address": entry.remoteAddress.map(JSONValue.string) ?? .null,

@@ -97,14 +97,22 @@ enum RequestParsing {
         }
     }
 
-    /// A time parameter: ISO 8601 with an offset, or seconds since 1970; 400 naming the field otherwise.
-    static func time(_ text: String, field: String) throws -> Double {
-        let value: JSONValue = Double(text).map { .double($0) } ?? .string(text)
-        guard let time = FenceController.parseTime(value) else {
-            throw APIError(code: .invalidArgument, message: "\(field) must be ISO 8601 with an offset or seconds since 1970",
-                details: ["field": .string(field)])
+    /// A time parameter in one of ``TimeText``'s forms; 400 `invalid_time` naming the field otherwise.
+    static func time(_ text: some StringProtocol, field: String) throws -> Double {
+        do {
+            return try TimeText.seconds(text, field: field)
+        } catch {
+            throw APIError(code: error.code, message: error.message, details: ["field": .string(field)])
         }
-        return time
+    }
+
+    /// A time member of a JSON body (a string in one of ``TimeText``'s forms or a number); 400 naming `field`.
+    static func time(_ value: JSONValue, field: String) throws -> Double {
+        do {
+            return try TimeText.seconds(value, field: field)
+        } catch {
+            throw APIError(code: error.code, message: error.message, details: ["field": .string(field)])
+        }
     }
 
     /// The raw request body, refusing bodies over `maximumBytes` with 413.

@@ -199,7 +199,7 @@ struct TileController {
             "from_version": .int(change.fromVersion),
             "to_version": change.toVersion.map(JSONValue.int) ?? .null,
             "bounds": change.bounds.map { .array([.double($0.minX), .double($0.minY), .double($0.maxX), .double($0.maxY)]) } ?? .null,
-            "detected_at": .string(ISO8601DateFormatter().string(from: change.detectedAt)),
+            "detected_at": .string(TimeText.format(change.detectedAt.timeIntervalSince1970)),
             "tiles": .array(ranges),
         ])
     }

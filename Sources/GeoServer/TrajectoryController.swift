@@ -63,8 +63,8 @@ struct TrajectoryController {
             return try JSONResponse.make(.object([
                 "count": .int(Int64(passages.count)),
                 "vehicles": .array(passages.map { p in
-                    .object(["vehicle": .string(p.vehicle), "first_time": .string(Self.iso(p.firstTime)),
-                             "last_time": .string(Self.iso(p.lastTime))])
+                    .object(["vehicle": .string(p.vehicle), "first_time": .string(TimeText.format(p.firstTime)),
+                             "last_time": .string(TimeText.format(p.lastTime))])
                 }),
             ]))
         }
@@ -148,7 +148,7 @@ struct TrajectoryController {
                 "vehicle": .string(vehicle), "raw_points": .int(Int64(raw.count)), "points": .int(Int64(shown.count)),
                 "times": .array(shown.map { .double($0.time) }),
                 "speeds": .array(shown.map { $0.speed.map(JSONValue.double) ?? .null }),
-                "from": .string(Self.iso(shown.first!.time)), "to": .string(Self.iso(shown.last!.time)),
+                "from": .string(TimeText.format(shown.first!.time)), "to": .string(TimeText.format(shown.last!.time)),
             ])
             return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection([feature])), contentType: "application/geo+json")
         }
@@ -157,7 +157,7 @@ struct TrajectoryController {
         group.get("trajectories/:vehicle/report") { request, context -> Response in
             let vehicle = try context.parameters.require("vehicle")
             let dayText = try RequestParsing.required(request.uri.queryParameters["day"], "day")
-            guard let start = TrackMeasures.startOfDay(dayText) else {
+            guard let start = TimeText.startOfDay(dayText) else {
                 throw APIError(code: .invalidArgument, message: "day must be YYYY-MM-DD, got \"\(dayText)\"",
                                details: ["field": "day"])
             }
@@ -186,7 +186,7 @@ struct TrajectoryController {
                 }
                 return nil
             }
-            do { return try TrackParser.parseTime(text, location: field) } catch { throw badInput(error, field: field) }
+            return try RequestParsing.time(text, field: field)
         }
         let from = try time(fromText, "from"), to = try time(toText, "to")
         if let from, let to {
@@ -198,14 +198,6 @@ struct TrajectoryController {
             }
         }
         return (from, to)
-    }
-
-    /// ISO 8601 in China Standard Time, the way the platforms' users read times.
-    static func iso(_ time: Double) -> String {
-        let offset = TrackParser.defaultUTCOffset
-        let day = TrackMeasures.day(of: time, utcOffset: offset)
-        let seconds = Int((time + offset).rounded(.down)) - Int(((time + offset) / 86400).rounded(.down)) * 86400
-        return String(format: "%@T%02d:%02d:%02d+08:00", day, seconds / 3600, seconds % 3600 / 60, seconds % 60)
     }
 
     static func describe(_ r: VehicleDayReport) -> JSONValue {
@@ -224,10 +216,10 @@ struct TrajectoryController {
                 "jumps": .int(Int64(r.cleaning.jumps)), "drift": .int(Int64(r.cleaning.drift)),
             ]),
             "trips": .array(r.trips.map { t in
-                .object(["start": .string(iso(t.start)), "end": .string(iso(t.end)), "distance_m": .double((t.distance * 10).rounded() / 10)])
+                .object(["start": .string(TimeText.format(t.start)), "end": .string(TimeText.format(t.end)), "distance_m": .double((t.distance * 10).rounded() / 10)])
             }),
             "stops": .array(r.stops.map { s in
-                .object(["start": .string(iso(s.start)), "end": .string(iso(s.end)), "duration_s": .double(s.duration),
+                .object(["start": .string(TimeText.format(s.start)), "end": .string(TimeText.format(s.end)), "duration_s": .double(s.duration),
                          "lon": .double(s.centroid.longitude), "lat": .double(s.centroid.latitude),
                          "site": s.siteID.map(JSONValue.string) ?? .null])
             }),

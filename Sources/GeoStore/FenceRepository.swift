@@ -128,7 +128,7 @@ extension FenceRepository {
 
 extension SpatialStore: FenceRepository {
     public func saveFence(_ fence: StoredFence) async throws(GeoError) {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         try await write { db in
             try db.execute(
                 sql: """
@@ -175,7 +175,7 @@ extension SpatialStore: FenceRepository {
     }
 
     public func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError) {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         try await write { db in
             try Self.upsert(events, db)
             try Self.saveState(name: name, body: body, savedAt: now, db)
@@ -226,7 +226,7 @@ extension SpatialStore: FenceRepository {
     }
 
     public func saveEvaluatorState(name: String, body: Data) async throws(GeoError) {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         try await write { db in try Self.saveState(name: name, body: body, savedAt: now, db) }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GeoCore
 import GeoServer
 import GeoStore
 
@@ -63,8 +64,8 @@ struct KeysCommand: AsyncParsableCommand {
             }
             print("id         name                  scopes                                rate   created               revoked")
             for key in keys {
-                let created = Date(timeIntervalSince1970: key.createdAt).ISO8601Format()
-                let revoked = key.revokedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() } ?? "-"
+                let created = TimeText.format(key.createdAt)
+                let revoked = key.revokedAt.map { TimeText.format($0) } ?? "-"
                 let rate = key.ratePerSecond.map { $0 == 0 ? "none" : $0.formatted() } ?? "default"
                 print(
                     [key.id.padding(10), key.name.padding(21), key.scopes.joined(separator: ",").padding(37), rate.padding(6), created.padding(21), revoked]

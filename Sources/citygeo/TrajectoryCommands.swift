@@ -14,15 +14,14 @@ struct TrajectoryCommand: AsyncParsableCommand {
         ])
 }
 
-/// Times on the command line: ISO 8601 (no offset means +08:00) or epoch seconds.
+/// Times on the command line, in the forms of ``TimeText`` (no offset means +08:00).
 private func time(_ text: String, _ option: String) throws -> Double {
-    do { return try TrackParser.parseTime(text, location: option) } catch { throw ValidationError("--\(option): \(error.message)") }
+    do { return try TimeText.seconds(text, field: "--\(option)") } catch { throw ValidationError(error.message) }
 }
 
+/// A time as people read it on a terminal: `2026-11-23 09:00:00` in China Standard Time.
 private func local(_ t: Double) -> String {
-    let day = TrackMeasures.day(of: t)
-    let s = Int((t + TrackParser.defaultUTCOffset).rounded(.down)) % 86400
-    return String(format: "%@ %02d:%02d:%02d", day, s / 3600, s % 3600 / 60, s % 60)
+    String(TimeText.format(t).prefix(19)).replacingOccurrences(of: "T", with: " ")
 }
 
 struct TrajectoryImportCommand: AsyncParsableCommand {
@@ -62,7 +61,7 @@ struct TrajectoryReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try SpatialStore(path: database.database)
-        guard let start = TrackMeasures.startOfDay(day) else { throw ValidationError("--day must be YYYY-MM-DD") }
+        guard let start = TimeText.startOfDay(day) else { throw ValidationError("--day must be YYYY-MM-DD") }
         let vehicles = vehicle.isEmpty ? try await store.trackVehicles().map(\.vehicle) : vehicle
         var rows: [[String]] = []
         var reports: [VehicleDayReport] = []

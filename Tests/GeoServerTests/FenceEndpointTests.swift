@@ -263,7 +263,7 @@ import Testing
         ("/v1/fences", #"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[120.46,33.2],[120.47,33.21],[120.47,33.2],[120.46,33.21],[120.46,33.2]]]},"properties":{"id":"bow","role":"forbiddenZone"}}"#,
          .unprocessableContent, "geometry"),
         ("/v1/positions", #"{"positions":[{"vehicle_id":"T1","time":"yesterday","lon":120.46,"lat":33.2}]}"#, .badRequest, "positions[0].time"),
-        ("/v1/positions", #"{"positions":[{"vehicle_id":"T1","time":0,"lon":220.46,"lat":33.2}]}"#, .badRequest, "positions[0].lon/lat"),
+        ("/v1/positions", #"{"positions":[{"vehicle_id":"T1","time":0,"lon":220.46,"lat":33.2}]}"#, .unprocessableContent, "positions[0].lon"),
         ("/v1/positions", #"{"points":[]}"#, .badRequest, "positions"),
     ])
     func badInputNamesTheField(uri: String, body: String, status: HTTPResponse.Status, field: String) async throws {

@@ -55,10 +55,10 @@ import Testing
     static let t0 = 1_795_392_000.0
 
     /// Five fixes of `vehicle`, 10 s and about 19 m apart, inside the demo district.
-    static func batch(_ vehicle: String) -> [VehiclePosition] {
+    static func batch(_ vehicle: String) -> [TrackPoint] {
         (0..<5).map { k in
-            VehiclePosition(
-                vehicleId: vehicle, time: t0 + 10 * Double(k), coordinate: Coordinate(longitude: 120.46 + 0.0002 * Double(k), latitude: 33.2))
+            TrackPoint(
+                vehicle: vehicle, time: t0 + 10 * Double(k), coordinate: Coordinate(longitude: 120.46 + 0.0002 * Double(k), latitude: 33.2))
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GeoCore
 
 /// Reads track points from the formats vehicle platforms export: CSV, GeoJSON point features, NDJSON
 /// (one JSON object per line) and a JSON array of objects.
@@ -7,21 +6,19 @@ import GeoCore
 /// Field names are matched case-insensitively with the aliases platforms use: vehicle (`vehicle`,
 /// `vehicle_id`, `vid`, `plate`, `device`), time (`time`, `t`, `timestamp`, `gps_time`), longitude (`lon`,
 /// `lng`, `longitude`, `x`), latitude (`lat`, `latitude`, `y`), `speed` (km/h), heading (`heading`,
-/// `direction`, `course`), `status`. Times are ISO 8601 (`2026-11-23T09:00:00+08:00`, `…Z`, fractional
-/// seconds, a space instead of `T`) or epoch seconds; epoch values above 10¹¹ are read as milliseconds. An ISO
-/// time without an offset is read in ``defaultUTCOffset`` (China Standard Time, +08:00), because that is what
-/// Chinese platforms write. Every error is a ``GeoError`` whose `location` names the line (or feature) and field.
+/// `direction`, `course`), `status`. Times are read by ``TimeText`` (ISO 8601 with or without an offset, which is
+/// then China Standard Time, or epoch seconds or milliseconds). Every error is a ``GeoError`` whose `location` names
+/// the line (or feature) and field.
+///
+/// This is the one reader of GPS fixes: track uploads, position batches and fence replays all come through it.
 public enum TrackParser {
     /// Input formats.
     public enum Format: String, Sendable, CaseIterable {
         case csv, geojson, ndjson, json
     }
 
-    /// Offset applied to ISO times that carry none: +08:00 (28,800 s).
-    public static let defaultUTCOffset: Double = 8 * 3600
-
     /// Guesses the format from the first non-blank bytes: `[` a JSON array, `{` holding `FeatureCollection`
-    /// GeoJSON, `{` otherwise NDJSON, anything else CSV.
+    /// GeoJSON, `{"points"` or `{"positions"` one JSON object of points, `{` otherwise NDJSON, anything else CSV.
     public static func detectFormat(_ bytes: [UInt8]) -> Format {
         var i = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
@@ -30,8 +27,10 @@ public enum TrackParser {
         if bytes[i] == UInt8(ascii: "[") { return .json }
         if bytes[i] == UInt8(ascii: "{") {
             let head = String(decoding: bytes[i..<min(bytes.count, i + 4096)], as: UTF8.self)
-            // A FeatureCollection is one document; NDJSON holds one object per line.
+            // A FeatureCollection is one document; so is an object holding the points; NDJSON holds one object per line.
             if head.contains("\"FeatureCollection\"") { return .geojson }
+            let firstKey = head.dropFirst().drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+            if firstKey.hasPrefix("\"points\"") || firstKey.hasPrefix("\"positions\"") { return .json }
             return .ndjson
         }
         return .csv
@@ -53,7 +52,7 @@ public enum TrackParser {
     static let timeNames = ["time", "t", "timestamp", "gps_time"]
     static let lonNames = ["lon", "lng", "longitude", "x"]
     static let latNames = ["lat", "latitude", "y"]
-    static let speedNames = ["speed"]
+    static let speedNames = ["speed", "speed_kmh"]
     static let headingNames = ["heading", "direction", "course"]
     static let statusNames = ["status"]
 
@@ -90,12 +89,12 @@ public enum TrackParser {
             guard !vehicle.isEmpty else {
                 throw GeoError(code: .invalidTrackPoint, message: "empty vehicle on line \(record.line)", location: place(vehicleColumn))
             }
-            let time = try parseTime(field(timeColumn), location: place(timeColumn))
+            let time = try TimeText.seconds(field(timeColumn), field: "time", location: place(timeColumn))
             let lon = try number(field(lonColumn), location: place(lonColumn), range: -180...180)
             let lat = try number(field(latColumn), location: place(latColumn), range: -90...90)
             var speed: Double? = nil, heading: Double? = nil
-            if let c = speedColumn { speed = try optionalNumber(field(c), location: place(c)) }
-            if let c = headingColumn { heading = try optionalNumber(field(c), location: place(c)) }
+            if let c = speedColumn { speed = try optionalNumber(field(c), location: place(c), range: 0...Double.greatestFiniteMagnitude) }
+            if let c = headingColumn { heading = try optionalNumber(field(c), location: place(c), range: nil) }
             let status = statusColumn.map(field).flatMap { $0.isEmpty ? nil : $0 }
             points.append(TrackPoint(vehicle: vehicle, time: time, longitude: lon, latitude: lat,
                                      speed: speed, heading: heading, status: status))
@@ -146,25 +145,35 @@ public enum TrackParser {
         return points
     }
 
-    /// A JSON array of objects, or an object `{"points": [...]}`.
+    /// A JSON array of objects, or an object holding one under `points` or `positions` (the body of
+    /// `POST /v1/positions`); locations name the member, e.g. `positions[3].time`.
     public static func parseJSONArray(_ bytes: [UInt8]) throws(GeoError) -> [TrackPoint] {
-        let value = try JSON.decode(bytes)
+        try parseJSONArray(try JSON.decode(bytes))
+    }
+
+    /// The fixes of an already decoded JSON body; see ``parseJSONArray(_:)-(Array<UInt8>)``.
+    public static func parseJSONArray(_ value: JSONValue) throws(GeoError) -> [TrackPoint] {
         let items: [JSONValue]
+        var member = "points"
         switch value {
         case .array(let array): items = array
         case .object(let members):
-            guard case .array(let array)? = members["points"] else {
-                throw GeoError(code: .invalidTrackPoint, message: "expected an array of points or {\"points\": [...]}",
+            if case .array(let array)? = members["points"] {
+                items = array
+            } else if case .array(let array)? = members["positions"] {
+                items = array
+                member = "positions"
+            } else {
+                throw GeoError(code: .invalidTrackPoint, message: "expected an array of points, {\"points\": [...]} or {\"positions\": [...]}",
                                location: "points")
             }
-            items = array
         default:
             throw GeoError(code: .invalidTrackPoint, message: "expected an array of points", location: "$")
         }
         var points: [TrackPoint] = []
         points.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            points.append(try trackPoint(from: item, place: { "points[\(index)].\($0)" }))
+            points.append(try trackPoint(from: item, place: { "\(member)[\(index)].\($0)" }))
         }
         return points
     }
@@ -203,7 +212,8 @@ public enum TrackParser {
         func numeric(_ found: (String, JSONValue), range: ClosedRange<Double>?) throws(GeoError) -> Double {
             if let d = found.1.doubleValue {
                 if let range, !range.contains(d) || !d.isFinite {
-                    throw GeoError(code: .invalidTrackPoint, message: "\(found.0) \(d) is out of range \(range)", location: place(found.0))
+                    let expected = range.upperBound == .greatestFiniteMagnitude ? "must not be negative" : "is out of range \(range)"
+                    throw GeoError(code: .invalidTrackPoint, message: "\(found.0) \(d) \(expected)", location: place(found.0))
                 }
                 return d
             }
@@ -219,16 +229,11 @@ public enum TrackParser {
             throw GeoError(code: .invalidTrackPoint, message: "vehicle must be a non-empty string", location: place(vehicleName))
         }
         let timeField = try required(timeNames, "time")
-        let time: Double
-        if let s = timeField.1.stringValue {
-            time = try parseTime(s, location: place(timeField.0))
-        } else {
-            time = try plausible(epoch(try numeric(timeField, range: nil)), location: place(timeField.0))
-        }
+        let time = try TimeText.seconds(timeField.1, field: timeField.0, location: place(timeField.0))
         let lon = try numeric(try required(lonNames, "longitude"), range: -180...180)
         let lat = try numeric(try required(latNames, "latitude"), range: -90...90)
         var speed: Double? = nil, heading: Double? = nil
-        if let f = find(speedNames) { speed = try numeric(f, range: nil) }
+        if let f = find(speedNames) { speed = try numeric(f, range: 0...Double.greatestFiniteMagnitude) }
         if let f = find(headingNames) { heading = try numeric(f, range: nil) }
         let status: String? = find(statusNames).map { f in
             if let s = f.1.stringValue { return s }
@@ -245,107 +250,13 @@ public enum TrackParser {
             throw GeoError(code: .invalidTrackPoint, message: "\"\(text)\" is not a number", location: location)
         }
         if let range, !range.contains(value) {
-            throw GeoError(code: .invalidTrackPoint, message: "\(value) is out of range \(range)", location: location)
+            let expected = range.upperBound == .greatestFiniteMagnitude ? "must not be negative" : "is out of range \(range)"
+            throw GeoError(code: .invalidTrackPoint, message: "\(value) \(expected)", location: location)
         }
         return value
     }
 
-    static func optionalNumber(_ text: String, location: String) throws(GeoError) -> Double? {
-        text.isEmpty ? nil : try number(text, location: location, range: nil)
-    }
-
-    /// Epoch seconds from a number that may be milliseconds (anything above 10¹¹ s, i.e. after the year 5138).
-    static func epoch(_ value: Double) -> Double { value > 1e11 ? value / 1000 : value }
-
-    /// Epoch seconds from ISO 8601 text or a number.
-    public static func parseTime(_ text: String, location: String = "time") throws(GeoError) -> Double {
-        if let value = Double(text), value.isFinite { return try plausible(epoch(value), location: location) }
-        guard let seconds = iso8601(text) else {
-            throw GeoError(code: .invalidTime,
-                           message: "\"\(text)\" is neither ISO 8601 (2026-11-23T09:00:00+08:00) nor epoch seconds",
-                           location: location)
-        }
-        return try plausible(seconds, location: location)
-    }
-
-    /// `seconds` when within ``TrackPoint/plausibleTimes`` (1900-2200), else `invalid_time` at `location`.
-    static func plausible(_ seconds: Double, location: String) throws(GeoError) -> Double {
-        guard TrackPoint.plausibleTimes.contains(seconds) else {
-            throw GeoError(code: .invalidTime, message: "time \(seconds) s since 1970 is outside the years 1900-2200", location: location)
-        }
-        return seconds
-    }
-
-    /// `YYYY-MM-DD[T| ]hh:mm[:ss[.fff]][Z|±hh[:]mm]`; nil for anything else.
-    static func iso8601(_ text: String) -> Double? {
-        let b = Array(text.utf8)
-        var i = 0
-        func digits(_ n: Int) -> Int? {
-            guard i + n <= b.count else { return nil }
-            var v = 0
-            for k in i..<(i + n) {
-                guard b[k] >= 48 && b[k] <= 57 else { return nil }
-                v = v * 10 + Int(b[k] - 48)
-            }
-            i += n
-            return v
-        }
-        func expect(_ c: Character) -> Bool {
-            guard i < b.count, b[i] == c.asciiValue! else { return false }
-            i += 1
-            return true
-        }
-        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var seconds = 0.0
-        if i < b.count {
-            guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") else { return nil }
-            i += 1
-            guard let hour = digits(2), expect(":"), let minute = digits(2), hour < 24, minute < 60 else { return nil }
-            seconds = Double(hour * 3600 + minute * 60)
-            if expect(":") {
-                guard let s = digits(2), s <= 60 else { return nil }
-                seconds += Double(s)
-                if expect(".") || expect(",") {
-                    var scale = 0.1
-                    let start = i
-                    while i < b.count, b[i] >= 48 && b[i] <= 57 {
-                        seconds += Double(b[i] - 48) * scale
-                        scale /= 10
-                        i += 1
-                    }
-                    if i == start { return nil }
-                }
-            }
-        }
-        var offset = defaultUTCOffset
-        if i < b.count {
-            if expect("Z") || expect("z") {
-                offset = 0
-            } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-                let sign: Double = b[i] == UInt8(ascii: "-") ? -1 : 1
-                i += 1
-                guard let oh = digits(2) else { return nil }
-                _ = expect(":")
-                let om = i < b.count ? (digits(2) ?? -1) : 0
-                guard om >= 0, oh < 24, om < 60 else { return nil }
-                offset = sign * Double(oh * 3600 + om * 60)
-            } else {
-                return nil
-            }
-        }
-        guard i == b.count else { return nil }
-        return Double(daysFromCivil(year: year, month: month, day: day)) * 86400 + seconds - offset
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+    static func optionalNumber(_ text: String, location: String, range: ClosedRange<Double>?) throws(GeoError) -> Double? {
+        text.isEmpty ? nil : try number(text, location: location, range: range)
     }
 }

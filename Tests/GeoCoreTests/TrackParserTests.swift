@@ -1,29 +1,9 @@
 import Foundation
-import GeoCore
 import Testing
 
-@testable import GeoTrajectories
+@testable import GeoCore
 
-@Suite struct ParserTests {
-    @Test(arguments: [
-        ("2026-11-23T09:00:00+08:00", 1_795_395_600.0),
-        ("2026-11-23T01:00:00Z", 1_795_395_600.0),
-        ("2026-11-23 09:00:00", 1_795_395_600.0),  // no offset: China Standard Time
-        ("2026-11-23T09:00:00.5+0800", 1_795_395_600.5),
-        ("2026-11-23T09:00+08:00", 1_795_395_600.0),
-        ("1795395600", 1_795_395_600.0),
-        ("1795395600500", 1_795_395_600.5),  // milliseconds
-        ("2000-03-01T00:00:00Z", 951_868_800.0),
-    ])
-    func times(text: String, epoch: Double) throws {
-        #expect(try TrackParser.parseTime(text) == epoch)
-    }
-
-    @Test(arguments: ["2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "yesterday", "2026-11-23T09:00:00+08:00x"])
-    func badTimes(text: String) {
-        #expect(throws: GeoError.self) { try TrackParser.parseTime(text) }
-    }
-
+@Suite struct TrackParserTests {
     @Test func csvWithAliasesAndOptionalColumns() throws {
         let csv = """
             Vehicle_ID,GPS_TIME,lng,lat,speed,direction,status
@@ -100,10 +80,35 @@ import Testing
         }
     }
 
-    @Test func days() {
-        #expect(TrackMeasures.day(of: 1_795_395_600) == "2026-11-23")
-        #expect(TrackMeasures.day(of: 1_795_363_200) == "2026-11-23")  // 00:00 +08:00
-        #expect(TrackMeasures.day(of: 1_795_363_199) == "2026-11-22")
-        #expect(TrackMeasures.startOfDay("2026-11-23") == 1_795_363_200)
+    /// The columns fence replays and vehicle monitors write (`vehicle_id`, `speed_kmh`) are read by the same parser.
+    @Test func monitorColumnsAndPositionsBodies() throws {
+        let csv = "\u{FEFF}vehicle_id,time,lon,lat,speed_kmh\n苏J12345,2026-11-23T08:00:00+08:00,120.46,33.2,18.5\n苏J12345,1795392010,120.461,33.2,\n\n"
+        #expect(try TrackParser.parse(Array(csv.utf8)) == [
+            TrackPoint(vehicle: "苏J12345", time: 1_795_392_000, longitude: 120.46, latitude: 33.2, speed: 18.5),
+            TrackPoint(vehicle: "苏J12345", time: 1_795_392_010, longitude: 120.461, latitude: 33.2),
+        ])
+        let body = #"{"positions": [{"vehicle_id": "T1", "time": "2026-11-23 08:00", "lon": 120.46, "lat": 33.2, "speed_kmh": 20}], "flush": true}"#
+        #expect(TrackParser.detectFormat(Array(body.utf8)) == .json)
+        #expect(try TrackParser.parse(Array(body.utf8)) == [TrackPoint(vehicle: "T1", time: 1_795_392_000, longitude: 120.46, latitude: 33.2, speed: 20)])
+        let bad = #"{"positions": [{"vehicle_id": "T1", "time": 0, "lon": 120.46, "lat": 33.2}, {"vehicle_id": "T1", "time": 0, "lon": "east", "lat": 33.2}]}"#
+        let error = #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(bad.utf8)) }
+        #expect(error?.location == "positions[1].lon" && error?.code == .invalidTrackPoint)
+        let negative = "vehicle,time,lon,lat,speed\nA,0,120,33,-4\n"
+        let speedError = #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(negative.utf8)) }
+        #expect(speedError?.location == "line 2, column speed" && speedError?.message == "-4.0 must not be negative")
+    }
+
+    /// Saved evaluator states hold fixes; those saved before fixes were unified (GeoFences' `VehiclePosition`)
+    /// still decode, and the current form round-trips.
+    @Test func savedFixesOfBothFormsDecode() throws {
+        let former = #"{"vehicleId":"苏J1","time":1795392000,"coordinate":{"x":120.46,"y":33.2},"speedKmh":18,"heading":90}"#
+        let decoded = try JSONDecoder().decode(TrackPoint.self, from: Data(former.utf8))
+        #expect(decoded == TrackPoint(vehicle: "苏J1", time: 1_795_392_000, longitude: 120.46, latitude: 33.2, speed: 18, heading: 90))
+        let current = TrackPoint(vehicle: "苏J2", time: 1.5, longitude: -1, latitude: 2, status: "1")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(current), as: UTF8.self)
+        #expect(text == #"{"lat":2,"lon":-1,"status":"1","time":1.5,"vehicle":"苏J2"}"#)
+        #expect(try JSONDecoder().decode(TrackPoint.self, from: Data(text.utf8)) == current)
     }
 }
