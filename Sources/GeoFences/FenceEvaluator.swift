@@ -134,7 +134,7 @@ struct VehicleTrack: Codable, Sendable, Hashable {
 /// (``state``) is Codable so that a saved evaluator resumes exactly where it stopped.
 public struct FenceEvaluator: Sendable {
     /// The fences and their index.
-    public let index: FenceIndex
+    public let index: LiveFenceIndex
     /// Known vehicles; nil turns the unknown-vehicle rule off and leaves every vehicle classless.
     public let registry: VehicleRegistry?
     /// The rules' thresholds.
@@ -142,7 +142,7 @@ public struct FenceEvaluator: Sendable {
     /// The mutable part: save it, and pass it back to ``init(index:registry:settings:state:)`` to resume.
     public private(set) var state: FenceEvaluatorState
 
-    private var scratch: FenceIndex.Scratch
+    private var scratch: LiveFenceIndex.Scratch
     private var hits: [FenceHit] = []
     /// Fences assigned to each vehicle (allowed areas, corridors, collection points): derived, not saved.
     private var assignments: [String: Assignment] = [:]
@@ -160,7 +160,7 @@ public struct FenceEvaluator: Sendable {
     ///   - registry: the known vehicles; nil switches the unknown-vehicle rule off and treats every vehicle as
     ///     classless.
     public init(
-        index: FenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
+        index: LiveFenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
         state: FenceEvaluatorState = .init()
     ) {
         self.index = index
@@ -170,20 +170,32 @@ public struct FenceEvaluator: Sendable {
         scratch = index.makeScratch()
         // An all-vehicles allowed area or route would make every vehicle in the city "assigned" to it, which
         // only reads sensibly for forbidden zones and limits: assignment needs a named selection.
-        assignable = index.fences.indices.filter { f in
+        assignable = index.livePositions.filter { f in
             let fence = index.fences[f]
             guard !fence.appliesTo.isAll else { return false }
             return (fence.kind == .area && fence.role == .allowedArea) || fence.kind == .corridor || fence.kind == .collectionPoint
         }
     }
 
-    /// Convenience: builds the index with a reach covering the settings' bands.
+    /// An evaluator over a built index.
+    public init(
+        index: FenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
+        state: FenceEvaluatorState = .init()
+    ) {
+        self.init(index: LiveFenceIndex(base: index), registry: registry, settings: settings, state: state)
+    }
+
+    /// Convenience: builds the index with a reach covering the settings' bands (``reach(for:)``).
     public init(
         fences: [Fence], registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
         state: FenceEvaluatorState = .init()
     ) {
-        let reach = max(settings.hysteresisMetres, settings.offRouteMetres, 1) + 1
-        self.init(index: FenceIndex(fences, reach: reach), registry: registry, settings: settings, state: state)
+        self.init(index: FenceIndex(fences, reach: Self.reach(for: settings)), registry: registry, settings: settings, state: state)
+    }
+
+    /// The index reach the rules of `settings` need: their widest band plus a metre.
+    public static func reach(for settings: FenceRuleSettings) -> Double {
+        max(settings.hysteresisMetres, settings.offRouteMetres, 1) + 1
     }
 
     /// Takes one fix; returns the events it opened or closed (closed ones carry their end), in a deterministic order.

@@ -97,9 +97,11 @@ func buildRoutes(
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
+    let fences = try await FenceMonitor(store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval)
     TrajectoryController(
-        store: store, maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices).register(on: v1)
-    let fences = try await FenceService(store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval)
+        store: store, monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices
+    ).register(on: v1)
     if !configuration.fenceWebhooks.isEmpty {
         let dispatcher = WebhookDispatcher(urls: configuration.fenceWebhooks)
         let events = await fences.subscribe()
@@ -107,11 +109,12 @@ func buildRoutes(
         Task { await forwardEvents(events, to: dispatcher) }
     }
     FenceController(
-        service: fences, maximumBodyBytes: configuration.maximumBodyBytes,
+        monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumBatchPositions: configuration.maximumBatchPoints, maximumGeometryVertices: configuration.maximumGeometryVertices
     ).register(on: v1)
+    let fenceTiles = FenceTileSource(monitor: fences)
     let tiles = TileService(store: store, configuration: configuration.tiles) { id async throws(GeoError) in
-        try await ComputedTileSources.resolve(id, fences: fences, store: store)
+        try await ComputedTileSources.resolve(id, fences: fenceTiles, store: store)
     }
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)

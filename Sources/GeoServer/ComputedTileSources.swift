@@ -1,5 +1,7 @@
 import Foundation
+import Synchronization
 import GeoCore
+import GeoFences
 import GeoStore
 import GeoTiles
 import GeoTrajectories
@@ -8,8 +10,8 @@ import GeoTrajectories
 /// `trajectories:FROM-TO` (every vehicle's cleaned track between two epoch seconds, as lines).
 enum ComputedTileSources {
     /// The source for `id`, or nil when `id` is a store layer's.
-    static func resolve(_ id: String, fences: FenceService, store: SpatialStore) async throws(GeoError) -> (any TileSource)? {
-        if id == "fences" { return await fences.tileSource() }
+    static func resolve(_ id: String, fences: FenceTileSource, store: SpatialStore) async throws(GeoError) -> (any TileSource)? {
+        if id == "fences" { return try await fences.source() }
         guard id.hasPrefix("trajectories:") else { return nil }
         let window = id.dropFirst("trajectories:".count).split(separator: "-")
         guard window.count == 2, let from = Double(window[0]), let to = Double(window[1]), from < to, to - from <= 31 * 86_400 else {
@@ -18,6 +20,24 @@ enum ComputedTileSources {
                 location: "source")
         }
         return TrackTileSource(id: id, store: store, from: from, to: to)
+    }
+}
+
+/// The monitor's fences as a tile source (`/tiles/fences/…`), indexed once per change of the fences.
+final class FenceTileSource: Sendable {
+    let monitor: FenceMonitor
+    private let cached = Mutex<FeatureSetSource?>(nil)
+
+    init(monitor: FenceMonitor) { self.monitor = monitor }
+
+    func source() async throws(GeoError) -> FeatureSetSource {
+        let revision = await monitor.changeCount
+        if let source = cached.withLock({ $0 }), source.revisionValue == revision { return source }
+        let fences: [Fence]
+        do { fences = try await monitor.fences() } catch { throw GeoError(code: .internalError, message: "cannot read the fences", underlying: "\(error)") }
+        let source = FeatureSetSource(id: "fences", layer: "fences", features: fences.map(\.feature), revision: revision)
+        cached.withLock { $0 = source }
+        return source
     }
 }
 

@@ -9,25 +9,27 @@ import Hummingbird
 /// Fences travel as GeoJSON Features whose properties carry ``Fence``'s fields; positions and events as JSON
 /// with snake_case names and ISO 8601 times (or seconds since 1970 on input).
 struct FenceController {
-    let service: FenceService
+    let monitor: FenceMonitor
     let maximumBodyBytes: Int
     let maximumBatchPositions: Int
     let maximumGeometryVertices: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("fences") { _, _ -> Response in
-            let fences = try await service.list()
+            let fences = try await monitor.fences()
             return JSONResponse.bytes(
                 try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature))), contentType: "application/geo+json")
         }
         group.post("fences") { request, context -> Response in
             let fence = try await Self.fence(from: RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes), maximumVertices: maximumGeometryVertices)
-            let created = try await service.create(fence)
+            let created = try await Self.mapped { try await monitor.create(fence) }
             return JSONResponse.bytes(try GeoJSON.encodeBytes(created.feature), contentType: "application/geo+json", status: .created)
         }
         group.get("fences/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            guard let fence = try await service.fence(id: id) else { throw FenceService.notFound(id) }
+            guard let fence = try await monitor.fence(id: id) else {
+                throw APIError(code: .notFound, message: "no fence \(id)", details: ["field": "id"])
+            }
             return JSONResponse.bytes(try GeoJSON.encodeBytes(fence.feature), contentType: "application/geo+json")
         }
         group.put("fences/:id") { request, context -> Response in
@@ -42,39 +44,33 @@ struct FenceController {
                 feature["properties"] = .object(properties)
                 body = .object(feature)
             }
-            let replaced = try await service.replace(id: id, with: try Self.fence(from: body, maximumVertices: maximumGeometryVertices))
+            let fence = try Self.fence(from: body, maximumVertices: maximumGeometryVertices)
+            let replaced = try await Self.mapped { try await monitor.replace(id: id, with: fence) }
             return JSONResponse.bytes(try GeoJSON.encodeBytes(replaced.feature), contentType: "application/geo+json")
         }
         group.delete("fences/:id") { _, context -> Response in
-            try await service.delete(id: try context.parameters.require("id"))
+            let id = try context.parameters.require("id")
+            try await Self.mapped { try await monitor.delete(id: id) }
             return Response(status: .noContent)
         }
         group.put("vehicles") { request, context -> Response in
             let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
             let vehicles = try Self.vehicles(from: body)
-            try await service.setRegistry(vehicles)
+            try await monitor.setRegistry(vehicles)
             return try JSONResponse.make(.object(["count": .int(Int64(vehicles.count))]))
         }
         group.get("vehicles") { _, _ -> Response in
-            let vehicles = await service.registry?.vehicles.values.sorted { $0.id < $1.id } ?? []
+            let vehicles = await monitor.registry?.vehicles.values.sorted { $0.id < $1.id } ?? []
             return try JSONResponse.make(.array(vehicles.map(Self.describe)))
         }
         group.post("positions") { request, context -> Response in
             let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
             let (positions, flush) = try Self.positions(from: body, maximumCount: maximumBatchPositions)
-            let (events, counters) = try await service.ingest(positions, flush: flush)
-            return try JSONResponse.make(.object([
-                "received": .int(Int64(positions.count)),
-                "events": .array(events.map(Self.describe)),
-                "counters": .object([
-                    "accepted": .int(Int64(counters.accepted)), "duplicates": .int(Int64(counters.duplicates)),
-                    "late": .int(Int64(counters.late)), "jumps": .int(Int64(counters.jumps)), "invalid": .int(Int64(counters.invalid)),
-                ]),
-            ]))
+            return try JSONResponse.make(Self.describe(try await monitor.ingest(positions, flush: flush), received: positions))
         }
         group.get("events") { request, _ -> Response in
             let query = try Self.eventQuery(request.uri.queryParameters)
-            let events = try await service.persistence.events(matching: query)
+            let events = try await monitor.events(matching: query)
             return try JSONResponse.make(.object(["count": .int(Int64(events.count)), "events": .array(events.map(Self.describe))]))
         }
         // Server-sent events: stored events matching the filters first (none unless `from` is given), then every
@@ -83,8 +79,8 @@ struct FenceController {
             let parameters = request.uri.queryParameters
             let query = try Self.eventQuery(parameters)
             let limit = query.limit
-            let live = await service.subscribe()
-            let stored = parameters["from"] == nil ? [] : try await service.persistence.events(matching: query)
+            let live = await monitor.subscribe()
+            let stored = parameters["from"] == nil ? [] : try await monitor.events(matching: query)
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
@@ -216,7 +212,32 @@ struct FenceController {
             && (q.fenceId == nil || q.fenceId == e.fenceId) && (q.open == nil || q.open == e.isOpen)
     }
 
+    /// Runs a monitor change, naming the field a domain error is about (`properties.id` for an id taken, `id`
+    /// for an unknown fence).
+    static func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as GeoError {
+            throw APIError(error, field: error.location)
+        }
+    }
+
     // MARK: output
+
+    /// The answer to a batch of fixes, on both ingest routes (`/v1/positions`, `/v1/trajectories/points`): what was
+    /// received and stored, the events it raised and the evaluator's counters.
+    static func describe(_ result: FenceMonitor.IngestResult, received: [TrackPoint]) -> JSONValue {
+        let counters = result.counters
+        return .object([
+            "received": .int(Int64(received.count)), "inserted": .int(Int64(result.stored.inserted)),
+            "duplicates": .int(Int64(result.stored.duplicates)), "vehicles": .int(Int64(Set(received.map(\.vehicle)).count)),
+            "events": .array(result.events.map(Self.describe)),
+            "counters": .object([
+                "accepted": .int(Int64(counters.accepted)), "duplicates": .int(Int64(counters.duplicates)),
+                "late": .int(Int64(counters.late)), "jumps": .int(Int64(counters.jumps)), "invalid": .int(Int64(counters.invalid)),
+            ]),
+        ])
+    }
 
     static func describe(_ e: FenceEvent) -> JSONValue {
         func point(_ c: Coordinate?) -> JSONValue { c.map { .array([.double($0.x), .double($0.y)]) } ?? .null }

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoFences
 import GeoStore
 import GeoTrajectories
 import Hummingbird
@@ -8,13 +9,16 @@ import Hummingbird
 /// report (trips, stops, mileage), and ask which vehicles passed a place between two times.
 struct TrajectoryController {
     let store: SpatialStore
+    /// Uploaded fixes go through the one ingest: evaluated against the fences and stored as tracks together.
+    let monitor: FenceMonitor
     let maximumBodyBytes: Int
     let maximumGeometryVertices: Int
     /// Longest window of a playback or "passed" query, seconds: 31 days, so one request cannot read years.
     static let maximumWindow: Double = 31 * 86400
 
     func register(on group: RouterGroup<CityRequestContext>) {
-        // POST /v1/trajectories/points: CSV, NDJSON, a JSON array or GeoJSON; all stored or none.
+        // POST /v1/trajectories/points: CSV, NDJSON, a JSON array or GeoJSON; all stored or none. The same ingest as
+        // /v1/positions: the fixes are evaluated against the fences and stored as tracks in one transaction.
         group.post("trajectories/points") { request, context -> Response in
             let bytes = try await RequestParsing.rawBody(request, context: context, maximumBytes: maximumBodyBytes)
             let contentType = request.headers[.contentType] ?? ""
@@ -29,12 +33,7 @@ struct TrajectoryController {
             } catch {
                 throw Self.badInput(error)
             }
-            let result = try await store.insertTrackPoints(points)
-            let vehicles = Set(points.map(\.vehicle)).count
-            return try JSONResponse.make(.object([
-                "received": .int(Int64(points.count)), "inserted": .int(Int64(result.inserted)),
-                "duplicates": .int(Int64(result.duplicates)), "vehicles": .int(Int64(vehicles)),
-            ]))
+            return try JSONResponse.make(FenceController.describe(try await monitor.ingest(points), received: points))
         }
 
         // GET /v1/trajectories/passed?lon&lat&radius | wkt (LINESTRING with radius, or POLYGON) &from&to

@@ -1,20 +1,21 @@
 import Foundation
 import GeoCore
-import GeoFences
 import GeoStore
 import Testing
 
-@testable import GeoServer
+@testable import GeoFences
 
-/// What `FenceService.ingest` leaves on disk when batches arrive concurrently or a commit fails: the stored
-/// evaluator state is never older than an acknowledged answer, and a failed batch leaves nothing behind.
-@Suite struct FenceServiceDurabilityTests {
-    /// A fence repository in memory whose writes take a random while, as a busy database's do, so that
+/// What `FenceMonitor.ingest` leaves on disk when batches arrive concurrently or a commit fails: the stored
+/// evaluator state is never older than an acknowledged answer, the fixes of every acknowledged batch are stored as
+/// track points, and a failed batch leaves nothing behind.
+@Suite struct FenceMonitorDurabilityTests {
+    /// A position store in memory whose writes take a random while, as a busy database's do, so that
     /// concurrent writes can finish in another order than they started; it can be told to fail writes.
-    actor SlowRepository: FenceRepository {
+    actor SlowRepository: PositionStore {
         var fenceRows: [String: StoredFence] = [:]
         var events: [String: StoredFenceEvent] = [:]
         var states: [String: Data] = [:]
+        var points: Set<TrackPoint> = []
         var failures = 0
 
         func failNextWrites(_ count: Int) { failures = count }
@@ -49,6 +50,26 @@ import Testing
             for row in rows where events[row.id]?.end == nil { events[row.id] = row }
             states[name] = body
         }
+        func commitEvaluatedFixes(
+            _ batches: [[TrackPoint]], events rows: [StoredFenceEvent], evaluatorState body: Data, name: String
+        ) async throws(GeoError) -> [TrackInsertResult] {
+            try await pause()
+            for row in rows where events[row.id]?.end == nil { events[row.id] = row }
+            states[name] = body
+            return batches.map { batch in
+                let new = batch.filter { points.insert($0).inserted }.count
+                return TrackInsertResult(inserted: new, duplicates: batch.count - new)
+            }
+        }
+        func insertTrackPoints(_ batch: [TrackPoint]) async throws(GeoError) -> TrackInsertResult {
+            let new = batch.filter { points.insert($0).inserted }.count
+            return TrackInsertResult(inserted: new, duplicates: batch.count - new)
+        }
+        func trackPoints(vehicle: String, from: Double?, to: Double?) async throws(GeoError) -> [TrackPoint] {
+            points.filter { $0.vehicle == vehicle }.sorted { $0.time < $1.time }
+        }
+        func trackPoints(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> [TrackPoint] { [] }
+        func trackVehicles() async throws(GeoError) -> [TrackVehicleSummary] { [] }
     }
 
     /// 2026-11-23T08:00:00+08:00.
@@ -63,20 +84,20 @@ import Testing
     }
 
     static func storedState(_ repository: SlowRepository) async throws -> FenceEvaluatorState? {
-        try await FencePersistence(repository).state(name: FenceService.stateName)
+        try await FencePersistence(repository).state(name: FenceMonitor.stateName)
     }
 
     @Test func concurrentBatchesLeaveTheNewestAcknowledgedStateOnDisk() async throws {
         let repository = SlowRepository()
-        let service = try await FenceService(store: repository, settings: FenceRuleSettings())
+        let service = try await FenceMonitor(store: repository, settings: FenceRuleSettings())
         // A registry, so that every other vehicle raises one 外来车辆 (unknownVehicle) event.
         try await service.setRegistry([Vehicle(id: "KNOWN", vehicleClass: "muck")])
         let batches = 40
         let answers = try await withThrowingTaskGroup(of: (accepted: Int, events: [String]).self) { group in
             for b in 0..<batches {
                 group.addTask {
-                    let (events, counters) = try await service.ingest(Self.batch("V\(b)"), flush: true)
-                    return (counters.accepted, events.map(\.id))
+                    let result = try await service.ingest(Self.batch("V\(b)"), flush: true)
+                    return (result.counters.accepted, result.events.map(\.id))
                 }
             }
             var all: [(accepted: Int, events: [String])] = []
@@ -91,28 +112,32 @@ import Testing
         let acknowledgedEvents = Set(answers.flatMap(\.events))
         #expect(acknowledgedEvents.count == batches)
         #expect(acknowledgedEvents.isSubset(of: Set(await repository.events.keys)))
+        // Every acknowledged fix is stored as a track point, once.
+        #expect(await repository.points.count == 5 * batches)
     }
 
     @Test func aFailedCommitLeavesNothingOfTheBatchAndTheRetryCounts() async throws {
         let repository = SlowRepository()
-        let service = try await FenceService(store: repository, settings: FenceRuleSettings())
+        let service = try await FenceMonitor(store: repository, settings: FenceRuleSettings())
         try await service.setRegistry([Vehicle(id: "KNOWN", vehicleClass: "muck")])
         _ = try await service.ingest(Self.batch("FIRST"), flush: true)
         await repository.failNextWrites(1)
         await #expect(throws: GeoError.self) { try await service.ingest(Self.batch("T1"), flush: true) }
         #expect(try await Self.storedState(repository)?.counters.accepted == 5)
         // The client retries: the fixes are new to the evaluator, not duplicates, and raise their event.
-        let (events, counters) = try await service.ingest(Self.batch("T1"), flush: true)
-        #expect(counters.accepted == 10)
-        #expect(counters.duplicates == 0 && counters.late == 0)
-        #expect(events.map(\.kind) == [.unknownVehicle])
+        let retry = try await service.ingest(Self.batch("T1"), flush: true)
+        #expect(retry.counters.accepted == 10)
+        #expect(retry.counters.duplicates == 0 && retry.counters.late == 0)
+        #expect(retry.events.map(\.kind) == [.unknownVehicle])
+        #expect(retry.stored == TrackInsertResult(inserted: 5, duplicates: 0))
+        #expect(await repository.points.filter { $0.vehicle == "T1" }.count == 5)
         #expect(try await Self.storedState(repository)?.counters.accepted == 10)
         #expect(await repository.events.values.filter { $0.vehicleId == "T1" }.count == 1)
     }
 
     @Test func aFailedGroupCommitFailsWhatWasEvaluatedOnTopOfItAndTheRetriesCount() async throws {
         let repository = SlowRepository()
-        let service = try await FenceService(store: repository, settings: FenceRuleSettings())
+        let service = try await FenceMonitor(store: repository, settings: FenceRuleSettings())
         await repository.failNextWrites(1)
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for b in 0..<30 {
@@ -128,9 +153,10 @@ import Testing
         let storedAccepted = try await Self.storedState(repository)?.counters.accepted ?? 0
         #expect(storedAccepted == 5 * (30 - failed.count), "failed \(failed)")
         for b in failed {
-            let (_, counters) = try await service.ingest(Self.batch("V\(b)"), flush: true)
-            #expect(counters.duplicates == 0 && counters.late == 0)
+            let retry = try await service.ingest(Self.batch("V\(b)"), flush: true)
+            #expect(retry.counters.duplicates == 0 && retry.counters.late == 0)
         }
         #expect(try await Self.storedState(repository)?.counters.accepted == 150)
+        #expect(await repository.points.count == 150)
     }
 }
