@@ -121,10 +121,13 @@ struct AddressParser: Sendable {
             if !run.isEmpty { unmatchedRuns.append(run); remark += run; run.removeAll() }
         }
         var i = 0
+        // The length of a province, prefecture or county name at `i` outside the chain (known() finds it).
+        var foreignLength = 0
         while i < s.count {
+            foreignLength = 0
             if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
                 // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
-                if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain) {
+                if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
                     flushRun()
                     assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                     i += length
@@ -136,15 +139,13 @@ struct AddressParser: Sendable {
                     continue
                 }
             }
-            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain) {
+            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
                 flushRun()
                 assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                 i += length
                 continue
             }
-            if !chain.isEmpty, let length = foreignDivision(s, at: i, chain: chain) {
-                out.foreignNames.append(Self.string(s[i..<(i + length)]))
-            }
+            if foreignLength > 0 { out.foreignNames.append(Self.string(s[i..<(i + foreignLength)])) }
             if i > 0, let (length, phrase) = direction(s, at: i) {
                 flushRun()
                 out.direction = phrase
@@ -240,8 +241,11 @@ struct AddressParser: Sendable {
     /// bear them out (大丰城东… is not the POI 大丰站).
     private func bestNearMiss(in run: [Unicode.Scalar], chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
         func best(_ slice: ArraySlice<Unicode.Scalar>) -> ([Unicode.Scalar], [NameEntry])? {
+            // Most sub-runs hit nothing: the written text is copied only for those that do.
+            let hits = fuzzy.nearMisses(of: slice)
+            guard !hits.isEmpty else { return nil }
             let written = Array(slice)
-            return fuzzy.nearMisses(of: slice).lazy.filter { !isWeakNearMiss(written, $0.0) }.compactMap { admissibleInLeftover($0, chain: chain) }.first
+            return hits.lazy.filter { !isWeakNearMiss(written, $0.0) }.compactMap { admissibleInLeftover($0, chain: chain) }.first
         }
         if let hit = best(run[...]) { return hit }
         return Self.firstSubRun(of: run, longest: min(run.count - 1, fuzzy.longestNameLength + 1), shortest: 3, best)
@@ -349,17 +353,9 @@ struct AddressParser: Sendable {
         }
     }
 
-    /// The length of the longest province, prefecture or county name at `i` that lies outside `chain`.
-    private func foreignDivision(_ s: [Unicode.Scalar], at i: Int, chain: NamedChain) -> Int? {
-        trie.prefixes(of: s, from: i).last { item in
-            item.length >= 2 && item.entries.contains { entry in
-                guard case .division = entry.target, let reading = regions.reading(entry.target) else { return false }
-                return reading.level < RegionReadings.township && !chain.admits(reading.prefix)
-            }
-        }?.length
-    }
-
-    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain) -> (Int, NameMention)? {
+    /// `foreign` is set to the length of the longest province, prefecture or county name at `i` that the chain
+    /// turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
+    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int) -> (Int, NameMention)? {
         var candidates = Array(trie.prefixes(of: s, from: i).reversed())
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
         // division follows when the longest one is followed by none.
@@ -373,7 +369,10 @@ struct AddressParser: Sendable {
             let next = i + length < s.count ? s[i + length] : nil
             let usable = entries.filter { entry in
                 // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
-                if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) { return false }
+                if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
+                    if case .division = entry.target, reading.level < RegionReadings.township, length >= 2 { foreign = max(foreign, length) }
+                    return false
+                }
                 // Short forms (盐城, 大丰) and region aliases (草堰 for 草堰镇) are often the head of a longer name.
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
