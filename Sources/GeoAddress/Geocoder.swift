@@ -393,9 +393,11 @@ public struct Geocoder: Sendable {
     private func streetResult(road k: Int, context: RegionContext, factor: Double, notes: [String]) -> GeocodeResult {
         let road = book.roads[k]
         // The middle of the road's plates inside the named street/community; else the middle of the line.
-        let plates = (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }
-        let inContext = plates.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
-        let chosen = inContext.isEmpty ? [] : inContext
+        // Only a named street or community picks plates: without one the road's (at scale 27, thousands) are not
+        // gathered at all.
+        let chosen =
+            context.named.isEmpty
+            ? [] : (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
         var point = frames[k].point(measure: frames[k].length / 2, offset: 0)
         var street = road.streetCodes.first
         var community: String?
