@@ -46,7 +46,7 @@ public struct DivisionBoundaries: Sendable {
                 let outline = Self.decodeOutline(fields[2])
             else {
                 throw GeoError(
-                    code: "invalid_boundaries", message: "division boundaries line \(lineNumber) is malformed", location: "line \(lineNumber)")
+                    code: .invalidBoundaries, message: "division boundaries line \(lineNumber) is malformed", location: "line \(lineNumber)")
             }
             let code = String(fields[0])
             points[code] = Coordinate(x: Double(x) / Self.scale, y: Double(y) / Self.scale)
@@ -65,7 +65,7 @@ public struct DivisionBoundaries: Sendable {
     public static func load(from url: URL) throws(GeoError) -> DivisionBoundaries {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw GeoError(code: "not_found", message: "cannot read the division boundaries \(url.path)", underlying: "\(error)")
+            throw GeoError(code: .notFound, message: "cannot read the division boundaries \(url.path)", underlying: "\(error)")
         }
         return try DivisionBoundaries(text: text)
     }

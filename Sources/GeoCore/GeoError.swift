@@ -100,6 +100,7 @@ extension GeoError {
         case invalidConfiguration = "invalid_configuration"
         case invalidAddressBook = "invalid_address_book"
         case invalidPinyin = "invalid_pinyin"
+        case invalidBoundaries = "invalid_boundaries"
         case invalidStoredFence = "invalid_stored_fence"
         case missingResource = "missing_resource"
         case internalError = "internal_error"

@@ -49,7 +49,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .rateLimited: .tooManyRequests
         case .timeout, .cancelled: .serviceUnavailable
         case .databaseError, .spatialiteMissing, .geosError, .projError, .zlibError, .ioError, .tileError,
-            .invalidConfiguration, .invalidAddressBook, .invalidPinyin, .invalidStoredFence, .missingResource, .internalError:
+            .invalidConfiguration, .invalidAddressBook, .invalidPinyin, .invalidBoundaries, .invalidStoredFence, .missingResource, .internalError:
             .internalServerError
         }
     }
