@@ -5,7 +5,7 @@
 /// 1. full-width ASCII to half-width, the ideographic space to a space, common Traditional characters to
 ///    Simplified (號 → 号, 樓 → 楼, 區 → 区 …), ASCII letters to upper case, every dash to `-`, `#` to 号;
 /// 2. whitespace and punctuation dropped (a `-` or `.` between digits is kept: 12-1号, 1.5公里);
-/// 3. Chinese numerals to Arabic where they count something (followed by 号, 幢, 单元, 室, 米 …, or after 第
+/// 3. Chinese numerals to Arabic where they count something (followed by 号, 幢, 单元, 室, 米, 国道 …, or after 第
 ///    or 之): 一百零八号 → 108号, 三零二室 → 302室; names such as 八一社区 or 五七村 keep their numerals;
 /// 4. one spelling per suffix: N栋/N座/N号楼/N楼 → N幢 (N楼 after 单元 is a floor, N层), N号院 → N号, N房 → N室,
 ///    12之1号 / 12号之1 / 12号-1 → 12-1号, 第 before a number dropped, a bare number after N单元 → N室.
@@ -98,6 +98,8 @@ public enum AddressNormalizer {
     /// Suffixes after which a numeral counts something (so it is a number, not part of a name).
     static let countingSuffixes: [[Unicode.Scalar]] = [
         "号", "幢", "栋", "座", "楼", "单元", "室", "层", "米", "弄", "组", "户", "门", "房", "公里", "千米",
+        // Road numbers: 九七五县道 is county road X975.
+        "国道", "省道", "县道", "乡道",
     ].map { Array($0.unicodeScalars) }
 
     static func hasPrefix(_ scalars: [Unicode.Scalar], _ prefix: [Unicode.Scalar], at index: Int) -> Bool {

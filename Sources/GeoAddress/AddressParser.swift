@@ -49,6 +49,8 @@ public struct ParsedAddress: Hashable, Sendable {
     public var componentClassCode: String?
     /// Text the parser could not place (free description, unknown names).
     public var remark: String = ""
+    /// The two roads of an intersection (A路与B路交叉口), as read; nil when the address names none.
+    public var intersection: [String]?
 
     var regionMentions: [NameMention] = []
     var roadMentions: [NameMention] = []
@@ -60,6 +62,15 @@ public struct ParsedAddress: Hashable, Sendable {
     /// Names recognised only by their suffix (e.g. an unknown 建国路), by kind.
     var unknownRoad: String?
     var unknownPlace: String?
+    /// For an intersection, the readings of each of its two roads: ranges of ``roadMentions`` (empty for a road
+    /// the book does not have).
+    var crossing: RoadCrossing?
+}
+
+/// The two roads of an intersection: the readings of each in ``ParsedAddress/roadMentions``.
+struct RoadCrossing: Hashable, Sendable {
+    var first: Range<Int>
+    var second: Range<Int>
 }
 
 /// Splits normalised address text into segments, using the names the index knows and, for names it does not,
@@ -87,14 +98,24 @@ struct AddressParser: Sendable {
     static let directionWords: [([Unicode.Scalar], Double?)] = ([
         ("东南", 135), ("东北", 45), ("西南", 225), ("西北", 315), ("东", 90), ("南", 180), ("西", 270), ("北", 0),
         ("对面", nil), ("附近", nil), ("隔壁", nil), ("旁边", nil), ("旁", nil), ("前", nil), ("后", nil), ("左", nil), ("右", nil),
-        ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil),
+        ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil), ("门口", nil),
     ] as [(String, Double?)]).map { (scalars($0.0), $0.1) }
     /// Distance units and their metres.
     static let distanceUnits: [([Unicode.Scalar], Double)] = [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)]
         .map { (scalars($0.0), $0.1) }
     /// The longest distance a direction phrase may give (东侧约50米 is typical); 100 km is beyond any of them.
     static let maximumDirectionMetres = 100_000.0
-    static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头"].map(scalars)
+    static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头", "角"].map(scalars)
+    /// Words after two roads that make them an intersection (A路与B路交叉口), longest first. 口 alone (A路与B路口)
+    /// counts only after a joiner.
+    static let crossingWords: [[Unicode.Scalar]] = ["十字路口", "交叉路口", "交叉口", "交汇处", "交汇口", "交会处", "交叉处", "交界处", "交口", "路口", "口"].map(scalars)
+    /// Characters that join the two roads of an intersection. 与 always; the others (和平路, 及第路 are names too)
+    /// only in a text that has a crossing word.
+    static let crossingJoiners: Set<Unicode.Scalar> = Set("与和及跟同".unicodeScalars)
+    /// Road classes by the word that follows (204国道) or precedes (国道204) their number, with the letter of the
+    /// canonical road number (G204).
+    static let roadClasses: [([Unicode.Scalar], Unicode.Scalar)] = [("国道", "G"), ("省道", "S"), ("县道", "X"), ("乡道", "Y")].map { (scalars($0.0), $0.1) }
+    static let roadClassLetters: Set<Unicode.Scalar> = Set("GSXY".unicodeScalars)
     static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
     /// How many readings of a misspelt name are passed to the matcher.
     static let maximumNearMisses = 4
@@ -123,8 +144,49 @@ struct AddressParser: Sendable {
         var i = 0
         // The length of a province, prefecture or county name at `i` outside the chain (known() finds it).
         var foreignLength = 0
+        // Every road read so far (its readings in roadMentions, empty for one the book does not have), with where
+        // it was written: the last two make an intersection when a crossing word follows them.
+        var roadTokens: [(readings: Range<Int>, name: String, start: Int, end: Int)] = []
+        var unknownRoads = 0
+        lazy var hasCrossingWord = Self.containsCrossingWord(s)
         while i < s.count {
             foreignLength = 0
+            let tokenStart = i, readingsBefore = out.roadMentions.count, unknownBefore = unknownRoads
+            defer {
+                if out.roadMentions.count > readingsBefore || unknownRoads > unknownBefore {
+                    roadTokens.append((readingsBefore..<out.roadMentions.count, Self.string(s[tokenStart..<i]), tokenStart, i))
+                }
+            }
+            if let last = roadTokens.last, last.end == i {
+                // A joiner between two roads (A路与B路) is no text of its own; one that starts a name (和平巷) is that name.
+                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, trie.prefixes(of: s, from: i).isEmpty {
+                    i += 1
+                    continue
+                }
+                if let length = crossingWord(s, at: i, after: roadTokens) {
+                    flushRun()
+                    let (a, b) = (roadTokens[roadTokens.count - 2], roadTokens[roadTokens.count - 1])
+                    out.crossing = RoadCrossing(first: a.readings, second: b.readings)
+                    out.intersection = [a.name, b.name]
+                    i += length
+                    continue
+                }
+            }
+            if let (length, number) = Self.roadNumber(s, at: i) {
+                // G204, 204国道, 国道204: a road by its number, found under the canonical number (G204).
+                flushRun()
+                let entries = trie.entries(of: number).filter { if case .road = $0.target { true } else { false } }
+                if entries.isEmpty {
+                    let text = Self.string(number[...])
+                    if out.unknownRoad == nil { out.unknownRoad = text }
+                    remark += s[i..<(i + length)]
+                    unknownRoads += 1
+                } else {
+                    assign(NameMention(text: Self.string(number[...]), entries: entries, fuzzy: false), into: &out, sawParent: &sawParent, chain: &chain)
+                }
+                i += length
+                continue
+            }
             if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
                 // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
                 if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
@@ -148,11 +210,16 @@ struct AddressParser: Sendable {
             if foreignLength > 0 { out.foreignNames.append(Self.string(s[i..<(i + foreignLength)])) }
             if i > 0, let (length, phrase) = direction(s, at: i) {
                 flushRun()
-                out.direction = phrase
+                // A phrase with a distance (东侧50米) outranks a bare one written with it (门口), which stays text.
+                if out.direction?.distanceMetres == nil || phrase.distanceMetres != nil {
+                    out.direction = phrase
+                } else {
+                    remark += s[i..<(i + length)]
+                }
                 i += length
                 continue
             }
-            if let (length, kind) = suffixed(s, at: i) {
+            if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(s, inside: (i + 1)..<(i + length)) {
                 let name = Array(s[i..<(i + length)])
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
@@ -186,7 +253,12 @@ struct AddressParser: Sendable {
                 if kind != .admin {
                     flushRun()
                     let text = Self.string(name[...])
-                    if kind == .road, out.unknownRoad == nil { out.unknownRoad = text } else if out.unknownPlace == nil { out.unknownPlace = text }
+                    if kind == .road { unknownRoads += 1 }
+                    if kind == .road {
+                        if out.unknownRoad == nil { out.unknownRoad = text }
+                    } else if out.unknownPlace == nil {
+                        out.unknownPlace = text
+                    }
                     remark += name
                     i += length
                     continue
@@ -386,8 +458,17 @@ struct AddressParser: Sendable {
                     return true
                 }
                 if let next, Self.isHan(next), length == 2, !sawParent || regionAlias {
-                    // A two-character short form followed by more name text is usually part of that name.
-                    return trie.prefixes(of: s, from: i + length).isEmpty == false || next == "省" || next == "市"
+                    // A two-character short form followed by more name text is usually part of that name, unless a
+                    // name follows that agrees with it (盐城大丰); a level elsewhere does not (拉萨贡嘎国际机场: 贡嘎 is
+                    // 山南's).
+                    guard next != "省" && next != "市" else { return true }
+                    let own = regions.reading(entry.target)?.prefix
+                    return trie.prefixes(of: s, from: i + length).contains { item in
+                        item.entries.contains { e in
+                            guard let own, let other = regions.reading(e.target) else { return true }
+                            return RegionContext.related(prefix: own, prefix: other.prefix)
+                        }
+                    }
                 }
                 return true
             }
@@ -429,6 +510,71 @@ struct AddressParser: Sendable {
             if out.poi == nil { out.poi = mention.text }
             out.poiMentions.append(mention)
         }
+    }
+
+    /// Whether a known name starts inside `range` and ends with it (州博乐市 holds 博乐市): an admin level is then read
+    /// exactly where it starts, not the run before it as a near miss of the whole (exact names are never typos).
+    /// Roads and places keep the longer reading: a POI's name that holds a road (易捷便利(白驹路店)) is matched whole.
+    private func exactNameEnds(_ s: [Unicode.Scalar], inside range: Range<Int>) -> Bool {
+        range.contains { j in trie.prefixes(of: s, from: j).contains { j + $0.length == range.upperBound } }
+    }
+
+    /// Whether the text has a word that makes two roads an intersection (口 alone aside): only then are 和, 及 …
+    /// joiners (和平路 is a name).
+    static func containsCrossingWord(_ s: [Unicode.Scalar]) -> Bool {
+        s.indices.contains { i in
+            (s[i] == "交" || s[i] == "路") && crossingWords.dropLast().contains { AddressNormalizer.hasPrefix(s, $0, at: i) }
+        }
+    }
+
+    /// The length of a crossing word at `i` that makes the last two roads read an intersection: they were written
+    /// one right after the other, or with a joiner between them (口 alone needs the joiner: A路与B路口).
+    private func crossingWord(_ s: [Unicode.Scalar], at i: Int, after roads: [(readings: Range<Int>, name: String, start: Int, end: Int)]) -> Int? {
+        guard roads.count >= 2, let word = Self.crossingWords.first(where: { AddressNormalizer.hasPrefix(s, $0, at: i) }) else { return nil }
+        let (a, b) = (roads[roads.count - 2], roads[roads.count - 1])
+        let joined = b.start == a.end + 1 && Self.crossingJoiners.contains(s[a.end])
+        guard joined || (b.start == a.end && word.count > 1) else { return nil }
+        return word.count
+    }
+
+    /// A road by its number at `i`: a class letter and digits (G204, S226), digits and a class word (204国道,
+    /// 975县道 once the normaliser has read 九七五), or a class word and digits (国道204, 省道S226), with an optional
+    /// 线. The canonical name is the letter and the digits (G204); nil for anything else (a door number, S1号楼).
+    static func roadNumber(_ s: [Unicode.Scalar], at i: Int) -> (length: Int, name: [Unicode.Scalar])? {
+        let first = s[i]
+        guard AddressNormalizer.isDigit(first) || roadClassLetters.contains(first) || "国省县乡".unicodeScalars.contains(first) else { return nil }
+        // Inside a longer code (AG204, 12G3) it is no road number.
+        if i > 0, AddressNormalizer.isDigit(s[i - 1]) || (s[i - 1].value >= 0x41 && s[i - 1].value <= 0x5A) { return nil }
+        var k = i
+        var letter: Unicode.Scalar?
+        let classFirst = roadClasses.first { AddressNormalizer.hasPrefix(s, $0.0, at: i) }
+        if let classFirst {
+            letter = classFirst.1
+            k += classFirst.0.count
+        }
+        if k < s.count, roadClassLetters.contains(s[k]) {
+            guard letter == nil || letter == s[k] else { return nil }
+            letter = s[k]
+            k += 1
+        }
+        let digitsStart = k
+        while k < s.count, AddressNormalizer.isDigit(s[k]) { k += 1 }
+        let digitsEnd = k
+        guard digitsEnd > digitsStart, digitsEnd - digitsStart <= 4 else { return nil }
+        if classFirst == nil, let classAfter = roadClasses.first(where: { AddressNormalizer.hasPrefix(s, $0.0, at: k) }) {
+            guard letter == nil || letter == classAfter.1 else { return nil }
+            letter = classAfter.1
+            k += classAfter.0.count
+        } else if classFirst == nil {
+            // A letter and digits alone: not when they run on into letters or count something (S1号楼, X2幢).
+            guard letter != nil else { return nil }
+            if k < s.count, (s[k].value >= 0x41 && s[k].value <= 0x5A) || "号幢室层单楼栋座弄米-".unicodeScalars.contains(s[k]) { return nil }
+        }
+        guard let letter else { return nil }
+        if k < s.count, s[k] == "线" { k += 1 }
+        var digits = s[digitsStart..<digitsEnd]
+        while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
+        return (k - i, [letter] + digits)
     }
 
     /// Words that may stand before a component code (部件编码：3209040101000123).

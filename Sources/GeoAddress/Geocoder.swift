@@ -15,6 +15,8 @@ public enum MatchType: String, Sendable, CaseIterable {
     case poi
     /// A compound, zone or other named place.
     case place
+    /// The crossing of two roads (A路与B路交叉口), where their centre lines meet.
+    case intersection
     /// A road without a number (a point on it).
     case street
     /// An admin area, community, village or unit grid.
@@ -80,6 +82,10 @@ public struct Geocoder: Sendable {
         func add(_ name: String, _ entry: NameEntry) {
             let key = AddressNormalizer.normalizedScalars(name)
             trie.insert(key, entry)
+            // A road named by its number (204国道, 国道204) is found under the number the parser reads (G204).
+            if case .road = entry.target, let number = AddressParser.roadNumber(key, at: 0), number.length == key.count, number.name != key {
+                trie.insert(number.name, entry)
+            }
             guard entry.form != .shortForm else { return }
             fuzzy.insert(key, entry)
             // Only the book's own names are matched by sound: among 40,000 national division names, some town
@@ -190,12 +196,15 @@ public struct Geocoder: Sendable {
         // An address in another province, city or county (广东河源…) is not in this book, however close its
         // road names are to ours: only its admin levels are answered.
         if let home = homeDistrict, context.isElsewhere(than: home) {
-            return context.deepestDivision.map { [divisionResult($0)] } ?? []
+            guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
+            if let reading = context.readingNote { answer.notes.append(reading) }
+            return [answer]
         }
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
         }
         results += roadCandidates(parsed, context: context)
+        if let crossing = parsed.crossing { results += intersectionCandidates(parsed, crossing: crossing) }
         results += placeCandidates(parsed, context: context)
         let pois = poiCandidates(parsed, context: context)
         if pois.onNamedRoad {
@@ -218,12 +227,17 @@ public struct Geocoder: Sendable {
                 results[k].confidence *= 0.85
                 results[k].notes.append("the address names \(conflict), the match lies elsewhere")
             }
-            if let direction = parsed.direction, let c = results[k].coordinate, let bearing = direction.bearing,
-                let distance = direction.distanceMetres
-            {
-                results[k].coordinate = Self.offset(c, bearing: bearing, metres: distance)
-                results[k].label += direction.text
+            if let direction = parsed.direction, let c = results[k].coordinate {
+                // 南侧50米 moves the point; 附近, 对面, 门口, 东北角 … give no distance, so the point stays the match's.
+                if let bearing = direction.bearing, let distance = direction.distanceMetres {
+                    results[k].coordinate = Self.offset(c, bearing: bearing, metres: distance)
+                    results[k].label += direction.text
+                    results[k].notes.append("moved \(Self.metres(distance)) toward \(Int(bearing))° (\(direction.text))")
+                } else {
+                    results[k].notes.append("\(direction.text): no distance given, the point is the match's")
+                }
             }
+            if let reading = context.readingNote { results[k].notes.append(reading) }
             results[k].confidence = (results[k].confidence * 1000).rounded() / 1000
         }
         var seen = Set<String>()
@@ -239,6 +253,9 @@ public struct Geocoder: Sendable {
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }
 
+    /// A distance for a note: whole metres, or kilometres with one decimal from 1 km.
+    static func metres(_ m: Double) -> String { m >= 1000 ? String(format: "%.1f km", m / 1000) : "\(Int(m.rounded())) m" }
+
     /// The point `metres` from `c` toward `bearing` degrees (local tangent plane; exact to centimetres within a
     /// kilometre).
     static func offset(_ c: Coordinate, bearing: Double, metres: Double) -> Coordinate {
@@ -253,7 +270,7 @@ public struct Geocoder: Sendable {
     static let homophoneFactor = 0.75
 
     /// The penalty and note of how a name was written.
-    private func formFactor(_ mention: NameMention, _ entry: NameEntry, officialName: String, former: [FormerName]) -> (Double, [String]) {
+    func formFactor(_ mention: NameMention, _ entry: NameEntry, officialName: String, former: [FormerName]) -> (Double, [String]) {
         var factor = 1.0
         var notes: [String] = []
         if let written = mention.homophoneOf {

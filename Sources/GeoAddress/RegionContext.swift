@@ -10,6 +10,9 @@ struct RegionContext {
     }
 
     var named: [Named] = []
+    /// Which reading was taken where a name the text gives as an admin level still had several inside the levels
+    /// named (朝阳区 of 北京 or of 长春): every answer carries it as a note.
+    var readingNote: String?
     var deepestBookRegion: AddressRegion?
     var deepestDivision: AdminDivision?
 
@@ -96,6 +99,11 @@ extension Geocoder {
             let s = scores[bestIndex]
             if readings[m].count > 1 && s.0 == 0 && s.1 == 0 && best.code.count == 9 { continue }
             context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: best.entry.form == .official && !mention.fuzzy))
+            if readings[m].contains(where: { $0.code != best.code }) {
+                let others = Set(readings[m].map(\.code)).count - 1
+                let note = "admin reading: \(mention.text) as \(regionPrefix(best.code)) (\(best.code)), not \(others) other reading\(others == 1 ? "" : "s")"
+                context.readingNote = context.readingNote.map { $0 + "; " + note } ?? note
+            }
             switch best.entry.target {
             case .region(let k):
                 let region = book.regions[Int(k)]

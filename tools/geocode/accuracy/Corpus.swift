@@ -14,7 +14,7 @@ struct CorpusRow {
 }
 
 /// Answers that name a point record (a plate, building, component, POI or compound) rather than a road or region.
-let pointLevelTypes: Set<MatchType> = [.exactPlate, .buildingPlate, .component, .interpolated, .poi, .place]
+let pointLevelTypes: Set<MatchType> = [.exactPlate, .buildingPlate, .component, .interpolated, .poi, .place, .intersection]
 
 func readCorpus(_ path: String) throws -> [CorpusRow] {
     let records = try CSVReader.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
