@@ -335,8 +335,9 @@ struct AddressParser: Sendable {
         }
     }
 
-    /// Whether `name` is a weak reading of `written`: one character replaced with another that shares no reading,
-    /// or a name grown from two written characters (北路 is no more 北环路 than 北京路).
+    /// Whether `name` is a weak reading of `written`: one character replaced with another that shares no reading
+    /// in a stem of two, a direction character more or less at an end of the stem, or a name grown from two
+    /// written characters (北路 is no more 北环路 than 北京路).
     func isWeakNearMiss(_ written: [Unicode.Scalar], _ name: [Unicode.Scalar]) -> Bool {
         if written.count <= 2 { return true }
         if abs(written.count - name.count) == 1 {
@@ -344,7 +345,10 @@ struct AddressParser: Sendable {
             let k = shorter.indices.first { longer[$0] != shorter[$0] } ?? shorter.count
             // A doubled character (东东进路) is a slip of the keyboard, not another direction.
             let doubled = (k > 0 && longer[k - 1] == longer[k]) || (k + 1 < longer.count && longer[k + 1] == longer[k])
-            return Self.directionCharacters.contains(longer[k]) && !doubled
+            // Another road has its direction at either end of the stem (南环西路 beside 南环路, 西环路); one inside
+            // the stem (通西榆路) names no road: a slip.
+            let atAnEnd = k == 0 || longer[(k + 1)...].dropLast().allSatisfy(Self.directionCharacters.contains)
+            return Self.directionCharacters.contains(longer[k]) && !doubled && atAnEnd
         }
         guard written.count == name.count else { return false }
         let differing = zip(written, name).filter { $0.0 != $0.1 }

@@ -51,6 +51,8 @@ public struct Geocoder: Sendable {
     let frames: [RoadFrame]
     /// Plates by road index and number.
     let platesByRoad: [Int: [Int: [Int]]]
+    /// For each door number, the share of the book's roads with plates that have a plate of it (1号: most of them).
+    let numberShare: [Int: Double]
     /// Building plates by compound index and number.
     let buildingsByPlace: [Int: [Int: Int]]
     let regionByCode: [String: Int]
@@ -128,6 +130,9 @@ public struct Geocoder: Sendable {
         for k in frames.indices { frames[k].finishPlacing() }
         self.frames = frames
         self.platesByRoad = platesByRoad
+        var roadsWithNumber: [Int: Int] = [:]
+        for numbers in platesByRoad.values { for n in numbers.keys { roadsWithNumber[n, default: 0] += 1 } }
+        numberShare = roadsWithNumber.mapValues { Double($0) / Double(max(platesByRoad.count, 1)) }
         var buildingsByPlace: [Int: [Int: Int]] = [:]
         for (k, b) in book.buildings.enumerated() { buildingsByPlace[b.place, default: [:]][b.number] = k }
         self.buildingsByPlace = buildingsByPlace
@@ -266,6 +271,9 @@ public struct Geocoder: Sendable {
 
     /// The confidence factor of a name one edit from the one written (a typo).
     static let nearMissFactor = 0.8
+    /// The largest share of the book's roads having a door number for which that number bears out a weak near
+    /// miss (tools/geocode/README.md: the trade-off between one-character typos and roads of other places).
+    static let distinctiveNumberShare = 0.2
     /// The confidence factor of a name that sounds like the one written (同音字), below ``nearMissFactor``.
     static let homophoneFactor = 0.75
 
@@ -308,9 +316,11 @@ public struct Geocoder: Sendable {
                     out.append(streetResult(road: k, context: context, factor: factor, notes: notes + ["the address names \(foreign), another county: street level only"]))
                     continue
                 }
-                if mention.fuzzy, !corroborates(road: k, number: mention.weak ? nil : parsed.doorNumber, context: context) {
+                if mention.fuzzy, !corroborates(road: k, number: parsed.doorNumber, weak: mention.weak, context: context) {
                     if parsed.placeMentions.isEmpty && parsed.poiMentions.isEmpty {
-                        let detail = parsed.doorNumber.map { "no plate \($0)号 on it" } ?? "no number"
+                        let detail = parsed.doorNumber.map { n in
+                            platesByRoad[k]?[n] == nil ? "no plate \(n)号 on it" : "\(n)号 is on \(Int(((numberShare[n] ?? 0) * 100).rounded())) % of the book's roads"
+                        } ?? "no number"
                         out.append(streetResult(road: k, context: context, factor: factor, notes: notes + ["\(road.name) not borne out (\(detail), not in a named street or community): street level only"]))
                     }
                     continue
@@ -337,9 +347,10 @@ public struct Geocoder: Sendable {
     }
 
     /// Whether the rest of an address bears out a fuzzy reading of road `k`: the door number is a plate of it, or
-    /// every street or community the address names holds it. A weak near miss is asked without its number.
-    private func corroborates(road k: Int, number: Int?, context: RegionContext) -> Bool {
-        if let number, platesByRoad[k]?[number] != nil { return true }
+    /// every street or community the address names holds it. For a weak near miss (as often another real road as a
+    /// typo) the number counts only when few roads have it: a 1号 is on most roads and says nothing, a 230号 on few.
+    private func corroborates(road k: Int, number: Int?, weak: Bool, context: RegionContext) -> Bool {
+        if let number, platesByRoad[k]?[number] != nil, !weak || (numberShare[number] ?? 0) <= Self.distinctiveNumberShare { return true }
         let named = context.named.map(\.code).filter { $0.count == 9 || $0.count == 12 }
         guard !named.isEmpty else { return false }
         let road = book.roads[k]
