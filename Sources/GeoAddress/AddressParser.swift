@@ -87,12 +87,12 @@ struct AddressParser: Sendable {
     static let adminSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "居委会", "街道", "社区", "地区", "省", "市", "盟", "区", "县", "旗", "镇", "乡", "村"].map(scalars)
     static let placeSuffixes: [[Unicode.Scalar]] = ["小区", "花园", "新村", "家园", "公寓", "大厦", "广场", "苑", "园", "城", "湾", "庭", "府", "邸"].map(scalars)
     /// Characters after which a short form (大丰, 盐城) is the start of a longer name, not an admin level.
-    static let nameContinuations: Set<Unicode.Scalar> = Set("路街巷道弄里村镇乡园苑湾城府桥河湖港庄".unicodeScalars)
+    static let nameContinuations = ScalarSet("路街巷道弄里村镇乡园苑湾城府桥河湖港庄")
     /// Of ``nameContinuations``, those that end a road's name right there (大丰路): after a parent level (盐城大丰庄台路)
     /// the others more often start the next name.
-    static let roadEndings: Set<Unicode.Scalar> = Set("路街巷道弄里".unicodeScalars)
+    static let roadEndings = ScalarSet("路街巷道弄里")
     /// Direction characters: a road with one more or one fewer (南环西路, 南环路) is another road.
-    static let directionCharacters: Set<Unicode.Scalar> = Set("东西南北中".unicodeScalars)
+    static let directionCharacters = ScalarSet("东西南北中")
     /// Direction words with their bearing (nil for 旁, 对面 …), as scalars: the parser tries them at every
     /// position no name starts at.
     static let directionWords: [([Unicode.Scalar], Double?)] = ([
@@ -111,12 +111,13 @@ struct AddressParser: Sendable {
     static let crossingWords: [[Unicode.Scalar]] = ["十字路口", "交叉路口", "交叉口", "交汇处", "交汇口", "交会处", "交叉处", "交界处", "交口", "路口", "口"].map(scalars)
     /// Characters that join the two roads of an intersection. 与 always; the others (和平路, 及第路 are names too)
     /// only in a text that has a crossing word.
-    static let crossingJoiners: Set<Unicode.Scalar> = Set("与和及跟同".unicodeScalars)
+    static let crossingJoiners = ScalarSet("与和及跟同")
     /// Road classes by the word that follows (204国道) or precedes (国道204) their number, with the letter of the
     /// canonical road number (G204).
     static let roadClasses: [([Unicode.Scalar], Unicode.Scalar)] = [("国道", "G"), ("省道", "S"), ("县道", "X"), ("乡道", "Y")].map { (scalars($0.0), $0.1) }
-    static let roadClassLetters: Set<Unicode.Scalar> = Set("GSXY".unicodeScalars)
-    static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
+    static let roadClassLetters = ScalarSet("GSXY")
+    static let roadClassWordStarts = ScalarSet("国省县乡")
+    static let doorSuffixes = ScalarSet("甲乙丙丁")
     /// How many readings of a misspelt name are passed to the matcher.
     static let maximumNearMisses = 4
 
@@ -125,9 +126,12 @@ struct AddressParser: Sendable {
 
     static func isHan(_ s: Unicode.Scalar) -> Bool { (s.value >= 0x3400 && s.value <= 0x9FFF) || (s.value >= 0xF900 && s.value <= 0xFAFF) }
 
-    func parse(_ text: String) -> ParsedAddress {
+    /// Splits `text` into its segments. With `regionsOnly` (the admin levels are all that is asked for), names that
+    /// can be no region are not looked for by near miss or sound: they are read as unknown names of the same length,
+    /// so the regions read are the same; `normalized` and `remark` are then left empty.
+    func parse(_ text: String, regionsOnly: Bool = false) -> ParsedAddress {
         let s = AddressNormalizer.normalizedScalars(text)
-        var out = ParsedAddress(normalized: Self.string(s[...]))
+        var out = ParsedAddress(normalized: regionsOnly ? "" : Self.string(s[...]))
         if let digits = Self.componentDigits(s) {
             if digits.count == 16 { out.componentCode = digits } else { out.componentClassCode = digits }
             return out
@@ -159,7 +163,7 @@ struct AddressParser: Sendable {
             }
             if let last = roadTokens.last, last.end == i {
                 // A joiner between two roads (A路与B路) is no text of its own; one that starts a name (和平巷) is that name.
-                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, trie.prefixes(of: s, from: i).isEmpty {
+                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, !trie.anyPrefix(of: s, from: i, { _, _, _ in true }) {
                     i += 1
                     continue
                 }
@@ -221,10 +225,14 @@ struct AddressParser: Sendable {
             }
             if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(s, inside: (i + 1)..<(i + length)) {
                 let name = Array(s[i..<(i + length)])
+                let lookUp = !regionsOnly || kind == .admin
+                // An admin run is looked up only where a region name may be one edit from it (see
+                // FuzzyNameIndex.mayHaveRegionNearMiss): most runs ending in 区 or 市 are not (仙林校区, 超市).
+                let nearMissLookUp = lookUp && (kind != .admin || fuzzy.mayHaveRegionNearMiss(of: name, startsAName: { trie.startsAName($0) }))
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                let misses = fuzzy.nearMisses(of: name).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
@@ -237,7 +245,7 @@ struct AddressParser: Sendable {
                     continue
                 }
                 // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
-                let sounds = homophones.homophones(of: name).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let sounds = (lookUp ? homophones.homophones(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
                 if !sounds.isEmpty {
                     flushRun()
@@ -270,7 +278,10 @@ struct AddressParser: Sendable {
         flushRun()
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
         // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.
-        for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
+        // For the admin levels alone, leftover text can hold only the book's own regions, which lie inside the book's
+        // district: none to look for in a text that names levels elsewhere.
+        let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : unmatchedRuns
+        for leftover in leftovers where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
             let mention: NameMention
             let explained: [Unicode.Scalar]
             if let best = bestNearMiss(in: leftover, chain: chain) {
@@ -295,15 +306,16 @@ struct AddressParser: Sendable {
         // Not where the text names levels elsewhere: the book's names are not read into another county's text.
         let exactNames = (out.roadMentions + out.placeMentions + out.poiMentions).contains { !$0.fuzzy }
         if !exactNames, chain.admits(home: regions.home), let whole = homophones.homophones(of: s).first {
-            var named = ParsedAddress(normalized: out.normalized)
+            let normalized = Self.string(s[...])
+            var named = ParsedAddress(normalized: normalized)
             var noParent = false
             var noChain = NamedChain()
             assign(
-                NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &named, sawParent: &noParent,
+                NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: normalized), into: &named, sawParent: &noParent,
                 chain: &noChain)
             return named
         }
-        out.remark = Self.string(remark[...])
+        if !regionsOnly { out.remark = Self.string(remark[...]) }
         return out
     }
 
@@ -405,6 +417,8 @@ struct AddressParser: Sendable {
 
     enum SuffixKind { case road, admin, place }
     static let suffixGroups: [([[Unicode.Scalar]], SuffixKind)] = [(roadSuffixes, .road), (adminSuffixes, .admin), (placeSuffixes, .place)]
+    /// The last characters of every suffix.
+    static let suffixEndings = ScalarSet(String(String.UnicodeScalarView(suffixGroups.flatMap { $0.0.compactMap(\.last) })))
 
     private func kindMatches(_ entries: [NameEntry], _ kind: SuffixKind) -> Bool {
         entries.contains { entry in
@@ -421,18 +435,17 @@ struct AddressParser: Sendable {
     /// not read as two short forms.
     private func divisionStarts(_ s: [Unicode.Scalar], at i: Int, depth: Int = 0) -> Bool {
         guard i < s.count else { return false }
-        return trie.prefixes(of: s, from: i).contains { item in
-            item.entries.contains { entry in
-                guard case .division = entry.target else { return false }
-                return entry.form != .shortForm || (depth == 0 && divisionStarts(s, at: i + item.length, depth: 1))
-            }
+        return trie.anyPrefix(of: s, from: i) { length, kinds, _ in
+            kinds.contains(.division) || (kinds.contains(.divisionShortForm) && depth == 0 && divisionStarts(s, at: i + length, depth: 1))
         }
     }
 
     /// `foreign` is set to the length of the longest province, prefecture or county name at `i` that the chain
     /// turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
     private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int) -> (Int, NameMention)? {
-        var candidates = Array(trie.prefixes(of: s, from: i).reversed())
+        var candidates = trie.prefixes(of: s, from: i)
+        guard !candidates.isEmpty else { return nil }
+        candidates.reverse()
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
         // division follows when the longest one is followed by none.
         if candidates.count > 1, candidates[0].entries.allSatisfy({ if case .division = $0.target { true } else { false } }),
@@ -443,7 +456,9 @@ struct AddressParser: Sendable {
         }
         for (length, entries) in candidates {
             let next = i + length < s.count ? s[i + length] : nil
-            let usable = entries.filter { entry in
+            // Asked once per name, not once per short form under it (朝阳 is a short form of several districts).
+            lazy var followedByDivision = divisionStarts(s, at: i + length)
+            func isUsable(_ entry: NameEntry) -> Bool {
                 // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
                 if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
                     if case .division = entry.target, reading.level < RegionReadings.township, length >= 2 { foreign = max(foreign, length) }
@@ -453,7 +468,7 @@ struct AddressParser: Sendable {
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
                 // 江苏镇江, 阳泉城区: a known admin name right after makes the short form a level of its own.
-                if divisionStarts(s, at: i + length) { return true }
+                if followedByDivision { return true }
                 if let next, Self.nameContinuations.contains(next) {
                     // 盐城大丰庄台路: a county short form under a prefecture already named is that county.
                     guard !Self.roadEndings.contains(next), !chain.isEmpty, entry.form == .shortForm,
@@ -467,8 +482,8 @@ struct AddressParser: Sendable {
                     // 山南's).
                     guard next != "省" && next != "市" else { return true }
                     let own = regions.reading(entry.target)?.prefix
-                    return trie.prefixes(of: s, from: i + length).contains { item in
-                        item.entries.contains { e in
+                    return trie.anyPrefix(of: s, from: i + length) { _, _, entries in
+                        entries.contains { e in
                             guard let own, let other = regions.reading(e.target) else { return true }
                             return RegionContext.related(prefix: own, prefix: other.prefix)
                         }
@@ -476,6 +491,8 @@ struct AddressParser: Sendable {
                 }
                 return true
             }
+            // Most names keep every entry: their list is then passed on as it is, not copied.
+            let usable = entries.allSatisfy(isUsable) ? entries : entries.filter(isUsable)
             if !usable.isEmpty {
                 return (length, NameMention(text: Self.string(s[i..<(i + length)]), entries: usable, fuzzy: false))
             }
@@ -485,7 +502,10 @@ struct AddressParser: Sendable {
 
     private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool, chain: inout NamedChain) {
         // Provinces, prefectures and counties fix the chain; townships and villages are read inside it.
-        let named = mention.entries.compactMap { regions.reading($0.target) }.filter { $0.level < RegionReadings.township }.map(\.prefix)
+        var named: [CodePrefix] = []
+        for entry in mention.entries {
+            if let reading = regions.reading(entry.target), reading.level < RegionReadings.township { named.append(reading.prefix) }
+        }
         if !named.isEmpty { chain.levels.append(named) }
         // A name may be several kinds at once (a road and a POI); every reading is kept for the matcher.
         var isRegion = false, isRoad = false, isPlace = false, isPOI = false
@@ -520,7 +540,7 @@ struct AddressParser: Sendable {
     /// exactly where it starts, not the run before it as a near miss of the whole (exact names are never typos).
     /// Roads and places keep the longer reading: a POI's name that holds a road (易捷便利(白驹路店)) is matched whole.
     private func exactNameEnds(_ s: [Unicode.Scalar], inside range: Range<Int>) -> Bool {
-        range.contains { j in trie.prefixes(of: s, from: j).contains { j + $0.length == range.upperBound } }
+        range.contains { j in trie.anyPrefix(of: s, from: j) { length, _, _ in j + length == range.upperBound } }
     }
 
     /// Whether the text has a word that makes two roads an intersection (口 alone aside): only then are 和, 及 …
@@ -546,7 +566,7 @@ struct AddressParser: Sendable {
     /// 线. The canonical name is the letter and the digits (G204); nil for anything else (a door number, S1号楼).
     static func roadNumber(_ s: [Unicode.Scalar], at i: Int) -> (length: Int, name: [Unicode.Scalar])? {
         let first = s[i]
-        guard AddressNormalizer.isDigit(first) || roadClassLetters.contains(first) || "国省县乡".unicodeScalars.contains(first) else { return nil }
+        guard AddressNormalizer.isDigit(first) || roadClassLetters.contains(first) || roadClassWordStarts.contains(first) else { return nil }
         // Inside a longer code (AG204, 12G3) it is no road number.
         if i > 0, AddressNormalizer.isDigit(s[i - 1]) || (s[i - 1].value >= 0x41 && s[i - 1].value <= 0x5A) { return nil }
         var k = i
@@ -710,11 +730,12 @@ struct AddressParser: Sendable {
         while end < s.count && end - i < 12 && Self.isHan(s[end]) {
             end += 1
             let length = end - i
-            guard length >= 2 else { continue }
+            // Most characters end no suffix: the groups are compared only where one may end.
+            guard length >= 2, Self.suffixEndings.contains(s[end - 1]) else { continue }
             for (suffixes, kind) in Self.suffixGroups {
                 for suffix in suffixes where suffix.count < length && AddressNormalizer.hasPrefix(s, suffix, at: end - suffix.count) {
                     // 街道 is an admin suffix, not the road suffix 街 followed by 道.
-                    if kind == .road && suffix == Self.scalars("街") && end < s.count && s[end] == "道" { continue }
+                    if kind == .road && suffix.count == 1 && suffix[0] == "街" && end < s.count && s[end] == "道" { continue }
                     return (length, kind)
                 }
             }

@@ -48,6 +48,24 @@ def run_jionlp(rows):
             "accuracy": correct / len(rows)}
 
 
+def best_rate(run, count, rounds=5, minimum=1.0):
+    """Items per second of CPU time of `run` (which handles `count` items), best of `rounds` rounds of at least
+    `minimum` CPU seconds each: the rule geocode-accuracy --corpus times CityGeo by, so that a shared machine's load
+    (which stretches the wall clock) hurts neither."""
+    best = 0.0
+    for _ in range(rounds):
+        start = time.thread_time()
+        done = 0
+        while True:
+            run()
+            done += count
+            elapsed = time.thread_time() - start
+            if elapsed >= minimum:
+                break
+        best = max(best, done / elapsed)
+    return int(best)
+
+
 def run_corpus(path, jionlp_rows):
     """The real-name corpus (tools/geocode/corpus/national.csv): the county-level district of each address by cpca
     (adcode) and JioNLP (names, matched to the list's codes by province + county name), with addresses/s."""
@@ -55,17 +73,15 @@ def run_corpus(path, jionlp_rows):
     import jionlp as jio
     rows = load(path)
     texts = [r["text"] for r in rows]
-    cpca.transform(texts[:10])
-    start = time.perf_counter()
     frame = cpca.transform(texts)
-    elapsed = time.perf_counter() - start
     right = sum(1 for row, (_, p) in zip(rows, frame.iterrows()) if str(p.get("adcode") or "")[:6] == row["district"])
-    yield {"engine": "cpca", "task": "corpus", "addresses": len(rows), "per_s": int(len(rows) / elapsed), "accuracy": right / len(rows)}
+    yield {"engine": "cpca", "task": "corpus", "addresses": len(rows), "per_s": best_rate(lambda: cpca.transform(texts), len(rows)),
+           "accuracy": right / len(rows)}
     subset = rows[:jionlp_rows]
     jio.parse_location(subset[0]["text"])
-    start = time.perf_counter()
+    start = time.thread_time()
     parsed = [jio.parse_location(r["text"]) for r in subset]
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     right = sum(1 for row, p in zip(subset, parsed) if p.get("county") and p.get("county") == row.get("district_name"))
     yield {"engine": "jionlp", "task": "corpus", "addresses": len(subset), "per_s": int(len(subset) / elapsed), "accuracy": right / len(subset)}
 
