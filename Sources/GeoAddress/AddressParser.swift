@@ -153,6 +153,8 @@ struct AddressParser: Sendable {
         var roadTokens: [(readings: Range<Int>, name: String, start: Int, end: Int)] = []
         var unknownRoads = 0
         lazy var hasCrossingWord = Self.containsCrossingWord(s)
+        // The names starting at a position, one buffer for every position (see known()).
+        var candidates: [(length: Int, entries: [NameEntry])] = []
         while i < s.count {
             foreignLength = 0
             let tokenStart = i, readingsBefore = out.roadMentions.count, unknownBefore = unknownRoads
@@ -191,24 +193,16 @@ struct AddressParser: Sendable {
                 i += length
                 continue
             }
-            if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
-                // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
-                if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
-                    flushRun()
-                    assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
-                    i += length
-                    continue
-                }
-                if let consumed = number(s, at: i, into: &out) {
-                    flushRun()
-                    i += consumed
-                    continue
-                }
-            }
-            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
+            // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
+            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength, candidates: &candidates) {
                 flushRun()
                 assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                 i += length
+                continue
+            }
+            if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A), let consumed = number(s, at: i, into: &out) {
+                flushRun()
+                i += consumed
                 continue
             }
             if foreignLength > 0 { out.foreignNames.append(Self.string(s[i..<(i + foreignLength)])) }
@@ -228,7 +222,9 @@ struct AddressParser: Sendable {
                 let lookUp = !regionsOnly || kind == .admin
                 // An admin run is looked up only where a region name may be one edit from it (see
                 // FuzzyNameIndex.mayHaveRegionNearMiss): most runs ending in 区 or 市 are not (仙林校区, 超市).
-                let nearMissLookUp = lookUp && (kind != .admin || fuzzy.mayHaveRegionNearMiss(of: name, startsAName: { trie.startsAName($0) }))
+                // Two written characters grow into no region or place (isWeakNearMiss): only a road is looked up.
+                let nearMissLookUp = lookUp && (kind == .road || name.count > 2)
+                    && (kind != .admin || fuzzy.mayHaveRegionNearMiss(of: name, startsAName: { trie.startsAName($0) }))
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
@@ -429,7 +425,6 @@ struct AddressParser: Sendable {
         }
     }
 
-    /// The longest known name at `i` that reads as a name there.
     /// Whether a national division name (full or short) starts at `i`.
     /// Short forms count only when an official name follows them (江苏镇江京口区), so that 朝阳阳西路 (a typo) does
     /// not read as two short forms.
@@ -440,10 +435,13 @@ struct AddressParser: Sendable {
         }
     }
 
-    /// `foreign` is set to the length of the longest province, prefecture or county name at `i` that the chain
-    /// turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
-    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int) -> (Int, NameMention)? {
-        var candidates = trie.prefixes(of: s, from: i)
+    /// The longest known name at `i` that reads as a name there. `foreign` is set to the length of the longest
+    /// province, prefecture or county name at `i` that the chain turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
+    /// `candidates` is scratch space, kept by the caller so that no array is made per position.
+    private func known(
+        _ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int, candidates: inout [(length: Int, entries: [NameEntry])]
+    ) -> (Int, NameMention)? {
+        trie.prefixes(of: s, from: i, into: &candidates)
         guard !candidates.isEmpty else { return nil }
         candidates.reverse()
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another

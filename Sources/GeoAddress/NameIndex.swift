@@ -84,10 +84,18 @@ struct UInt64Map<Value: Sendable>: Sendable {
 /// position: a linear scan of a few values is several times cheaper than hashing the character for a `Set`.
 struct ScalarSet: Sendable {
     private let values: [UInt32]
+    /// Bit `v % 64` set for every value `v`: most characters asked about are no member, and one test of this
+    /// word turns most of them away before the scan.
+    private let filter: UInt64
 
-    init(_ characters: String) { values = Array(Set(characters.unicodeScalars.map(\.value))).sorted() }
+    init(_ characters: String) {
+        values = Array(Set(characters.unicodeScalars.map(\.value))).sorted()
+        filter = values.reduce(0) { $0 | 1 << UInt64($1 & 63) }
+    }
 
-    func contains(_ scalar: Unicode.Scalar) -> Bool { values.contains(scalar.value) }
+    func contains(_ scalar: Unicode.Scalar) -> Bool {
+        filter & 1 << UInt64(scalar.value & 63) != 0 && values.contains(scalar.value)
+    }
 }
 
 /// The kinds of entry a name has, as the parser's walks ask about them.
@@ -161,6 +169,14 @@ struct ScalarTrie: Sendable {
     /// Every name that starts at `start` in `text`, shortest first, as (length, entries).
     func prefixes(of text: [Unicode.Scalar], from start: Int) -> [(length: Int, entries: [NameEntry])] {
         var found: [(length: Int, entries: [NameEntry])] = []
+        prefixes(of: text, from: start, into: &found)
+        return found
+    }
+
+    /// ``prefixes(of:from:)`` written into `found` (emptied first): the parser asks at every position of a text
+    /// and keeps one buffer for all of them.
+    func prefixes(of text: [Unicode.Scalar], from start: Int, into found: inout [(length: Int, entries: [NameEntry])]) {
+        found.removeAll(keepingCapacity: true)
         var node: Int32 = 0
         var i = start
         while i < text.count, let next = child(node, text[i]) {
@@ -168,7 +184,6 @@ struct ScalarTrie: Sendable {
             i += 1
             if !kinds[Int(node)].isEmpty { found.append((i - start, terminals[Int(node)])) }
         }
-        return found
     }
 
     /// Whether some name starts at `start` in `text` whose (length, entries) satisfy `accept`, shortest first; the
