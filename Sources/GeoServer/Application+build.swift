@@ -78,22 +78,26 @@ func buildRoutes(
     try OpenAPIController.load().register(on: router)
     let v1 = router.group("v1")
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
-    let grids = try await GridService(store: store, checkInterval: configuration.indexRefreshInterval)
+    let grids = GridLocator.versioned(store: store, checkInterval: configuration.indexRefreshInterval)
+    try await grids.prime()
     let gridController = GridController(
-        store: store, grids: grids, maximumBatchPoints: configuration.maximumBatchPoints,
+        grids: grids, census: GridQualityReport.versioned(store: store, checkInterval: configuration.indexRefreshInterval),
+        maximumBatchPoints: configuration.maximumBatchPoints,
         maximumBodyBytes: configuration.maximumBodyBytes)
     gridController.register(on: v1)
     gridController.registerCensus(on: v1)
-    let joins = JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes,
-        maximumGeometryVertices: configuration.maximumGeometryVertices)
+    let joins = JoinController(
+        grids: grids, points: PointLayers(store: store, checkInterval: configuration.indexRefreshInterval, locator: grids),
+        maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
-    let addresses = try await VersionedIndex(
+    let addresses = LayerVersionedValue(
         store: store, layerNames: AddressServices.layerNames, checkInterval: configuration.indexRefreshInterval
     ) { store in try await AddressServices.load(from: store, divisions: divisions, pinyin: pinyin) }
+    try await addresses.prime()
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)

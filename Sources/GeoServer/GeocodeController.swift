@@ -7,33 +7,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 
-/// The geocoders of the current address book, built together so that forward and reverse answers agree. A class:
-/// every request takes the current one, and copying the two structs' dozens of tables cost a retain each.
-final class AddressServices: Sendable {
-    let geocoder: Geocoder
-    let reverse: ReverseGeocoder
-
-    init(geocoder: Geocoder, reverse: ReverseGeocoder) {
-        self.geocoder = geocoder
-        self.reverse = reverse
-    }
-
-    /// The layers the address book and its reverse geocoder are built from.
-    static let layerNames: [String] = {
-        let names = AddressBook.LayerNames()
-        return names.regions + [names.roads, names.places, names.plates, names.buildings, names.pois, names.components, GridLocator.layerNames.responsibilityGrids]
-    }()
-
-    static func load(from store: SpatialStore, divisions: AdminDivisions, pinyin: PinyinTable = PinyinTable()) async throws -> AddressServices {
-        let geocoder = Geocoder(book: try await AddressBook.load(from: store), divisions: divisions, pinyin: pinyin)
-        return AddressServices(geocoder: geocoder, reverse: ReverseGeocoder(geocoder: geocoder, locator: try await GridLocator.load(from: store)))
-    }
-}
-
 /// `/v1/geocode`, `/v1/reverse`, `/v1/autocomplete`, `/v1/geocode/batch`: address matching over the address
 /// book in the store (GB/T 30428.3), answered as GeoJSON in the coordinate system asked for.
 struct GeocodeController {
-    let services: VersionedIndex<AddressServices>
+    let services: LayerVersionedValue<AddressServices>
     let maximumBodyBytes: Int
     let maximumBatchAddresses: Int
 

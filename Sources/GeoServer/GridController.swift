@@ -7,8 +7,10 @@ import Hummingbird
 /// `/v1/locate`: the district, street, community, unit grid and responsibility grids of a point, one at a
 /// time or in batches, from the in-memory `GridLocator`.
 struct GridController {
-    let store: SpatialStore
-    let grids: GridService
+    let grids: LayerVersionedValue<GridLocator>
+    /// The census report of the unit-grid layer: a full GEOS pass, computed on first request and again only when
+    /// the unit grids or communities change.
+    let census: LayerVersionedValue<GridQualityReport>
     let maximumBatchPoints: Int
     let maximumBodyBytes: Int
 
@@ -18,7 +20,7 @@ struct GridController {
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
             let point = try RequestParsing.point(
                 lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-            let location = try await grids.locator.locate(CRS.convert(point, from: crs, to: .cgcs2000))
+            let location = try await grids.value.locate(CRS.convert(point, from: crs, to: .cgcs2000))
             return try JSONResponse.make(Self.describe(location, point: point))
         }
         group.post("locate/batch") { request, context -> Response in
@@ -28,7 +30,7 @@ struct GridController {
             }
             let crs = try RequestParsing.crs(object["crs"]?.stringValue)
             let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
-            let locator = try await grids.locator
+            let locator = try await grids.value
             if let fields = object["fields"], fields != .null, fields.stringValue == nil {
                 throw APIError(code: .invalidArgument, message: "fields must be a string (\"unit_grid\")", details: ["field": "fields"])
             }
@@ -56,7 +58,7 @@ struct GridController {
     /// `/v1/grids/check` and `/v1/grids/stats`: the census checks and area statistics of the unit-grid layer.
     func registerCensus(on group: RouterGroup<CityRequestContext>) {
         group.get("grids/check") { request, _ -> Response in
-            let report = try await qualityReport()
+            let report = try await census.value
             if request.uri.queryParameters["format"] == "geojson" {
                 return JSONResponse.bytes(try GeoJSON.encodeBytes(report.problemFeatures), contentType: "application/geo+json")
             }
@@ -71,7 +73,7 @@ struct GridController {
             return try JSONResponse.make(.object(["counts": counts, "problems": problems, "statistics": Self.describe(report.overall)]))
         }
         group.get("grids/stats") { _, _ -> Response in
-            let report = try await qualityReport()
+            let report = try await census.value
             let communities = JSONValue.array(
                 report.perCommunity.map { entry in
                     var row = Self.describe(entry.statistics)
@@ -80,22 +82,6 @@ struct GridController {
                 })
             return try JSONResponse.make(.object(["overall": Self.describe(report.overall), "communities": communities]))
         }
-    }
-
-    private func qualityReport() async throws -> GridQualityReport {
-        let grids = try await layerFeatures(GridLocator.layerNames.unitGrids)
-        let communities = try await layerFeatures(GridLocator.layerNames.communities)
-        // A full GEOS pass over every grid: seconds on a big city, so off the event loops and stoppable.
-        return try await ComputePool.shared.run { cancellation in
-            try GridQualityChecker().check(unitGrids: grids, communities: communities, engine: try GeometryEngine(), cancellation: cancellation)
-        }
-    }
-
-    private func layerFeatures(_ name: String) async throws -> [Feature] {
-        guard try await store.layer(named: name) != nil else {
-            throw APIError(code: .layerNotFound, message: "no layer named \"\(name)\"; import one first")
-        }
-        return try await store.features(in: name).map(\.feature)
     }
 
     static func describe(_ statistics: GridQualityReport.AreaStatistics) -> JSONValue {
@@ -120,20 +106,22 @@ struct GridController {
     }
 }
 
-/// The server's grid locator, rebuilt when a region layer changes.
-typealias GridService = VersionedIndex<GridLocator>
-
-extension VersionedIndex where Value == GridLocator {
-    convenience init(store: SpatialStore, checkInterval: Duration = .seconds(1)) async throws {
-        try await self.init(
-            store: store,
-            layerNames: [
-                GridLocator.layerNames.district, GridLocator.layerNames.streets, GridLocator.layerNames.communities,
-                GridLocator.layerNames.unitGrids, GridLocator.layerNames.responsibilityGrids,
-            ], checkInterval: checkInterval
-        ) { store in try await GridLocator.load(from: store) }
+extension GridQualityReport {
+    /// The census report of `store`'s unit grids against its communities, rebuilt when either layer changes. The
+    /// GEOS pass runs on the ``ComputePool``, off the event loops; it is shared by every request waiting for it, so
+    /// one client going away does not stop it.
+    static func versioned(store: any FeatureStore, checkInterval: Duration) -> LayerVersionedValue<GridQualityReport> {
+        let grids = GridLocator.layerNames.unitGrids, communities = GridLocator.layerNames.communities
+        return LayerVersionedValue(store: store, layerNames: [grids, communities], checkInterval: checkInterval) { store in
+            guard try await store.layer(named: grids) != nil else {
+                throw APIError(code: .layerNotFound, message: "no layer named \"\(grids)\"; import one first")
+            }
+            let unitGrids = try await store.features(in: grids).map(\.feature)
+            let communityFeatures = try await store.layer(named: communities) == nil ? [] : try await store.features(in: communities).map(\.feature)
+            return try await ComputePool.shared.run { cancellation in
+                try GridQualityChecker().check(
+                    unitGrids: unitGrids, communities: communityFeatures, engine: try GeometryEngine(), cancellation: cancellation)
+            }
+        }
     }
-
-    /// The locator, rebuilt first if a region layer changed since the last check.
-    var locator: GridLocator { get async throws { try await value } }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import GeoAddress
+import GeoStore
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -41,7 +43,7 @@ final class InlineLookups: Sendable {
         let body: ByteBuffer
     }
 
-    private let services: VersionedIndex<AddressServices>
+    private let services: LayerVersionedValue<AddressServices>
     private let access: AccessMiddleware
     private let metrics: ServerMetrics
     private let logger: Logger
@@ -51,7 +53,7 @@ final class InlineLookups: Sendable {
     /// answered inline.
     private let scopes: [Route: AccessScope]
 
-    init(services: VersionedIndex<AddressServices>, access: AccessMiddleware, metrics: ServerMetrics, logger: Logger, serverName: String?) {
+    init(services: LayerVersionedValue<AddressServices>, access: AccessMiddleware, metrics: ServerMetrics, logger: Logger, serverName: String?) {
         var scopes: [Route: AccessScope] = [:]
         for route in [Route.geocode, .reverse] {
             if let scope = RouteScopes.scope(method: .get, path: route.rawValue), !RouteScopes.isAudited(method: .get, scope: scope) {

@@ -8,9 +8,8 @@ import Hummingbird
 /// layers of the store (staff, components, cameras, cases), answered from in-memory indexes that are rebuilt
 /// when the layer's version changes.
 struct JoinController {
-    let store: SpatialStore
-    let grids: GridService
-    let indexes: PointIndexCache
+    let grids: LayerVersionedValue<GridLocator>
+    let points: PointLayers
     let maximumBodyBytes: Int
     let maximumGeometryVertices: Int
 
@@ -20,7 +19,7 @@ struct JoinController {
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("nearest") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let index = try await indexes.index(of: try RequestParsing.required(query["layer"], "layer"), in: store)
+            let index = try await pointIndex(try RequestParsing.required(query["layer"], "layer"))
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
             let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
             let k = try query["k"].map { try RequestParsing.number(String($0), "k", 1...Double(Self.maximumNeighbours)) }.map(Int.init) ?? 5
@@ -31,7 +30,7 @@ struct JoinController {
         }
         group.get("within") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let index = try await indexes.index(of: try RequestParsing.required(query["layer"], "layer"), in: store)
+            let index = try await pointIndex(try RequestParsing.required(query["layer"], "layer"))
             let crs = try RequestParsing.crs(query["crs"].map(String.init))
             let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
             let radius = try RequestParsing.number(try RequestParsing.required(query["radius"], "radius"), "radius", 0...Self.maximumRadiusMetres)
@@ -40,7 +39,7 @@ struct JoinController {
         }
         group.post("within") { request, context -> Response in
             let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
-            let index = try await indexes.index(of: try RequestParsing.required(body["layer"]?.stringValue, "layer"), in: store)
+            let index = try await pointIndex(try RequestParsing.required(body["layer"]?.stringValue, "layer"))
             guard let polygonValue = body["polygon"] else {
                 throw APIError(code: .invalidArgument, message: "body needs \"polygon\", a GeoJSON Polygon or MultiPolygon", details: ["field": "polygon"])
             }
@@ -73,8 +72,8 @@ struct JoinController {
             var rule = CaseDuplicateDetector.Rule()
             if let metres = body["distance_m"] { rule.distanceMetres = try RequestParsing.number(Self.text(metres), "distance_m", 0...Self.maximumRadiusMetres) }
             if let days = body["window_days"] { rule.window = try RequestParsing.number(Self.text(days), "window_days", 0...3_650) * 86_400 }
-            let locator = try await grids.locator
-            var detector = try await indexes.detector(of: layer, in: store, locator: locator)
+            let locator = try await grids.value
+            var detector = try await Self.layerLookup(layer) { try await points.cases(of: $0) }
             detector.defaultRule = rule
             let newCase = CaseRecord(
                 id: caseObject["id"]?.stringValue ?? "", category: category, time: time, position: point,
@@ -110,8 +109,8 @@ struct JoinController {
             }
             let timeField = query["time_field"].map(String.init) ?? "time"
             let sumField = query["sum"].map(String.init)
-            let locator = try await grids.locator
-            let index = try await indexes.index(of: layer, in: store)
+            let locator = try await grids.value
+            let index = try await pointIndex(layer)
             var records: [GridAggregator.Record] = []
             for (k, feature) in index.features.enumerated() {
                 guard case .point(let p)? = feature.geometry, let text = feature.properties[timeField]?.stringValue, let time = Self.parseDate(text) else { continue }
@@ -140,7 +139,7 @@ struct JoinController {
     func registerHeat(on group: RouterGroup<CityRequestContext>) {
         group.get("heat") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let index = try await indexes.index(of: try RequestParsing.required(query["layer"], "layer"), in: store)
+            let index = try await pointIndex(try RequestParsing.required(query["layer"], "layer"))
             let box = try LayerController.parseBoundingBox(try RequestParsing.required(query["bbox"], "bbox"))
             let cell = try RequestParsing.number(query["cell_m"].map(String.init) ?? "500", "cell_m", 10...50_000)
             let timeField = query["time_field"].map(String.init) ?? "time"
@@ -168,6 +167,21 @@ struct JoinController {
                     properties: ["column": .int(Int64(cell.column)), "row": .int(Int64(cell.row)), "count": .int(Int64(cell.count))])
             }
             return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection(features)), contentType: "application/geo+json")
+        }
+    }
+
+    /// The point index of the layer a request names; the name is checked first, and an unknown layer is 404
+    /// naming the field `layer`.
+    func pointIndex(_ layer: String) async throws -> PointLayerIndex {
+        try await Self.layerLookup(layer) { try await points.index(of: $0) }
+    }
+
+    static func layerLookup<T>(_ layer: String, _ lookup: (String) async throws -> T) async throws -> T {
+        let name = try RequestParsing.layerName(layer, field: "layer")
+        do {
+            return try await lookup(name)
+        } catch let error as GeoError where error.code == .layerNotFound {
+            throw APIError(error, field: "layer")
         }
     }
 
@@ -216,53 +230,5 @@ struct JoinController {
             return feature
         }
         return JSONResponse.bytes(try GeoJSON.encodeBytes(FeatureCollection(features)), contentType: "application/geo+json")
-    }
-}
-
-/// Point indexes and case detectors per layer, rebuilt when the layer's catalogue version changes.
-actor PointIndexCache {
-    private var indexes: [String: (version: Int64, index: PointLayerIndex)] = [:]
-    private var detectors: [String: (version: Int64, detector: CaseDuplicateDetector)] = [:]
-
-    func index(of layer: String, in store: SpatialStore) async throws -> PointLayerIndex {
-        let info = try await Self.info(layer, store)
-        if let cached = indexes[layer], cached.version == info.version { return cached.index }
-        let index = PointLayerIndex(try await store.features(in: layer).map(\.feature))
-        indexes[layer] = (info.version, index)
-        return index
-    }
-
-    /// The layer's cases (properties `category`, `time` ISO 8601, optional `status` and `grid_code`).
-    func detector(of layer: String, in store: SpatialStore, locator: GridLocator) async throws -> CaseDuplicateDetector {
-        let info = try await Self.info(layer, store)
-        if let cached = detectors[layer], cached.version == info.version { return cached.detector }
-        var records: [CaseRecord] = []
-        for stored in try await store.features(in: layer) {
-            let feature = stored.feature
-            guard case .point(let p)? = feature.geometry, let category = feature.properties["category"]?.stringValue,
-                let time = feature.properties["time"]?.stringValue.flatMap(JoinController.parseDate)
-            else { continue }
-            let id: String =
-                switch feature.id {
-                case .string(let s): s
-                case .int(let i): String(i)
-                case nil: String(stored.fid)
-                }
-            records.append(
-                CaseRecord(
-                    id: id, category: category, time: time, position: p.coordinate,
-                    gridCode: feature.properties["grid_code"]?.stringValue ?? locator.unitGrid(at: p.coordinate)?.code,
-                    status: feature.properties["status"]?.stringValue ?? "accepted"))
-        }
-        let detector = CaseDuplicateDetector(cases: records)
-        detectors[layer] = (info.version, detector)
-        return detector
-    }
-
-    private static func info(_ layer: String, _ store: SpatialStore) async throws -> LayerInfo {
-        guard let info = try await store.layer(named: RequestParsing.layerName(layer, field: "layer")) else {
-            throw APIError(code: .layerNotFound, message: "no layer named \"\(layer)\"", details: ["field": "layer"])
-        }
-        return info
     }
 }
