@@ -67,7 +67,7 @@ let package = Package(
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
             name: "DemoCity",
-            dependencies: ["GeoCore", "GeoEngine"],
+            dependencies: ["GeoCore", "GeoEngine", "GeoStore"],
             path: "tools/democity/Sources/DemoCity",
             swiftSettings: strictSettings),
 
@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(name: "bench-fences", dependencies: ["GeoCore", "GeoFences"], path: "tools/bench/fences", exclude: ["peers.py", "http_positions.py"], swiftSettings: strictSettings),
 
         // The geocoding query-set generator shared by the accuracy harness and the benchmark.
-        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
+        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "DemoCity"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
         .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer", "DemoCity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -134,6 +134,6 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
         .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
-        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

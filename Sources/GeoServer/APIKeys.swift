@@ -52,12 +52,12 @@ final class KeyRing: Sendable {
         var refreshing = false
     }
 
-    private let store: SpatialStore
+    private let store: any CityStore
     private let configured: [StoredAPIKey]
     private let refreshInterval: Duration
     private let state = Mutex(State())
 
-    init(store: SpatialStore, configured: [StoredAPIKey], refreshInterval: Duration) {
+    init(store: any CityStore, configured: [StoredAPIKey], refreshInterval: Duration) {
         self.store = store
         self.configured = configured
         self.refreshInterval = refreshInterval

@@ -228,13 +228,13 @@ struct RateLimited: HTTPResponseError {
 /// server acknowledged is missing from the log. Lines that arrive while a commit is being written share the next
 /// one (group commit): one transaction per request would cap writes at the disk's commit rate.
 actor AuditLog {
-    let store: SpatialStore
+    let store: any CityStore
     private var pending: [AuditEntry] = []
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var writing = false
     private var logger: Logger?
 
-    init(store: SpatialStore) { self.store = store }
+    init(store: any CityStore) { self.store = store }
 
     func record(_ request: Request, context: CityRequestContext, status: Int, detail: String) async {
         let entry = AuditEntry(

@@ -9,37 +9,25 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 
-/// Builds the CityGeo HTTP application: opens (and on first start fills) the store and wires one controller
-/// per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
+/// Builds the CityGeo HTTP application over the store `configuration.databasePath` names (a temporary one when
+/// nil), wiring one controller per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
 public func buildApplication(
     configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
 ) async throws -> some ApplicationProtocol {
-    let store: SpatialStore =
-        if let path = configuration.databasePath {
-            try openStore(at: path)
-        } else {
-            try SpatialStore.temporary()
-        }
-    if let root = configuration.demoDataRoot {
-        let present = try await store.layers()
-        let missing = CityDataLoader.layersToImport(present: present)
-        if !missing.isEmpty {
-            logger.info(
-                present.isEmpty
-                    ? "empty database: importing the demo city from \(root.path)"
-                    : "the demo city is incomplete (an interrupted first start?): importing \(missing.count) more layers from \(root.path)")
-            let loaded = try await CityDataLoader.loadDemoCity(into: store, from: root, sources: missing) { layer, done, total in
-                if done == total { logger.info("imported \(layer): \(total) features") }
-            }
-            logger.info("demo city ready: \(present.count + loaded.count) layers")
-        }
-    }
+    try await buildApplication(store: try CityStoreOpener.open(configuration.databasePath), configuration: configuration, logger: logger)
+}
+
+/// Builds the CityGeo HTTP application over an open store.
+public func buildApplication(
+    store: any CityStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
+) async throws -> some ApplicationProtocol {
     let serverName = "CityGeo"
     let (router, lookups) = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
     let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))
-    // Geocode and reverse lookups are answered on the connection's event loop when they can be (InlineLookups).
-    let server = HTTPServerBuilder { responder in
-        InlineLookupChannel(http1: HTTP1Channel(responder: responder, configuration: http1), lookups: lookups)
+    let server = HTTPServerBuilder { responder -> any ServerChildChannel in
+        let channel = HTTP1Channel(responder: responder, configuration: http1)
+        // Geocode and reverse lookups answered on the connection's event loop, when switched on (InlineLookups).
+        return configuration.inlineLookups ? InlineLookupChannel(http1: channel, lookups: lookups) : channel
     }
     return Application(
         router: router, server: server,
@@ -49,14 +37,14 @@ public func buildApplication(
 
 /// The routes of the API, separate from the application so tests can build them over any store.
 /// Builds the in-memory indexes (grid locator) from the store's current layers.
-public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
+public func buildRouter(store: any CityStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
     try await buildRoutes(store: store, configuration: configuration, logger: Logger(label: "citygeo"), serverName: nil).router
 }
 
 /// The router, and the inline answers of its two busiest routes, which share its indexes, access checks and
 /// metrics.
 func buildRoutes(
-    store: SpatialStore, configuration: ServerConfiguration, logger: Logger, serverName: String?
+    store: any CityStore, configuration: ServerConfiguration, logger: Logger, serverName: String?
 ) async throws -> (router: Router<CityRequestContext>, lookups: InlineLookups) {
     let router = Router(context: CityRequestContext.self)
     // Order matters: metrics and logs see every answer, errors become the API's body before access control
@@ -73,7 +61,7 @@ func buildRoutes(
     HealthController(store: store).register(on: router)
     OperationsController(
         store: store, metrics: metrics,
-        readinessChecks: ["database": { _ = try await store.spatialiteVersion() }]
+        readinessChecks: ["database": { _ = try await store.describe() }]
     ).register(on: router)
     try OpenAPIController.load().register(on: router)
     let v1 = router.group("v1")
@@ -132,11 +120,4 @@ private func forwardEvents(_ events: AsyncStream<FenceEvent>, to dispatcher: Web
         let text: String = (try? JSON.encode(FenceController.describe(event))) ?? "{}"
         await dispatcher.deliver([(id: event.id, body: Array(text.utf8))])
     }
-}
-
-/// Opens the database file, creating its folder first.
-private func openStore(at path: String) throws -> SpatialStore {
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return try SpatialStore(path: path)
 }

@@ -10,7 +10,7 @@ import GeoTrajectories
 /// `trajectories:FROM-TO` (every vehicle's cleaned track between two epoch seconds, as lines).
 enum ComputedTileSources {
     /// The source for `id`, or nil when `id` is a store layer's.
-    static func resolve(_ id: String, fences: FenceTileSource, store: SpatialStore) async throws(GeoError) -> (any TileSource)? {
+    static func resolve(_ id: String, fences: FenceTileSource, store: any CityStore) async throws(GeoError) -> (any TileSource)? {
         if id == "fences" { return try await fences.source() }
         guard id.hasPrefix("trajectories:") else { return nil }
         let window = id.dropFirst("trajectories:".count).split(separator: "-")
@@ -46,7 +46,7 @@ final class FenceTileSource: Sendable {
 /// new fixes may arrive at any time.
 struct TrackTileSource: TileSource {
     let id: String
-    let store: SpatialStore
+    let store: any CityStore
     let from: Double
     let to: Double
     static let options = StoreLayerSourceOptions(minzoom: 12, maxzoom: 16)

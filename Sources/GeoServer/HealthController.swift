@@ -2,16 +2,21 @@ import GeoCore
 import GeoStore
 import Hummingbird
 
-/// `/health`: the process is up and the database answers, with the SpatiaLite version and layer count.
+/// `/health`: the process is up and the database answers, with the store's backend and version and the layer count.
 struct HealthController {
-    let store: SpatialStore
+    let store: any CityStore
 
     func register(on router: Router<CityRequestContext>) {
         router.get("health") { _, _ -> Response in
-            let version = try await store.spatialiteVersion()
+            let description = try await store.describe()
             let layers = try await store.layers()
-            return try JSONResponse.make(
-                .object(["status": "ok", "spatialite": .string(version), "layers": .int(Int64(layers.count))]))
+            var body: [String: JSONValue] = [
+                "status": "ok", "backend": .string(description.backend), "backend_version": .string(description.version),
+                "layers": .int(Int64(layers.count)),
+            ]
+            // The field clients of earlier versions read.
+            if description.backend == "spatialite" { body["spatialite"] = .string(description.version) }
+            return try JSONResponse.make(.object(body))
         }
     }
 }

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `/v1/layers`: the layer catalogue and the features of a layer as GeoJSON.
 struct LayerController {
-    let store: SpatialStore
+    let store: any CityStore
     let maximumFeatures: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {

@@ -176,7 +176,7 @@ struct TimeoutMiddleware: RouterMiddleware {
 
 /// `/metrics`, `/ready` and `/v1/audit`.
 struct OperationsController {
-    let store: SpatialStore
+    let store: any CityStore
     let metrics: ServerMetrics
     /// Checks that must pass for `/ready`, by name.
     let readinessChecks: [String: @Sendable () async throws -> Void]

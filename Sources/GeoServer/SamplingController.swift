@@ -10,7 +10,7 @@ import Hummingbird
 /// (format geojson, csv or html). With `record`, the plan is appended to the sampling history and its GeoJSON
 /// features carry the round number as `plan_round`.
 struct SamplingController {
-    let store: SpatialStore
+    let store: any CityStore
     let maximumBodyBytes: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {

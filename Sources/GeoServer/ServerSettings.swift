@@ -24,6 +24,7 @@ public struct LogSettings: Sendable, Equatable {
 /// | server.host, server.port | CITYGEO_SERVER_HOST, _PORT | listen address |
 /// | server.idle_timeout_seconds | CITYGEO_SERVER_IDLE_TIMEOUT_SECONDS | keep-alive and slow-client limit |
 /// | server.event_loop_executor | CITYGEO_SERVER_EVENT_LOOP_EXECUTOR | Swift concurrency on NIO's event loops |
+/// | server.inline_lookups | CITYGEO_SERVER_INLINE_LOOKUPS | geocode/reverse answered on the event loop (off) |
 /// | database.path | CITYGEO_DATABASE_PATH | the SpatiaLite file |
 /// | access.require_keys | CITYGEO_ACCESS_REQUIRE_KEYS | false opens every route |
 /// | access.public_scopes | CITYGEO_ACCESS_PUBLIC_SCOPES | scopes usable without a key (comma list) |
@@ -40,19 +41,29 @@ public enum ServerSettings {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "citygeo")
         ]
+        var fileSettings: JSONValue = .object([:])
         if let file {
             do {
                 providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+                fileSettings = try JSON.decode(Array(try Data(contentsOf: URL(fileURLWithPath: file))))
             } catch {
                 throw GeoError(code: .invalidConfiguration, message: "cannot read the configuration file \(file)", underlying: "\(error)")
             }
         }
-        let reader = Reader(config: ConfigReader(providers: providers))
+        // Which keys are given at all, so that a lookup tells "absent" from "malformed" without reading error text.
+        let given: @Sendable (String) -> Bool = { [fileSettings] key in
+            if environment[Reader.variable(key)] != nil { return true }
+            var value: JSONValue? = fileSettings
+            for part in key.split(separator: ".") { value = value?.objectValue?[String(part)] }
+            return value != nil && value != .null
+        }
+        let reader = Reader(config: ConfigReader(providers: providers), given: given)
         var c = base
         c.host = try reader.string("server.host") ?? c.host
         c.port = try reader.int("server.port", in: 0...65535) ?? c.port
         c.idleTimeout = try reader.seconds("server.idle_timeout_seconds") ?? c.idleTimeout
         c.eventLoopExecutor = try reader.bool("server.event_loop_executor") ?? c.eventLoopExecutor
+        c.inlineLookups = try reader.bool("server.inline_lookups") ?? c.inlineLookups
         c.databasePath = try reader.string("database.path") ?? c.databasePath
         c.access.requireKeys = try reader.bool("access.require_keys") ?? c.access.requireKeys
         if let scopes = try reader.strings("access.public_scopes") {
@@ -102,6 +113,12 @@ public enum ServerSettings {
     /// Typed lookups that tell "absent" (nil) from "malformed" (an error naming the key).
     private struct Reader {
         let config: ConfigReader
+        let given: (String) -> Bool
+
+        /// The environment variable of a key: `server.port` is `CITYGEO_SERVER_PORT`.
+        static func variable(_ key: String) -> String {
+            "CITYGEO_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        }
 
         func string(_ key: String) throws(GeoError) -> String? {
             try lookup(key, "a string") { try config.requiredString(forKey: ConfigKey($0)) }
@@ -136,13 +153,12 @@ public enum ServerSettings {
         }
 
         private func lookup<T>(_ key: String, _ expected: String, _ read: (String) throws -> T) throws(GeoError) -> T? {
+            guard given(key) else { return nil }
             do {
                 return try read(key)
             } catch {
-                // swift-configuration reports both cases with one error type; only its text tells them apart.
-                if "\(error)".hasPrefix("Missing required config value") { return nil }
-                let variable = "CITYGEO_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
-                throw GeoError(code: .invalidConfiguration, message: "\(key) (or \(variable)) must be \(expected)", underlying: "\(error)")
+                throw GeoError(
+                    code: .invalidConfiguration, message: "\(key) (or \(Self.variable(key))) must be \(expected)", underlying: "\(error)")
             }
         }
     }

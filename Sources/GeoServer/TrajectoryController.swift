@@ -8,7 +8,7 @@ import Hummingbird
 /// `/v1/trajectories`: vehicle tracks. Upload fixes, play a vehicle's history back at a map zoom, read its daily
 /// report (trips, stops, mileage), and ask which vehicles passed a place between two times.
 struct TrajectoryController {
-    let store: SpatialStore
+    let store: any CityStore
     /// Uploaded fixes go through the one ingest: evaluated against the fences and stored as tracks together.
     let monitor: FenceMonitor
     let maximumBodyBytes: Int

@@ -36,28 +36,33 @@ import Testing
     @Test func concurrentFirstCallersShareOneBuildAndChangesRebuildOnce() async throws {
         let store = try SpatialStore.temporary()
         _ = try await store.importLayer(name: "pois", features: FeatureCollection(Self.points(3)))
-        let builds = Counter()
-        let value = Self.counted(store, builds: builds, interval: .milliseconds(50))
-        #expect(value.valueIfChecked == nil)
+        // Checked at most once an hour: after its first build it never reads the catalogue again in this test.
+        let hourly = Counter()
+        let slow = Self.counted(store, builds: hourly, interval: .seconds(3_600))
+        // Checked on every call.
+        let eager = Counter()
+        let always = Self.counted(store, builds: eager, interval: .zero)
+        #expect(slow.valueIfChecked == nil)
         let answers = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<50 { group.addTask { try await value.value } }
+            for _ in 0..<50 { group.addTask { try await slow.value } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(answers == Array(repeating: 3, count: 50))
-        #expect(builds.value == 1)
-        #expect(value.valueIfChecked == 3)
+        #expect(hourly.value == 1)
+        #expect(slow.valueIfChecked == 3)
 
-        // Unchanged layers: checks after the interval read the versions but build nothing.
-        try await Task.sleep(for: .milliseconds(60))
-        #expect(try await value.value == 3)
-        #expect(builds.value == 1)
+        // Unchanged layers: checks read the versions but build nothing.
+        #expect(try await always.value == 3)
+        #expect(try await always.value == 3)
+        #expect(eager.value == 1)
 
-        // A change is seen after the interval, by one rebuild.
+        // A change: seen at the next check, by one rebuild; the hourly value keeps its answer until its interval ends.
         _ = try await store.importLayer(name: "pois", features: FeatureCollection(Self.points(5)), options: ImportOptions(mode: .replace))
-        try await Task.sleep(for: .milliseconds(60))
-        #expect(try await value.value == 5)
-        #expect(try await value.value == 5)
-        #expect(builds.value == 2)
+        #expect(try await always.value == 5)
+        #expect(try await always.value == 5)
+        #expect(eager.value == 2)
+        #expect(try await slow.value == 3)
+        #expect(hourly.value == 1)
     }
 
     @Test func aFailedBuildKeepsTheLastGoodValueAndTheNextCallerRetries() async throws {

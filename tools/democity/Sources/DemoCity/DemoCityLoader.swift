@@ -3,8 +3,8 @@ import GeoCore
 import GeoStore
 
 /// Loads the demo city's files (GridData/ and AddressBooks/) into a store, one layer per file, each import
-/// in its own transaction.
-public enum CityDataLoader {
+/// in its own transaction. `citygeo serve` runs it on a first start; tools and tests load the demo city with it.
+public enum DemoCityLoader {
     /// One demo-city file and the layer it becomes.
     public struct Source: Sendable {
         public let path: String
@@ -46,7 +46,7 @@ public enum CityDataLoader {
     /// - Returns: the catalogue entries of the imported layers.
     @discardableResult
     public static func loadDemoCity(
-        into store: SpatialStore, from root: URL, sources: [Source] = demoCitySources,
+        into store: some FeatureStore, from root: URL, sources: [Source] = demoCitySources,
         progress: @escaping @Sendable (_ layer: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
     ) async throws -> [LayerInfo] {
         var loaded: [LayerInfo] = []
@@ -61,6 +61,27 @@ public enum CityDataLoader {
             loaded.append(
                 try await store.importFile(at: url, as: layer, options: options) { done, total in progress(layer, done, total) })
         }
+        return loaded
+    }
+
+    /// Imports into `store` what ``layersToImport(present:)`` says is missing (everything into an empty store,
+    /// the rest of an interrupted first start, nothing into a city of its own), telling `report` what it does.
+    /// - Returns: the catalogue entries of the imported layers.
+    @discardableResult
+    public static func importIfNeeded(
+        into store: some FeatureStore, from root: URL, report: @escaping @Sendable (String) -> Void
+    ) async throws -> [LayerInfo] {
+        let present = try await store.layers()
+        let missing = layersToImport(present: present)
+        guard !missing.isEmpty else { return [] }
+        report(
+            present.isEmpty
+                ? "empty database: importing the demo city from \(root.path)"
+                : "the demo city is incomplete (an interrupted first start?): importing \(missing.count) more layers from \(root.path)")
+        let loaded = try await loadDemoCity(into: store, from: root, sources: missing) { layer, done, total in
+            if done == total { report("imported \(layer): \(total) features") }
+        }
+        report("demo city ready: \(present.count + loaded.count) layers")
         return loaded
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GeoCore
 import GeoGrids
-import GeoServer
+import DemoCity
 import GeoStore
 import Testing
 
@@ -12,8 +12,8 @@ import Testing
 
     @Test func everyDemoFileBecomesALayerWithAllItsFeatures() async throws {
         let store = try SpatialStore.temporary()
-        let layers = try await CityDataLoader.loadDemoCity(into: store, from: Self.root)
-        #expect(layers.map(\.name) == CityDataLoader.demoCitySources.map(\.layer))
+        let layers = try await DemoCityLoader.loadDemoCity(into: store, from: Self.root)
+        #expect(layers.map(\.name) == DemoCityLoader.demoCitySources.map(\.layer))
         let gridFile = try GeoJSON.decodeFeatureCollection(Array(Data(contentsOf: Self.root.appendingPathComponent("GridData/unit_grids.geojson"))))
         let grids = try #require(layers.first { $0.name == "unit_grids" })
         #expect(grids.featureCount == gridFile.features.count)
@@ -60,7 +60,7 @@ import Testing
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("citygeo-empty-\(UUID())")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         await #expect {
-            try await CityDataLoader.loadDemoCity(into: store, from: empty)
+            try await DemoCityLoader.loadDemoCity(into: store, from: empty)
         } throws: { error in
             guard let error = error as? GeoError else { return false }
             return error.code == .notFound && error.message.contains("GridData/district.geojson")
@@ -71,9 +71,9 @@ import Testing
     /// A first start killed during its import leaves some demo layers (each is its own transaction): the next
     /// start imports the rest. A store holding any layer the loader did not make is a city of its own.
     @Test(arguments: [
-        ([], CityDataLoader.demoCitySources.count),
-        ([("district", "区县 District"), ("streets", "街道/镇 Streets and towns")], CityDataLoader.demoCitySources.count - 2),
-        (CityDataLoader.demoCitySources.map { ($0.layer, $0.title) }, 0),
+        ([], DemoCityLoader.demoCitySources.count),
+        ([("district", "区县 District"), ("streets", "街道/镇 Streets and towns")], DemoCityLoader.demoCitySources.count - 2),
+        (DemoCityLoader.demoCitySources.map { ($0.layer, $0.title) }, 0),
         ([("district", "区县 District"), ("cases", nil)], 0),
         ([("unit_grids", nil)], 0),
         ([("unit_grids", "网格")], 0),
@@ -84,7 +84,7 @@ import Testing
                 name: name, title: title, geometryType: .polygon, srid: 4490, schema: [], featureCount: 1, bbox: nil,
                 createdAt: Date(), updatedAt: Date(), version: 1)
         }
-        let toImport = CityDataLoader.layersToImport(present: layers)
+        let toImport = DemoCityLoader.layersToImport(present: layers)
         #expect(toImport.count == missing)
         #expect(Set(toImport.map(\.layer)).isDisjoint(with: present.map(\.0)))
     }
