@@ -73,12 +73,10 @@ func buildRoutes(
         maximumBatchPoints: configuration.maximumBatchPoints,
         maximumBodyBytes: configuration.maximumBodyBytes)
     gridController.register(on: v1)
-    gridController.registerCensus(on: v1)
     let joins = JoinController(
         grids: grids, points: PointLayers(store: store, checkInterval: configuration.indexRefreshInterval, locator: grids),
         maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
-    joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()

@@ -62,49 +62,6 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 }
 
-/// Turns every error thrown below it into the API's error body, so no endpoint answers with an empty 500.
-struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as GeoError {
-            throw APIError(error)
-        } catch let error as APIError {
-            throw error
-        } catch let error as RateLimited {
-            throw error
-        } catch let error as MethodNotAllowed {
-            throw error
-        } catch let error as HTTPError {
-            // No route for this method: 405 naming the ones there are, when the path has any.
-            // (The router's not-found responder labels the request "NotFound" for metrics.)
-            if error.status == .notFound, (context.endpointPath ?? "NotFound") == "NotFound" {
-                let allowed = RouteScopes.allowedMethods(at: request.uri.path)
-                if !allowed.isEmpty { throw MethodNotAllowed(method: request.method.rawValue, path: request.uri.path, allowed: allowed) }
-            }
-            throw APIError(code: Self.code(of: error.status), message: error.body ?? error.status.reasonPhrase)
-        } catch {
-            context.logger.error("unhandled error: \(error)")
-            throw APIError(code: .internalError, message: "internal error")
-        }
-    }
-}
-
-extension ErrorMappingMiddleware {
-    /// The code of an error Hummingbird raised with a bare status (a missing path parameter, a body over the
-    /// limit), so that its answer has one of the API's codes and that code's one status.
-    static func code(of status: HTTPResponse.Status) -> GeoError.Code {
-        switch status {
-        case .notFound: .notFound
-        case .contentTooLarge: .payloadTooLarge
-        case .methodNotAllowed: .methodNotAllowed
-        case .requestTimeout, .serviceUnavailable: .timeout
-        case _ where (400..<500).contains(status.code): .invalidArgument
-        default: .internalError
-        }
-    }
-}
-
 /// 405 `method_not_allowed` with the `Allow` header RFC 9110 asks for.
 struct MethodNotAllowed: HTTPResponseError {
     let method: String
@@ -119,20 +76,5 @@ struct MethodNotAllowed: HTTPResponseError {
         ).response(from: request, context: context)
         response.headers[.allow] = allowed.joined(separator: ", ")
         return response
-    }
-}
-
-/// Builds JSON and GeoJSON responses from our own encoder (no Codable round trip for geometry).
-enum JSONResponse {
-    static let jsonType = "application/json; charset=utf-8"
-
-    static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
-        bytes(try JSON.encodeBytes(value), contentType: jsonType, status: status)
-    }
-
-    static func bytes(_ bytes: [UInt8], contentType: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: contentType],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

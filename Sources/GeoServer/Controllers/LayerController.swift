@@ -9,26 +9,35 @@ struct LayerController {
     let maximumFeatures: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {
-        group.get("layers") { _, _ -> Response in
-            let layers = try await store.layers()
-            return try JSONResponse.make(.object(["layers": .array(layers.map(Self.describe))]))
-        }
-        group.get("layers/:name") { _, context -> Response in
-            let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
-            guard let layer = try await store.layer(named: name) else { throw Self.notFound(name) }
-            return try JSONResponse.make(Self.describe(layer))
-        }
-        group.get("layers/:name/features") { request, context -> Response in
-            let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
-            guard try await store.layer(named: name) != nil else { throw Self.notFound(name) }
-            let query = request.uri.queryParameters
-            let bbox = try query["bbox"].map { try Self.parseBoundingBox(String($0)) }
-            let limit = try query["limit"].map { try Self.parseCount(String($0), field: "limit", maximum: maximumFeatures) } ?? maximumFeatures
-            let offset = try query["offset"].map { try Self.parseCount(String($0), field: "offset", maximum: Int(Int32.max)) } ?? 0
-            let stored = try await store.features(in: name, bbox: bbox, limit: limit, offset: offset)
-            let collection = FeatureCollection(stored.map(\.feature))
-            return JSONResponse.bytes(try GeoJSON.encodeBytes(collection), contentType: "application/geo+json")
-        }
+        group.get("layers", use: listLayers)
+        group.get("layers/:name", use: getLayer)
+        group.get("layers/:name/features", use: layerFeatures)
+    }
+
+    /// `GET /v1/layers`.
+    @Sendable func listLayers(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let layers = try await store.layers()
+        return try JSONResponse.make(.object(["layers": .array(layers.map(Self.describe))]))
+    }
+
+    /// `GET /v1/layers/:name`.
+    @Sendable func getLayer(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
+        guard let layer = try await store.layer(named: name) else { throw Self.notFound(name) }
+        return try JSONResponse.make(Self.describe(layer))
+    }
+
+    /// `GET /v1/layers/:name/features`.
+    @Sendable func layerFeatures(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
+        guard try await store.layer(named: name) != nil else { throw Self.notFound(name) }
+        let query = request.uri.queryParameters
+        let bbox = try query["bbox"].map { try Self.parseBoundingBox(String($0)) }
+        let limit = try query["limit"].map { try Self.parseCount(String($0), field: "limit", maximum: maximumFeatures) } ?? maximumFeatures
+        let offset = try query["offset"].map { try Self.parseCount(String($0), field: "offset", maximum: Int(Int32.max)) } ?? 0
+        let stored = try await store.features(in: name, bbox: bbox, limit: limit, offset: offset)
+        let collection = FeatureCollection(stored.map(\.feature))
+        return JSONResponse.bytes(try GeoJSON.encodeBytes(collection), contentType: "application/geo+json")
     }
 
     static func notFound(_ name: String) -> APIError {

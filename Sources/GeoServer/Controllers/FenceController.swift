@@ -15,93 +15,121 @@ struct FenceController {
     let maximumGeometryVertices: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {
-        group.get("fences") { _, _ -> Response in
-            let fences = try await monitor.fences()
-            return JSONResponse.bytes(
-                try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature))), contentType: "application/geo+json")
+        group.get("fences", use: listFences)
+        group.post("fences", use: createFence)
+        group.get("fences/:id", use: getFence)
+        group.put("fences/:id", use: replaceFence)
+        group.delete("fences/:id", use: deleteFence)
+        group.put("vehicles", use: replaceVehicles)
+        group.get("vehicles", use: listVehicles)
+        group.post("positions", use: ingestPositions)
+        group.get("events", use: listEvents)
+        group.get("events/stream", use: streamEvents)
+    }
+
+    /// `GET /v1/fences`.
+    @Sendable func listFences(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let fences = try await monitor.fences()
+        return JSONResponse.bytes(
+            try GeoJSON.encodeBytes(FeatureCollection(fences.map(\.feature))), contentType: "application/geo+json")
+    }
+
+    /// `POST /v1/fences`.
+    @Sendable func createFence(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let fence = try await Self.fence(from: RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes), maximumVertices: maximumGeometryVertices)
+        let created = try await Self.mapped { try await monitor.create(fence) }
+        return JSONResponse.bytes(try GeoJSON.encodeBytes(created.feature), contentType: "application/geo+json", status: .created)
+    }
+
+    /// `GET /v1/fences/:id`.
+    @Sendable func getFence(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let fence = try await monitor.fence(id: id) else {
+            throw APIError(code: .notFound, message: "no fence \(id)", details: ["field": "id"])
         }
-        group.post("fences") { request, context -> Response in
-            let fence = try await Self.fence(from: RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes), maximumVertices: maximumGeometryVertices)
-            let created = try await Self.mapped { try await monitor.create(fence) }
-            return JSONResponse.bytes(try GeoJSON.encodeBytes(created.feature), contentType: "application/geo+json", status: .created)
-        }
-        group.get("fences/:id") { _, context -> Response in
-            let id = try context.parameters.require("id")
-            guard let fence = try await monitor.fence(id: id) else {
-                throw APIError(code: .notFound, message: "no fence \(id)", details: ["field": "id"])
+        return JSONResponse.bytes(try GeoJSON.encodeBytes(fence.feature), contentType: "application/geo+json")
+    }
+
+    /// `PUT /v1/fences/:id`.
+    @Sendable func replaceFence(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        var body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+        // The path names the fence: fill in or check the id in the body.
+        if case .object(var feature) = body, case .object(var properties)? = feature["properties"] {
+            if let given = properties["id"]?.stringValue, given != id {
+                throw APIError(code: .invalidFence, message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
             }
-            return JSONResponse.bytes(try GeoJSON.encodeBytes(fence.feature), contentType: "application/geo+json")
+            properties["id"] = .string(id)
+            feature["properties"] = .object(properties)
+            body = .object(feature)
         }
-        group.put("fences/:id") { request, context -> Response in
-            let id = try context.parameters.require("id")
-            var body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
-            // The path names the fence: fill in or check the id in the body.
-            if case .object(var feature) = body, case .object(var properties)? = feature["properties"] {
-                if let given = properties["id"]?.stringValue, given != id {
-                    throw APIError(code: .invalidFence, message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
+        let fence = try Self.fence(from: body, maximumVertices: maximumGeometryVertices)
+        let replaced = try await Self.mapped { try await monitor.replace(id: id, with: fence) }
+        return JSONResponse.bytes(try GeoJSON.encodeBytes(replaced.feature), contentType: "application/geo+json")
+    }
+
+    /// `DELETE /v1/fences/:id`.
+    @Sendable func deleteFence(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        try await Self.mapped { try await monitor.delete(id: id) }
+        return Response(status: .noContent)
+    }
+
+    /// `PUT /v1/vehicles`.
+    @Sendable func replaceVehicles(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+        let vehicles = try Self.vehicles(from: body)
+        try await monitor.setRegistry(vehicles)
+        return try JSONResponse.make(.object(["count": .int(Int64(vehicles.count))]))
+    }
+
+    /// `GET /v1/vehicles`.
+    @Sendable func listVehicles(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let vehicles = await monitor.registry?.vehicles.values.sorted { $0.id < $1.id } ?? []
+        return try JSONResponse.make(.array(vehicles.map(Self.describe)))
+    }
+
+    /// `POST /v1/positions`.
+    @Sendable func ingestPositions(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+        let (positions, flush) = try Self.positions(from: body, maximumCount: maximumBatchPositions)
+        return try JSONResponse.make(Self.describe(try await monitor.ingest(positions, flush: flush), received: positions))
+    }
+
+    /// `GET /v1/events`.
+    @Sendable func listEvents(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let query = try Self.eventQuery(request.uri.queryParameters)
+        let events = try await monitor.events(matching: query)
+        return try JSONResponse.make(.object(["count": .int(Int64(events.count)), "events": .array(events.map(Self.describe))]))
+    }
+
+    /// `GET /v1/events/stream`: server-sent events: stored events matching the filters first (none unless `from` is given), then every new one as it is raised; `limit` ends the stream after that many (for scripts and tests).
+    @Sendable func streamEvents(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let query = try Self.eventQuery(parameters)
+        let limit = query.limit
+        let live = await monitor.subscribe()
+        let stored = parameters["from"] == nil ? [] : try await monitor.events(matching: query)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var sent = 0
+                for event in stored where sent < limit {
+                    try await writer.write(Self.serverSentEvent(event))
+                    sent += 1
                 }
-                properties["id"] = .string(id)
-                feature["properties"] = .object(properties)
-                body = .object(feature)
-            }
-            let fence = try Self.fence(from: body, maximumVertices: maximumGeometryVertices)
-            let replaced = try await Self.mapped { try await monitor.replace(id: id, with: fence) }
-            return JSONResponse.bytes(try GeoJSON.encodeBytes(replaced.feature), contentType: "application/geo+json")
-        }
-        group.delete("fences/:id") { _, context -> Response in
-            let id = try context.parameters.require("id")
-            try await Self.mapped { try await monitor.delete(id: id) }
-            return Response(status: .noContent)
-        }
-        group.put("vehicles") { request, context -> Response in
-            let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
-            let vehicles = try Self.vehicles(from: body)
-            try await monitor.setRegistry(vehicles)
-            return try JSONResponse.make(.object(["count": .int(Int64(vehicles.count))]))
-        }
-        group.get("vehicles") { _, _ -> Response in
-            let vehicles = await monitor.registry?.vehicles.values.sorted { $0.id < $1.id } ?? []
-            return try JSONResponse.make(.array(vehicles.map(Self.describe)))
-        }
-        group.post("positions") { request, context -> Response in
-            let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
-            let (positions, flush) = try Self.positions(from: body, maximumCount: maximumBatchPositions)
-            return try JSONResponse.make(Self.describe(try await monitor.ingest(positions, flush: flush), received: positions))
-        }
-        group.get("events") { request, _ -> Response in
-            let query = try Self.eventQuery(request.uri.queryParameters)
-            let events = try await monitor.events(matching: query)
-            return try JSONResponse.make(.object(["count": .int(Int64(events.count)), "events": .array(events.map(Self.describe))]))
-        }
-        // Server-sent events: stored events matching the filters first (none unless `from` is given), then every
-        // new one as it is raised; `limit` ends the stream after that many (for scripts and tests).
-        group.get("events/stream") { request, _ -> Response in
-            let parameters = request.uri.queryParameters
-            let query = try Self.eventQuery(parameters)
-            let limit = query.limit
-            let live = await monitor.subscribe()
-            let stored = parameters["from"] == nil ? [] : try await monitor.events(matching: query)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/event-stream"
-            headers[.cacheControl] = "no-cache"
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody { writer in
-                    var sent = 0
-                    for event in stored where sent < limit {
+                if sent < limit {
+                    for await event in live where Self.matches(event, query) {
                         try await writer.write(Self.serverSentEvent(event))
                         sent += 1
+                        if sent >= limit { break }
                     }
-                    if sent < limit {
-                        for await event in live where Self.matches(event, query) {
-                            try await writer.write(Self.serverSentEvent(event))
-                            sent += 1
-                            if sent >= limit { break }
-                        }
-                    }
-                    try await writer.finish(nil)
-                })
-        }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     // MARK: input

@@ -18,56 +18,68 @@ struct GeocodeController {
     static let maximumResults = 50
 
     func register(on group: RouterGroup<CityRequestContext>) {
-        group.get("geocode") { request, _ -> Response in
-            JSONResponse.bytes(try Self.geocodeAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
+        group.get("geocode", use: geocode)
+        group.get("reverse", use: reverse)
+        group.get("autocomplete", use: autocomplete)
+        group.post("geocode/batch", use: geocodeBatch)
+    }
+
+    /// `GET /v1/geocode`.
+    @Sendable func geocode(_ request: Request, context: CityRequestContext) async throws -> Response {
+        JSONResponse.bytes(try Self.geocodeAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
+    }
+
+    /// `GET /v1/reverse`.
+    @Sendable func reverse(_ request: Request, context: CityRequestContext) async throws -> Response {
+        JSONResponse.bytes(try Self.reverseAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
+    }
+
+    /// `GET /v1/autocomplete`.
+    @Sendable func autocomplete(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let text = try Self.addressText(query["q"].map(String.init), field: "q")
+        let limit = try Self.limit(query["limit"], default: 10)
+        let crs = try RequestParsing.crs(query["crs"].map(String.init))
+        let suggestions = try await services.value.geocoder.autocomplete(text, limit: limit)
+        let features: [JSONValue] = suggestions.map { s in
+            .object([
+                "type": "Feature", "geometry": Self.point(s.coordinate, crs: crs),
+                "properties": .object([
+                    "text": .string(s.text), "label": .string(s.label), "kind": .string(s.kind.rawValue), "id": .string(s.id),
+                ]),
+            ])
         }
-        group.get("reverse") { request, _ -> Response in
-            JSONResponse.bytes(try Self.reverseAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
+        return try Self.geoJSON(.object(["type": "FeatureCollection", "query": .string(text), "features": .array(features)]))
+    }
+
+    /// `POST /v1/geocode/batch`.
+    @Sendable func geocodeBatch(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let crs = try RequestParsing.crs(query["crs"].map(String.init))
+        let isJSON = request.headers[.contentType]?.contains("json") ?? false
+        let geocoder = try await services.value.geocoder
+        if isJSON {
+            return try await jsonBatch(request, context: context, geocoder: geocoder, crs: crs)
         }
-        group.get("autocomplete") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            let text = try Self.addressText(query["q"].map(String.init), field: "q")
-            let limit = try Self.limit(query["limit"], default: 10)
-            let crs = try RequestParsing.crs(query["crs"].map(String.init))
-            let suggestions = try await services.value.geocoder.autocomplete(text, limit: limit)
-            let features: [JSONValue] = suggestions.map { s in
-                .object([
-                    "type": "Feature", "geometry": Self.point(s.coordinate, crs: crs),
-                    "properties": .object([
-                        "text": .string(s.text), "label": .string(s.label), "kind": .string(s.kind.rawValue), "id": .string(s.id),
-                    ]),
-                ])
-            }
-            return try Self.geoJSON(.object(["type": "FeatureCollection", "query": .string(text), "features": .array(features)]))
+        let bytes = try await RequestParsing.rawBody(request, context: context, maximumBytes: maximumBodyBytes)
+        let lines = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        guard lines <= maximumBatchAddresses + 1 else {
+            throw APIError(code: .batchTooLarge, message: "the CSV has \(lines - 1) rows; the limit is \(maximumBatchAddresses)",
+                details: ["field": "body", "maximum": .int(Int64(maximumBatchAddresses))])
         }
-        group.post("geocode/batch") { request, context -> Response in
-            let query = request.uri.queryParameters
-            let crs = try RequestParsing.crs(query["crs"].map(String.init))
-            let isJSON = request.headers[.contentType]?.contains("json") ?? false
-            let geocoder = try await services.value.geocoder
-            if isJSON {
-                return try await jsonBatch(request, context: context, geocoder: geocoder, crs: crs)
-            }
-            let bytes = try await RequestParsing.rawBody(request, context: context, maximumBytes: maximumBodyBytes)
-            let lines = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            guard lines <= maximumBatchAddresses + 1 else {
-                throw APIError(code: .batchTooLarge, message: "the CSV has \(lines - 1) rows; the limit is \(maximumBatchAddresses)",
-                    details: ["field": "body", "maximum": .int(Int64(maximumBatchAddresses))])
-            }
-            let column = query["address_column"].map(String.init) ?? "address"
-            let batch = BatchGeocoding(geocoder: geocoder, addressColumn: column, outputCRS: crs)
-            let csv: [UInt8], summary: BatchGeocoding.Summary
-            do throws(GeoError) {
-                (csv, summary) = try batch.run(csv: bytes)
-            } catch {
-                // A header without the address column is the parameter's mismatch; anything else is the file's.
-                throw APIError(error, field: error.code == .missingColumn ? "address_column" : "body")
-            }
-            var response = JSONResponse.bytes(csv, contentType: "text/csv; charset=utf-8")
-            response.headers[HTTPField.Name("X-Geocoded-Rows")!] = String(summary.rows)
-            response.headers[HTTPField.Name("X-Matched-Rows")!] = String(summary.matched)
-            return response
+        let column = query["address_column"].map(String.init) ?? "address"
+        let batch = BatchGeocoding(geocoder: geocoder, addressColumn: column, outputCRS: crs)
+        let csv: [UInt8], summary: BatchGeocoding.Summary
+        do throws(GeoError) {
+            (csv, summary) = try batch.run(csv: bytes)
+        } catch {
+            // A header without the address column is the parameter's mismatch; anything else is the file's.
+            throw APIError(error, field: error.code == .missingColumn ? "address_column" : "body")
         }
+        var response = JSONResponse.bytes(csv, contentType: "text/csv; charset=utf-8")
+        response.headers[HTTPField.Name("X-Geocoded-Rows")!] = String(summary.rows)
+        response.headers[HTTPField.Name("X-Matched-Rows")!] = String(summary.matched)
+        return response
     }
 
     /// The body of `GET /v1/geocode` (``geoJSONType``); the parameters' errors are thrown as `APIError`s.

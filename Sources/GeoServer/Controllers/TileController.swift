@@ -14,62 +14,73 @@ struct TileController {
 
     func register(on router: Router<CityRequestContext>) {
         let tiles = router.group("tiles")
-        tiles.get("catalog") { request, _ -> Response in
-            let base = Self.baseURL(request)
-            let sources = try await service.catalog()
-            return try JSONResponse.make(.object(["sources": .array(sources.map { Self.catalogEntry($0, base: base) })]))
-        }
-        tiles.get("changes") { request, _ -> Response in
-            let since: Int64
-            if let text = request.uri.queryParameters["since"] {
-                guard let value = Int64(String(text)), value >= 0 else {
-                    throw APIError(code: .invalidSince, message: "since must be a non-negative change sequence number, got \"\(text)\"",
-                        details: ["field": "since"])
-                }
-                since = value
-            } else {
-                since = 0
+        tiles.get("catalog", use: tileCatalog)
+        tiles.get("changes", use: tileChanges)
+        tiles.get(":source", use: tileJSON)
+        tiles.get(":source/:z/:x/:y", use: tile)
+    }
+
+    /// `GET /tiles/catalog`.
+    @Sendable func tileCatalog(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let base = Self.baseURL(request)
+        let sources = try await service.catalog()
+        return try JSONResponse.make(.object(["sources": .array(sources.map { Self.catalogEntry($0, base: base) })]))
+    }
+
+    /// `GET /tiles/changes`.
+    @Sendable func tileChanges(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let since: Int64
+        if let text = request.uri.queryParameters["since"] {
+            guard let value = Int64(String(text)), value >= 0 else {
+                throw APIError(code: .invalidSince, message: "since must be a non-negative change sequence number, got \"\(text)\"",
+                    details: ["field": "since"])
             }
-            let feed = try await service.changes(since: since)
-            let maxZoom = service.configuration.changeFeedMaxZoom
-            return try JSONResponse.make(.object([
-                "latest": .int(feed.latest),
-                "changes": .array(feed.changes.map { Self.describe($0, maxZoom: maxZoom) }),
-            ]))
+            since = value
+        } else {
+            since = 0
         }
-        // Same parameter name as the tile route's first segment: the router allows one name per position.
-        tiles.get(":source") { request, context -> Response in
-            let file = try context.parameters.require("source")
-            guard file.hasSuffix(".json") else {
-                throw APIError(code: .notFound, message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json",
-                               details: ["field": "source"])
-            }
-            let info = try await mapped { () async throws(GeoError) in try await service.info(of: String(file.dropLast(5))) }
-            var response = try JSONResponse.make(Self.tileJSON(info, base: Self.baseURL(request)))
-            response.headers[.cacheControl] = cacheControl
-            response.headers[.accessControlAllowOrigin] = "*"
-            return response
+        let feed = try await service.changes(since: since)
+        let maxZoom = service.configuration.changeFeedMaxZoom
+        return try JSONResponse.make(.object([
+            "latest": .int(feed.latest),
+            "changes": .array(feed.changes.map { Self.describe($0, maxZoom: maxZoom) }),
+        ]))
+    }
+
+    /// `GET /tiles/:source`: same parameter name as the tile route's first segment: the router allows one name per position.
+    @Sendable func tileJSON(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let file = try context.parameters.require("source")
+        guard file.hasSuffix(".json") else {
+            throw APIError(code: .notFound, message: "no resource /tiles/\(file); TileJSON is /tiles/{source}.json",
+                           details: ["field": "source"])
         }
-        tiles.get(":source/:z/:x/:y") { request, context -> Response in
-            let tile = try Self.tileID(
-                z: try context.parameters.require("z"), x: try context.parameters.require("x"), y: try context.parameters.require("y"))
-            let sourceID = try context.parameters.require("source")
-            let gzip = Self.acceptsGzip(request)
-            let served = try await mapped { () async throws(GeoError) in try await service.tile(tile, source: sourceID, gzip: gzip) }
-            var headers: HTTPFields = [
-                .eTag: served.etag, .cacheControl: cacheControl, .vary: "Accept-Encoding", .accessControlAllowOrigin: "*",
-            ]
-            if Self.matches(request.headers[.ifNoneMatch], etag: served.etag) {
-                return Response(status: .notModified, headers: headers)
-            }
-            if served.isEmpty {
-                // Martin and PostGIS clients expect 204 for a tile without features; map libraries draw nothing.
-                return Response(status: .noContent, headers: headers)
-            }
-            headers[.contentType] = Self.contentType
-            if served.isGzipped { headers[.contentEncoding] = "gzip" }
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.body)))
+        let info = try await mapped { () async throws(GeoError) in try await service.info(of: String(file.dropLast(5))) }
+        var response = try JSONResponse.make(Self.tileJSON(info, base: Self.baseURL(request)))
+        response.headers[.cacheControl] = cacheControl
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
+    }
+
+    /// `GET /tiles/:source/:z/:x/:y`.
+    @Sendable func tile(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let tile = try Self.tileID(
+            z: try context.parameters.require("z"), x: try context.parameters.require("x"), y: try context.parameters.require("y"))
+        let sourceID = try context.parameters.require("source")
+        let gzip = Self.acceptsGzip(request)
+        let served = try await mapped { () async throws(GeoError) in try await service.tile(tile, source: sourceID, gzip: gzip) }
+        var headers: HTTPFields = [
+            .eTag: served.etag, .cacheControl: cacheControl, .vary: "Accept-Encoding", .accessControlAllowOrigin: "*",
+        ]
+        if Self.matches(request.headers[.ifNoneMatch], etag: served.etag) {
+            return Response(status: .notModified, headers: headers)
         }
+        if served.isEmpty {
+            // Martin and PostGIS clients expect 204 for a tile without features; map libraries draw nothing.
+            return Response(status: .noContent, headers: headers)
+        }
+        headers[.contentType] = Self.contentType
+        if served.isGzipped { headers[.contentEncoding] = "gzip" }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.body)))
     }
 
     /// Runs `body`, answering an unknown layer with 404 and a malformed source list with 400, both naming the

@@ -5,40 +5,49 @@ import Hummingbird
 /// it in `web/vendor/`), else the dependency-free canvas preview, which is always at `/preview`.
 /// `/vendor/maplibre-gl.js|css` serves the installed files; nothing else is read from disk.
 struct MapPageController {
-    /// Where tools/install-web.sh put maplibre-gl.js and maplibre-gl.css.
-    let vendorDirectory: URL?
+    /// The vendor files, read once at start (a megabyte; serving from memory keeps the handler off the disk).
+    let assets: [String: [UInt8]]
+
+    /// Serves the MapLibre GL JS files found in `vendorDirectory` (where tools/install-web.sh put them), if any.
+    init(vendorDirectory: URL?) {
+        var assets: [String: [UInt8]] = [:]
+        for name in Self.vendorFiles.keys {
+            if let directory = vendorDirectory, let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) {
+                assets[name] = [UInt8](data)
+            }
+        }
+        self.assets = assets
+    }
 
     static let vendorFiles: [String: String] = ["maplibre-gl.js": "text/javascript; charset=utf-8", "maplibre-gl.css": "text/css; charset=utf-8"]
 
     func register(on router: Router<CityRequestContext>) {
-        let assets = loadAssets()
-        router.get("/") { _, _ -> Response in
-            let page = assets["maplibre-gl.js"] != nil ? MapLibrePage.html : MapPage.html
-            return JSONResponse.bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
-        }
-        router.get("/preview") { _, _ -> Response in
-            JSONResponse.bytes(Array(MapPage.html.utf8), contentType: "text/html; charset=utf-8")
-        }
-        router.get("/vendor/:file") { _, context -> Response in
-            let file = try context.parameters.require("file")
-            guard let bytes = assets[file], let type = Self.vendorFiles[file] else {
-                throw APIError(code: .notFound,
-                    message: "no asset \(file); MapLibre GL JS is installed by tools/install-web.sh", details: ["field": "file"])
-            }
-            var response = JSONResponse.bytes(bytes, contentType: type)
-            response.headers[.cacheControl] = "public, max-age=86400"
-            return response
-        }
+        router.get("/", use: mapPage)
+        router.get("/preview", use: previewPage)
+        router.get("/vendor/:file", use: vendorAsset)
     }
 
-    /// The vendor files, read once at start (a megabyte; serving from memory keeps the handler off the disk).
-    private func loadAssets() -> [String: [UInt8]] {
-        guard let vendorDirectory else { return [:] }
-        var assets: [String: [UInt8]] = [:]
-        for name in Self.vendorFiles.keys {
-            if let data = FileManager.default.contents(atPath: vendorDirectory.appendingPathComponent(name).path) { assets[name] = [UInt8](data) }
+    /// `GET /`.
+    @Sendable func mapPage(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let page = assets["maplibre-gl.js"] != nil ? MapLibrePage.html : MapPage.html
+        return JSONResponse.bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
+    }
+
+    /// `GET /preview`.
+    @Sendable func previewPage(_ request: Request, context: CityRequestContext) async throws -> Response {
+        JSONResponse.bytes(Array(MapPage.html.utf8), contentType: "text/html; charset=utf-8")
+    }
+
+    /// `GET /vendor/:file`.
+    @Sendable func vendorAsset(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let file = try context.parameters.require("file")
+        guard let bytes = assets[file], let type = Self.vendorFiles[file] else {
+            throw APIError(code: .notFound,
+                message: "no asset \(file); MapLibre GL JS is installed by tools/install-web.sh", details: ["field": "file"])
         }
-        return assets
+        var response = JSONResponse.bytes(bytes, contentType: type)
+        response.headers[.cacheControl] = "public, max-age=86400"
+        return response
     }
 }
 

@@ -17,8 +17,12 @@ struct OpenAPIController {
     }
 
     func register(on router: Router<CityRequestContext>) {
-        router.get("openapi.json") { _, _ -> Response in
-            JSONResponse.bytes(document, contentType: "application/json")
-        }
+        router.get("openapi.json", use: openAPIDocument)
     }
+
+    /// `GET /openapi.json`.
+    @Sendable func openAPIDocument(_ request: Request, context: CityRequestContext) async throws -> Response {
+        JSONResponse.bytes(document, contentType: "application/json")
+    }
+
 }
