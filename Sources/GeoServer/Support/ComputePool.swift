@@ -1,28 +1,35 @@
 import GeoCore
-import NIOPosix
 
 /// Where CPU-heavy request work runs: threads of their own, never the I/O event loops.
 ///
 /// `citygeo serve` runs Swift concurrency on SwiftNIO's event loops (``ServerConfiguration/eventLoopExecutor``), so
 /// a handler that computed for two seconds would stall every connection of its loop for two seconds. Handlers hand
-/// such work (census checks, aggregations, batches, route comparisons, analyses) to ``run(_:)``, which runs it on
-/// NIO's blocking-work thread pool and sets the work's ``CancellationFlag`` when the request's task is cancelled (the
-/// request timeout, a client gone), so that the work stops at its next check instead of running on unseen.
+/// such work (census checks, aggregations, batches, route comparisons, tile renders) to ``run(_:)-(_)`` or
+/// ``run(_:)-(_)``, which run it on a ``ThreadPoolExecutor`` as part of the calling task: the request's cancellation
+/// (its timeout, a client gone) reaches it, and synchronous loops stop at their next check of the
+/// ``CancellationFlag`` they are given.
 public struct ComputePool: Sendable {
-    private let pool: NIOThreadPool
+    /// The threads, one per core.
+    public let executor: ThreadPoolExecutor
 
-    /// NIO's shared pool (one thread per core), started on first use.
-    public static let shared = ComputePool(pool: .singleton)
+    /// The server's pool.
+    public static let shared = ComputePool(executor: ThreadPoolExecutor(name: "citygeo-compute"))
 
-    init(pool: NIOThreadPool) { self.pool = pool }
-
-    /// Runs `work` on the pool and answers its result; cancellation of the calling task sets the flag `work` polls.
+    /// Runs synchronous `work` on the pool; cancellation of the calling task sets the flag `work` polls.
     public func run<Result: Sendable>(_ work: @escaping @Sendable (CancellationFlag) throws -> Result) async throws -> Result {
-        let flag = CancellationFlag()
-        return try await withTaskCancellationHandler {
-            try await pool.runIfActive { try work(flag) }
-        } onCancel: {
-            flag.cancel()
+        try await withTaskExecutorPreference(executor) {
+            let flag = CancellationFlag()
+            return try await withTaskCancellationHandler {
+                try work(flag)
+            } onCancel: {
+                flag.cancel()
+            }
         }
+    }
+
+    /// Runs asynchronous `work` on the pool: its nonisolated parts (store reads between their awaits, the
+    /// computation after them) run on the pool's threads, in the calling task.
+    public func run<Result: Sendable>(_ work: @Sendable () async throws -> Result) async throws -> Result {
+        try await withTaskExecutorPreference(executor) { try await work() }
     }
 }
