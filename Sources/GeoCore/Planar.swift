@@ -51,4 +51,44 @@ public enum Planar {
     public static func distance(_ a: Coordinate, _ b: Coordinate) -> Double {
         ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
     }
+
+    /// Distance from `p` to the segment `a`–`b`, and the parameter in [0, 1] of the segment's point nearest to
+    /// `p` (0 for a segment of no length).
+    @inlinable @inline(__always)
+    public static func segmentDistance(_ p: Coordinate, _ a: Coordinate, _ b: Coordinate) -> (distance: Double, t: Double) {
+        let dx = b.x - a.x, dy = b.y - a.y
+        let length2 = dx * dx + dy * dy
+        var t = 0.0
+        if length2 > 0 { t = max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2)) }
+        let cx = a.x + t * dx - p.x, cy = a.y + t * dy - p.y
+        return ((cx * cx + cy * cy).squareRoot(), t)
+    }
+
+    /// Distance from `p` to a polyline (to its one vertex when it has one; infinity when it has none).
+    public static func polylineDistance(_ p: Coordinate, _ line: [Coordinate]) -> Double {
+        guard let first = line.first else { return .infinity }
+        if line.count == 1 { return distance(p, first) }
+        var best = Double.infinity
+        for k in 1..<line.count { best = min(best, segmentDistance(p, line[k - 1], line[k]).distance) }
+        return best
+    }
+
+    /// The polyline with points added so that no two consecutive ones are more than `step` apart; the original
+    /// vertices are kept.
+    public static func densify(_ line: [Coordinate], step: Double) -> [Coordinate] {
+        guard line.count > 1, step > 0 else { return line }
+        var out: [Coordinate] = [line[0]]
+        for k in 1..<line.count {
+            let a = line[k - 1], b = line[k]
+            let pieces = Int((distance(a, b) / step).rounded(.up))
+            if pieces > 1 {
+                for m in 1..<pieces {
+                    let t = Double(m) / Double(pieces)
+                    out.append(Coordinate(x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t))
+                }
+            }
+            out.append(b)
+        }
+        return out
+    }
 }

@@ -224,7 +224,8 @@ public struct FenceIndex: Sendable {
     /// holding it), one hit per fence, in no particular order.
     public func query(_ position: Coordinate, into hits: inout [FenceHit], scratch: inout Scratch) {
         hits.removeAll(keepingCapacity: true)
-        let (px, py) = frame.project(position)
+        let projected = frame.project(position)
+        let px = projected.x, py = projected.y
         let cx = (px - gridMinX) / cellSize
         let cy = (py - gridMinY) / cellSize
         guard cx >= 0, cy >= 0, cx < Double(columns), cy < Double(rows) else { return }
@@ -268,7 +269,8 @@ public struct FenceIndex: Sendable {
     /// Metres from `position` to corridor fence `fence`'s line over all its segments, however far: for the
     /// maximum deviation of a vehicle already off its route.
     public func corridorDistance(fence: Int, from position: Coordinate) -> Double {
-        let (px, py) = frame.project(position)
+        let projected = frame.project(position)
+        let px = projected.x, py = projected.y
         var best = Double.infinity
         for s in ownItems[fence] { best = min(best, segmentDistance(s, px, py)) }
         return best
@@ -276,7 +278,8 @@ public struct FenceIndex: Sendable {
 
     /// Metres from the edge of fence `fence` (positive when outside), exactly, however far.
     public func outsideBy(fence: Int, position: Coordinate) -> Double {
-        let (px, py) = frame.project(position)
+        let projected = frame.project(position)
+        let px = projected.x, py = projected.y
         switch fences[fence].kind {
         case .area:
             var depth = -Double.infinity

@@ -66,7 +66,7 @@ public struct RoadCoverage: Hashable, Sendable {
                 for dy in -1...1 {
                     for s in cells[Int64(cx + dx) << 32 | Int64(UInt32(bitPattern: Int32(cy + dy)))] ?? [] {
                         let (a, b, v) = segments[Int(s)]
-                        if Metric.segmentDistance(p, a, b).distance <= corridor {
+                        if Planar.segmentDistance(p, a, b).distance <= corridor {
                             covered = true
                             found.insert(v)
                         }
