@@ -89,12 +89,7 @@ extension ChinaBoundary {
             let end = bandOffsets[band + 1]
             while i < end {
                 let x1 = edges[i], y1 = edges[i + 1], x2 = edges[i + 2], y2 = edges[i + 3]
-                // Half-open in y: an edge counts when the ray's latitude is in [min, max), so a ray through
-                // a shared vertex is counted once.
-                if (y1 > c.y) != (y2 > c.y) {
-                    let crossingX = x1 + (c.y - y1) * (x2 - x1) / (y2 - y1)
-                    if c.x < crossingX { inside.toggle() }
-                }
+                if Planar.edgeCrossesEastRay(ax: x1, ay: y1, bx: x2, by: y2, x: c.x, y: c.y) { inside.toggle() }
                 i += 4
             }
             return inside

@@ -17,19 +17,17 @@ public enum Planar {
         abs(signedArea(of: polygon.exterior)) - polygon.holes.reduce(0) { $0 + abs(signedArea(of: $1)) }
     }
 
-    /// Even-odd ray casting: whether `p` is strictly inside a closed ring. Points exactly on an edge may go
-    /// either way; callers that need a deterministic edge rule must test edges first.
+    /// Whether `p` is inside a closed ring (first == last), by the half-open crossing rule of
+    /// ``edgeCrossesEastRay(ax:ay:bx:by:x:y:)``: a point on an edge shared with a neighbouring ring belongs to
+    /// exactly one of the two (the one east of a north-south edge, north of an east-west one).
     public static func ring(_ ring: [Coordinate], contains p: Coordinate) -> Bool {
         guard ring.count > 3 else { return false }
         var inside = false
-        var k = ring.count - 2
-        for m in 0..<(ring.count - 1) {
-            let a = ring[m]
-            let b = ring[k]
-            if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
-                inside.toggle()
-            }
-            k = m
+        var previous = ring.count - 2
+        for current in 0..<(ring.count - 1) {
+            let a = ring[current], b = ring[previous]
+            if edgeCrossesEastRay(ax: a.x, ay: a.y, bx: b.x, by: b.y, x: p.x, y: p.y) { inside.toggle() }
+            previous = current
         }
         return inside
     }
@@ -90,5 +88,40 @@ public enum Planar {
             out.append(b)
         }
         return out
+    }
+
+    // MARK: Point in polygon
+
+    /// The one edge test of point-in-polygon (the half-open crossing number): whether the edge from `a` to `b`
+    /// crosses the ray running east from `(x, y)`.
+    ///
+    /// An edge counts when exactly one of its ends lies strictly north of `y` (so a ray through a shared vertex
+    /// counts once and horizontal edges never), and when the crossing lies strictly east of `x`. The parity of
+    /// the count over every ring of a polygon (holes included) tells inside from outside, and a point on an edge
+    /// shared by two polygons belongs to exactly one: the polygon east of a north-south edge, north of an
+    /// east-west one. Unit grids tile their communities this way, so batch assignment is deterministic.
+    ///
+    /// The crossing is interpolated from `a`; swapping the ends can move it by an ulp, so a caller keeps passing
+    /// its edges the same way round.
+    @inlinable @inline(__always)
+    public static func edgeCrossesEastRay(ax: Double, ay: Double, bx: Double, by: Double, x: Double, y: Double) -> Bool {
+        (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay)
+    }
+
+    /// The crossing parity of one ring held in flat coordinate arrays, vertices `vertices` of `xs`/`ys`, the
+    /// last joined back to the first: true when an odd number of its edges cross the ray east of `(x, y)`
+    /// (see ``edgeCrossesEastRay(ax:ay:bx:by:x:y:)``). A polygon holds the point when the parities of its
+    /// rings, exterior and holes, add up to odd.
+    @inlinable
+    public static func ringParity(
+        xs: UnsafeBufferPointer<Double>, ys: UnsafeBufferPointer<Double>, vertices: Range<Int>, x: Double, y: Double
+    ) -> Bool {
+        var odd = false
+        var previous = vertices.upperBound - 1
+        for current in vertices {
+            if edgeCrossesEastRay(ax: xs[current], ay: ys[current], bx: xs[previous], by: ys[previous], x: x, y: y) { odd.toggle() }
+            previous = current
+        }
+        return odd
     }
 }

@@ -325,13 +325,8 @@ public struct FenceIndex: Sendable {
 
     @inline(__always)
     private func segmentDistance(_ s: Int, _ px: Double, _ py: Double) -> Double {
-        let ax = segA[4 * s], ay = segA[4 * s + 1], bx = segA[4 * s + 2], by = segA[4 * s + 3]
-        let dx = bx - ax, dy = by - ay
-        let length2 = dx * dx + dy * dy
-        var t = length2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / length2 : 0
-        t = min(1, max(0, t))
-        let ex = ax + t * dx - px, ey = ay + t * dy - py
-        return (ex * ex + ey * ey).squareRoot()
+        let a = Coordinate(x: segA[4 * s], y: segA[4 * s + 1]), b = Coordinate(x: segA[4 * s + 2], y: segA[4 * s + 3])
+        return Planar.segmentDistance(Coordinate(x: px, y: py), a, b).distance
     }
 
     /// Signed metres from the part's boundary (every ring), positive inside: one pass giving the even-odd
@@ -345,7 +340,9 @@ public struct FenceIndex: Sendable {
             var j = end - 1
             for i in start..<end {
                 let ax = xs[j], ay = ys[j], bx = xs[i], by = ys[i]
-                if (by > py) != (ay > py), px < (ax - bx) * (py - by) / (ay - by) + bx { inside.toggle() }
+                // The edge goes from a (previous) to b (current); its crossing is interpolated from b, as it
+                // always was here and as PolygonIndex does, so the two agree to the last bit.
+                if Planar.edgeCrossesEastRay(ax: bx, ay: by, bx: ax, by: ay, x: px, y: py) { inside.toggle() }
                 let dx = bx - ax, dy = by - ay
                 let length2 = dx * dx + dy * dy
                 var t = length2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / length2 : 0

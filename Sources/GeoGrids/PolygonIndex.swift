@@ -164,24 +164,15 @@ public struct PolygonIndex: Sendable {
         return result.sorted()
     }
 
-    /// Half-open crossing number over the exterior and holes of one polygon part.
+    /// Half-open crossing number (``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)``) over the exterior and holes
+    /// of one polygon part: inside when the rings' parities add up to odd.
     private func partContains(_ part: Int, _ p: Coordinate) -> Bool {
         var inside = false
         xs.withUnsafeBufferPointer { xs in
             ys.withUnsafeBufferPointer { ys in
                 for ring in Int(partRingStart[part])..<Int(partRingStart[part + 1]) {
-                    let start = Int(ringStart[ring])
-                    let end = Int(ringStart[ring + 1])
-                    var j = end - 1
-                    for i in start..<end {
-                        let yi = ys[i]
-                        let yj = ys[j]
-                        if (yi > p.y) != (yj > p.y) {
-                            let x = xs[i] + (p.y - yi) * (xs[j] - xs[i]) / (yj - yi)
-                            if p.x < x { inside.toggle() }
-                        }
-                        j = i
-                    }
+                    let vertices = Int(ringStart[ring])..<Int(ringStart[ring + 1])
+                    if Planar.ringParity(xs: xs, ys: ys, vertices: vertices, x: p.x, y: p.y) { inside.toggle() }
                 }
             }
         }
