@@ -55,11 +55,7 @@ public struct FenceIndex: Sendable {
     // then segments, then points.
     private let cellStart: [Int32]
     private let cellItems: [Int32]
-    private let gridMinX: Double
-    private let gridMinY: Double
-    private let cellSize: Double
-    private let columns: Int
-    private let rows: Int
+    private let grid: BucketGrid
 
     /// Builds the index.
     /// - Parameters:
@@ -99,7 +95,7 @@ public struct FenceIndex: Sendable {
         var halfWidth = [Double](repeating: 0, count: fences.count)
         var ownItems = [Range<Int>](repeating: 0..<0, count: fences.count)
         // Grown boxes of every item, in item order, for the grid pass.
-        var boxes: [(Double, Double, Double, Double)] = []
+        var boxes: [BoundingBox] = []
         for (f, fence) in fences.enumerated() {
             switch fence.kind {
             case .area:
@@ -118,8 +114,8 @@ public struct FenceIndex: Sendable {
                         }
                     }
                     partFence.append(Int32(f))
-                    let box = (minX - reach, minY - reach, maxX + reach, maxY + reach)
-                    partBox.append(contentsOf: [box.0, box.1, box.2, box.3])
+                    let box = BoundingBox(minX: minX - reach, minY: minY - reach, maxX: maxX + reach, maxY: maxY + reach)
+                    partBox.append(contentsOf: [box.minX, box.minY, box.maxX, box.maxY])
                     boxes.append(box)
                 }
             default: break
@@ -137,7 +133,7 @@ public struct FenceIndex: Sendable {
                 let a = projected[k], b = projected[k + 1]
                 segA.append(contentsOf: [a.x, a.y, b.x, b.y])
                 segFence.append(Int32(f))
-                boxes.append((min(a.x, b.x) - grow, min(a.y, b.y) - grow, max(a.x, b.x) + grow, max(a.y, b.y) + grow))
+                boxes.append(BoundingBox(minX: min(a.x, b.x) - grow, minY: min(a.y, b.y) - grow, maxX: max(a.x, b.x) + grow, maxY: max(a.y, b.y) + grow))
             }
         }
         for (f, fence) in fences.enumerated() where fence.kind == .collectionPoint {
@@ -147,44 +143,16 @@ public struct FenceIndex: Sendable {
             pointXY.append(contentsOf: [p.x, p.y])
             pointFence.append(Int32(f))
             let grow = fence.radiusMetres + reach
-            boxes.append((p.x - grow, p.y - grow, p.x + grow, p.y + grow))
+            boxes.append(BoundingBox(minX: p.x - grow, minY: p.y - grow, maxX: p.x + grow, maxY: p.y + grow))
         }
 
-        var gMinX = 0.0, gMinY = 0.0, gMaxX = 1.0, gMaxY = 1.0
-        if let first = boxes.first {
-            (gMinX, gMinY, gMaxX, gMaxY) = first
-            for b in boxes {
-                gMinX = min(gMinX, b.0); gMinY = min(gMinY, b.1); gMaxX = max(gMaxX, b.2); gMaxY = max(gMaxY, b.3)
-            }
-        }
+        let extent = boxes.dropFirst().reduce(boxes.first) { $0?.union($1) } ?? BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1)
         var size = max(cellSize, 1)
-        while ((gMaxX - gMinX) / size + 1) * ((gMaxY - gMinY) / size + 1) > 4_000_000 { size *= 2 }
-        let columns = max(1, Int(((gMaxX - gMinX) / size).rounded(.up)))
-        let rows = max(1, Int(((gMaxY - gMinY) / size).rounded(.up)))
-        // Counting sort of (cell, item) pairs into one flat array.
-        func cellRange(_ b: (Double, Double, Double, Double)) -> (Int, Int, Int, Int) {
-            let c0 = min(columns - 1, max(0, Int((b.0 - gMinX) / size)))
-            let c1 = min(columns - 1, max(0, Int((b.2 - gMinX) / size)))
-            let r0 = min(rows - 1, max(0, Int((b.1 - gMinY) / size)))
-            let r1 = min(rows - 1, max(0, Int((b.3 - gMinY) / size)))
-            return (c0, c1, r0, r1)
-        }
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        for b in boxes {
-            let (c0, c1, r0, r1) = cellRange(b)
-            for r in r0...r1 { for c in c0...c1 { counts[r * columns + c + 1] += 1 } }
-        }
-        for i in 1..<counts.count { counts[i] += counts[i - 1] }
-        var fill = counts
-        var items = [Int32](repeating: 0, count: Int(counts.last ?? 0))
-        for (item, b) in boxes.enumerated() {
-            let (c0, c1, r0, r1) = cellRange(b)
-            for r in r0...r1 {
-                for c in c0...c1 {
-                    let cell = r * columns + c
-                    items[Int(fill[cell])] = Int32(item)
-                    fill[cell] += 1
-                }
+        while (extent.width / size + 1) * (extent.height / size + 1) > 4_000_000 { size *= 2 }
+        let grid = BucketGrid(covering: extent, cellSize: size)
+        let cells = BucketLists(bucketCount: grid.bucketCount) { add in
+            for (item, box) in boxes.enumerated() {
+                grid.forEachBucket(overlapping: box) { add(Int32(item), $0) }
             }
         }
 
@@ -200,13 +168,9 @@ public struct FenceIndex: Sendable {
         self.pointFence = pointFence
         self.halfWidth = halfWidth
         self.ownItems = ownItems
-        self.cellStart = counts
-        self.cellItems = items
-        self.gridMinX = gMinX
-        self.gridMinY = gMinY
-        self.cellSize = size
-        self.columns = columns
-        self.rows = rows
+        self.cellStart = cells.starts
+        self.cellItems = cells.items
+        self.grid = grid
     }
 
     /// Per-caller working memory of queries (one per task: the index itself is shared and immutable).
@@ -226,10 +190,7 @@ public struct FenceIndex: Sendable {
         hits.removeAll(keepingCapacity: true)
         let projected = frame.project(position)
         let px = projected.x, py = projected.y
-        let cx = (px - gridMinX) / cellSize
-        let cy = (py - gridMinY) / cellSize
-        guard cx >= 0, cy >= 0, cx < Double(columns), cy < Double(rows) else { return }
-        let cell = Int(cy) * columns + Int(cx)
+        guard let cell = grid.bucket(ofX: px, y: py) else { return }
         let partCount = partFence.count
         let segmentCount = segFence.count
         for k in Int(cellStart[cell])..<Int(cellStart[cell + 1]) {

@@ -24,10 +24,7 @@ public struct PolygonIndex: Sendable {
     /// Bucket b lists parts bucketItems[bucketStart[b] ..< bucketStart[b + 1]].
     private let bucketStart: [Int32]
     private let bucketItems: [Int32]
-    private let origin: Coordinate
-    private let bucketSize: Double
-    private let columns: Int
-    private let rows: Int
+    private let grid: BucketGrid
 
     /// The number of entries the index was built from.
     public let count: Int
@@ -71,41 +68,15 @@ public struct PolygonIndex: Sendable {
 
         let bounds = partBoxes.dropFirst().reduce(partBoxes.first) { $0?.union($1) }
         // Size buckets from the mean part area so a bucket overlaps a few parts whatever the layer's scale.
-        var bucketSize = 1.0
-        var columns = 1
-        var rows = 1
+        var grid = BucketGrid(originX: 0, originY: 0, cellSize: 1, columns: 1, rows: 1)
         if let bounds, !partBoxes.isEmpty {
             let meanArea = partBoxes.reduce(0) { $0 + max($1.width * $1.height, 1e-18) } / Double(partBoxes.count)
-            bucketSize = max((meanArea / bucketsPerPolygon).squareRoot(), max(bounds.width, bounds.height) / 4096, 1e-12)
-            columns = max(1, Int((bounds.width / bucketSize).rounded(.up)))
-            rows = max(1, Int((bounds.height / bucketSize).rounded(.up)))
+            let bucketSize = max((meanArea / bucketsPerPolygon).squareRoot(), max(bounds.width, bounds.height) / 4096, 1e-12)
+            grid = BucketGrid(covering: bounds, cellSize: bucketSize)
         }
-        let origin = bounds.map { Coordinate(x: $0.minX, y: $0.minY) } ?? Coordinate(x: 0, y: 0)
-
-        // Two passes (count, then fill) build the compressed bucket lists without per-bucket arrays.
-        func bucketRange(_ box: BoundingBox) -> (ClosedRange<Int>, ClosedRange<Int>) {
-            let c0 = min(columns - 1, max(0, Int((box.minX - origin.x) / bucketSize)))
-            let c1 = min(columns - 1, max(0, Int((box.maxX - origin.x) / bucketSize)))
-            let r0 = min(rows - 1, max(0, Int((box.minY - origin.y) / bucketSize)))
-            let r1 = min(rows - 1, max(0, Int((box.maxY - origin.y) / bucketSize)))
-            return (c0...c1, r0...r1)
-        }
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        for box in partBoxes {
-            let (cs, rs) = bucketRange(box)
-            for r in rs { for c in cs { counts[r * columns + c + 1] += 1 } }
-        }
-        for b in 1..<counts.count { counts[b] += counts[b - 1] }
-        var fill = counts
-        var items = [Int32](repeating: 0, count: Int(counts.last!))
-        for (part, box) in partBoxes.enumerated() {
-            let (cs, rs) = bucketRange(box)
-            for r in rs {
-                for c in cs {
-                    let b = r * columns + c
-                    items[Int(fill[b])] = Int32(part)
-                    fill[b] += 1
-                }
+        let buckets = BucketLists(bucketCount: grid.bucketCount) { add in
+            for (part, box) in partBoxes.enumerated() {
+                grid.forEachBucket(overlapping: box) { add(Int32(part), $0) }
             }
         }
 
@@ -115,12 +86,9 @@ public struct PolygonIndex: Sendable {
         self.partRingStart = partRingStart
         self.partBoxes = partBoxes
         self.partEntry = partEntry
-        self.bucketStart = counts
-        self.bucketItems = items
-        self.origin = origin
-        self.bucketSize = bucketSize
-        self.columns = columns
-        self.rows = rows
+        self.bucketStart = buckets.starts
+        self.bucketItems = buckets.items
+        self.grid = grid
         self.count = geometries.count
         self.bounds = bounds
     }
@@ -128,9 +96,7 @@ public struct PolygonIndex: Sendable {
     /// The entry whose polygon holds `point`, or nil when none does.
     public func locate(_ point: Coordinate) -> Int? {
         guard let bounds, bounds.contains(point) else { return nil }
-        let c = min(columns - 1, Int((point.x - origin.x) / bucketSize))
-        let r = min(rows - 1, Int((point.y - origin.y) / bucketSize))
-        let b = r * columns + c
+        let b = grid.clampedBucket(ofX: point.x, y: point.y)
         var best: Int32 = .max
         for k in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
             let part = Int(bucketItems[k])
@@ -146,9 +112,7 @@ public struct PolygonIndex: Sendable {
     /// Every entry whose polygon holds `point`, ascending (for layers whose polygons overlap, e.g. fences).
     public func locateAll(_ point: Coordinate) -> [Int] {
         guard let bounds, bounds.contains(point) else { return [] }
-        let c = min(columns - 1, Int((point.x - origin.x) / bucketSize))
-        let r = min(rows - 1, Int((point.y - origin.y) / bucketSize))
-        let b = r * columns + c
+        let b = grid.clampedBucket(ofX: point.x, y: point.y)
         var result: [Int] = []
         for k in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
             let part = Int(bucketItems[k])
