@@ -41,7 +41,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Core value types and codecs; pure Swift, no C.
-        .target(name: "GeoCore", swiftSettings: strictSettings),
+        .target(name: "GeoCore", resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
 
         // Engines: GEOS, PROJ and zlib behind GeoCore types.
         .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ", "CZlib"], swiftSettings: strictSettings),

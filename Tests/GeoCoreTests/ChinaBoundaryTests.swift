@@ -27,4 +27,33 @@ import Testing
         let box = ChinaBoundary.boundingBox
         #expect(box.minX < 73.6 && box.maxX > 134.7 && box.minY < 3.9 && box.maxY > 53.5)
     }
+
+    /// A resource file of one triangle: header, ring starts [0, 4], four vertices in 10⁻⁵ degrees.
+    static func file(ringStarts: [UInt32] = [0, 4], units: [Int32] = [12_045_000, 3_319_000, 12_046_000, 3_319_000, 12_045_000, 3_320_001, 12_045_000, 3_319_000]) -> [UInt8] {
+        var bytes = Array("CNB1".utf8)
+        for value in [UInt32(ringStarts.count - 1), UInt32(units.count / 2)] + ringStarts {
+            withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+        }
+        for unit in units { withUnsafeBytes(of: unit.littleEndian) { bytes += $0 } }
+        return bytes
+    }
+
+    @Test func theResourceFormatDecodesToTheDecimalsItStores() throws {
+        let outline = try ChinaBoundary.Outline(decoding: Self.file())
+        #expect(outline.ringStarts == [0, 4])
+        // 120.45 and 33.20001 exactly as the literals would parse, not 12_045_000 × 1e-5.
+        #expect(outline.coordinates == [120.45, 33.19, 120.46, 33.19, 120.45, 33.20001, 120.45, 33.19])
+    }
+
+    @Test(arguments: [
+        ("truncated", Array(file().dropLast(3))),
+        ("foreign header", Array("PK\u{3}\u{4}".utf8) + file().dropFirst(4)),
+        ("starts past the vertices", file(ringStarts: [0, 5])),
+        ("starts not from zero", file(ringStarts: [1, 4])),
+    ])
+    func damagedResourcesAreRefused(name: String, bytes: [UInt8]) {
+        let error = #expect(throws: GeoError.self, "\(name)") { try ChinaBoundary.Outline(decoding: bytes) }
+        #expect(error?.code == .missingResource)
+        #expect(error?.message.hasPrefix("china-boundary.bin is damaged") == true)
+    }
 }
