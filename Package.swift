@@ -64,10 +64,11 @@ let package = Package(
         .target(name: "GeoTiles", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
 
-        // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
+        // The demo-city generator and the synthetic vehicle days on its roads (a library so that tests and
+        // benchmarks can run them; `citygeo demo-city` and `citygeo traj generate` drive them).
         .target(
             name: "DemoCity",
-            dependencies: ["GeoCore", "GeoEngine"],
+            dependencies: ["GeoCore", "GeoEngine", "GeoTrajectories"],
             path: "tools/democity/Sources/DemoCity",
             swiftSettings: strictSettings),
 
@@ -108,7 +109,7 @@ let package = Package(
 
         // The geocoding query-set generator shared by the accuracy harness and the benchmark.
         .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
-        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
+        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
@@ -133,7 +134,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
-        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
     ]
 )
