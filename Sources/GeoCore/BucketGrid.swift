@@ -175,3 +175,16 @@ public struct BucketLists: Sendable {
         self.items = items
     }
 }
+
+extension BucketLists {
+    /// Lists each box, by its position in `boxes`, in every bucket of `grid` that it touches (see
+    /// ``BucketGrid/forEachBucket(overlapping:_:)``).
+    @inlinable
+    public init(grid: BucketGrid, boxes: [BoundingBox]) {
+        self.init(bucketCount: grid.bucketCount) { add in
+            for (item, box) in boxes.enumerated() {
+                grid.forEachBucket(overlapping: box) { add(Int32(item), $0) }
+            }
+        }
+    }
+}

@@ -34,11 +34,8 @@ public struct FenceIndex: Sendable {
     /// Fence position by id.
     public let positionById: [String: Int]
 
-    // Area parts: ring r spans xs/ys[ringStart[r] ..< ringStart[r + 1]]; part p has rings partRingStart[p] ..< partRingStart[p + 1].
-    private let xs: [Double]
-    private let ys: [Double]
-    private let ringStart: [Int32]
-    private let partRingStart: [Int32]
+    /// Area parts, projected, their rings back to back.
+    private let parts: FlatPolygons
     private let partFence: [Int32]
     /// minX, minY, maxX, maxY of each part grown by `reach`, four doubles a part.
     private let partBox: [Double]
@@ -82,10 +79,7 @@ public struct FenceIndex: Sendable {
         let frame = frame ?? LocalFrame(origin: all?.center ?? Coordinate(x: 0, y: 0))
         self.frame = frame
 
-        var xs: [Double] = []
-        var ys: [Double] = []
-        var ringStart: [Int32] = []
-        var partRingStart: [Int32] = []
+        var flat = FlatPolygons()
         var partFence: [Int32] = []
         var partBox: [Double] = []
         var segA: [Double] = []
@@ -101,28 +95,16 @@ public struct FenceIndex: Sendable {
             case .area:
                 let firstPart = partFence.count
                 defer { ownItems[f] = firstPart..<partFence.count }
-                for part in fence.polygons where !part.isEmpty {
-                    partRingStart.append(Int32(ringStart.count))
-                    var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
-                    for ring in part {
-                        ringStart.append(Int32(xs.count))
-                        for c in ring {
-                            let p = frame.project(c)
-                            xs.append(p.x)
-                            ys.append(p.y)
-                            minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y)
-                        }
-                    }
+                for part in fence.polygons where part.contains(where: { !$0.isEmpty }) {
+                    // A part with a vertex has a box.
+                    let box = flat.append(rings: part, mapping: frame.project)!.expanded(by: reach)
                     partFence.append(Int32(f))
-                    let box = BoundingBox(minX: minX - reach, minY: minY - reach, maxX: maxX + reach, maxY: maxY + reach)
                     partBox.append(contentsOf: [box.minX, box.minY, box.maxX, box.maxY])
                     boxes.append(box)
                 }
             default: break
             }
         }
-        ringStart.append(Int32(xs.count))
-        partRingStart.append(Int32(ringStart.count - 1))
         for (f, fence) in fences.enumerated() where fence.kind == .corridor {
             let half = fence.corridorWidthMetres / 2
             halfWidth[f] = half
@@ -150,16 +132,9 @@ public struct FenceIndex: Sendable {
         var size = max(cellSize, 1)
         while (extent.width / size + 1) * (extent.height / size + 1) > 4_000_000 { size *= 2 }
         let grid = BucketGrid(covering: extent, cellSize: size)
-        let cells = BucketLists(bucketCount: grid.bucketCount) { add in
-            for (item, box) in boxes.enumerated() {
-                grid.forEachBucket(overlapping: box) { add(Int32(item), $0) }
-            }
-        }
+        let cells = BucketLists(grid: grid, boxes: boxes)
 
-        self.xs = xs
-        self.ys = ys
-        self.ringStart = ringStart
-        self.partRingStart = partRingStart
+        self.parts = flat
         self.partFence = partFence
         self.partBox = partBox
         self.segA = segA
@@ -295,11 +270,12 @@ public struct FenceIndex: Sendable {
     private func signedDepth(part: Int, _ px: Double, _ py: Double) -> Double {
         var inside = false
         var best2 = Double.infinity
-        for r in Int(partRingStart[part])..<Int(partRingStart[part + 1]) {
-            let start = Int(ringStart[r]), end = Int(ringStart[r + 1])
-            guard end - start >= 2 else { continue }
-            var j = end - 1
-            for i in start..<end {
+        let xs = parts.xs, ys = parts.ys
+        for r in parts.rings(ofPart: part) {
+            let vertices = parts.vertices(ofRing: r)
+            guard vertices.count >= 2 else { continue }
+            var j = vertices.upperBound - 1
+            for i in vertices {
                 let ax = xs[j], ay = ys[j], bx = xs[i], by = ys[i]
                 // The edge goes from a (previous) to b (current); its crossing is interpolated from b, as it
                 // always was here and as PolygonIndex does, so the two agree to the last bit.

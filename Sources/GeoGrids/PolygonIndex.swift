@@ -11,13 +11,8 @@ import GeoCore
 /// point on that edge belongs to exactly one of them: the polygon to the east of a north-south edge, to the
 /// north of an east-west edge. When polygons overlap, the one added first wins.
 public struct PolygonIndex: Sendable {
-    /// Coordinates of every ring, back to back.
-    private let xs: [Double]
-    private let ys: [Double]
-    /// Ring i spans coordinates ringStart[i] ..< ringStart[i + 1].
-    private let ringStart: [Int32]
-    /// Polygon part p uses rings partRingStart[p] ..< partRingStart[p + 1] (exterior first, then holes).
-    private let partRingStart: [Int32]
+    /// Every polygon part's rings, back to back.
+    private let parts: FlatPolygons
     private let partBoxes: [BoundingBox]
     /// The entry (caller's index) each polygon part belongs to.
     private let partEntry: [Int32]
@@ -35,10 +30,7 @@ public struct PolygonIndex: Sendable {
     /// - Parameter bucketsPerPolygon: about how many buckets one average polygon spans (smaller buckets cost
     ///   memory, larger ones cost candidate tests).
     public init(_ geometries: [Geometry?], bucketsPerPolygon: Double = 1) {
-        var xs: [Double] = []
-        var ys: [Double] = []
-        var ringStart: [Int32] = []
-        var partRingStart: [Int32] = []
+        var flat = FlatPolygons()
         var partBoxes: [BoundingBox] = []
         var partEntry: [Int32] = []
         for (entry, geometry) in geometries.enumerated() {
@@ -50,21 +42,13 @@ public struct PolygonIndex: Sendable {
                 default: []
                 }
             for part in parts {
+                // The exterior's box: holes lie inside it in any valid polygon.
                 guard let box = BoundingBox(coordinates: part.exterior) else { continue }
-                partRingStart.append(Int32(ringStart.count))
-                for ring in part.rings {
-                    ringStart.append(Int32(xs.count))
-                    for c in ring {
-                        xs.append(c.x)
-                        ys.append(c.y)
-                    }
-                }
+                flat.append(rings: part.rings)
                 partBoxes.append(box)
                 partEntry.append(Int32(entry))
             }
         }
-        ringStart.append(Int32(xs.count))
-        partRingStart.append(Int32(ringStart.count - 1))
 
         let bounds = partBoxes.dropFirst().reduce(partBoxes.first) { $0?.union($1) }
         // Size buckets from the mean part area so a bucket overlaps a few parts whatever the layer's scale.
@@ -74,16 +58,9 @@ public struct PolygonIndex: Sendable {
             let bucketSize = max((meanArea / bucketsPerPolygon).squareRoot(), max(bounds.width, bounds.height) / 4096, 1e-12)
             grid = BucketGrid(covering: bounds, cellSize: bucketSize)
         }
-        let buckets = BucketLists(bucketCount: grid.bucketCount) { add in
-            for (part, box) in partBoxes.enumerated() {
-                grid.forEachBucket(overlapping: box) { add(Int32(part), $0) }
-            }
-        }
+        let buckets = BucketLists(grid: grid, boxes: partBoxes)
 
-        self.xs = xs
-        self.ys = ys
-        self.ringStart = ringStart
-        self.partRingStart = partRingStart
+        self.parts = flat
         self.partBoxes = partBoxes
         self.partEntry = partEntry
         self.bucketStart = buckets.starts
@@ -103,7 +80,7 @@ public struct PolygonIndex: Sendable {
             let entry = partEntry[part]
             // Entries are tried in bucket order; keep the lowest entry among the holders so overlaps resolve
             // to the entry added first, independent of bucket layout.
-            guard entry < best, partBoxes[part].contains(point), partContains(part, point) else { continue }
+            guard entry < best, partBoxes[part].contains(point), parts.contains(part: part, x: point.x, y: point.y) else { continue }
             best = entry
         }
         return best == .max ? nil : Int(best)
@@ -116,7 +93,7 @@ public struct PolygonIndex: Sendable {
         var result: [Int] = []
         for k in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
             let part = Int(bucketItems[k])
-            if partBoxes[part].contains(point), partContains(part, point) { result.append(Int(partEntry[part])) }
+            if partBoxes[part].contains(point), parts.contains(part: part, x: point.x, y: point.y) { result.append(Int(partEntry[part])) }
         }
         return Array(Set(result)).sorted()
     }
@@ -126,20 +103,5 @@ public struct PolygonIndex: Sendable {
         var result = Set<Int>()
         for (part, partBox) in partBoxes.enumerated() where partBox.intersects(box) { result.insert(Int(partEntry[part])) }
         return result.sorted()
-    }
-
-    /// Half-open crossing number (``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)``) over the exterior and holes
-    /// of one polygon part: inside when the rings' parities add up to odd.
-    private func partContains(_ part: Int, _ p: Coordinate) -> Bool {
-        var inside = false
-        xs.withUnsafeBufferPointer { xs in
-            ys.withUnsafeBufferPointer { ys in
-                for ring in Int(partRingStart[part])..<Int(partRingStart[part + 1]) {
-                    let vertices = Int(ringStart[ring])..<Int(ringStart[ring + 1])
-                    if Planar.ringParity(xs: xs, ys: ys, vertices: vertices, x: p.x, y: p.y) { inside.toggle() }
-                }
-            }
-        }
-        return inside
     }
 }

@@ -60,3 +60,26 @@ import Testing
         }
     }
 }
+
+@Suite struct FlatPolygonsTests {
+    @Test func partsKeepTheirRingsBackToBack() {
+        var flat = FlatPolygons()
+        let square = BoundingBox(minX: 0, minY: 0, maxX: 4, maxY: 4).polygon
+        let hole = BoundingBox(minX: 1, minY: 1, maxX: 3, maxY: 3).polygon.exterior
+        let first = flat.append(rings: [square.exterior, hole])
+        // The second part is moved 10 east as it is appended.
+        let second = flat.append(rings: [square.exterior]) { Coordinate(x: $0.x + 10, y: $0.y) }
+        let third = flat.append(rings: [])
+        #expect(third == nil)
+        #expect(first == BoundingBox(minX: 0, minY: 0, maxX: 4, maxY: 4))
+        #expect(second == BoundingBox(minX: 10, minY: 0, maxX: 14, maxY: 4))
+        #expect(flat.partCount == 3)
+        #expect(flat.rings(ofPart: 0) == 0..<2 && flat.rings(ofPart: 1) == 2..<3 && flat.rings(ofPart: 2).isEmpty)
+        #expect(flat.vertices(ofRing: 1) == 5..<10 && flat.xs.count == 15)
+        #expect(flat.xs[flat.vertices(ofRing: 2).lowerBound] == 10)
+
+        #expect(flat.contains(part: 0, x: 0.5, y: 0.5) && !flat.contains(part: 0, x: 2, y: 2))
+        #expect(flat.contains(part: 1, x: 12, y: 2) && !flat.contains(part: 1, x: 2, y: 2))
+        #expect(!flat.contains(part: 2, x: 2, y: 2))
+    }
+}
