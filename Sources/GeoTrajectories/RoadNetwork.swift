@@ -84,7 +84,7 @@ public struct RoadNetwork: Sendable {
                 for q in roads.indices where q != r {
                     for j in 1..<roads[q].0.count {
                         let c = roads[q].0[j - 1], d = roads[q].0[j]
-                        let (distance, t) = Metric.segmentDistance(end, c, d)
+                        let (distance, t) = Planar.segmentDistance(end, c, d)
                         if distance <= RoadNetwork.snapDistance {
                             stations[q].append((cumulative[q][j - 1] + t * Planar.distance(c, d), end))
                         }
