@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GeoFences", targets: ["GeoFences"]),
         .library(name: "GeoTiles", targets: ["GeoTiles"]),
         .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
+        .library(name: "GeoAnalysis", targets: ["GeoAnalysis"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -63,6 +64,8 @@ let package = Package(
         .target(name: "GeoFences", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTiles", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
+        // Spatial analysis and routing on the road network (coverage, overlay, hot spots, dispatch).
+        .target(name: "GeoAnalysis", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories"], swiftSettings: strictSettings),
 
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
@@ -134,6 +137,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
         .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
     ]
 )
