@@ -1,0 +1,88 @@
+import Foundation
+import GeoCore
+
+/// Binary spatial weights between areal units, given by their representative points in planar metres: unit `i`
+/// neighbours each unit of `neighbours[i]` with weight 1 (never itself; Gi* adds the self-weight).
+///
+/// The two kinds PySAL's `libpysal.weights` calls `DistanceBand(binary=True)` and `KNN`, built on a uniform cell
+/// grid instead of a k-d tree, with the same neighbour sets.
+public struct SpatialWeights: Hashable, Sendable {
+    /// Neighbours of each unit, ascending.
+    public let neighbours: [[Int]]
+
+    public init(neighbours: [[Int]]) { self.neighbours = neighbours }
+
+    /// Units whose points lie within `threshold` metres (inclusive) of each other.
+    public static func distanceBand(_ points: [Coordinate], threshold: Double, cancellation: CancellationFlag? = nil) throws(GeoError) -> SpatialWeights {
+        guard threshold > 0, threshold.isFinite else {
+            throw GeoError(code: .invalidArgument, message: "the distance band \(threshold) m must be a positive number", location: "distance_m")
+        }
+        let cells = PointCells(points, cellSize: threshold)
+        var neighbours: [[Int]] = []
+        neighbours.reserveCapacity(points.count)
+        for (i, p) in points.enumerated() {
+            if i % 4_096 == 0 { try cancellation?.check() }
+            var row: [Int] = []
+            cells.forEachPoint(near: p, rings: 1) { j in
+                if j != i, Planar.distance(p, points[j]) <= threshold { row.append(j) }
+            }
+            neighbours.append(row.sorted())
+        }
+        return SpatialWeights(neighbours: neighbours)
+    }
+
+    /// Each unit's `k` nearest other units (ties by index).
+    public static func kNearest(_ points: [Coordinate], k: Int, cancellation: CancellationFlag? = nil) throws(GeoError) -> SpatialWeights {
+        guard k >= 1, k < points.count else {
+            throw GeoError(code: .invalidArgument, message: "k = \(k) must be at least 1 and below the number of units (\(points.count))", location: "k")
+        }
+        guard let box = BoundingBox(coordinates: points) else { return SpatialWeights(neighbours: []) }
+        // Cells holding about k points each on average, so a few rings usually suffice.
+        let area = max(box.width * box.height, 1e-6)
+        let cells = PointCells(points, cellSize: max((area * Double(k) / Double(points.count)).squareRoot(), 1e-3))
+        var neighbours: [[Int]] = []
+        neighbours.reserveCapacity(points.count)
+        for (i, p) in points.enumerated() {
+            if i % 4_096 == 0 { try cancellation?.check() }
+            var found: [(Double, Int)] = []
+            var rings = 1
+            while true {
+                found.removeAll(keepingCapacity: true)
+                cells.forEachPoint(near: p, rings: rings) { j in
+                    if j != i { found.append((Planar.distance(p, points[j]), j)) }
+                }
+                found.sort { $0 < $1 }
+                // Everything outside the searched square is farther than `rings` cells.
+                if found.count >= k, found[k - 1].0 <= Double(rings) * cells.cellSize { break }
+                if found.count == points.count - 1 { break }
+                rings *= 2
+            }
+            neighbours.append(found.prefix(k).map(\.1).sorted())
+        }
+        return SpatialWeights(neighbours: neighbours)
+    }
+}
+
+/// Planar points bucketed in square cells for neighbourhood scans.
+struct PointCells {
+    let cellSize: Double
+    private var cells: [Int64: [Int]] = [:]
+
+    init(_ points: [Coordinate], cellSize: Double) {
+        self.cellSize = cellSize
+        for (i, p) in points.enumerated() { cells[key(column(p.x), column(p.y)), default: []].append(i) }
+    }
+
+    private func column(_ v: Double) -> Int { Int((v / cellSize).rounded(.down)) }
+    private func key(_ c: Int, _ r: Int) -> Int64 { Int64(c) << 32 | Int64(UInt32(truncatingIfNeeded: r)) }
+
+    /// Every point in the cells within `rings` cells of the one holding `p`.
+    func forEachPoint(near p: Coordinate, rings: Int, _ body: (Int) -> Void) {
+        let c = column(p.x), r = column(p.y)
+        for dc in -rings...rings {
+            for dr in -rings...rings {
+                for j in cells[key(c + dc, r + dr)] ?? [] { body(j) }
+            }
+        }
+    }
+}
