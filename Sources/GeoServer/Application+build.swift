@@ -89,6 +89,12 @@ func buildRoutes(
     joins.register(on: v1)
     joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let analysisLayers = AnalysisLayerCache()
+    AnalysisController(
+        store: store, grids: grids, layers: analysisLayers, limits: AnalysisLimits(), maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices, maximumFeatures: configuration.maximumFeaturesPerRequest
+    ).register(on: v1)
+    RouteController(store: store, layers: analysisLayers, limits: AnalysisLimits()).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
     let addresses = try await VersionedIndex(
