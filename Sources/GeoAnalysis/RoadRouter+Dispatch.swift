@@ -67,24 +67,9 @@ extension RoadRouter {
                 }
                 bound = kthCost()
             }
-            relaxIncoming(node, in: &tree, heap: &heap, cost: cost)
+            relax(node, backward: true, in: &tree, heap: &heap, cost: cost)
         }
         return best.values.sorted { ($0.cost, $0.resource) < ($1.cost, $1.resource) }.prefix(k).map { $0 }
-    }
-
-    /// Relaxes the incoming arcs of a node settled by a backward search (costs are to the search's origin).
-    private func relaxIncoming(_ node: Int, in tree: inout Tree, heap: inout MinHeap, cost: Cost) {
-        for arc in Int(inStart[node])..<Int(inStart[node + 1]) {
-            let tail = Int(inTail[arc]), edge = Int(inEdge[arc])
-            if tree.settled[tail] { continue }
-            let candidate = tree.cost[node] + self.cost(of: edge, cost)
-            guard candidate < tree.cost[tail] else { continue }
-            tree.cost[tail] = candidate
-            tree.metres[tail] = tree.metres[node] + edgeMetres[edge]
-            tree.seconds[tail] = tree.seconds[node] + edgeMetres[edge] / (network.edges[edge].speed / 3.6)
-            tree.via[tail] = Int32(edge)
-            heap.push(candidate, tail)
-        }
     }
 
     /// The roads reachable from `start` within `limit` (seconds for `time`, metres for `distance`): every edge

@@ -261,19 +261,21 @@ public struct RoadRouter: Sendable {
         return nil
     }
 
-    /// Relaxes the outgoing arcs of a settled node; `bound` is the A* lower bound of a head (0 for Dijkstra).
+    /// Relaxes the arcs of a settled node: outgoing ones, or incoming ones for a backward search (whose costs are
+    /// to the search's origin); `bound` is the A* lower bound of a reached node (0 for Dijkstra).
     @inline(__always)
-    func relax(_ node: Int, in tree: inout Tree, heap: inout MinHeap, cost: Cost, bound: (Int) -> Double) {
-        for arc in Int(outStart[node])..<Int(outStart[node + 1]) {
-            let head = Int(outHead[arc]), edge = Int(outEdge[arc])
-            if tree.settled[head] { continue }
+    func relax(_ node: Int, backward: Bool = false, in tree: inout Tree, heap: inout MinHeap, cost: Cost, bound: (Int) -> Double = { _ in 0 }) {
+        let (start, neighbours, edges) = backward ? (inStart, inTail, inEdge) : (outStart, outHead, outEdge)
+        for arc in Int(start[node])..<Int(start[node + 1]) {
+            let next = Int(neighbours[arc]), edge = Int(edges[arc])
+            if tree.settled[next] { continue }
             let candidate = tree.cost[node] + self.cost(of: edge, cost)
-            guard candidate < tree.cost[head] else { continue }
-            tree.cost[head] = candidate
-            tree.metres[head] = tree.metres[node] + edgeMetres[edge]
-            tree.seconds[head] = tree.seconds[node] + edgeMetres[edge] / (network.edges[edge].speed / 3.6)
-            tree.via[head] = Int32(edge)
-            heap.push(candidate + bound(head), head)
+            guard candidate < tree.cost[next] else { continue }
+            tree.cost[next] = candidate
+            tree.metres[next] = tree.metres[node] + edgeMetres[edge]
+            tree.seconds[next] = tree.seconds[node] + edgeMetres[edge] / (network.edges[edge].speed / 3.6)
+            tree.via[next] = Int32(edge)
+            heap.push(candidate + bound(next), next)
         }
     }
 

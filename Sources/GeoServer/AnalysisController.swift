@@ -41,17 +41,19 @@ struct AnalysisController {
         var bounds: BoundingBox
     }
 
-    private func coverageInputs(_ body: [String: JSONValue]) async throws -> CoverageInputs {
-        let facilityLayer = try AnalysisParsing.layer(body, "facilities")
-        let facilities = try AnalysisParsing.points(
-            try AnalysisParsing.filtered(
-                try await layers.features(facilityLayer, field: "facilities", in: store, maximum: limits.layerFeatures),
-                AnalysisParsing.text(body["facility_filter"]), field: "facility_filter"),
-            field: "facilities")
-        guard facilities.count <= limits.facilities else {
-            throw APIError(code: .invalidArgument, message: "\(facilities.count) facilities; the limit is \(limits.facilities)",
-                details: ["field": "facilities", "maximum": .int(Int64(limits.facilities))])
+    /// The points of the layer named by body member `field` that pass the filter in member `filter`, at most `maximum`.
+    private func pointLayer(_ body: [String: JSONValue], _ field: String, filter: String, maximum: Int) async throws -> [(feature: Feature, position: Coordinate)] {
+        let features = try await layers.features(try AnalysisParsing.layer(body, field), field: field, in: store, maximum: limits.layerFeatures)
+        let points = try AnalysisParsing.points(try AnalysisParsing.filtered(features, AnalysisParsing.text(body[filter]), field: filter), field: field)
+        guard points.count <= maximum else {
+            throw APIError(code: .invalidArgument, message: "\(field) has \(points.count) points; the limit is \(maximum)",
+                details: ["field": .string(field), "maximum": .int(Int64(maximum))])
         }
+        return points
+    }
+
+    private func coverageInputs(_ body: [String: JSONValue]) async throws -> CoverageInputs {
+        let facilities = try await pointLayer(body, "facilities", filter: "facility_filter", maximum: limits.facilities)
         let targetLayer = try AnalysisParsing.layer(body, "targets")
         let targets = try AnalysisParsing.filtered(
             try await layers.features(targetLayer, field: "targets", in: store, maximum: limits.layerFeatures),
@@ -127,16 +129,7 @@ struct AnalysisController {
     private func sites(_ request: Request, _ context: CityRequestContext) async throws -> Response {
         let body = try await JoinController.object(request, context: context, maximumBytes: maximumBodyBytes)
         let inputs = try await coverageInputs(body)
-        let candidateLayer = try AnalysisParsing.layer(body, "candidates")
-        let candidates = try AnalysisParsing.points(
-            try AnalysisParsing.filtered(
-                try await layers.features(candidateLayer, field: "candidates", in: store, maximum: limits.layerFeatures),
-                AnalysisParsing.text(body["candidate_filter"]), field: "candidate_filter"),
-            field: "candidates")
-        guard candidates.count <= limits.candidates else {
-            throw APIError(code: .invalidArgument, message: "\(candidates.count) candidate sites; the limit is \(limits.candidates)",
-                details: ["field": "candidates", "maximum": .int(Int64(limits.candidates))])
-        }
+        let candidates = try await pointLayer(body, "candidates", filter: "candidate_filter", maximum: limits.candidates)
         let count = Int(try RequestParsing.number(try RequestParsing.required(AnalysisParsing.text(body["k"]), "k"), "k", 1...Double(limits.sites)))
         let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
             let coverage = try ServiceCoverage(facilities: inputs.facilities, radiusMetres: inputs.radius, around: inputs.bounds)

@@ -68,6 +68,14 @@ import Testing
         return object
     }
 
+    /// The features of a FeatureCollection object as objects, and the first one's properties.
+    static func features(_ collection: JSONValue?) -> (all: [[String: JSONValue]], first: [String: JSONValue]) {
+        guard case .object(let object)? = collection, case .array(let items)? = object["features"] else { return ([], [:]) }
+        let features = items.compactMap { item -> [String: JSONValue]? in if case .object(let f) = item { return f }; return nil }
+        guard case .object(let properties)? = features.first?["properties"] else { return (features, [:]) }
+        return (features, properties)
+    }
+
     static func post(_ client: any TestClientProtocol, _ uri: String, _ body: String) async throws -> TestResponse {
         try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: body))
     }
@@ -82,9 +90,7 @@ import Testing
             #expect(abs((body["covered"]?.doubleValue ?? 0) - disk) < 2e-5 * disk + 1)
             guard case .array(let regions)? = body["regions"], case .object(let region)? = regions.first else { Issue.record("no regions"); return }
             #expect(region["code"]?.stringValue == "320904001001" && region["count"]?.intValue == 1)
-            guard case .object(let spots)? = body["blind_spots"], case .array(let features)? = spots["features"], case .object(let spot)? = features.first,
-                case .object(let properties)? = spot["properties"]
-            else { Issue.record("no blind spot"); return }
+            let properties = Self.features(body["blind_spots"]).first
             let uncovered = properties["uncovered_m2"]?.doubleValue ?? 0
             #expect(abs(uncovered - (16_000_000 - disk)) < 2e-5 * disk + 100)
             // Weighted by population, the same share of the 1,000 people.
@@ -100,13 +106,10 @@ import Testing
                 #"{"facilities": "toilets", "targets": "parcels", "radius_m": 500, "candidates": "candidates", "k": 1}"#)
             #expect(response.status == .ok)
             let body = try Self.json(response)
-            guard case .object(let sites)? = body["sites"], case .array(let features)? = sites["features"], case .object(let site)? = features.first else {
-                Issue.record("no site"); return
-            }
+            let (sites, properties) = Self.features(body["sites"])
             // The corner candidate's disk lies wholly in the parcel, away from the toilet's: a whole disk of gain; the
             // other one's overlaps the toilet's.
-            #expect(site["id"]?.stringValue == "K1")
-            guard case .object(let properties)? = site["properties"] else { return }
+            #expect(sites.first?["id"]?.stringValue == "K1")
             // Shares are area ratios in one equirectangular frame for the whole 4 km parcel, whose area scale drifts
             // by 1e-4 from its middle to this corner (docs/analysis.md).
             #expect(abs((properties["gain"]?.doubleValue ?? 0) - Double.pi * 250_000) < 2e-4 * Double.pi * 250_000)
@@ -123,9 +126,7 @@ import Testing
             #expect(abs((body["total_area_m2"]?.doubleValue ?? 0) - 10_000) < 2)
             #expect(body["count"]?.intValue == 1)
             let changes = try Self.json(try await Self.post(client, "/v1/analysis/changes", #"{"before": "green_2025", "after": "green_2026", "min_area_m2": 100}"#))
-            guard case .array(let patches)? = changes["features"], case .object(let patch)? = patches.first, case .object(let properties)? = patch["properties"] else {
-                Issue.record("no patch"); return
-            }
+            let (patches, properties) = Self.features(.object(changes))
             #expect(patches.count == 1 && properties["kind"]?.stringValue == "shrunk")
             #expect(abs((properties["area_m2"]?.doubleValue ?? 0) - 8_000) < 2)
         }
@@ -134,9 +135,7 @@ import Testing
     @Test func hotSpotsByRoadSectionTimeGiStarAndDensity() async throws {
         try await withApp { client in
             let roads = try Self.json(try await client.execute(uri: "/v1/analysis/hotspots/roads?layer=cases&section_m=200", method: .get))
-            guard case .array(let sections)? = roads["features"], case .object(let first)? = sections.first, case .object(let top)? = first["properties"] else {
-                Issue.record("no sections"); return
-            }
+            let (sections, top) = Self.features(.object(roads))
             #expect(top["name"]?.stringValue == "南路" && top["count"]?.intValue == 3 && top["from_m"]?.doubleValue == 0)
             #expect(roads["snapped"]?.intValue == 4 && sections.count == 2)
             let times = try Self.json(try await client.execute(uri: "/v1/analysis/hotspots/times?layer=cases&from=2026-11-23&to=2026-11-29", method: .get))
@@ -145,9 +144,7 @@ import Testing
             let gi = try await client.execute(uri: "/v1/analysis/gistar?layer=cases&units=hexagons&cell_m=200&distance_m=250", method: .get)
             #expect(gi.status == .ok)
             let giBody = try Self.json(gi)
-            guard case .array(let units)? = giBody["features"], case .object(let hottest)? = units.first, case .object(let hp)? = hottest["properties"] else {
-                Issue.record("no units"); return
-            }
+            let hp = Self.features(.object(giBody)).first
             #expect((hp["gi_z"]?.doubleValue ?? 0) > 0 && (hp["count"]?.intValue ?? 0) >= 1)
             let box = "\(Self.c(-500, -500).x),\(Self.c(-500, -500).y),\(Self.c(1450, 950).x),\(Self.c(1450, 950).y)"
             let density = try Self.json(try await client.execute(uri: "/v1/analysis/density?layer=cases&bbox=\(box)&cell_m=100&bandwidth_m=300", method: .get))
@@ -170,8 +167,7 @@ import Testing
             #expect(abs((quickProperties["duration_s"]?.doubleValue ?? 0) - 147) < 0.2)
             let incident = Self.c(1005, 100)
             let nearest = try Self.json(try await client.execute(uri: "/v1/route/nearest?layer=staff&lon=\(incident.x)&lat=\(incident.y)&k=2&by=distance", method: .get))
-            guard case .array(let staff)? = nearest["features"] else { Issue.record("no staff"); return }
-            let ids = staff.compactMap { value -> String? in if case .object(let f) = value { return f["id"]?.stringValue }; return nil }
+            let ids = Self.features(.object(nearest)).all.map { $0["id"]?.stringValue }
             // The one 200 m north on the one-way road drives 1,600 m round the block; the other 400 m.
             #expect(ids == ["S2", "S1"])
             let start = Self.c(0, 0)
