@@ -17,17 +17,17 @@ import GeoTrajectories
 enum DiskUnionArea {
     typealias Intervals = ParameterIntervals.List
 
-    /// Area (frame m²) of `polygon` (frame rings, closed) covered by `disks`.
-    static func coveredArea(of polygon: [[Coordinate]], polygonArea: Double, box: BoundingBox, disks: [ServiceDisk]) -> Double {
+    /// Area of `polygon` covered by `disks`, in frame m² weighted by the ellipsoid's area scale (``AreaSums``).
+    static func coveredArea(of polygon: ProjectedPolygon, disks: [ServiceDisk], slope: Double) -> Double {
+        let box = polygon.box, rings = polygon.rings
         let near = disks.filter { $0.box.intersects(box) }
         guard !near.isEmpty else { return 0 }
+        let whole = polygon.sums.area(slope: slope)
         // A disk holding every vertex of the exterior holds the polygon (disks are convex).
-        if near.contains(where: { disk in polygon[0].allSatisfy { Planar.distance($0, disk.centre) <= disk.inner } }) {
-            return polygonArea
+        if near.contains(where: { disk in rings[0].allSatisfy { Planar.distance($0, disk.centre) <= disk.inner } }) {
+            return whole
         }
-        let rings = oriented(polygon)
-        let origin = Coordinate(x: box.minX, y: box.minY)
-        var twiceArea = 0.0
+        var sums = AreaSums(origin: Coordinate(x: box.minX, y: box.minY))
         // Parts of the polygon's edges inside some disk.
         for ring in rings {
             for k in 0..<(ring.count - 1) {
@@ -36,7 +36,7 @@ enum DiskUnionArea {
                 for disk in near where disk.box.intersects(segmentBox(a, b)) {
                     covered = ParameterIntervals.union(covered, inside(a, b, disk: disk))
                 }
-                twiceArea += integral(a, b, covered, origin)
+                sums.add(a, b, covered)
             }
         }
         // Parts of each disk's edges inside the polygon and outside the other disks.
@@ -49,10 +49,10 @@ enum DiskUnionArea {
                 for (j, other) in near.enumerated() where j != i && !kept.isEmpty && other.box.intersects(edgeBox) {
                     kept = ParameterIntervals.subtract(kept, inside(u, v, disk: other))
                 }
-                twiceArea += integral(u, v, kept, origin)
+                sums.add(u, v, kept)
             }
         }
-        return min(polygonArea, max(0, twiceArea / 2))
+        return min(whole, max(0, sums.area(slope: slope)))
     }
 
     /// Exterior counter-clockwise, holes clockwise.
@@ -65,17 +65,6 @@ enum DiskUnionArea {
 
     static func segmentBox(_ a: Coordinate, _ b: Coordinate) -> BoundingBox {
         BoundingBox(minX: min(a.x, b.x), minY: min(a.y, b.y), maxX: max(a.x, b.x), maxY: max(a.y, b.y))
-    }
-
-    /// Twice the signed area swept from `origin` by the pieces of a–b, relative to `origin` for precision.
-    static func integral(_ a: Coordinate, _ b: Coordinate, _ pieces: Intervals, _ origin: Coordinate) -> Double {
-        var sum = 0.0
-        for (t0, t1) in pieces {
-            let px = a.x + (b.x - a.x) * t0 - origin.x, py = a.y + (b.y - a.y) * t0 - origin.y
-            let qx = a.x + (b.x - a.x) * t1 - origin.x, qy = a.y + (b.y - a.y) * t1 - origin.y
-            sum += px * qy - qx * py
-        }
-        return sum
     }
 
     /// The pieces of a–b inside a disk.
@@ -151,5 +140,47 @@ extension ServiceDisk {
         let last = Int(((middle + high - angles[0]) / step).rounded(.up)) + 1
         guard last - first < n else { return Array(0..<n) }
         return (first...last).map { (($0 % n) + n) % n }
+    }
+}
+
+/// Boundary integrals of a planar region, accumulated piece by piece: twice its area (∮ x dy − y dx) and its first
+/// moment ∫∫ y dA (∮ x y dy), both relative to `origin` for precision.
+///
+/// The frame is affine in longitude and latitude, so its areas are the ellipsoid's times a scale that depends on
+/// latitude only: M N cos φ over its value at the frame's origin (M, N the radii of curvature). To first order in
+/// the north offset y that scale is 1 + slope · y, so area on the ellipsoid = A + slope · ∫∫ y dA: the moment
+/// removes the scale's drift (1e-4 over 4 km at 33° N, 4e-3 at 20 km from the frame's centre) and leaves the
+/// second-order term: 5e-8 of the area 2 km from the centre, 5e-6 at 20 km.
+struct AreaSums {
+    let origin: Coordinate
+    private var twiceArea = 0.0
+    private var moment = 0.0
+
+    init(origin: Coordinate) { self.origin = origin }
+
+    /// Adds the pieces (parameter intervals) of segment a–b.
+    mutating func add(_ a: Coordinate, _ b: Coordinate, _ pieces: ParameterIntervals.List) {
+        for (t0, t1) in pieces {
+            let px = a.x + (b.x - a.x) * t0 - origin.x, py = a.y + (b.y - a.y) * t0 - origin.y
+            let qx = a.x + (b.x - a.x) * t1 - origin.x, qy = a.y + (b.y - a.y) * t1 - origin.y
+            let dx = qx - px, dy = qy - py
+            twiceArea += px * qy - qx * py
+            moment += dy * (px * py + (px * dy + py * dx) / 2 + dx * dy / 3)
+        }
+    }
+
+    /// The area weighted by the scale 1 + slope · y (y the frame's north coordinate, not relative to `origin`).
+    func area(slope: Double) -> Double {
+        let area = twiceArea / 2
+        return area + slope * (moment + origin.y * area)
+    }
+
+    /// d/dy of the ellipsoid's area scale relative to a frame at latitude `latitude` (per frame metre north).
+    static func slope(atLatitude latitude: Double) -> Double {
+        let f = 1 / 298.257222101, e2 = f * (2 - f)
+        let phi = latitude * .pi / 180, s = sin(phi), c = cos(phi)
+        let w2 = 1 - e2 * s * s
+        let meridional = 6_378_137.0 * (1 - e2) / (w2 * w2.squareRoot())
+        return (-s / c + 4 * e2 * s * c / w2) / meridional
     }
 }

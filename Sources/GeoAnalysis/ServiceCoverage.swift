@@ -69,11 +69,11 @@ public struct ServiceCoverage: Sendable {
     /// The disks that may meet a frame box.
     func disks(near box: BoundingBox) -> [ServiceDisk] { cells.indices(near: box).map { disks[$0] } }
 
-    /// The share (0–1) of a lon/lat polygon within the radius of some facility, plus `extra` disks.
+    /// The share (0–1) of a projected polygon within the radius of some facility, plus `extra` disks.
     func share(of polygon: ProjectedPolygon, extra: [ServiceDisk] = []) -> Double {
-        guard polygon.frameArea > 0 else { return 0 }
+        guard polygon.area > 0 else { return 0 }
         let near = disks(near: polygon.box) + extra
-        return DiskUnionArea.coveredArea(of: polygon.rings, polygonArea: polygon.frameArea, box: polygon.box, disks: near) / polygon.frameArea
+        return DiskUnionArea.coveredArea(of: polygon, disks: near, slope: polygon.slope) / polygon.area
     }
 
     /// The share (0–1) of a lon/lat polygon within the radius of some facility.
@@ -112,8 +112,8 @@ public struct ServiceCoverage: Sendable {
                 var coveredFrame = 0.0, totalFrame = 0.0
                 for part in geometry.polygons {
                     let projected = ProjectedPolygon(part, frame: frame)
-                    totalFrame += projected.frameArea
-                    coveredFrame += share(of: projected) * projected.frameArea
+                    totalFrame += projected.area
+                    coveredFrame += share(of: projected) * projected.area
                 }
                 let share = totalFrame > 0 ? min(1, coveredFrame / totalFrame) : 0
                 let w = weight == .area ? area : given ?? 1
@@ -185,15 +185,24 @@ public struct ServiceCoverage: Sendable {
     }
 }
 
-/// A lon/lat polygon in a frame: rings, frame area and box.
+/// A lon/lat polygon in a frame: rings (exterior counter-clockwise, holes clockwise), box and area in frame m²
+/// scaled to the ellipsoid's area (``AreaSums``).
 struct ProjectedPolygon {
     let rings: [[Coordinate]]
-    let frameArea: Double
     let box: BoundingBox
+    /// The boundary integrals of the whole polygon.
+    let sums: AreaSums
+    let area: Double
+    /// The area scale's slope of the frame (``AreaSums/slope(atLatitude:)``).
+    let slope: Double
 
     init(_ polygon: Polygon, frame: LocalFrame) {
-        rings = polygon.rings.filter { $0.count >= 4 }.map { $0.map(frame.project) }
-        frameArea = rings.isEmpty ? 0 : Planar.area(of: Polygon(rings: rings)!)
+        rings = DiskUnionArea.oriented(polygon.rings.filter { $0.count >= 4 }.map { $0.map(frame.project) })
         box = rings.first.flatMap { BoundingBox(coordinates: $0) } ?? BoundingBox(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        slope = AreaSums.slope(atLatitude: frame.origin.latitude)
+        var sums = AreaSums(origin: Coordinate(x: box.minX, y: box.minY))
+        for ring in rings { for k in 0..<(ring.count - 1) { sums.add(ring[k], ring[k + 1], [(0, 1)]) } }
+        self.sums = sums
+        area = max(0, sums.area(slope: slope))
     }
 }

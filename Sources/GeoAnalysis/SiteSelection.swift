@@ -68,7 +68,7 @@ struct SiteTargets {
         let polygon: ProjectedPolygon
         /// Weight per frame m² (the feature's weight spread over its parts by area).
         let density: Double
-        var coveredFrameArea: Double
+        var coveredArea: Double
     }
 
     struct Target {
@@ -96,11 +96,11 @@ struct SiteTargets {
                 points.append(target)
             case .polygon, .multiPolygon:
                 let projected = geometry.polygons.map { ProjectedPolygon($0, frame: coverage.frame) }
-                let frameArea = projected.reduce(0) { $0 + $1.frameArea }
-                guard frameArea > 0 else { continue }
+                let area = projected.reduce(0) { $0 + $1.area }
+                guard area > 0 else { continue }
                 let w = weight == .area ? EllipsoidalMeasure.area(of: geometry) : given ?? 1
-                for polygon in projected where polygon.frameArea > 0 {
-                    parts.append(Part(polygon: polygon, density: w / frameArea, coveredFrameArea: coverage.share(of: polygon) * polygon.frameArea))
+                for polygon in projected where polygon.area > 0 {
+                    parts.append(Part(polygon: polygon, density: w / area, coveredArea: coverage.share(of: polygon) * polygon.area))
                 }
             default: continue
             }
@@ -110,11 +110,11 @@ struct SiteTargets {
     }
 
     var totalWeight: Double {
-        parts.reduce(0) { $0 + $1.density * $1.polygon.frameArea } + points.reduce(0) { $0 + $1.weight }
+        parts.reduce(0) { $0 + $1.density * $1.polygon.area } + points.reduce(0) { $0 + $1.weight }
     }
 
     var coveredWeight: Double {
-        parts.reduce(0) { $0 + $1.density * $1.coveredFrameArea } + points.reduce(0) { $0 + ($1.covered ? $1.weight : 0) }
+        parts.reduce(0) { $0 + $1.density * $1.coveredArea } + points.reduce(0) { $0 + ($1.covered ? $1.weight : 0) }
     }
 
     /// Parts and points that a disk's box reaches.
@@ -131,8 +131,8 @@ struct SiteTargets {
         var gain = 0.0
         for p in nearParts {
             let part = parts[p]
-            let with = coverage.share(of: part.polygon, extra: extra + [disk]) * part.polygon.frameArea
-            gain += part.density * max(0, with - part.coveredFrameArea)
+            let with = coverage.share(of: part.polygon, extra: extra + [disk]) * part.polygon.area
+            gain += part.density * max(0, with - part.coveredArea)
         }
         for p in nearPoints where !points[p].covered && EllipsoidalMeasure.distance(from: points[p].position, to: site) <= coverage.radiusMetres {
             gain += points[p].weight
@@ -144,7 +144,7 @@ struct SiteTargets {
     mutating func add(_ disk: ServiceDisk, at site: Coordinate) {
         let (nearParts, nearPoints) = near(disk)
         extra.append(disk)
-        for p in nearParts { parts[p].coveredFrameArea = coverage.share(of: parts[p].polygon, extra: extra) * parts[p].polygon.frameArea }
+        for p in nearParts { parts[p].coveredArea = coverage.share(of: parts[p].polygon, extra: extra) * parts[p].polygon.area }
         for p in nearPoints where EllipsoidalMeasure.distance(from: points[p].position, to: site) <= coverage.radiusMetres { points[p].covered = true }
     }
 }

@@ -110,9 +110,7 @@ import Testing
             // The corner candidate's disk lies wholly in the parcel, away from the toilet's: a whole disk of gain; the
             // other one's overlaps the toilet's.
             #expect(sites.first?["id"]?.stringValue == "K1")
-            // Shares are area ratios in one equirectangular frame for the whole 4 km parcel, whose area scale drifts
-            // by 1e-4 from its middle to this corner (docs/analysis.md).
-            #expect(abs((properties["gain"]?.doubleValue ?? 0) - Double.pi * 250_000) < 2e-4 * Double.pi * 250_000)
+            #expect(abs((properties["gain"]?.doubleValue ?? 0) - Double.pi * 250_000) < 2e-5 * Double.pi * 250_000)
         }
     }
 
