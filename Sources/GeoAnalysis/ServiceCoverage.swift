@@ -41,6 +41,8 @@ public struct ServiceCoverage: Sendable {
     public let facilities: [Coordinate]
     public let frame: LocalFrame
     let disks: [ServiceDisk]
+    /// Side of the cells that disks (and, in site selection, targets) are bucketed in, metres.
+    let cellSize: Double
     private let cells: BoxCells
 
     /// The largest radius accepted: coverage is a city-scale question.
@@ -63,7 +65,11 @@ public struct ServiceCoverage: Sendable {
         self.facilities = unique
         self.frame = frame
         self.disks = disks
-        self.cells = BoxCells(disks.map(\.box), cellSize: 2 * radiusMetres)
+        // Cells about a disk wide, but no finer than 1/2,048 of the extent: a 1 m radius over a city must not make
+        // every target read thousands of cells.
+        let extent = frame.project(Coordinate(x: bounds.maxX, y: bounds.maxY))
+        self.cellSize = max(2 * radiusMetres, 2 * max(abs(extent.x), abs(extent.y)) / 2_048)
+        self.cells = BoxCells(disks.map(\.box), cellSize: cellSize)
     }
 
     /// The disks that may meet a frame box.

@@ -105,8 +105,8 @@ struct SiteTargets {
             default: continue
             }
         }
-        partCells = BoxCells(parts.map(\.polygon.box), cellSize: 2 * coverage.radiusMetres)
-        pointCells = BoxCells(points.map { BoundingBox(minX: $0.frame.x, minY: $0.frame.y, maxX: $0.frame.x, maxY: $0.frame.y) }, cellSize: 2 * coverage.radiusMetres)
+        partCells = BoxCells(parts.map(\.polygon.box), cellSize: coverage.cellSize)
+        pointCells = BoxCells(points.map { BoundingBox(minX: $0.frame.x, minY: $0.frame.y, maxX: $0.frame.x, maxY: $0.frame.y) }, cellSize: coverage.cellSize)
     }
 
     var totalWeight: Double {

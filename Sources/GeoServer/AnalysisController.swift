@@ -87,6 +87,9 @@ struct AnalysisController {
             let coverage = try ServiceCoverage(facilities: inputs.facilities, radiusMetres: inputs.radius, around: inputs.bounds)
             let rows = try coverage.cover(inputs.targets, weight: inputs.weight, regionCode: { ServiceCoverage.regionCode(of: $0, locator: locator) },
                 cancellation: cancellation)
+            guard !rows.isEmpty else {
+                throw APIError(code: .invalidArgument, message: "targets has no polygons or points to cover", details: ["field": "targets"])
+            }
             let totals = RegionTotal.sum(rows.map { ($0.regionCode, $0.weight, $0.coveredWeight) }, level: level)
             let total = rows.reduce(0) { $0 + $1.weight }, covered = rows.reduce(0) { $0 + $1.coveredWeight }
             var object: [String: JSONValue] = [

@@ -180,6 +180,7 @@ import Testing
         (.post, "/v1/analysis/coverage", #"{"facilities": "toilets", "targets": "parcels", "radius_m": 50000}"#, .badRequest, "invalid_argument", "radius_m"),
         (.post, "/v1/analysis/coverage", #"{"facilities": "parcels", "targets": "parcels", "radius_m": 50}"#, .badRequest, "invalid_argument", "facilities"),
         (.post, "/v1/analysis/coverage", #"{"facilities": "toilets", "targets": "parcels", "radius_m": 50, "weight": "height"}"#, .badRequest, "invalid_argument", "weight"),
+        (.post, "/v1/analysis/coverage", #"{"facilities": "toilets", "targets": "roads", "radius_m": 50}"#, .badRequest, "invalid_argument", "targets"),
         (.post, "/v1/analysis/coverage", #"{"facilities": "toilets", "facility_filter": "name", "targets": "parcels", "radius_m": 50}"#, .badRequest, "invalid_filter", "facility_filter"),
         (.post, "/v1/analysis/sites", #"{"facilities": "toilets", "targets": "parcels", "radius_m": 500, "candidates": "candidates", "k": 1000}"#, .badRequest, "invalid_argument", "k"),
         (.post, "/v1/analysis/overlay", #"{"a": "green_2025", "polygon": {"type": "Polygon", "coordinates": [[[120, 33], [121, 33], [120, 95], [120, 33]]]}}"#, .unprocessableContent, "invalid_geojson", "polygon.coordinates[0][2]"),
