@@ -21,8 +21,10 @@ extension RoadRouter {
     /// cheapest first (ties by index). Resources without a position (too far from every road) and those that
     /// cannot reach the incident are left out.
     ///
-    /// One search backwards from the incident over incoming arcs gives every node's cost to the incident; it stops
-    /// once no unsettled node can beat the k-th resource found.
+    /// One search backwards from the incident over incoming arcs gives every node's cost to the incident. Each
+    /// resource is offered as the search settles the node(s) it leaves its edge by; offers wait in a heap, and one
+    /// is final once the search has passed its cost (nothing unsettled can beat it), so the search stops at the k-th
+    /// final resource, with cost O(log) per offer whatever the number of resources.
     public func nearest(
         _ resources: [Position?], to incident: Position, k: Int, by cost: Cost, cancellation: CancellationFlag? = nil
     ) throws(GeoError) -> [Reach] {
@@ -30,9 +32,19 @@ extension RoadRouter {
         // Each resource leaves its edge by one or two nodes: index them by node.
         var departures: [Int: [(resource: Int, seed: Seed)]] = [:]
         var best: [Int: Reach] = [:]
+        var offers = MinHeap(capacity: 64)
         func offer(_ reach: Reach) {
-            if let current = best[reach.resource], (current.cost, current.resource) <= (reach.cost, reach.resource) { return }
+            if let current = best[reach.resource], current.cost <= reach.cost { return }
             best[reach.resource] = reach
+            offers.push(reach.cost, reach.resource)
+        }
+        var found: [Reach] = []
+        var finished = Set<Int>()
+        // Offers up to `limit` are final: their resources' best costs, in order.
+        func finalize(upTo limit: Double) {
+            while found.count < k, offers.minimumKey <= limit, let (_, r) = offers.pop() {
+                if finished.insert(r).inserted { found.append(best[r]!) }
+            }
         }
         for (r, position) in resources.enumerated() {
             guard let position else { continue }
@@ -41,11 +53,6 @@ extension RoadRouter {
                 offer(Reach(resource: r, cost: direct.cost, metres: direct.metres, seconds: direct.seconds))
             }
         }
-        func kthCost() -> Double {
-            guard best.count >= k else { return .infinity }
-            return best.values.map(\.cost).sorted()[k - 1]
-        }
-        var bound = kthCost()
         var tree = Tree(nodes: network.nodes.count)
         var heap = MinHeap(capacity: 256)
         for seed in seeds(incident, cost: cost, towards: true) where seed.cost < tree.cost[seed.node] {
@@ -55,21 +62,19 @@ extension RoadRouter {
             heap.push(seed.cost, seed.node)
         }
         var settledCount = 0
-        while let (key, node) = heap.pop() {
-            if key > bound { break }
+        while found.count < k, let (key, node) = heap.pop() {
+            finalize(upTo: key)
             if tree.settled[node] { continue }
             tree.settled[node] = true
             settledCount += 1
             if settledCount % Self.nodesPerCheck == 0 { try cancellation?.check() }
-            if let leaving = departures[node] {
-                for (r, seed) in leaving {
-                    offer(Reach(resource: r, cost: seed.cost + tree.cost[node], metres: seed.metres + tree.metres[node], seconds: seed.seconds + tree.seconds[node]))
-                }
-                bound = kthCost()
+            for (r, seed) in departures[node] ?? [] {
+                offer(Reach(resource: r, cost: seed.cost + tree.cost[node], metres: seed.metres + tree.metres[node], seconds: seed.seconds + tree.seconds[node]))
             }
             relax(node, backward: true, in: &tree, heap: &heap, cost: cost)
         }
-        return best.values.sorted { ($0.cost, $0.resource) < ($1.cost, $1.resource) }.prefix(k).map { $0 }
+        finalize(upTo: .infinity)
+        return found
     }
 
     /// The roads reachable from `start` within `limit` (seconds for `time`, metres for `distance`): every edge

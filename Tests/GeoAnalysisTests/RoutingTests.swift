@@ -116,6 +116,34 @@ enum Block {
         #expect(abs(all[2].metres - 1_600) < 0.2)
     }
 
+    /// The backward search with its offer heap against one forward route per resource, on 300 seeded resources
+    /// (some on the incident's own edge, some on the one-way road).
+    @Test(arguments: [RoadRouter.Cost.distance, .time])
+    func nearestResourcesAgreeWithOneRoutePerResource(cost: RoadRouter.Cost) throws {
+        let router = Block.router
+        var random = SeededGenerator(seed: 11)
+        let incident = Block.snap(1_000, 150)
+        let resources = (0..<300).map { _ -> RoadRouter.Position? in
+            let onRoad = [(Double.random(in: 0...1_000, using: &random), 0.0), (Double.random(in: 0...1_000, using: &random), 400.0),
+                (1_000.0, Double.random(in: 0...400, using: &random)), (500.0, Double.random(in: 0...400, using: &random))]
+            let p = onRoad[Int.random(in: 0..<4, using: &random)]
+            return router.snap(Metres.c(p.0, p.1), within: 5)
+        }
+        let expected = resources.enumerated().compactMap { r, position -> (Int, Double)? in
+            guard let position, let route = router.route(from: position, to: incident, by: cost) else { return nil }
+            return (r, cost == .distance ? route.metres : route.seconds)
+        }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        for k in [1, 7, 300] {
+            let found = try router.nearest(resources, to: incident, k: k, by: cost)
+            #expect(found.count == min(k, expected.count))
+            for (reach, (r, value)) in zip(found, expected) {
+                #expect(abs(reach.cost - value) < 1e-6, "resource \(reach.resource) vs \(r)")
+            }
+            // Equal costs may list either first; the sets of costs agree above, the order by cost here.
+            #expect(found.map(\.cost) == found.map(\.cost).sorted())
+        }
+    }
+
     @Test func theIsochroneHoldsExactlyTheRoadsWithinTheLimit() throws {
         let router = Block.router
         let start = Block.snap(0, 0)
