@@ -181,9 +181,19 @@ struct AnalysisController {
                 return Feature(geometry: piece.geometry, properties: properties)
             }
             let totals = RegionTotal.sum(features.map { ($0.properties["region_code"]?.stringValue, $0.properties["area_m2"]?.doubleValue ?? 0, 0) }, level: level)
+            // Per A feature: its area and how much of it the pieces hold (inside B, or outside it for a difference).
+            var perFeature: [Int: Double] = [:]
+            for piece in pieces { if let i = piece.a { perFeature[i, default: 0] += piece.area } }
+            let summaries = perFeature.keys.sorted().map { i -> JSONValue in
+                let area = a[i].geometry.map(EllipsoidalMeasure.area(of:)) ?? 0
+                return .object([
+                    "a": Self.reference(a[i], index: i), "area_m2": .double(AnalysisParsing.rounded(area)),
+                    "pieces_m2": .double(AnalysisParsing.rounded(perFeature[i]!)), "share": .double(area > 0 ? (perFeature[i]! / area * 1e6).rounded() / 1e6 : 0),
+                ])
+            }
             return try Self.collection(features, limit: limit, extra: [
                 "operation": .string(operation.rawValue), "total_area_m2": .double(AnalysisParsing.rounded(pieces.reduce(0) { $0 + $1.area })),
-                "level": .string(Self.levelName(level)),
+                "level": .string(Self.levelName(level)), "per_feature": .array(Array(summaries.prefix(limit))),
                 "regions": .array(totals.map { .object(["code": $0.code.map(JSONValue.string) ?? .null, "pieces": .int(Int64($0.count)), "area_m2": .double(AnalysisParsing.rounded($0.total))]) }),
             ])
         }

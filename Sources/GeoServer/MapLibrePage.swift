@@ -124,7 +124,7 @@ enum MapLibrePage {
           coverage:{type:'fill',paint:{'fill-color':'#e74c3c','fill-opacity':0.45,'fill-outline-color':'#c0392b'}},
           gistar:{type:'fill',paint:{'fill-opacity':0.55,'fill-color':['match',['get','gi_bin'],3,'#b2182b',2,'#ef8a62',1,'#fddbc7',-1,'#d1e5f0',-2,'#67a9cf',-3,'#2166ac','rgba(0,0,0,0)']}},
           sections:{type:'line',paint:{'line-color':'#8e0152','line-width':['interpolate',['linear'],['get','count'],1,2,20,10]}},
-          density:{type:'fill',paint:{'fill-opacity':0.6,'fill-color':['interpolate',['linear'],['get','density'],0,'rgba(255,255,178,0)',1,'#fecc5c',10,'#fd8d3c',50,'#f03b20',200,'#bd0026']}},
+          density:{type:'fill',paint:{'fill-opacity':0.6,'fill-color':'#fd8d3c'}},
         };
         function drawAnalysis(name,data){
           const id='analysis-'+name;
@@ -146,6 +146,9 @@ enum MapLibrePage {
           if(!r.ok){info.textContent=name+': '+j.message;cityStatus.analysis={name,error:j.code};report();return;}
           const data=name==='coverage'?j.blind_spots:j;
           drawAnalysis(name,data);
+          // Density colours run from nothing to the answer's own peak (cases per km² vary by orders between cities).
+          if(name==='density'&&j.max>0)map.setPaintProperty('analysis-density','fill-color',['interpolate',['linear'],['get','density'],
+            0,'rgba(255,255,178,0)',j.max*0.1,'#fecc5c',j.max*0.3,'#fd8d3c',j.max*0.6,'#f03b20',j.max,'#bd0026']);
           info.textContent=name==='coverage'?'覆盖率 covered '+(j.share*100).toFixed(1)+' % of '+j.targets+' targets; blind spots drawn in red\\n\\n'+
             j.regions.map(x=>(x.code||'—')+'  '+(x.share*100).toFixed(1)+' %').join('\\n'):name+': '+(j.count??j.features.length)+' features';
           cityStatus.analysis={name,features:data.features.length,share:j.share};report();

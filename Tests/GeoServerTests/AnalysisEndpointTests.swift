@@ -123,6 +123,9 @@ import Testing
             let body = try Self.json(response)
             #expect(abs((body["total_area_m2"]?.doubleValue ?? 0) - 10_000) < 2)
             #expect(body["count"]?.intValue == 1)
+            // The 200 m square's quarter lies in the posted 200 m square around the origin.
+            guard case .array(let perFeature)? = body["per_feature"], case .object(let g1)? = perFeature.first else { Issue.record("no summary"); return }
+            #expect(g1["a"]?.stringValue == "G1" && abs((g1["share"]?.doubleValue ?? 0) - 0.25) < 1e-4)
             let changes = try Self.json(try await Self.post(client, "/v1/analysis/changes", #"{"before": "green_2025", "after": "green_2026", "min_area_m2": 100}"#))
             let (patches, properties) = Self.features(.object(changes))
             #expect(patches.count == 1 && properties["kind"]?.stringValue == "shrunk")
