@@ -263,12 +263,16 @@ struct AnalysisController {
 
     // MARK: Hot spots
 
-    private func cases(_ query: [String: String]) async throws -> [RoadSectionHotSpots.Case] {
+    /// The cases of the `layer` parameter passing `filter` and the time range, read off the event loops.
+    private func cases(_ query: [String: String], withTimes: Bool) async throws -> [RoadSectionHotSpots.Case] {
         let features = try AnalysisParsing.filtered(
             try await layers.features(try RequestParsing.required(query["layer"], "layer"), field: "layer", in: store, maximum: limits.layerFeatures),
             query["filter"], field: "filter")
         let (from, to) = try AnalysisParsing.timeRange(query)
-        return AnalysisParsing.cases(features, timeField: query["time_field"] ?? "time", from: from, to: to)
+        let timeField = query["time_field"] ?? "time"
+        return try await ComputePool.shared.run { _ in
+            AnalysisParsing.cases(features, timeField: timeField, from: from, to: to, withTimes: withTimes)
+        }
     }
 
     private func utcOffset(_ query: [String: String]) throws -> Double {
@@ -277,7 +281,7 @@ struct AnalysisController {
 
     private func roadHotSpots(_ request: Request) async throws -> Response {
         let query = AnalysisParsing.query(request)
-        let cases = try await cases(query)
+        let cases = try await cases(query, withTimes: true)
         let roads = try await layers.features(query["roads"] ?? "roads", field: "roads", in: store, maximum: limits.layerFeatures)
         let section = try AnalysisParsing.number(query["section_m"].map { .string($0) }, "section_m", 10...10_000, default: 200)
         let snap = try AnalysisParsing.number(query["max_snap_m"].map { .string($0) }, "max_snap_m", 1...1_000, default: 50)
@@ -303,7 +307,7 @@ struct AnalysisController {
 
     private func timeHotSpots(_ request: Request) async throws -> Response {
         let query = AnalysisParsing.query(request)
-        let cases = try await cases(query)
+        let cases = try await cases(query, withTimes: true)
         let offset = try utcOffset(query)
         var profile = TimeProfile()
         for item in cases { profile.add(item.time, utcOffsetSeconds: offset) }
@@ -316,7 +320,7 @@ struct AnalysisController {
 
     private func giStar(_ request: Request) async throws -> Response {
         let query = AnalysisParsing.query(request)
-        let cases = try await cases(query)
+        let cases = try await cases(query, withTimes: false)
         let unitsName = query["units"] ?? "unit_grids"
         let weightsKind = query["weights"] ?? "distance_band"
         guard weightsKind == "distance_band" || weightsKind == "knn" else {
@@ -373,7 +377,7 @@ struct AnalysisController {
 
     private func density(_ request: Request) async throws -> Response {
         let query = AnalysisParsing.query(request)
-        let cases = try await cases(query)
+        let cases = try await cases(query, withTimes: false)
         let box = try LayerController.parseBoundingBox(try RequestParsing.required(query["bbox"], "bbox"))
         let cell = try AnalysisParsing.number(query["cell_m"].map { .string($0) }, "cell_m", 5...50_000, default: 100)
         let bandwidth = try AnalysisParsing.number(query["bandwidth_m"].map { .string($0) }, "bandwidth_m", 10...50_000, default: 300)
