@@ -44,20 +44,27 @@ public struct SpatialWeights: Hashable, Sendable {
         neighbours.reserveCapacity(points.count)
         for (i, p) in points.enumerated() {
             if i % 4_096 == 0 { try cancellation?.check() }
-            var found: [(Double, Int)] = []
+            // The k best so far, nearest first (ties by index), kept by insertion: k is small, the scans are not.
+            var best: [(Double, Int)] = []
+            var seen = 0
             var rings = 1
             while true {
-                found.removeAll(keepingCapacity: true)
+                best.removeAll(keepingCapacity: true)
+                seen = 0
                 cells.forEachPoint(near: p, rings: rings) { j in
-                    if j != i { found.append((Planar.distance(p, points[j]), j)) }
+                    guard j != i else { return }
+                    seen += 1
+                    let candidate = (Planar.distance(p, points[j]), j)
+                    if best.count == k, let last = best.last, candidate >= last { return }
+                    best.insert(candidate, at: best.firstIndex { candidate < $0 } ?? best.count)
+                    if best.count > k { best.removeLast() }
                 }
-                found.sort { $0 < $1 }
                 // Everything outside the searched square is farther than `rings` cells.
-                if found.count >= k, found[k - 1].0 <= Double(rings) * cells.cellSize { break }
-                if found.count == points.count - 1 { break }
+                if best.count == k, best[k - 1].0 <= Double(rings) * cells.cellSize { break }
+                if seen == points.count - 1 { break }
                 rings *= 2
             }
-            neighbours.append(found.prefix(k).map(\.1).sorted())
+            neighbours.append(best.map(\.1).sorted())
         }
         return SpatialWeights(neighbours: neighbours)
     }

@@ -2,7 +2,7 @@
 
     peers.py coverage GRIDS.geojson OUT_DIR RADIUS      shapely 2 + pyproj: geodesic circles (pyproj.Geod on GRS 80,
                                                         equal-area polygons like CityGeo's), covered share of every grid
-    peers.py gistar OUT_DIR BAND                        PySAL: libpysal DistanceBand + esda.G_Local(transform="B", star=True)
+    peers.py gistar OUT_DIR BAND                        PySAL: libpysal DistanceBand and KNN (k = 8) + esda.G_Local(transform="B", star=True)
     peers.py pgrouting OUT_DIR DSN                      pgRouting pgr_dijkstra on the same edges, costs from PostGIS
                                                         ST_Length(geography) and the same speeds and one-way roads
 """
@@ -68,16 +68,20 @@ def gistar(out, band):
     table = rows(os.path.join(out, "gistar_units.csv"))
     points = np.array([[float(r["x"]), float(r["y"])] for r in table])
     counts = np.array([float(r["count"]) for r in table])
-    ours_z = np.array([float(r["z"]) if r["z"] else np.nan for r in table])
-    ours_p = np.array([float(r["p"]) if r["p"] else np.nan for r in table])
-    start = time.perf_counter()
-    w = libpysal.weights.DistanceBand(points, threshold=band, binary=True, silence_warnings=True)
-    g = esda.G_Local(counts, w, transform="B", star=True, permutations=0)
-    seconds = time.perf_counter() - start
-    print(json.dumps({
-        "engine": f"PySAL esda {esda.__version__}", "task": "gistar", "units": len(points), "seconds": round(seconds, 3),
-        "max_z_difference": float(np.nanmax(np.abs(g.Zs - ours_z))), "max_p_difference": float(np.nanmax(np.abs(g.p_norm - ours_p))),
-    }))
+    weights = {
+        "gistar": lambda: libpysal.weights.DistanceBand(points, threshold=band, binary=True, silence_warnings=True),
+        "gistar_knn": lambda: libpysal.weights.KNN.from_array(points, k=8, silence_warnings=True),
+    }
+    for task, suffix in [("gistar", ""), ("gistar_knn", "_knn")]:
+        ours_z = np.array([float(r["z" + suffix]) if r["z" + suffix] else np.nan for r in table])
+        ours_p = np.array([float(r["p" + suffix]) if r["p" + suffix] else np.nan for r in table])
+        start = time.perf_counter()
+        g = esda.G_Local(counts, weights[task](), transform="B", star=True, permutations=0)
+        seconds = time.perf_counter() - start
+        print(json.dumps({
+            "engine": f"PySAL esda {esda.__version__}", "task": task, "units": len(points), "seconds": round(seconds, 3),
+            "max_z_difference": float(np.nanmax(np.abs(g.Zs - ours_z))), "max_p_difference": float(np.nanmax(np.abs(g.p_norm - ours_p))),
+        }))
 
 
 def pgrouting(out, dsn):
