@@ -70,7 +70,7 @@ let package = Package(
         // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
         .target(
             name: "DemoCity",
-            dependencies: ["GeoCore", "GeoEngine"],
+            dependencies: ["GeoCore", "GeoEngine", "GeoStore"],
             path: "tools/democity/Sources/DemoCity",
             swiftSettings: strictSettings),
 
@@ -86,7 +86,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             resources: [.copy("openapi.json")],
@@ -110,7 +109,7 @@ let package = Package(
         .executableTarget(name: "bench-fences", dependencies: ["GeoCore", "GeoFences"], path: "tools/bench/fences", exclude: ["peers.py", "http_positions.py"], swiftSettings: strictSettings),
 
         // The geocoding query-set generator shared by the accuracy harness and the benchmark.
-        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
+        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "DemoCity"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
         .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
@@ -129,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer", "DemoCity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -141,6 +140,6 @@ let package = Package(
         .testTarget(
             name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

@@ -17,6 +17,9 @@ struct NameMention: Hashable, Sendable {
     var fuzzy: Bool
     /// For a homophone, the text as written (仁民被路 when the name is 人民北路); nil otherwise.
     var homophoneOf: String? = nil
+    /// A near miss by one character replaced with another of a different sound (芦宾路 for 迎宾路): as often another
+    /// real name as a typo, so a door number alone does not bear it out.
+    var weak = false
 }
 
 /// An address split into the segments of GB/T 30428.3: regions [市|区/县|街道/镇/乡|社区/村], street, door
@@ -51,6 +54,9 @@ public struct ParsedAddress: Hashable, Sendable {
     var roadMentions: [NameMention] = []
     var placeMentions: [NameMention] = []
     var poiMentions: [NameMention] = []
+    /// Names of provinces, prefectures or counties outside the levels the text names (郓城 in
+    /// 江苏省盐城市大丰区郓城北环路): the road after one is more likely that place's than the book's.
+    var foreignNames: [String] = []
     /// Names recognised only by their suffix (e.g. an unknown 建国路), by kind.
     var unknownRoad: String?
     var unknownPlace: String?
@@ -63,12 +69,19 @@ struct AddressParser: Sendable {
     let fuzzy: FuzzyNameIndex
     /// Consulted only where no name is exact or one edit away.
     let homophones: HomophoneIndex
+    /// The code and level of every region reading, for the chain of admin levels the text names.
+    let regions: RegionReadings
 
     static let roadSuffixes: [[Unicode.Scalar]] = ["大道", "大街", "胡同", "公路", "路", "街", "巷", "弄", "里", "道", "条", "线"].map(scalars)
     static let adminSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "居委会", "街道", "社区", "地区", "省", "市", "盟", "区", "县", "旗", "镇", "乡", "村"].map(scalars)
     static let placeSuffixes: [[Unicode.Scalar]] = ["小区", "花园", "新村", "家园", "公寓", "大厦", "广场", "苑", "园", "城", "湾", "庭", "府", "邸"].map(scalars)
     /// Characters after which a short form (大丰, 盐城) is the start of a longer name, not an admin level.
     static let nameContinuations: Set<Unicode.Scalar> = Set("路街巷道弄里村镇乡园苑湾城府桥河湖港庄".unicodeScalars)
+    /// Of ``nameContinuations``, those that end a road's name right there (大丰路): after a parent level (盐城大丰庄台路)
+    /// the others more often start the next name.
+    static let roadEndings: Set<Unicode.Scalar> = Set("路街巷道弄里".unicodeScalars)
+    /// Direction characters: a road with one more or one fewer (南环西路, 南环路) is another road.
+    static let directionCharacters: Set<Unicode.Scalar> = Set("东西南北中".unicodeScalars)
     /// Direction words with their bearing (nil for 旁, 对面 …), as scalars: the parser tries them at every
     /// position no name starts at.
     static let directionWords: [([Unicode.Scalar], Double?)] = ([
@@ -102,16 +115,21 @@ struct AddressParser: Sendable {
         var unmatchedRuns: [[Unicode.Scalar]] = []
         var run: [Unicode.Scalar] = []
         var sawParent = false  // a province or prefecture before: county short forms become safe
+        // The province, prefecture and county the text has named so far: every later region reading lies inside.
+        var chain = NamedChain()
         func flushRun() {
             if !run.isEmpty { unmatchedRuns.append(run); remark += run; run.removeAll() }
         }
         var i = 0
+        // The length of a province, prefecture or county name at `i` outside the chain (known() finds it).
+        var foreignLength = 0
         while i < s.count {
+            foreignLength = 0
             if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
                 // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
-                if let (length, mention) = known(s, at: i, sawParent: sawParent) {
+                if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
                     flushRun()
-                    assign(mention, into: &out, sawParent: &sawParent)
+                    assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                     i += length
                     continue
                 }
@@ -121,12 +139,13 @@ struct AddressParser: Sendable {
                     continue
                 }
             }
-            if let (length, mention) = known(s, at: i, sawParent: sawParent) {
+            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
                 flushRun()
-                assign(mention, into: &out, sawParent: &sawParent)
+                assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                 i += length
                 continue
             }
+            if foreignLength > 0 { out.foreignNames.append(Self.string(s[i..<(i + foreignLength)])) }
             if i > 0, let (length, phrase) = direction(s, at: i) {
                 flushRun()
                 out.direction = phrase
@@ -137,22 +156,29 @@ struct AddressParser: Sendable {
                 let name = Array(s[i..<(i + length)])
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
-                let misses = fuzzy.nearMisses(of: name).filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
+                // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
+                let misses = fuzzy.nearMisses(of: name).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                    .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
                     for miss in misses {
-                        assign(NameMention(text: Self.string(miss.0[...]), entries: miss.1, fuzzy: true), into: &out, sawParent: &sawParent)
+                        assign(
+                            NameMention(text: Self.string(miss.0[...]), entries: miss.1, fuzzy: true, weak: isWeakNearMiss(name, miss.0)), into: &out,
+                            sawParent: &sawParent, chain: &chain)
                     }
                     i += length
                     continue
                 }
                 // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
-                let sounds = homophones.homophones(of: name).filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
+                let sounds = homophones.homophones(of: name).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                    .filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
                 if !sounds.isEmpty {
                     flushRun()
                     let written = Self.string(name[...])
                     for sound in sounds {
-                        assign(NameMention(text: Self.string(sound.0[...]), entries: sound.1, fuzzy: true, homophoneOf: written), into: &out, sawParent: &sawParent)
+                        assign(
+                            NameMention(text: Self.string(sound.0[...]), entries: sound.1, fuzzy: true, homophoneOf: written), into: &out, sawParent: &sawParent,
+                            chain: &chain)
                     }
                     i += length
                     continue
@@ -175,16 +201,16 @@ struct AddressParser: Sendable {
         for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
             let mention: NameMention
             let explained: [Unicode.Scalar]
-            if let best = bestNearMiss(in: leftover) {
+            if let best = bestNearMiss(in: leftover, chain: chain) {
                 mention = NameMention(text: Self.string(best.0[...]), entries: best.1, fuzzy: true)
                 explained = leftover
-            } else if let best = bestHomophone(in: leftover) {
+            } else if let best = bestHomophone(in: leftover, chain: chain) {
                 mention = NameMention(text: Self.string(best.name[...]), entries: best.entries, fuzzy: true, homophoneOf: Self.string(best.written[...]))
                 explained = best.written
             } else {
                 continue
             }
-            assign(mention, into: &out, sawParent: &sawParent)
+            assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
             let explainedText = Self.string(explained[...])
             var remarkText = Self.string(remark[...])
             if let range = remarkText.range(of: explainedText) { remarkText.removeSubrange(range) }
@@ -194,11 +220,15 @@ struct AddressParser: Sendable {
         // a region or road that the name contains (大奉区白驹镇中心小学, 华联超市(璺峰东路店)) splits the text at
         // that region or road. Only where no road, place or POI was written exactly. The pieces are then parts of
         // the name, not admin levels or roads of their own (大奉区 is one edit from Beijing's 大兴区 as well).
+        // Not where the text names levels elsewhere: the book's names are not read into another county's text.
         let exactNames = (out.roadMentions + out.placeMentions + out.poiMentions).contains { !$0.fuzzy }
-        if !exactNames, let whole = homophones.homophones(of: s).first {
+        if !exactNames, chain.admits(home: regions.home), let whole = homophones.homophones(of: s).first {
             var named = ParsedAddress(normalized: out.normalized)
             var noParent = false
-            assign(NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &named, sawParent: &noParent)
+            var noChain = NamedChain()
+            assign(
+                NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &named, sawParent: &noParent,
+                chain: &noChain)
             return named
         }
         out.remark = Self.string(remark[...])
@@ -207,23 +237,80 @@ struct AddressParser: Sendable {
 
     /// The best near miss of a leftover run or of its sub-runs (at least three characters, at most one longer than
     /// the longest name: a sub-run per start and length is quadratic in the run, too many for long text).
-    private func bestNearMiss(in run: [Unicode.Scalar]) -> ([Unicode.Scalar], [NameEntry])? {
-        if let hit = fuzzy.nearMisses(of: run).first { return hit }
-        return Self.firstSubRun(of: run, longest: min(run.count - 1, fuzzy.longestNameLength + 1), shortest: 3) {
-            fuzzy.nearMisses(of: $0).first
+    /// Weak near misses (one character of another sound) are not read in leftover text: nothing else in it can
+    /// bear them out (大丰城东… is not the POI 大丰站).
+    private func bestNearMiss(in run: [Unicode.Scalar], chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
+        func best(_ slice: ArraySlice<Unicode.Scalar>) -> ([Unicode.Scalar], [NameEntry])? {
+            // Most sub-runs hit nothing: the written text is copied only for those that do.
+            let hits = fuzzy.nearMisses(of: slice)
+            guard !hits.isEmpty else { return nil }
+            let written = Array(slice)
+            return hits.lazy.filter { !isWeakNearMiss(written, $0.0) }.compactMap { admissibleInLeftover($0, chain: chain) }.first
         }
+        if let hit = best(run[...]) { return hit }
+        return Self.firstSubRun(of: run, longest: min(run.count - 1, fuzzy.longestNameLength + 1), shortest: 3, best)
     }
 
     /// The longest homophone of a leftover run or of its sub-runs (at least three characters, no longer than the
     /// longest name), with the text it was read from. Only what sounds like a whole name is explained: the rest
     /// of the run stays in the remark.
-    private func bestHomophone(in run: [Unicode.Scalar]) -> (name: [Unicode.Scalar], entries: [NameEntry], written: [Unicode.Scalar])? {
+    private func bestHomophone(in run: [Unicode.Scalar], chain: NamedChain) -> (name: [Unicode.Scalar], entries: [NameEntry], written: [Unicode.Scalar])? {
         guard !homophones.isEmpty else { return nil }
         let longest = min(run.count, homophones.longestNameLength)
         return Self.firstSubRun(of: run, longest: longest, shortest: FuzzyNameIndex.minimumLength) { slice in
             let written = Array(slice)
-            return homophones.homophones(of: written).first.map { ($0.0, $0.1, written) }
+            return homophones.homophones(of: written).lazy.compactMap { admissibleInLeftover($0, chain: chain) }.first.map { ($0.0, $0.1, written) }
         }
+    }
+
+    /// Whether `name` is a weak reading of `written`: one character replaced with another that shares no reading,
+    /// or a name grown from two written characters (北路 is no more 北环路 than 北京路).
+    func isWeakNearMiss(_ written: [Unicode.Scalar], _ name: [Unicode.Scalar]) -> Bool {
+        if written.count <= 2 { return true }
+        if abs(written.count - name.count) == 1 {
+            let (longer, shorter) = written.count > name.count ? (written, name) : (name, written)
+            let k = shorter.indices.first { longer[$0] != shorter[$0] } ?? shorter.count
+            // A doubled character (东东进路) is a slip of the keyboard, not another direction.
+            let doubled = (k > 0 && longer[k - 1] == longer[k]) || (k + 1 < longer.count && longer[k + 1] == longer[k])
+            return Self.directionCharacters.contains(longer[k]) && !doubled
+        }
+        guard written.count == name.count else { return false }
+        let differing = zip(written, name).filter { $0.0 != $0.1 }
+        guard differing.count == 1, let (a, b) = differing.first, !homophones.pinyin.soundAlike(a, b) else { return false }
+        // A stem of two characters (迎宾路, 工农南路 without its direction) keeps only one of them: another name as
+        // likely as a typo. A longer stem keeps enough for the door number to decide.
+        let stem = name.dropLast().filter { !Self.directionCharacters.contains($0) }
+        return stem.count <= 2
+    }
+
+    /// A fuzzy reading of text without a telling suffix (五公祠内, 黄河三峡内, 交叉口东北角): never a national
+    /// division, whose thousands of town names are each one edit from some landmark or phrase; a region of the
+    /// book only inside the levels the text names. nil when nothing of the reading remains.
+    private func admissibleInLeftover(_ hit: ([Unicode.Scalar], [NameEntry]), chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
+        let entries = hit.1.filter { entry in
+            switch entry.target {
+            case .division: false
+            case .region: regions.reading(entry.target).map { chain.admits($0.prefix) } ?? false
+            default: true
+            }
+        }
+        return entries.isEmpty ? nil : (hit.0, entries)
+    }
+
+    /// A fuzzy reading (near miss or homophone) of a name written with a suffix (甲山村, 盐成市, 人华南路): an admin
+    /// reading keeps the written suffix (甲山村 is no 甲山镇), lies inside the levels named so far, and a township
+    /// or village is read fuzzily only inside a chain the text has named (or, with none, in the book's own
+    /// district). nil when nothing of the reading remains.
+    private func admissibleFuzzy(_ hit: ([Unicode.Scalar], [NameEntry]), written: [Unicode.Scalar], kind: SuffixKind, chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
+        let sameSuffix = hit.0.last == written.last
+        let entries = hit.1.filter { entry in
+            guard let reading = regions.reading(entry.target) else { return true }
+            guard kind != .admin || sameSuffix, chain.admits(reading.prefix) else { return false }
+            if reading.level < RegionReadings.township { return true }
+            if case .region = entry.target { return true }
+            return !chain.isEmpty
+        }
+        return entries.isEmpty ? nil : (hit.0, entries)
     }
 
     /// The first hit of `lookup` over the sub-runs of `run` from `longest` down to `shortest` characters, longest
@@ -266,7 +353,9 @@ struct AddressParser: Sendable {
         }
     }
 
-    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool) -> (Int, NameMention)? {
+    /// `foreign` is set to the length of the longest province, prefecture or county name at `i` that the chain
+    /// turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
+    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int) -> (Int, NameMention)? {
         var candidates = Array(trie.prefixes(of: s, from: i).reversed())
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
         // division follows when the longest one is followed by none.
@@ -279,12 +368,23 @@ struct AddressParser: Sendable {
         for (length, entries) in candidates {
             let next = i + length < s.count ? s[i + length] : nil
             let usable = entries.filter { entry in
+                // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
+                if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
+                    if case .division = entry.target, reading.level < RegionReadings.township, length >= 2 { foreign = max(foreign, length) }
+                    return false
+                }
                 // Short forms (盐城, 大丰) and region aliases (草堰 for 草堰镇) are often the head of a longer name.
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
                 // 江苏镇江, 阳泉城区: a known admin name right after makes the short form a level of its own.
                 if divisionStarts(s, at: i + length) { return true }
-                if let next, Self.nameContinuations.contains(next) { return false }
+                if let next, Self.nameContinuations.contains(next) {
+                    // 盐城大丰庄台路: a county short form under a prefecture already named is that county.
+                    guard !Self.roadEndings.contains(next), !chain.isEmpty, entry.form == .shortForm,
+                        let reading = regions.reading(entry.target), reading.level == 3
+                    else { return false }
+                    return true
+                }
                 if let next, Self.isHan(next), length == 2, !sawParent || regionAlias {
                     // A two-character short form followed by more name text is usually part of that name.
                     return trie.prefixes(of: s, from: i + length).isEmpty == false || next == "省" || next == "市"
@@ -298,7 +398,10 @@ struct AddressParser: Sendable {
         return nil
     }
 
-    private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool) {
+    private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool, chain: inout NamedChain) {
+        // Provinces, prefectures and counties fix the chain; townships and villages are read inside it.
+        let named = mention.entries.compactMap { regions.reading($0.target) }.filter { $0.level < RegionReadings.township }.map(\.prefix)
+        if !named.isEmpty { chain.levels.append(named) }
         // A name may be several kinds at once (a road and a POI); every reading is kept for the matcher.
         var isRegion = false, isRoad = false, isPlace = false, isPOI = false
         for entry in mention.entries {

@@ -18,18 +18,21 @@ public struct AdminDivision: Hashable, Sendable {
 public struct AdminDivisions: Sendable {
     public let divisions: [AdminDivision]
     private let indexByCode: [String: Int]
+    /// Representative points and outlines of the provinces, prefectures and counties (empty when not loaded).
+    public let boundaries: DivisionBoundaries
 
-    public init(_ divisions: [AdminDivision]) {
+    public init(_ divisions: [AdminDivision], boundaries: DivisionBoundaries = DivisionBoundaries()) {
         self.divisions = divisions
+        self.boundaries = boundaries
         var index: [String: Int] = [:]
         for (k, d) in divisions.enumerated() { index[d.code] = k }
         indexByCode = index
     }
 
     /// Reads `level,code,parent_code,name` CSV (a header row first).
-    public init(csv bytes: [UInt8]) throws(GeoError) {
+    public init(csv bytes: [UInt8], boundaries: DivisionBoundaries = DivisionBoundaries()) throws(GeoError) {
         let records = try CSVReader.read(bytes)
-        guard let header = records.first?.fields else { self.init([]); return }
+        guard let header = records.first?.fields else { self.init([], boundaries: boundaries); return }
         func column(_ name: String) throws(GeoError) -> Int {
             guard let k = header.firstIndex(of: name) else {
                 throw GeoError(code: .invalidCSV, message: "the division list has no \(name) column", location: "line 1")
@@ -46,16 +49,40 @@ public struct AdminDivisions: Sendable {
             }
             divisions.append(AdminDivision(code: f[code], level: l, parentCode: f[parent].isEmpty ? nil : f[parent], name: f[name]))
         }
-        self.init(divisions)
+        self.init(divisions, boundaries: boundaries)
     }
 
-    /// Reads the list from a file.
+    /// Reads the list from a file, with the points and outlines of `boundaries.txt` beside it when that file
+    /// exists (AddressBooks/national/ holds both; see ``DivisionBoundaries``).
     public static func load(from url: URL) throws(GeoError) -> AdminDivisions {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw GeoError(code: .notFound, message: "cannot read the division list \(url.path)", underlying: "\(error)")
         }
-        return try AdminDivisions(csv: [UInt8](data))
+        let beside = url.deletingLastPathComponent().appendingPathComponent(Self.boundariesFileName)
+        let boundaries = FileManager.default.fileExists(atPath: beside.path) ? try DivisionBoundaries.load(from: beside) : DivisionBoundaries()
+        return try AdminDivisions(csv: [UInt8](data), boundaries: boundaries)
+    }
+
+    /// The name of the boundaries file read beside the division list.
+    public static let boundariesFileName = "boundaries.txt"
+
+    /// The representative point of a division: its own, else its nearest ancestor's (a township's is its
+    /// county's). nil without boundaries.
+    public func point(of code: String) -> (coordinate: Coordinate, code: String)? {
+        var next: String? = code
+        while let c = next {
+            if let p = boundaries.point(of: c) { return (p, c) }
+            next = division(code: c)?.parentCode
+        }
+        return nil
+    }
+
+    /// The deepest division whose outline holds `point` (a county; a prefecture or region that has no counties),
+    /// with its ancestors, province first. Empty outside China or without boundaries.
+    public func chain(containing point: Coordinate) -> [AdminDivision] {
+        guard let code = boundaries.code(containing: point) else { return [] }
+        return chain(of: code)
     }
 
     public func division(code: String) -> AdminDivision? { indexByCode[code].map { divisions[$0] } }

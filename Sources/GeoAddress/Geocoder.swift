@@ -109,7 +109,8 @@ public struct Geocoder: Sendable {
             if let gate = p.gateAddress { placeByGate[AddressNormalizer.normalize(gate)] = k }
         }
         for (k, p) in book.pois.enumerated() { addNamed(.poi(Int32(k)), p.name, p.aliases, []) }
-        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones)
+        let home = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
+        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones, regions: RegionReadings(divisions: divisions, book: book, home: home))
         completionChildren = trie.childLists()
 
         var frames = book.roads.map { RoadFrame(line: $0.line) }
@@ -146,7 +147,7 @@ public struct Geocoder: Sendable {
             }
         }
         self.placesByGateRoad = placesByGateRoad
-        homeDistrict = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
+        homeDistrict = home
         regionPrefixes = Dictionary(
             book.regions.filter { $0.code.count < 15 }.map { ($0.code, Self.walkRegionPrefix($0.code, book: book, regionByCode: regionByCode, divisions: divisions)) },
             uniquingKeysWith: { a, _ in a })
@@ -284,6 +285,19 @@ public struct Geocoder: Sendable {
                 let road = book.roads[k]
                 var (factor, notes) = formFactor(mention, entry, officialName: road.name, former: road.formerNames)
                 factor *= ambiguity
+                // A road read for other text (a near miss, a homophone) answers at plate level only where the rest
+                // of the address bears it out: 西安南路71号 is not 南环路71号 because both have a 71.
+                if let foreign = parsed.foreignNames.first, parsed.placeMentions.isEmpty && parsed.poiMentions.isEmpty {
+                    out.append(streetResult(road: k, context: context, factor: factor, notes: notes + ["the address names \(foreign), another county: street level only"]))
+                    continue
+                }
+                if mention.fuzzy, !corroborates(road: k, number: mention.weak ? nil : parsed.doorNumber, context: context) {
+                    if parsed.placeMentions.isEmpty && parsed.poiMentions.isEmpty {
+                        let detail = parsed.doorNumber.map { "no plate \($0)号 on it" } ?? "no number"
+                        out.append(streetResult(road: k, context: context, factor: factor, notes: notes + ["\(road.name) not borne out (\(detail), not in a named street or community): street level only"]))
+                    }
+                    continue
+                }
                 if let number = parsed.doorNumber {
                     // Road + number (+ building): a compound gate on this plate leads to its building.
                     if let building = parsed.building,
@@ -303,6 +317,19 @@ public struct Geocoder: Sendable {
             }
         }
         return out
+    }
+
+    /// Whether the rest of an address bears out a fuzzy reading of road `k`: the door number is a plate of it, or
+    /// every street or community the address names holds it. A weak near miss is asked without its number.
+    private func corroborates(road k: Int, number: Int?, context: RegionContext) -> Bool {
+        if let number, platesByRoad[k]?[number] != nil { return true }
+        let named = context.named.map(\.code).filter { $0.count == 9 || $0.count == 12 }
+        guard !named.isEmpty else { return false }
+        let road = book.roads[k]
+        return named.allSatisfy { code in
+            if code.count == 9 { return road.streetCodes.contains(code) }
+            return platesByRoad[k]?.values.contains { $0.contains { book.plates[$0].communityCode == code } } ?? false
+        }
     }
 
     /// The building `number` of the single compound whose gate is on `road`.
@@ -366,9 +393,11 @@ public struct Geocoder: Sendable {
     private func streetResult(road k: Int, context: RegionContext, factor: Double, notes: [String]) -> GeocodeResult {
         let road = book.roads[k]
         // The middle of the road's plates inside the named street/community; else the middle of the line.
-        let plates = (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }
-        let inContext = plates.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
-        let chosen = inContext.isEmpty ? [] : inContext
+        // Only a named street or community picks plates: without one the road's (at scale 27, thousands) are not
+        // gathered at all.
+        let chosen =
+            context.named.isEmpty
+            ? [] : (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
         var point = frames[k].point(measure: frames[k].length / 2, offset: 0)
         var street = road.streetCodes.first
         var community: String?
@@ -480,9 +509,16 @@ public struct Geocoder: Sendable {
         let chain = divisions.chain(of: division.code)
         var codes: [String: String] = [:]
         for d in chain { codes[Self.levelKey(d.level)] = d.code }
+        var notes = ["outside the address book: only the admin levels are known"]
+        // The point of the division's outline, or of its county for a township (the list has no township
+        // outlines): a case still lands on a map, in the right county.
+        let point = divisions.point(of: division.code)
+        if let point, let named = divisions.division(code: point.code) {
+            notes.append("representative point of \(named.name) (\(point.code))")
+        }
         return GeocodeResult(
-            label: chain.map(\.name).joined(), coordinate: nil, confidence: 0.3, matchType: .region, codes: codes, matchedID: division.code,
-            notes: ["outside the address book: only the admin levels are known"])
+            label: chain.map(\.name).joined(), coordinate: point?.coordinate, confidence: 0.3, matchType: .region, codes: codes,
+            matchedID: division.code, notes: notes)
     }
 
     static func levelKey(_ level: Int) -> String {

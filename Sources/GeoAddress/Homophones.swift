@@ -120,7 +120,7 @@ public struct PinyinTable: Sendable {
 /// polyphones nor a long query multiplies the work. The keys only find candidates: each is then checked character
 /// by character.
 struct HomophoneIndex: Sendable {
-    private let pinyin: PinyinTable
+    let pinyin: PinyinTable
     private var table = NameTable()
     private var byKey = UInt64Map<[Int32]>()
     /// The lengths of the names held: a query of any other length is not looked up.

@@ -39,7 +39,8 @@ struct RegionContext {
     var communityCode: String? { named.first { $0.code.count == 12 }?.code }
 
     /// Whether the address is plainly somewhere else than `home`: it names, by official name, a division that
-    /// neither contains nor lies in `home`, or names two such divisions that agree (广东河源).
+    /// neither contains nor lies in `home`, or names two such divisions that agree (广东河源, 河南南阳镇平县). Its road
+    /// names are then not ours, however close. (A lone short form may be the head of a name: 郓城北环路.)
     func isElsewhere(than home: String) -> Bool {
         let foreign = named.filter { $0.code.count == 6 && !Self.related($0.code, home) }
         if foreign.contains(where: \.official) { return true }
@@ -135,4 +136,62 @@ extension Geocoder {
         }
         return out
     }
+}
+
+/// The code prefix and level of every region a name may read as (national divisions and the book's regions), so
+/// that the parser can keep its readings inside the admin levels the text names.
+struct RegionReadings: Sendable {
+    /// Levels as the division list numbers them: 1 province, 2 prefecture, 3 county; 4 township or street, 5
+    /// community or village, 6 unit grid (the book's regions by code length).
+    static let township: UInt8 = 4
+
+    private var divisionPrefixes: [Substring] = []
+    private var divisionLevels: [UInt8] = []
+    private var regionPrefixes: [Substring] = []
+    private var regionLevels: [UInt8] = []
+    /// The prefix of the book's district, where the text names no level at all.
+    private(set) var home: Substring?
+
+    init() {}
+
+    init(divisions: AdminDivisions, book: AddressBook, home: String?) {
+        divisionPrefixes = divisions.divisions.map { RegionContext.prefix($0.code) }
+        divisionLevels = divisions.divisions.map { UInt8($0.level) }
+        regionPrefixes = book.regions.map { RegionContext.prefix($0.code) }
+        regionLevels = book.regions.map { region in
+            switch region.code.count {
+            case ...6: region.code.hasSuffix("0000") ? 1 : region.code.hasSuffix("00") ? 2 : 3
+            case 9: 4
+            case 12: 5
+            default: 6
+            }
+        }
+        self.home = home.map(RegionContext.prefix)
+    }
+
+    /// The code prefix and level a region entry reads as; nil for roads, places and POIs.
+    func reading(_ target: NameTarget) -> (prefix: Substring, level: UInt8)? {
+        switch target {
+        case .division(let k): (divisionPrefixes[Int(k)], divisionLevels[Int(k)])
+        case .region(let k): (regionPrefixes[Int(k)], regionLevels[Int(k)])
+        default: nil
+        }
+    }
+}
+
+/// The province, prefecture and county levels a text has named so far, each with the codes it may read as: a later
+/// region reading must lie inside (or contain) one reading of every level named (江苏省盐城市大丰区西安南路: 西安 is
+/// not Xi'an there, and the text stays a road name).
+struct NamedChain {
+    var levels: [[Substring]] = []
+
+    var isEmpty: Bool { levels.isEmpty }
+
+    /// Whether a reading with this code prefix agrees with every level named.
+    func admits(_ prefix: Substring) -> Bool {
+        levels.allSatisfy { level in level.contains { RegionContext.related(prefix: $0, prefix: prefix) } }
+    }
+
+    /// Whether the book's district (`home`) agrees with the levels named (true when none are, or no home).
+    func admits(home: Substring?) -> Bool { home.map(admits) ?? true }
 }

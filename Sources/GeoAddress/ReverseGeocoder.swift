@@ -72,6 +72,11 @@ public struct ReverseGeocoder: Sendable {
             for d in geocoder.divisions.chain(of: district) where d.level < 3 {
                 regions[Geocoder.levelKey(d.level)] = RegionReference(code: d.code, name: d.name)
             }
+        } else {
+            // Outside the book's regions: province, prefecture and county from the national outlines.
+            for d in geocoder.divisions.chain(containing: point) {
+                regions[Geocoder.levelKey(d.level)] = RegionReference(code: d.code, name: d.name)
+            }
         }
 
         let road = nearestRoad(to: point, within: roadRadius)
@@ -82,7 +87,9 @@ public struct ReverseGeocoder: Sendable {
                 id: p.id, label: Geocoder.plateLabel(geocoder.book.roads[p.road].name, p.number, p.suffix), coordinate: p.coordinate,
                 distanceMetres: hit.distanceMetres)
         }
-        let prefix = geocoder.regionPrefix(location.community?.code ?? location.street?.code ?? location.district?.code)
+        let prefix = geocoder.regionPrefix(
+            location.community?.code ?? location.street?.code ?? location.district?.code ?? regions["district"]?.code ?? regions["city"]?.code
+                ?? regions["province"]?.code)
         var address = prefix
         if let plate {
             address += plate.label

@@ -31,6 +31,24 @@ public struct RoadSectionHotSpots: Sendable {
     /// A case: where and, when known, when.
     public typealias Case = (position: Coordinate, time: Date?)
 
+    /// The cases of a point layer within [from, to) by their `timeField` (all when neither bound is given). Times
+    /// (``TimeText``'s forms) are read only when a bound is given or `withTimes` asks for them; points with invalid
+    /// positions, and other geometries, are left out.
+    public static func cases(_ features: [Feature], timeField: String, from: Date?, to: Date?, withTimes: Bool) -> [Case] {
+        let readTimes = withTimes || from != nil || to != nil
+        return features.compactMap { feature in
+            guard case .point(let p)? = feature.geometry, p.coordinate.isValidGeographic else { return nil }
+            let time = readTimes
+                ? feature.properties[timeField]?.stringValue.flatMap { try? TimeText.seconds($0) }.map { Date(timeIntervalSince1970: $0) } : nil
+            if from != nil || to != nil {
+                guard let time else { return nil }
+                if let from, time < from { return nil }
+                if let to, time >= to { return nil }
+            }
+            return (p.coordinate, time)
+        }
+    }
+
     /// Counts `cases` on the sections of `roads` (LineString or MultiLineString features; the `name` property names
     /// them).
     /// - Parameters:

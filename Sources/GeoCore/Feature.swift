@@ -24,6 +24,18 @@ public indirect enum JSONValue: Hashable, Sendable {
         }
     }
 
+    /// The members, if this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// The integer payload, if this is an integer (or a real with no fractional part).
     public var intValue: Int64? {
         switch self {

@@ -31,14 +31,61 @@ public struct TrackPoint: Hashable, Sendable {
         self.status = status
     }
 
+    /// A fix at a coordinate (longitude `x`, latitude `y`).
+    public init(vehicle: String, time: Double, coordinate: Coordinate, speed: Double? = nil, heading: Double? = nil, status: String? = nil) {
+        self.init(vehicle: vehicle, time: time, longitude: coordinate.x, latitude: coordinate.y, speed: speed, heading: heading, status: status)
+    }
+
     /// The position as a coordinate.
     public var coordinate: Coordinate { Coordinate(longitude: longitude, latitude: latitude) }
 
     /// The time as a `Date`.
     public var date: Date { Date(timeIntervalSince1970: time) }
 
-    /// Times a fix may have: 1900-01-01 to 2200-01-01 in seconds since 1970. Wider than any GPS feed, and narrow
-    /// enough that days and milliseconds of these times convert to integers without overflow (a fix at 1e300
-    /// seconds used to stop the server).
-    public static let plausibleTimes: ClosedRange<Double> = -2_208_988_800 ... 7_258_118_400
+    /// Whether the fix can be evaluated at all: a time within ``TimeText/plausibleSeconds`` (1900-2200; a fix at
+    /// 1e300 seconds used to stop the server) and a longitude/latitude within range.
+    public var isPlausible: Bool {
+        TimeText.plausibleSeconds.contains(time) && coordinate.isValidGeographic
+    }
+}
+
+/// The saved form of a fix (held fixes in an evaluator's state): `vehicle`, `time`, `lon`, `lat` and the optional
+/// fields. States saved before fixes were unified hold GeoFences' former `VehiclePosition`
+/// (`vehicleId`, `coordinate: {x, y}`, `speedKmh`); they still decode, so a server upgraded over a saved state
+/// resumes where it stopped.
+extension TrackPoint: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case vehicle, time, lon, lat, speed, heading, status
+        case vehicleId, coordinate, speedKmh
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        time = try c.decode(Double.self, forKey: .time)
+        heading = try c.decodeIfPresent(Double.self, forKey: .heading)
+        status = try c.decodeIfPresent(String.self, forKey: .status)
+        if let formerVehicle = try c.decodeIfPresent(String.self, forKey: .vehicleId) {
+            let coordinate = try c.decode(Coordinate.self, forKey: .coordinate)
+            vehicle = formerVehicle
+            longitude = coordinate.x
+            latitude = coordinate.y
+            speed = try c.decodeIfPresent(Double.self, forKey: .speedKmh)
+        } else {
+            vehicle = try c.decode(String.self, forKey: .vehicle)
+            longitude = try c.decode(Double.self, forKey: .lon)
+            latitude = try c.decode(Double.self, forKey: .lat)
+            speed = try c.decodeIfPresent(Double.self, forKey: .speed)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vehicle, forKey: .vehicle)
+        try c.encode(time, forKey: .time)
+        try c.encode(longitude, forKey: .lon)
+        try c.encode(latitude, forKey: .lat)
+        try c.encodeIfPresent(speed, forKey: .speed)
+        try c.encodeIfPresent(heading, forKey: .heading)
+        try c.encodeIfPresent(status, forKey: .status)
+    }
 }

@@ -115,10 +115,10 @@ struct StopTrack: Codable, Sendable, Hashable {
 /// Per-vehicle state.
 struct VehicleTrack: Codable, Sendable, Hashable {
     /// Fixes held for reordering, sorted by time.
-    var pending: [VehiclePosition] = []
+    var pending: [TrackPoint] = []
     var maxSeen = -Double.infinity
     var lastReleased: Double?
-    var last: VehiclePosition?
+    var last: TrackPoint?
     var flaggedUnknown = false
     /// Keyed `rule|fenceId`.
     var trackers: [String: ConditionTracker] = [:]
@@ -134,7 +134,7 @@ struct VehicleTrack: Codable, Sendable, Hashable {
 /// (``state``) is Codable so that a saved evaluator resumes exactly where it stopped.
 public struct FenceEvaluator: Sendable {
     /// The fences and their index.
-    public let index: FenceIndex
+    public let index: LiveFenceIndex
     /// Known vehicles; nil turns the unknown-vehicle rule off and leaves every vehicle classless.
     public let registry: VehicleRegistry?
     /// The rules' thresholds.
@@ -142,7 +142,7 @@ public struct FenceEvaluator: Sendable {
     /// The mutable part: save it, and pass it back to ``init(index:registry:settings:state:)`` to resume.
     public private(set) var state: FenceEvaluatorState
 
-    private var scratch: FenceIndex.Scratch
+    private var scratch: LiveFenceIndex.Scratch
     private var hits: [FenceHit] = []
     /// Fences assigned to each vehicle (allowed areas, corridors, collection points): derived, not saved.
     private var assignments: [String: Assignment] = [:]
@@ -160,7 +160,7 @@ public struct FenceEvaluator: Sendable {
     ///   - registry: the known vehicles; nil switches the unknown-vehicle rule off and treats every vehicle as
     ///     classless.
     public init(
-        index: FenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
+        index: LiveFenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
         state: FenceEvaluatorState = .init()
     ) {
         self.index = index
@@ -170,32 +170,44 @@ public struct FenceEvaluator: Sendable {
         scratch = index.makeScratch()
         // An all-vehicles allowed area or route would make every vehicle in the city "assigned" to it, which
         // only reads sensibly for forbidden zones and limits: assignment needs a named selection.
-        assignable = index.fences.indices.filter { f in
+        assignable = index.livePositions.filter { f in
             let fence = index.fences[f]
             guard !fence.appliesTo.isAll else { return false }
             return (fence.kind == .area && fence.role == .allowedArea) || fence.kind == .corridor || fence.kind == .collectionPoint
         }
     }
 
-    /// Convenience: builds the index with a reach covering the settings' bands.
+    /// An evaluator over a built index.
+    public init(
+        index: FenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
+        state: FenceEvaluatorState = .init()
+    ) {
+        self.init(index: LiveFenceIndex(base: index), registry: registry, settings: settings, state: state)
+    }
+
+    /// Convenience: builds the index with a reach covering the settings' bands (``reach(for:)``).
     public init(
         fences: [Fence], registry: VehicleRegistry?, settings: FenceRuleSettings = .init(),
         state: FenceEvaluatorState = .init()
     ) {
-        let reach = max(settings.hysteresisMetres, settings.offRouteMetres, 1) + 1
-        self.init(index: FenceIndex(fences, reach: reach), registry: registry, settings: settings, state: state)
+        self.init(index: FenceIndex(fences, reach: Self.reach(for: settings)), registry: registry, settings: settings, state: state)
+    }
+
+    /// The index reach the rules of `settings` need: their widest band plus a metre.
+    public static func reach(for settings: FenceRuleSettings) -> Double {
+        max(settings.hysteresisMetres, settings.offRouteMetres, 1) + 1
     }
 
     /// Takes one fix; returns the events it opened or closed (closed ones carry their end), in a deterministic order.
-    public mutating func ingest(_ position: VehiclePosition) -> [FenceEvent] {
-        guard TrackPoint.plausibleTimes.contains(position.time), position.coordinate.isValidGeographic else {
+    public mutating func ingest(_ position: TrackPoint) -> [FenceEvent] {
+        guard position.isPlausible else {
             state.counters.invalid += 1
             return []
         }
         // Taken out of the dictionary while it is worked on, so that its arrays and dictionaries are uniquely
         // referenced and mutate in place instead of being copied on every fix.
-        var track = state.vehicles.removeValue(forKey: position.vehicleId) ?? VehicleTrack()
-        defer { state.vehicles[position.vehicleId] = track }
+        var track = state.vehicles.removeValue(forKey: position.vehicle) ?? VehicleTrack()
+        defer { state.vehicles[position.vehicle] = track }
         if let lastReleased = track.lastReleased, position.time <= lastReleased {
             if position.time == lastReleased { state.counters.duplicates += 1 } else { state.counters.late += 1 }
             return []
@@ -216,7 +228,7 @@ public struct FenceEvaluator: Sendable {
     }
 
     /// Takes many fixes in arrival order.
-    public mutating func ingest<S: Sequence>(_ positions: S) -> [FenceEvent] where S.Element == VehiclePosition {
+    public mutating func ingest<S: Sequence>(_ positions: S) -> [FenceEvent] where S.Element == TrackPoint {
         var events: [FenceEvent] = []
         for p in positions { events += ingest(p) }
         return events
@@ -255,7 +267,7 @@ public struct FenceEvaluator: Sendable {
 
     // MARK: evaluation of one released fix
 
-    private mutating func release(_ p: VehiclePosition, track: inout VehicleTrack, events: inout [FenceEvent]) {
+    private mutating func release(_ p: TrackPoint, track: inout VehicleTrack, events: inout [FenceEvent]) {
         track.lastReleased = p.time
         var derivedSpeed: Double?
         if let last = track.last {
@@ -270,19 +282,19 @@ public struct FenceEvaluator: Sendable {
         state.counters.accepted += 1
         let previousTime = track.last?.time
         track.last = p
-        let vehicle = registry?[p.vehicleId]
-        let speed = p.speedKmh ?? derivedSpeed
+        let vehicle = registry?[p.vehicle]
+        let speed = p.speed ?? derivedSpeed
 
-        if let registry, settings.reportsUnknownVehicles, registry[p.vehicleId] == nil, !track.flaggedUnknown {
+        if let registry, settings.reportsUnknownVehicles, registry[p.vehicle] == nil, !track.flaggedUnknown {
             track.flaggedUnknown = true
             var event = FenceEvent(
-                vehicleId: p.vehicleId, kind: .unknownVehicle, fenceId: nil, fenceVersion: nil, start: p.time,
+                vehicleId: p.vehicle, kind: .unknownVehicle, fenceId: nil, fenceVersion: nil, start: p.time,
                 startPosition: p.coordinate)
             event.close(at: p.time, position: p.coordinate)
             events.append(event)
         }
 
-        let assignment = assignment(for: p.vehicleId, vehicle: vehicle)
+        let assignment = assignment(for: p.vehicle, vehicle: vehicle)
         index.query(p.coordinate, into: &hits, scratch: &scratch)
         hits.sort { $0.fence < $1.fence }
         let h = settings.hysteresisMetres
@@ -315,7 +327,7 @@ public struct FenceEvaluator: Sendable {
         for hit in hits {
             let fence = fences[hit.fence]
             guard fence.kind == .area, fence.role == .forbiddenZone || fence.role == .disposalSite,
-                fence.appliesTo.matches(id: p.vehicleId, vehicle: vehicle)
+                fence.appliesTo.matches(id: p.vehicle, vehicle: vehicle)
             else { continue }
             let kind: FenceRuleKind = fence.role == .forbiddenZone ? .enteredForbiddenZone : .disposalSiteVisit
             if kind == .enteredForbiddenZone { forbiddenSeen.append(fence.id) } else { disposalSeen.append(fence.id) }
@@ -334,7 +346,7 @@ public struct FenceEvaluator: Sendable {
             let fence = fences[hit.fence]
             guard fence.kind != .collectionPoint, fence.isActive(at: p.time),
                 let limit = fence.speedLimit(for: vehicle?.vehicleClass),
-                fence.appliesTo.matches(id: p.vehicleId, vehicle: vehicle)
+                fence.appliesTo.matches(id: p.vehicle, vehicle: vehicle)
             else { continue }
             speedSeen.append(fence.id)
             let side: Bool? = speed.map { $0 > limit + settings.speedToleranceKmh }
@@ -365,7 +377,7 @@ public struct FenceEvaluator: Sendable {
             if let previousTime {
                 for o in window.occurrences(endingAfter: previousTime, upTo: p.time) where track.visits[fence.id] != o.start {
                     var event = FenceEvent(
-                        vehicleId: p.vehicleId, kind: .missedCollection, fenceId: fence.id, fenceVersion: fence.version,
+                        vehicleId: p.vehicle, kind: .missedCollection, fenceId: fence.id, fenceVersion: fence.version,
                         start: o.start, startPosition: fence.center)
                     event.close(at: o.end, position: fence.center)
                     events.append(event)
@@ -385,7 +397,7 @@ public struct FenceEvaluator: Sendable {
     /// Applies one observation to a tracker. `side` is the definite side (true: the rule's condition holds),
     /// nil inside the metres band (keep the last side).
     private func step(
-        _ track: inout VehicleTrack, key: String, kind: FenceRuleKind, fence: Fence?, side: Bool?, p: VehiclePosition,
+        _ track: inout VehicleTrack, key: String, kind: FenceRuleKind, fence: Fence?, side: Bool?, p: TrackPoint,
         distance: Double?, speed: Double?, openAfter: Double, openNow: Bool = false, events: inout [FenceEvent]
     ) {
         var t = track.trackers[key] ?? ConditionTracker(time: p.time, position: p.coordinate)
@@ -407,7 +419,7 @@ public struct FenceEvaluator: Sendable {
         }
         if t.active, t.open == nil, openNow || p.time - t.since >= openAfter {
             var event = FenceEvent(
-                vehicleId: p.vehicleId, kind: kind, fenceId: fence?.id, fenceVersion: fence?.version, start: t.since,
+                vehicleId: p.vehicle, kind: kind, fenceId: fence?.id, fenceVersion: fence?.version, start: t.since,
                 startPosition: t.sincePosition)
             event.maxSpeedKmh = t.runMaxSpeed
             event.maxDistanceMetres = t.runMaxDistance
@@ -423,7 +435,7 @@ public struct FenceEvaluator: Sendable {
 
     /// Trackers of `rule` for fences no longer near the vehicle: the condition is plainly false there.
     private func stepAbsent(
-        _ track: inout VehicleTrack, rule: FenceRuleKind, seen: [String], p: VehiclePosition, events: inout [FenceEvent]
+        _ track: inout VehicleTrack, rule: FenceRuleKind, seen: [String], p: TrackPoint, events: inout [FenceEvent]
     ) {
         // Most fixes have no live tracker of the rule: find out without building or sorting anything.
         guard !track.trackers.isEmpty else { return }
@@ -443,17 +455,17 @@ public struct FenceEvaluator: Sendable {
     }
 
     private mutating func stepStop(
-        _ track: inout VehicleTrack, p: VehiclePosition, vehicle: Vehicle?, events: inout [FenceEvent]
+        _ track: inout VehicleTrack, p: TrackPoint, vehicle: Vehicle?, events: inout [FenceEvent]
     ) {
-        let moving = (p.speedKmh ?? 0) > settings.stopSpeedKmh
+        let moving = (p.speed ?? 0) > settings.stopSpeedKmh
         if var stop = track.stop {
             if !moving, index.frame.distance(stop.anchor, p.coordinate) <= settings.stopRadiusMetres {
                 if stop.open == nil, !stop.exempt, p.time - stop.start >= settings.dumpingStopSeconds {
-                    if atDisposalSite(stop.anchor, vehicleId: p.vehicleId, vehicle: vehicle, time: p.time) {
+                    if atDisposalSite(stop.anchor, vehicleId: p.vehicle, vehicle: vehicle, time: p.time) {
                         stop.exempt = true
                     } else {
                         let event = FenceEvent(
-                            vehicleId: p.vehicleId, kind: .suspectedDumping, fenceId: nil, fenceVersion: nil,
+                            vehicleId: p.vehicle, kind: .suspectedDumping, fenceId: nil, fenceVersion: nil,
                             start: stop.start, startPosition: stop.anchor)
                         stop.open = event
                         events.append(event)

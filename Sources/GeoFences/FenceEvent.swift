@@ -1,27 +1,5 @@
 import GeoCore
 
-/// One GPS/北斗 fix of a vehicle.
-public struct VehiclePosition: Codable, Sendable, Hashable {
-    public var vehicleId: String
-    /// Seconds since 1970 (UTC).
-    public var time: Double
-    /// Longitude/latitude (WGS 84 / CGCS2000).
-    public var coordinate: Coordinate
-    /// Speed reported by the device, km/h; derived from consecutive fixes when nil.
-    public var speedKmh: Double?
-    /// Heading in degrees clockwise from north, if reported.
-    public var heading: Double?
-
-    /// A fix; `speedKmh` nil lets the evaluator derive speed from the previous fix.
-    public init(vehicleId: String, time: Double, coordinate: Coordinate, speedKmh: Double? = nil, heading: Double? = nil) {
-        self.vehicleId = vehicleId
-        self.time = time
-        self.coordinate = coordinate
-        self.speedKmh = speedKmh
-        self.heading = heading
-    }
-}
-
 /// The kinds of events the evaluator raises.
 public enum FenceRuleKind: String, Codable, Sendable, Hashable, CaseIterable {
     /// 越区: outside every assigned area (an interval: start when it left, end when it came back).

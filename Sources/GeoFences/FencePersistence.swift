@@ -59,7 +59,7 @@ public struct FencePersistence: Sendable {
         try await repository.saveFenceEvents(try Self.rows(events))
     }
 
-    private static func rows(_ events: [FenceEvent]) throws(GeoError) -> [StoredFenceEvent] {
+    static func rows(_ events: [FenceEvent]) throws(GeoError) -> [StoredFenceEvent] {
         var rows: [StoredFenceEvent] = []
         rows.reserveCapacity(events.count)
         let encoder = encoder()
@@ -88,6 +88,11 @@ public struct FencePersistence: Sendable {
             result.append(try Self.decode(FenceEvent.self, stored.body, "event"))
         }
         return result
+    }
+
+    /// The evaluator state as the store keeps it.
+    static func body(of state: FenceEvaluatorState) throws(GeoError) -> Data {
+        do { return try encoder().encode(state) } catch { throw decodeError("evaluator state", error) }
     }
 
     /// Stores an evaluator state under `name` (one per evaluator), replacing the previous one.

@@ -28,7 +28,7 @@ public enum SamplingHistory {
     @discardableResult
     public static func record(_ plan: SamplingPlan, in store: some FeatureStore, date: Date = Date()) async throws(GeoError) -> Int {
         let round = (try await rounds(in: store).last?.round ?? 0) + 1
-        let day = ISO8601DateFormatter().string(from: date)
+        let day = TimeText.format(date.timeIntervalSince1970)
         var features: [Feature] = []
         for grid in plan.grids {
             let centre = grid.geometry.boundingBox?.center ?? Coordinate(x: 0, y: 0)

@@ -128,7 +128,7 @@ extension FenceRepository {
 
 extension SpatialStore: FenceRepository {
     public func saveFence(_ fence: StoredFence) async throws(GeoError) {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         try await write { db in
             try db.execute(
                 sql: """
@@ -171,18 +171,18 @@ extension SpatialStore: FenceRepository {
 
     public func saveFenceEvents(_ events: [StoredFenceEvent]) async throws(GeoError) {
         guard !events.isEmpty else { return }
-        try await write { db in try Self.upsert(events, db) }
+        try await write { db in try Self.upsertFenceEvents(events, db) }
     }
 
     public func saveFenceEvents(_ events: [StoredFenceEvent], evaluatorState body: Data, name: String) async throws(GeoError) {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         try await write { db in
-            try Self.upsert(events, db)
-            try Self.saveState(name: name, body: body, savedAt: now, db)
+            try Self.upsertFenceEvents(events, db)
+            try Self.saveEvaluatorState(name: name, body: body, savedAt: now, db)
         }
     }
 
-    private static func upsert(_ events: [StoredFenceEvent], _ db: Database) throws {
+    static func upsertFenceEvents(_ events: [StoredFenceEvent], _ db: Database) throws {
         guard !events.isEmpty else { return }
         let statement = try db.makeStatement(
             sql: """
@@ -198,7 +198,7 @@ extension SpatialStore: FenceRepository {
         }
     }
 
-    private static func saveState(name: String, body: Data, savedAt: String, _ db: Database) throws {
+    static func saveEvaluatorState(name: String, body: Data, savedAt: String, _ db: Database) throws {
         try db.execute(
             sql: "INSERT OR REPLACE INTO fence_evaluator_states (name, body, saved_at) VALUES (?, ?, ?)",
             arguments: [name, body, savedAt])
@@ -226,8 +226,8 @@ extension SpatialStore: FenceRepository {
     }
 
     public func saveEvaluatorState(name: String, body: Data) async throws(GeoError) {
-        let now = ISO8601DateFormatter().string(from: Date())
-        try await write { db in try Self.saveState(name: name, body: body, savedAt: now, db) }
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
+        try await write { db in try Self.saveEvaluatorState(name: name, body: body, savedAt: now, db) }
     }
 
     public func evaluatorState(name: String) async throws(GeoError) -> Data? {

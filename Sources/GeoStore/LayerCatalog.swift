@@ -83,10 +83,12 @@ enum LayerCatalog {
         }
     }
 
-    // ISO 8601 with milliseconds: readable in the sqlite3 shell and sortable as text.
-    private static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    // ISO 8601 in UTC with milliseconds: readable in the sqlite3 shell and sortable as text.
+    static func formatDate(_ date: Date) -> String {
+        TimeText.format(date.timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
+    }
 
-    static func formatDate(_ date: Date) -> String { date.formatted(dateStyle) }
-
-    static func parseDate(_ text: String) -> Date { (try? dateStyle.parse(text)) ?? Date(timeIntervalSince1970: 0) }
+    static func parseDate(_ text: String) -> Date {
+        Date(timeIntervalSince1970: (try? TimeText.seconds(text, field: "updated_at")) ?? 0)
+    }
 }

@@ -123,29 +123,8 @@ enum TrackTables {
 
 extension SpatialStore: TrackStore {
     public func insertTrackPoints(_ points: [TrackPoint]) async throws(GeoError) -> TrackInsertResult {
-        for (index, point) in points.enumerated() {
-            guard point.time.isFinite, point.coordinate.isValidGeographic, !point.vehicle.isEmpty else {
-                throw GeoError(
-                    code: .invalidTrackPoint,
-                    message: "track point \(index) has an empty vehicle, a non-finite time or a position outside lon/lat range",
-                    location: "points[\(index)]")
-            }
-        }
-        return try await write { db in
-            let statement = try db.makeStatement(sql: """
-                INSERT OR IGNORE INTO track_points (vehicle, t, lon, lat, speed, heading, status, cell)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var inserted = 0
-            for point in points {
-                try statement.execute(arguments: [
-                    point.vehicle, point.time, point.longitude, point.latitude, point.speed, point.heading,
-                    point.status, TrackCell.cell(longitude: point.longitude, latitude: point.latitude),
-                ])
-                inserted += db.changesCount
-            }
-            return TrackInsertResult(inserted: inserted, duplicates: points.count - inserted)
-        }
+        try TrackTables.validate(points)
+        return try await write { db in try TrackTables.insert(points, db) }
     }
 
     public func trackPoints(vehicle: String, from: Double?, to: Double?) async throws(GeoError) -> [TrackPoint] {
@@ -200,6 +179,35 @@ extension SpatialStore: TrackStore {
 }
 
 extension TrackTables {
+    /// Refuses a batch holding a fix that cannot be stored, naming it.
+    static func validate(_ points: [TrackPoint]) throws(GeoError) {
+        for (index, point) in points.enumerated() {
+            guard point.time.isFinite, point.coordinate.isValidGeographic, !point.vehicle.isEmpty else {
+                throw GeoError(
+                    code: .invalidTrackPoint,
+                    message: "track point \(index) has an empty vehicle, a non-finite time or a position outside lon/lat range",
+                    location: "points[\(index)]")
+            }
+        }
+    }
+
+    /// Inserts `points` through one prepared statement inside the caller's transaction, skipping stored ones.
+    static func insert(_ points: [TrackPoint], _ db: Database) throws -> TrackInsertResult {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO track_points (vehicle, t, lon, lat, speed, heading, status, cell)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var inserted = 0
+        for point in points {
+            try statement.execute(arguments: [
+                point.vehicle, point.time, point.longitude, point.latitude, point.speed, point.heading,
+                point.status, TrackCell.cell(longitude: point.longitude, latitude: point.latitude),
+            ])
+            inserted += db.changesCount
+        }
+        return TrackInsertResult(inserted: inserted, duplicates: points.count - inserted)
+    }
+
     static func point(from row: Row) -> TrackPoint {
         TrackPoint(vehicle: row["vehicle"], time: row["t"], longitude: row["lon"], latitude: row["lat"],
                    speed: row["speed"], heading: row["heading"], status: row["status"])
@@ -228,5 +236,32 @@ extension TrackStore {
             progress?(end, points.count)
         }
         return total
+    }
+}
+
+/// Where a fence monitor commits what it evaluated: the fixes as track points, the events they raised and the
+/// evaluator state after them, together.
+public protocol PositionStore: FenceRepository, TrackStore {
+    /// In one transaction: inserts each batch's fixes as ``TrackStore/insertTrackPoints(_:)`` does (fixes already
+    /// stored are skipped), upserts `events` as ``FenceRepository/saveFenceEvents(_:)`` does, and stores the
+    /// evaluator state `body` under `name`. A crash leaves all of it or none of it; the answer is one insert
+    /// result per batch, in order.
+    func commitEvaluatedFixes(
+        _ batches: [[TrackPoint]], events: [StoredFenceEvent], evaluatorState body: Data, name: String
+    ) async throws(GeoError) -> [TrackInsertResult]
+}
+
+extension SpatialStore: PositionStore {
+    public func commitEvaluatedFixes(
+        _ batches: [[TrackPoint]], events: [StoredFenceEvent], evaluatorState body: Data, name: String
+    ) async throws(GeoError) -> [TrackInsertResult] {
+        for batch in batches { try TrackTables.validate(batch) }
+        let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
+        return try await write { db in
+            let results = try batches.map { try TrackTables.insert($0, db) }
+            try Self.upsertFenceEvents(events, db)
+            try Self.saveEvaluatorState(name: name, body: body, savedAt: now, db)
+            return results
+        }
     }
 }

@@ -94,7 +94,7 @@ public struct TrackCleaner: Sendable {
         valid.reserveCapacity(input.count)
         for p in input {
             let c = p.coordinate
-            if !TrackPoint.plausibleTimes.contains(p.time) || !c.isValidGeographic || (abs(p.longitude) < 1e-9 && abs(p.latitude) < 1e-9) {
+            if !TimeText.plausibleSeconds.contains(p.time) || !c.isValidGeographic || (abs(p.longitude) < 1e-9 && abs(p.latitude) < 1e-9) {
                 report.invalid += 1
             } else if options.requiresChina && !ChinaBoundary.contains(c) {
                 report.outsideChina += 1

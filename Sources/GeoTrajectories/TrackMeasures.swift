@@ -48,28 +48,6 @@ public enum TrackMeasures {
         return SpeedStatistics(mean: samples.reduce(0, +) / Double(samples.count), maximum: samples.max()!,
                                p85: percentile(samples, 85)!, sampleCount: samples.count)
     }
-
-    /// The calendar day `"YYYY-MM-DD"` of an epoch time at a UTC offset in seconds.
-    public static func day(of time: Double, utcOffset: Double = TrackParser.defaultUTCOffset) -> String {
-        let days = Int(((time + utcOffset) / 86400).rounded(.down))
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", y, m, d)
-    }
-
-    /// The epoch time of midnight starting `day` (`YYYY-MM-DD`) at a UTC offset; nil for a malformed day.
-    public static func startOfDay(_ day: String, utcOffset: Double = TrackParser.defaultUTCOffset) -> Double? {
-        guard let t = TrackParser.iso8601(day + "T00:00:00Z") else { return nil }
-        return t - utcOffset
-    }
 }
 
 /// Speeds in km/h.
@@ -110,10 +88,10 @@ public struct TrajectoryAnalyzer: Sendable {
     public var cleaner: TrackCleaner
     public var detector: StopTripDetector
     /// Offset of the local day from UTC in seconds [+08:00, China Standard Time].
-    public var utcOffset: Double
+    public var utcOffset: Int
 
     public init(cleaner: TrackCleaner = TrackCleaner(), detector: StopTripDetector = StopTripDetector(),
-                utcOffset: Double = TrackParser.defaultUTCOffset) {
+                utcOffset: Int = TimeText.defaultUTCOffset) {
         self.cleaner = cleaner
         self.detector = detector
         self.utcOffset = utcOffset
@@ -123,7 +101,7 @@ public struct TrajectoryAnalyzer: Sendable {
     /// own, so that a trip across midnight counts in the day where its fixes are.
     public func dailyReports(_ points: [TrackPoint]) -> [VehicleDayReport] {
         var groups: [String: [String: [TrackPoint]]] = [:]
-        for p in points { groups[p.vehicle, default: [:]][TrackMeasures.day(of: p.time, utcOffset: utcOffset), default: []].append(p) }
+        for p in points { groups[p.vehicle, default: [:]][TimeText.day(of: p.time, utcOffset: utcOffset), default: []].append(p) }
         var reports: [VehicleDayReport] = []
         for vehicle in groups.keys.sorted() {
             for day in groups[vehicle]!.keys.sorted() {

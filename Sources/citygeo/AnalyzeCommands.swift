@@ -20,10 +20,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
 struct AnalysisLayerOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
 
-    func store() throws -> SpatialStore { try SpatialStore(path: database.database) }
+    func store() throws -> any CityStore { try database.open() }
 
     /// A layer's features passing an optional filter; a missing or empty layer is a usage error naming the option.
-    func features(_ store: SpatialStore, _ name: String, option: String, filter: String? = nil) async throws -> [Feature] {
+    func features(_ store: any CityStore, _ name: String, option: String, filter: String? = nil) async throws -> [Feature] {
         guard try await store.layer(named: name) != nil else {
             throw ValidationError("--\(option): no layer named \"\(name)\" in \(database.database); import one with `citygeo import`")
         }
@@ -66,7 +66,7 @@ struct CoverageOptions: ParsableArguments {
     }
 
     /// The store, the facilities, the targets and a coverage around the targets.
-    func load() async throws -> (SpatialStore, [Coordinate], [Feature], ServiceCoverage) {
+    func load() async throws -> (any CityStore, [Coordinate], [Feature], ServiceCoverage) {
         let store = try layers.store()
         let facilityPoints = try layers.points(try await layers.features(store, facilities, option: "facilities", filter: facilityFilter), option: "facilities")
         let targetFeatures = try await layers.features(store, targets, option: "targets")
@@ -224,28 +224,22 @@ struct CaseOptions: ParsableArguments {
     @OptionGroup var layers: AnalysisLayerOptions
     @Option(help: "Point layer of cases.") var layer = "cases"
     @Option(help: "Only cases passing this filter.") var filter: String?
-    @Option(help: "Only cases at or after this time (ISO 8601).") var from: String?
+    @Option(help: "Only cases at or after this time (ISO 8601, +08:00 when no offset is given).") var from: String?
     @Option(help: "Only cases before this time.") var to: String?
     @Option(help: "The property holding each case's time.") var timeField = "time"
 
-    func load() async throws -> (SpatialStore, [RoadSectionHotSpots.Case]) {
+    func load() async throws -> (any CityStore, [RoadSectionHotSpots.Case]) {
         let store = try layers.store()
         let features = try await layers.features(store, layer, option: "layer", filter: filter)
-        let formatter = ISO8601DateFormatter()
         func date(_ text: String?, _ option: String) throws -> Date? {
             guard let text else { return nil }
-            guard let date = formatter.date(from: text) ?? formatter.date(from: text + "+08:00") else { throw ValidationError("--\(option) must be ISO 8601") }
-            return date
-        }
-        let (start, end) = (try date(from, "from"), try date(to, "to"))
-        let cases = features.compactMap { feature -> RoadSectionHotSpots.Case? in
-            guard case .point(let p)? = feature.geometry else { return nil }
-            let time = feature.properties[timeField]?.stringValue.flatMap { formatter.date(from: $0) }
-            if start != nil || end != nil {
-                guard let time, start.map({ time >= $0 }) ?? true, end.map({ time < $0 }) ?? true else { return nil }
+            do {
+                return Date(timeIntervalSince1970: try TimeText.seconds(text, field: option))
+            } catch {
+                throw ValidationError("--\(option): \(error.message)")
             }
-            return (p.coordinate, time)
         }
+        let cases = RoadSectionHotSpots.cases(features, timeField: timeField, from: try date(from, "from"), to: try date(to, "to"), withTimes: true)
         return (store, cases)
     }
 }

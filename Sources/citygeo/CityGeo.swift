@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GeoServer
 import GeoStore
 
 /// The `citygeo` command: a thin layer that parses arguments, calls the libraries and prints.
@@ -15,11 +16,14 @@ struct CityGeoCommand: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The SpatiaLite database file.")
     var database: String = "data/citygeo.sqlite"
+
+    /// The store the option names (``CityStoreOpener``, the one place that names a backend).
+    func open() throws -> any CityStore { try CityStoreOpener.open(database) }
 }
 
 /// Writes made from the command line go to the server's audit log too, under the operating-system user, so the
 /// log answers "who changed this" whichever way the change came in.
-func recordCommandLineWrite(_ store: SpatialStore, command: String, detail: String) async {
+func recordCommandLineWrite(_ store: any CityStore, command: String, detail: String) async {
     let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
     let entry = AuditEntry(
         time: Date().timeIntervalSince1970, keyId: nil, keyName: "cli:\(user)", method: "CLI", path: command, status: 200,

@@ -32,7 +32,7 @@ struct FenceImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fences = try readFences(file)
-        let store = try SpatialStore(path: database.database)
+        let store = try database.open()
         let persistence = FencePersistence(store)
         var created = 0
         var replaced = 0
@@ -59,7 +59,7 @@ struct FenceListCommand: AsyncParsableCommand {
     @Option(help: "table or geojson.") var format = "table"
 
     func run() async throws {
-        let fences = try await FencePersistence(try SpatialStore(path: database.database)).fences()
+        let fences = try await FencePersistence(try database.open()).fences()
         if format == "geojson" {
             print(try GeoJSON.encode(FeatureCollection(fences.map(\.feature))))
             return
@@ -92,17 +92,17 @@ struct FenceReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let definitions: [Fence] =
-            if let fences { try readFences(fences) } else { try await FencePersistence(try SpatialStore(path: database.database)).fences() }
+            if let fences { try readFences(fences) } else { try await FencePersistence(try database.open()).fences() }
         var registry: VehicleRegistry?
         if let vehicles {
-            let rows = try String(contentsOfFile: vehicles, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+            let rows = try CSVReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: vehicles)))).dropFirst()
             registry = VehicleRegistry(rows.compactMap { row in
-                let cells = row.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                let cells = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
                 guard cells.count >= 2, !cells[0].isEmpty else { return nil }
                 return Vehicle(id: cells[0], vehicleClass: cells[1], group: cells.count > 2 && !cells[2].isEmpty ? cells[2] : nil)
             })
         }
-        let positions = try TrajectoryCSV.read(try String(contentsOfFile: trajectory, encoding: .utf8))
+        let positions = try TrackParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: trajectory))))
         let settings = FenceRuleSettings(
             hysteresisMetres: hysteresisMetres, hysteresisSeconds: hysteresisSeconds, reorderWindowSeconds: reorderSeconds,
             overSpeedSeconds: overSpeedSeconds, dumpingStopSeconds: dumpingSeconds)
@@ -113,7 +113,7 @@ struct FenceReplayCommand: AsyncParsableCommand {
         var last: [String: FenceEvent] = [:]
         for e in emitted { last[e.id] = e }
         let events = last.values.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
-        if save { try await FencePersistence(try SpatialStore(path: database.database)).save(events) }
+        if save { try await FencePersistence(try database.open()).save(events) }
 
         let counters = evaluator.state.counters
         switch format {
@@ -135,7 +135,7 @@ struct FenceReplayCommand: AsyncParsableCommand {
     static func row(_ e: FenceEvent) -> [String] {
         func number(_ d: Double?) -> String { d.map { String(format: "%.1f", $0) } ?? "" }
         return [
-            e.id, e.kind.rawValue, e.vehicleId, e.fenceId ?? "", TrajectoryCSV.format(e.start), e.end.map { TrajectoryCSV.format($0) } ?? "open",
+            e.id, e.kind.rawValue, e.vehicleId, e.fenceId ?? "", TimeText.format(e.start), e.end.map { TimeText.format($0) } ?? "open",
             number(e.dwellSeconds), number(e.maxSpeedKmh), number(e.maxDistanceMetres),
         ]
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GeoCore
 import GeoServer
 import GeoStore
 
@@ -37,7 +38,7 @@ struct KeysCommand: AsyncParsableCommand {
                 print("The key is shown only now; the entry holds its hash.")
                 return
             }
-            let store = try SpatialStore(path: database.database)
+            let store = try database.open()
             try await store.insertAPIKey(
                 StoredAPIKey(
                     id: id, name: name, sha256: hash, scopes: scopeNames, ratePerSecond: rate,
@@ -55,7 +56,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try SpatialStore(path: database.database)
+            let store = try database.open()
             let keys = try await store.apiKeys()
             if keys.isEmpty {
                 print("no API keys; create one with: citygeo keys create --name NAME --scopes SCOPES")
@@ -63,8 +64,8 @@ struct KeysCommand: AsyncParsableCommand {
             }
             print("id         name                  scopes                                rate   created               revoked")
             for key in keys {
-                let created = Date(timeIntervalSince1970: key.createdAt).ISO8601Format()
-                let revoked = key.revokedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() } ?? "-"
+                let created = TimeText.format(key.createdAt)
+                let revoked = key.revokedAt.map { TimeText.format($0) } ?? "-"
                 let rate = key.ratePerSecond.map { $0 == 0 ? "none" : $0.formatted() } ?? "default"
                 print(
                     [key.id.padding(10), key.name.padding(21), key.scopes.joined(separator: ",").padding(37), rate.padding(6), created.padding(21), revoked]
@@ -79,7 +80,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The key's id (from `citygeo keys list`).") var id: String
 
         func run() async throws {
-            let store = try SpatialStore(path: database.database)
+            let store = try database.open()
             guard try await store.revokeAPIKey(id: id, at: Date().timeIntervalSince1970) else {
                 throw ValidationError("no active key with id \(id)")
             }

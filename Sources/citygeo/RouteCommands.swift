@@ -24,7 +24,7 @@ struct RoadOptions: ParsableArguments {
         return cost
     }
 
-    func router() async throws -> (SpatialStore, RoadRouter) {
+    func router() async throws -> (any CityStore, RoadRouter) {
         let store = try layers.store()
         let router = RoadRouter(roads: try await layers.features(store, roads, option: "roads"))
         guard !router.network.edges.isEmpty else { throw ValidationError("--roads: the layer has no road lines") }

@@ -14,15 +14,14 @@ struct TrajectoryCommand: AsyncParsableCommand {
         ])
 }
 
-/// Times on the command line: ISO 8601 (no offset means +08:00) or epoch seconds.
+/// Times on the command line, in the forms of ``TimeText`` (no offset means +08:00).
 private func time(_ text: String, _ option: String) throws -> Double {
-    do { return try TrackParser.parseTime(text, location: option) } catch { throw ValidationError("--\(option): \(error.message)") }
+    do { return try TimeText.seconds(text, field: "--\(option)") } catch { throw ValidationError(error.message) }
 }
 
+/// A time as people read it on a terminal: `2026-11-23 09:00:00` in China Standard Time.
 private func local(_ t: Double) -> String {
-    let day = TrackMeasures.day(of: t)
-    let s = Int((t + TrackParser.defaultUTCOffset).rounded(.down)) % 86400
-    return String(format: "%@ %02d:%02d:%02d", day, s / 3600, s % 3600 / 60, s % 60)
+    String(TimeText.format(t).prefix(19)).replacingOccurrences(of: "T", with: " ")
 }
 
 struct TrajectoryImportCommand: AsyncParsableCommand {
@@ -34,7 +33,7 @@ struct TrajectoryImportCommand: AsyncParsableCommand {
     @Option(help: "csv, ndjson, json or geojson (guessed from the content when absent).") var format: String?
 
     func run() async throws {
-        let store = try SpatialStore(path: database.database)
+        let store = try database.open()
         let chosen = try format.map { text -> TrackParser.Format in
             guard let f = TrackParser.Format(rawValue: text) else { throw ValidationError("--format must be csv, ndjson, json or geojson") }
             return f
@@ -61,8 +60,8 @@ struct TrajectoryReportCommand: AsyncParsableCommand {
     @Flag(help: "List each vehicle's trips and stops too.") var details = false
 
     func run() async throws {
-        let store = try SpatialStore(path: database.database)
-        guard let start = TrackMeasures.startOfDay(day) else { throw ValidationError("--day must be YYYY-MM-DD") }
+        let store = try database.open()
+        guard let start = TimeText.startOfDay(day) else { throw ValidationError("--day must be YYYY-MM-DD") }
         let vehicles = vehicle.isEmpty ? try await store.trackVehicles().map(\.vehicle) : vehicle
         var rows: [[String]] = []
         var reports: [VehicleDayReport] = []
@@ -112,7 +111,7 @@ struct TrajectoryPassedCommand: AsyncParsableCommand {
         } else {
             throw ValidationError("give --wkt or --lon and --lat")
         }
-        let store = try SpatialStore(path: database.database)
+        let store = try database.open()
         let passages = try await store.passages(area, from: try time(from, "from"), to: try time(to, "to"))
         print(TextTable.render(header: ["vehicle", "first", "last"], rows: passages.map { [$0.vehicle, local($0.firstTime), local($0.lastTime)] }))
     }
@@ -158,7 +157,7 @@ struct TrajectoryCompareCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard case .lineString(let route) = try WKT.decode(planned) else { throw ValidationError("--planned must be a LINESTRING") }
-        let store = try SpatialStore(path: database.database)
+        let store = try database.open()
         let fixes = TrackCleaner().clean(try await store.trackPoints(vehicle: vehicle, from: try time(from, "from"), to: try time(to, "to"))).points
         guard fixes.count >= 2 else { throw ValidationError("vehicle \(vehicle) has fewer than 2 fixes in the window") }
         let c = RouteComparison(planned: route, actual: fixes.map(\.coordinate), corridor: corridor)
@@ -182,7 +181,7 @@ struct TrajectoryCoverageCommand: AsyncParsableCommand {
     @Option(help: "Metres from a road's centre line that count as driving it.") var corridor = 20.0
 
     func run() async throws {
-        let store = try SpatialStore(path: database.database)
+        let store = try database.open()
         let start = try time(from, "from"), end = try time(to, "to")
         let (coverage, _, vehicles) = try await RoadCoverage.load(from: store, layer: layer, from: start, to: end, corridor: corridor)
         let rows = coverage.roads.sorted { $0.coverage > $1.coverage }.map {

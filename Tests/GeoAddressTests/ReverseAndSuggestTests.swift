@@ -41,15 +41,16 @@ struct ReverseAndSuggestTests {
         #expect(Geodesic.distance(from: back, to: north) < 0.5)
     }
 
-    @Test("far from every plate and road: regions only; outside the city: nothing")
+    @Test("far from every plate and road: regions only; outside the city: the national admin levels, no road or plate")
     func far() async throws {
         let reverse = try await Self.reverse.value
         let rural = reverse.reverse(Coordinate(x: 120.60, y: 33.05), plateRadius: 50, roadRadius: 50)
         #expect(rural.plate == nil)
         #expect(rural.regions["district"]?.code == "320904")
         let beijing = reverse.reverse(Coordinate(x: 116.4, y: 39.9))
-        #expect(beijing.regions.isEmpty)
-        #expect(beijing.address == "")
+        #expect(beijing.regions.mapValues(\.code) == ["province": "110000", "district": "110101"])
+        #expect(beijing.address == "北京市东城区")
+        #expect(beijing.road == nil && beijing.plate == nil)
     }
 
     @Test("autocomplete: names by prefix, book before nation; a road and digits give its plates in number order")

@@ -71,6 +71,19 @@ import Testing
         #expect(abs(Planar.distance(Metres.frame.project(first.line.last!), Coordinate(x: 200, y: 0))) < 0.01)
     }
 
+    @Test func casesAreReadInTheirTimeRange() {
+        let features = [
+            Metres.point(0, 0, ["time": "2026-11-23T09:00:00+08:00"]), Metres.point(10, 0, ["time": "2026-11-24"]),
+            Metres.point(20, 0, ["time": "not a time"]), Metres.point(30, 0), Feature(geometry: Metres.line([(0, 0), (5, 5)])),
+        ]
+        let monday = Date(timeIntervalSince1970: 1_795_363_200)  // 2026-11-23T00:00+08:00
+        #expect(RoadSectionHotSpots.cases(features, timeField: "time", from: nil, to: nil, withTimes: false).map { $0.time == nil } == [true, true, true, true])
+        let timed = RoadSectionHotSpots.cases(features, timeField: "time", from: nil, to: nil, withTimes: true)
+        #expect(timed.map { $0.time?.timeIntervalSince1970 } == [1_795_395_600, 1_795_449_600, nil, nil])
+        let firstDay = RoadSectionHotSpots.cases(features, timeField: "time", from: monday, to: monday.addingTimeInterval(86_400), withTimes: false)
+        #expect(firstDay.count == 1 && firstDay[0].position == Metres.c(0, 0))
+    }
+
     @Test func quarticDensityIsTheKernelAtEachCellCentre() throws {
         // 25 x 25 cells of 10 m; a point at the centre of cell (12, 12), bandwidth 100 m.
         let box = BoundingBox(coordinates: [Metres.c(0, 0), Metres.c(245, 245)])!

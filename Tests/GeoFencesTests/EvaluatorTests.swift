@@ -6,7 +6,7 @@ import Testing
 
 /// Runs `positions` through a fresh evaluator and flushes; returns every emitted snapshot and the evaluator.
 func evaluate(
-    _ positions: [VehiclePosition], fences: [Fence] = MuckTruckDay.fences,
+    _ positions: [TrackPoint], fences: [Fence] = MuckTruckDay.fences,
     registry: VehicleRegistry? = MuckTruckDay.registry, settings: FenceRuleSettings = MuckTruckDay.settings
 ) -> (emitted: [FenceEvent], evaluator: FenceEvaluator) {
     var evaluator = FenceEvaluator(fences: fences, registry: registry, settings: settings)
@@ -107,7 +107,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
     @Test func outOfOrderAndDuplicatedInputGivesTheSameEvents() {
         let inOrder = MuckTruckDay.day
         // Swap every other pair of neighbours (10 s apart, well inside the 30 s window) and send every fifth fix twice.
-        var shuffled: [VehiclePosition] = []
+        var shuffled: [TrackPoint] = []
         var k = 0
         while k < inOrder.count {
             if k + 1 < inOrder.count, (k / 2) % 2 == 0 {
@@ -118,7 +118,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
                 k += 1
             }
         }
-        var withDuplicates: [VehiclePosition] = []
+        var withDuplicates: [TrackPoint] = []
         for (i, p) in shuffled.enumerated() {
             withDuplicates.append(p)
             if i % 5 == 0 { withDuplicates.append(p) }
@@ -134,7 +134,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
     @Test func aFixOlderThanTheReorderWindowIsDroppedAndCounted() {
         var positions = MuckTruckDay.truck
         let stale = positions[20]  // t = 200
-        positions.insert(VehiclePosition(vehicleId: "T1", time: stale.time - 5, coordinate: stale.coordinate), at: 40)  // arrives at t ≈ 400
+        positions.insert(TrackPoint(vehicle: "T1", time: stale.time - 5, coordinate: stale.coordinate), at: 40)  // arrives at t ≈ 400
         let (emitted, evaluator) = evaluate(positions)
         #expect(evaluator.state.counters.late == 1)
         #expect(finalEvents(emitted) == finalEvents(evaluate(MuckTruckDay.truck).emitted))
@@ -142,10 +142,10 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
 
     @Test func invalidFixesAreDroppedAndCounted() {
         var positions = MuckTruckDay.truck
-        positions.insert(VehiclePosition(vehicleId: "T1", time: .nan, coordinate: Site.ll(0, 0)), at: 5)
-        positions.insert(VehiclePosition(vehicleId: "T1", time: positions[8].time + 1, coordinate: Coordinate(x: 200, y: 33)), at: 9)
+        positions.insert(TrackPoint(vehicle: "T1", time: .nan, coordinate: Site.ll(0, 0)), at: 5)
+        positions.insert(TrackPoint(vehicle: "T1", time: positions[8].time + 1, coordinate: Coordinate(x: 200, y: 33)), at: 9)
         // A finite but absurd time: its event id (milliseconds as Int64) overflowed and trapped.
-        positions.insert(VehiclePosition(vehicleId: "T1", time: 1.7976931348623157e308, coordinate: positions[12].coordinate), at: 13)
+        positions.insert(TrackPoint(vehicle: "T1", time: 1.7976931348623157e308, coordinate: positions[12].coordinate), at: 13)
         let (emitted, evaluator) = evaluate(positions)
         #expect(evaluator.state.counters.invalid == 3)
         #expect(finalEvents(emitted) == finalEvents(evaluate(MuckTruckDay.truck).emitted))
@@ -155,7 +155,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
         var positions = MuckTruckDay.truck
         // 5 km away within 5 s of the previous fix: 3,600 km/h.
         let p = positions[60]
-        positions.insert(VehiclePosition(vehicleId: "T1", time: p.time + 5, coordinate: Site.ll(6000, 6000), speedKmh: 18), at: 61)
+        positions.insert(TrackPoint(vehicle: "T1", time: p.time + 5, coordinate: Site.ll(6000, 6000), speed: 18), at: 61)
         let (emitted, evaluator) = evaluate(positions)
         #expect(evaluator.state.counters.jumps == 1)
         #expect(finalEvents(emitted) == finalEvents(evaluate(MuckTruckDay.truck).emitted))
@@ -220,7 +220,7 @@ func finalEvents(_ emitted: [FenceEvent]) -> [FenceEvent] {
 
     /// Approaches the west edge from 200 m out, zig-zags ±3 m across it every 10 s for 10 minutes, then either
     /// goes back out or drives 200 m in and stays a minute before leaving.
-    static func jitter(thenEnter: Bool) -> [VehiclePosition] {
+    static func jitter(thenEnter: Bool) -> [TrackPoint] {
         var s = Script(vehicle: "V", start: 0, at: (-200, 500))
         s.move(to: (-3, 500), seconds: 60)
         for k in 0..<60 { s.move(to: (k % 2 == 0 ? 3 : -3, 500), seconds: 10) }

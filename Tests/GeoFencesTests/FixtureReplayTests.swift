@@ -17,14 +17,14 @@ import Testing
         #expect(fences.map(\.id) == ["area-A", "forbid-1", "dump-1"])
         #expect(fences[0].speedLimit(for: "kitchenWaste") == 30)
         #expect(fences[1].schedule == TimeWindow(weekdays: [1, 2, 3, 4, 5], startMinute: 420, endMinute: 1140))
-        let positions = try TrajectoryCSV.read(try Self.text("truck.csv"))
+        let positions = try TrackParser.parse(Array(try Self.text("truck.csv").utf8))
         #expect(positions.count == 42)
         let registry = VehicleRegistry([Vehicle(id: "苏J12345", vehicleClass: "muck", group: "north")])
         var evaluator = FenceEvaluator(fences: fences, registry: registry)
         let events = finalEvents(evaluator.ingest(positions) + evaluator.flush())
         // The truck drives east along 33.201 at 0.0002° (18.6 m) per 10 s, reporting 60 km/h for 08:00:50-08:01:40
         // in a 40 km/h area, and crosses the forbidden square 120.460-120.462 (10 m in at 08:01:50, out at 08:03:30).
-        #expect(events.map { [$0.vehicleId, $0.kind.rawValue, $0.fenceId ?? "-", TrajectoryCSV.format($0.start), $0.end.map { TrajectoryCSV.format($0) } ?? "open"] } == [
+        #expect(events.map { [$0.vehicleId, $0.kind.rawValue, $0.fenceId ?? "-", TimeText.format($0.start), $0.end.map { TimeText.format($0) } ?? "open"] } == [
             ["X9", "unknownVehicle", "-", "2026-11-23T08:00:50+08:00", "2026-11-23T08:00:50+08:00"],
             ["苏J12345", "overSpeed", "area-A", "2026-11-23T08:00:50+08:00", "2026-11-23T08:01:50+08:00"],
             ["苏J12345", "enteredForbiddenZone", "forbid-1", "2026-11-23T08:01:50+08:00", "2026-11-23T08:03:30+08:00"],

@@ -230,32 +230,7 @@ import Testing
     }
 }
 
-@Suite struct TrajectoryCSVTests {
-    @Test func readsIsoAndEpochTimesAndOptionalColumns() throws {
-        let text = "\u{FEFF}vehicle_id,time,lon,lat,speed_kmh\n苏J12345,2026-11-23T08:00:00+08:00,120.46,33.2,18.5\n苏J12345,1795392010,120.461,33.2,\n\n"
-        let positions = try TrajectoryCSV.read(text)
-        #expect(positions == [
-            VehiclePosition(vehicleId: "苏J12345", time: Site.t0, coordinate: Coordinate(x: 120.46, y: 33.2), speedKmh: 18.5),
-            VehiclePosition(vehicleId: "苏J12345", time: Site.t0 + 10, coordinate: Coordinate(x: 120.461, y: 33.2)),
-        ])
-        #expect(TrajectoryCSV.format(Site.t0 + 3600) == "2026-11-23T09:00:00+08:00")
-    }
-
-    @Test(arguments: [
-        ("vehicle,lon,lat\nA,1,2", "line 1"),
-        ("vehicle,time,lon,lat\nA,noon,120,33", "line 2, column time"),
-        ("vehicle,time,lon,lat\nA,0,120,33\nB,0,east,33", "line 3, column lon/lat"),
-        ("vehicle,time,lon,lat,speed\nA,0,120,33,-4", "line 2, column speed_kmh"),
-    ])
-    func errorsNameTheLineAndColumn(text: String, location: String) {
-        #expect(throws: GeoError.self) { try TrajectoryCSV.read(text) }
-        do {
-            _ = try TrajectoryCSV.read(text)
-        } catch {
-            #expect(error.location == location)
-        }
-    }
-
+@Suite struct FenceGeoJSONTests {
     @Test func fencesRoundTripThroughGeoJSONFeatures() throws {
         for fence in MuckTruckDay.fences {
             let text = try GeoJSON.encode(fence.feature)

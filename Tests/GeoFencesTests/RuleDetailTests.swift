@@ -12,10 +12,10 @@ import Testing
     @Test func overSpeedUsesDerivedSpeedWhenTheDeviceSendsNone() {
         let zone = [Fence(id: "slow", kind: .area, role: .allowedArea, polygons: Site.square(-5000, -5000, 5000, 5000), speedLimitKmh: 40, appliesTo: VehicleSelector(vehicles: ["T1"]))]
         // 200 m per 10 s (72 km/h) for 60 s, then 50 m per 10 s (18 km/h); no device speed at all.
-        var positions: [VehiclePosition] = []
+        var positions: [TrackPoint] = []
         var x = 0.0
         for k in 0...20 {
-            positions.append(VehiclePosition(vehicleId: "T1", time: Site.t0 + Double(10 * k), coordinate: Site.ll(x, 0)))
+            positions.append(TrackPoint(vehicle: "T1", time: Site.t0 + Double(10 * k), coordinate: Site.ll(x, 0)))
             x += k < 6 ? 200 : 50
         }
         let (emitted, _) = evaluate(positions, fences: zone, registry: Self.registry, settings: Self.settings)
@@ -48,7 +48,7 @@ import Testing
 
     @Test func aStopInsideADisposalSiteIsNotDumpingButTheSameStopOutsideIs() {
         let site = [Fence(id: "site", kind: .area, role: .disposalSite, polygons: Site.square(0, 0, 200, 200))]
-        func stop(at x: Double) -> [VehiclePosition] {
+        func stop(at x: Double) -> [TrackPoint] {
             var s = Script(vehicle: "T1", start: 0, at: (x - 300, 100))
             s.move(to: (x, 100), seconds: 60)
             s.stay(seconds: 700)
@@ -64,7 +64,7 @@ import Testing
 
     @Test func theFeedsClockReleasesTheFixesOfAQuietVehicle() {
         var evaluator = FenceEvaluator(fences: [], registry: VehicleRegistry(), settings: FenceRuleSettings(reorderWindowSeconds: 30))
-        #expect(evaluator.ingest(VehiclePosition(vehicleId: "A", time: Site.t0, coordinate: Site.ll(0, 0))).isEmpty)
+        #expect(evaluator.ingest(TrackPoint(vehicle: "A", time: Site.t0, coordinate: Site.ll(0, 0))).isEmpty)
         #expect(evaluator.advance(to: Site.t0 + 29).isEmpty)
         #expect(evaluator.advance(to: Site.t0 + 30).map(EventLine.init) == [EventLine("A", .unknownVehicle, nil, 0, 0)])
         #expect(evaluator.advance(to: Site.t0 + 60).isEmpty)

@@ -22,7 +22,7 @@ enum Site {
 /// A trajectory written as legs: straight moves at constant pace (or stays), sampled every 10 s.
 struct Script {
     let vehicle: String
-    var positions: [VehiclePosition] = []
+    var positions: [TrackPoint] = []
     var time: Double
     var at: (Double, Double)
 
@@ -40,7 +40,7 @@ struct Script {
             let f = s / seconds
             let x = at.0 + (to.0 - at.0) * f, y = at.1 + (to.1 - at.1) * f
             positions.append(
-                VehiclePosition(vehicleId: vehicle, time: Site.t0 + time + s, coordinate: Site.ll(x, y), speedKmh: speed))
+                TrackPoint(vehicle: vehicle, time: Site.t0 + time + s, coordinate: Site.ll(x, y), speed: speed))
             s += 10
         }
         time += seconds
@@ -51,7 +51,7 @@ struct Script {
 
     /// One last sample at the current place and time.
     mutating func end(speed: Double = 18) {
-        positions.append(VehiclePosition(vehicleId: vehicle, time: Site.t0 + time, coordinate: Site.ll(at.0, at.1), speedKmh: speed))
+        positions.append(TrackPoint(vehicle: vehicle, time: Site.t0 + time, coordinate: Site.ll(at.0, at.1), speed: speed))
     }
 }
 
@@ -79,7 +79,7 @@ enum MuckTruckDay {
         hysteresisMetres: 10, hysteresisSeconds: 30, reorderWindowSeconds: 30, overSpeedSeconds: 30,
         offRouteSeconds: 60, offRouteMetres: 200, stopRadiusMetres: 30, dumpingStopSeconds: 600, dumpingClasses: ["muck"])
 
-    static var truck: [VehiclePosition] {
+    static var truck: [TrackPoint] {
         var s = Script(vehicle: "T1", start: 0, at: (100, 1000))
         s.move(to: (600, 1000), seconds: 100)  // on route
         s.move(to: (600, 1100), seconds: 20)  // deviates 100 m north of the route
@@ -104,7 +104,7 @@ enum MuckTruckDay {
         return s.positions
     }
 
-    static var stranger: [VehiclePosition] {
+    static var stranger: [TrackPoint] {
         var s = Script(vehicle: "X9", start: 100, at: (5000, 5000))
         s.move(to: (5100, 5000), seconds: 30)
         s.end()
@@ -112,8 +112,8 @@ enum MuckTruckDay {
     }
 
     /// Every fix of the day in time order (the stranger's interleaved).
-    static var day: [VehiclePosition] {
-        (truck + stranger).sorted { ($0.time, $0.vehicleId) < ($1.time, $1.vehicleId) }
+    static var day: [TrackPoint] {
+        (truck + stranger).sorted { ($0.time, $0.vehicle) < ($1.time, $1.vehicle) }
     }
 }
 

@@ -330,7 +330,12 @@ import Testing
         ).write(to: file)
         let base = ServerConfiguration(access: AccessPolicy(requireKeys: true))
         let (c, log) = try await ServerSettings.load(
-            file: file.path, environment: ["CITYGEO_SERVER_EVENT_LOOP_EXECUTOR": "false", "CITYGEO_SERVER_PORT": "9100", "CITYGEO_LIMITS_BATCH_POINTS": "5000", "PORT": "1"], over: base)
+            file: file.path,
+            environment: [
+                "CITYGEO_SERVER_EVENT_LOOP_EXECUTOR": "false", "CITYGEO_SERVER_PORT": "9100", "CITYGEO_LIMITS_BATCH_POINTS": "5000", "PORT": "1",
+                "CITYGEO_SERVER_INLINE_LOOKUPS": "true",
+            ], over: base)
+        #expect(c.inlineLookups && !base.inlineLookups)
         #expect(c.host == "0.0.0.0")
         #expect(c.port == 9100)
         #expect(c.eventLoopExecutor == false)
@@ -359,6 +364,7 @@ import Testing
             (["CITYGEO_ACCESS_KEYS": "intake:nothex:geocode"], "intake:nothex"),
             (["CITYGEO_LOG_LEVEL": "loud"], "log.level"),
             (["CITYGEO_LIMITS_REQUEST_TIMEOUT_SECONDS": "-1"], "limits.request_timeout_seconds"),
+            (["CITYGEO_SERVER_INLINE_LOOKUPS": "sometimes"], "server.inline_lookups"),
         ] {
             do {
                 _ = try await ServerSettings.load(file: nil, environment: environment, over: base)

@@ -1,3 +1,4 @@
+import DemoCity
 import Foundation
 import GeoCore
 import GeoServer
@@ -13,7 +14,7 @@ import Testing
 
     static let store: Task<SpatialStore, any Error> = Task {
         let store = try SpatialStore.temporary()
-        try await CityDataLoader.loadDemoCity(into: store, from: root)
+        try await DemoCityLoader.loadDemoCity(into: store, from: root)
         return store
     }
 
@@ -224,7 +225,7 @@ import Testing
 
     @Test func anImportedPOIIsFoundWithoutARestart() async throws {
         let store = try SpatialStore.temporary()
-        try await CityDataLoader.loadDemoCity(into: store, from: Self.root)
+        try await DemoCityLoader.loadDemoCity(into: store, from: Self.root)
         let configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root, indexRefreshInterval: .zero)
         let router = try await buildRouter(store: store, configuration: configuration)
         let uri = Self.uri("/v1/geocode", [("q", "星光咖啡馆")])

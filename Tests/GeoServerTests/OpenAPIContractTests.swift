@@ -203,10 +203,10 @@ import Testing
         (.get, "/tiles/unit_grids", nil, .notFound, "not_found", "source"),
         (.post, "/v1/locate/batch", #"{"points": [[120.4, 33.1],"#, .unprocessableContent, "invalid_json", "body"),
         (.post, "/v1/within", #"{"layer": "unit_grids"}"#, .badRequest, "invalid_argument", "polygon"),
-        (.post, "/v1/positions", #"{"positions": [{"vehicle_id": "T1", "time": 0, "lon": "east", "lat": 33.1}]}"#, .badRequest, "invalid_position", "positions[0].lon"),
+        (.post, "/v1/positions", #"{"positions": [{"vehicle_id": "T1", "time": 0, "lon": "east", "lat": 33.1}]}"#, .unprocessableContent, "invalid_track_point", "positions[0].lon"),
         (.post, "/v1/fences", #"{"type": "Feature", "geometry": {"type": "Point"}, "properties": {"id": "p"}}"#, .unprocessableContent, "invalid_geojson", "geometry.coordinates"),
         // Absurd times stopped the server (found by schemathesis): an event id or a day number overflowed.
-        (.post, "/v1/positions", #"{"positions": [{"vehicle_id": "T1", "time": 1e300, "lon": 120.46, "lat": 33.2}]}"#, .badRequest, "invalid_position", "positions[0].time"),
+        (.post, "/v1/positions", #"{"positions": [{"vehicle_id": "T1", "time": 1e300, "lon": 120.46, "lat": 33.2}]}"#, .badRequest, "invalid_time", "positions[0].time"),
         (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,1e300,120.46,33.2\n", .badRequest, "invalid_time", "body"),
         (.get, "/v1/trajectories/passed?lon=120.46&lat=33.2&from=1e300&to=1e300", nil, .badRequest, "invalid_time", "from"),
         // Members of the wrong type were silently ignored (found by schemathesis).

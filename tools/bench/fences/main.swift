@@ -129,14 +129,14 @@ var evaluator = FenceEvaluator(
 var eventCount = 0
 var walkers = (0..<vehicles).map { _ in (random.uniform(-half...half), random.uniform(-half...half)) }
 let fixes = min(positionCount, 500_000)
-var stream: [VehiclePosition] = []
+var stream: [TrackPoint] = []
 stream.reserveCapacity(fixes)
 for k in 0..<fixes {
     let v = k % vehicles
     walkers[v].0 += random.uniform(-50...50)
     walkers[v].1 += random.uniform(-50...50)
     stream.append(
-        VehiclePosition(vehicleId: "v\(v)", time: Double(k / vehicles) * 10, coordinate: ll(walkers[v].0, walkers[v].1), speedKmh: 18))
+        TrackPoint(vehicle: "v\(v)", time: Double(k / vehicles) * 10, coordinate: ll(walkers[v].0, walkers[v].1), speed: 18))
 }
 let evaluatorSeconds = seconds {
     for p in stream { eventCount += evaluator.ingest(p).count }

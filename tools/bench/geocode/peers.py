@@ -48,7 +48,34 @@ def run_jionlp(rows):
             "accuracy": correct / len(rows)}
 
 
+def run_corpus(path, jionlp_rows):
+    """The real-name corpus (tools/geocode/corpus/national.csv): the county-level district of each address by cpca
+    (adcode) and JioNLP (names, matched to the list's codes by province + county name), with addresses/s."""
+    import cpca
+    import jionlp as jio
+    rows = load(path)
+    texts = [r["text"] for r in rows]
+    cpca.transform(texts[:10])
+    start = time.perf_counter()
+    frame = cpca.transform(texts)
+    elapsed = time.perf_counter() - start
+    right = sum(1 for row, (_, p) in zip(rows, frame.iterrows()) if str(p.get("adcode") or "")[:6] == row["district"])
+    yield {"engine": "cpca", "task": "corpus", "addresses": len(rows), "per_s": int(len(rows) / elapsed), "accuracy": right / len(rows)}
+    subset = rows[:jionlp_rows]
+    jio.parse_location(subset[0]["text"])
+    start = time.perf_counter()
+    parsed = [jio.parse_location(r["text"]) for r in subset]
+    elapsed = time.perf_counter() - start
+    right = sum(1 for row, p in zip(subset, parsed) if p.get("county") and p.get("county") == row.get("district_name"))
+    yield {"engine": "jionlp", "task": "corpus", "addresses": len(subset), "per_s": int(len(subset) / elapsed), "accuracy": right / len(subset)}
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--corpus":
+        # peers.py --corpus CORPUS_WITH_NAMES.csv [JIONLP_ROWS]: rows carry district and district_name.
+        for result in run_corpus(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 2000):
+            print(json.dumps(result, sort_keys=True, ensure_ascii=False), flush=True)
+        sys.exit(0)
     rows = load(sys.argv[1])
     # JioNLP parses a few hundred addresses a second: it gets the first JIONLP_ROWS (default 2,000).
     jionlp_rows = int(sys.argv[2]) if len(sys.argv) > 2 else 2000

@@ -4,6 +4,7 @@
 // within 50 m for interpolated numbers and direction phrases), the share within 50 m and the mean error, overall
 // and per variant.
 // Usage: geocode-accuracy [DATA_ROOT] [--per-category N] [--seed S] [--write queries.csv] [--no-homophones]
+//        geocode-accuracy [DATA_ROOT] --corpus tools/geocode/corpus/a.csv,b.csv [--show-failures]   (the real-name corpus)
 import Foundation
 import GeoAddress
 import GeoCore
@@ -21,9 +22,17 @@ let writePath = option("--write")
 // --no-homophones: the same queries to a geocoder without the pinyin table, to see what homophone matching adds.
 let homophonesOff = arguments.contains("--no-homophones")
 arguments.removeAll { $0 == "--no-homophones" }
+// --corpus A.csv,B.csv: the corpus files (tools/geocode/corpus) through the full book instead of the generated set.
+let corpusPaths = option("--corpus")?.split(separator: ",").map(String.init)
+let showFailures = arguments.contains("--show-failures")
+arguments.removeAll { $0 == "--show-failures" }
 let root = URL(fileURLWithPath: arguments.first ?? ".")
 
 let (book, divisions, _) = try await loadDemoAddressBook(root: root)
+if let corpusPaths {
+    try runCorpus(corpusPaths, geocoder: Geocoder(book: book, divisions: divisions, pinyin: try loadPinyinTable(root: root)), showFailures: showFailures)
+    exit(0)
+}
 // The readings make the homophone variants and let the geocoder match them (without the file: neither).
 let pinyin = try loadPinyinTable(root: root)
 let generator = QuerySetGenerator(book: book, seed: seed, pinyin: pinyin)
