@@ -42,7 +42,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Core value types and codecs; pure Swift, no C.
-        .target(name: "GeoCore", swiftSettings: strictSettings),
+        .target(name: "GeoCore", resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
 
         // Engines: GEOS, PROJ and zlib behind GeoCore types.
         .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ", "CZlib"], swiftSettings: strictSettings),
@@ -67,10 +67,11 @@ let package = Package(
         // Spatial analysis and routing on the road network (coverage, overlay, hot spots, dispatch).
         .target(name: "GeoAnalysis", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories"], swiftSettings: strictSettings),
 
-        // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
+        // The demo-city generator and the synthetic vehicle days on its roads (a library so that tests and
+        // benchmarks can run them; `citygeo demo-city` and `citygeo traj generate` drive them).
         .target(
             name: "DemoCity",
-            dependencies: ["GeoCore", "GeoEngine", "GeoStore"],
+            dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories"],
             path: "tools/democity/Sources/DemoCity",
             swiftSettings: strictSettings),
 
@@ -110,7 +111,7 @@ let package = Package(
 
         // The geocoding query-set generator shared by the accuracy harness and the benchmark.
         .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "DemoCity"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
-        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
+        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
         .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
@@ -136,10 +137,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

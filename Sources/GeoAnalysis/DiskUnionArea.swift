@@ -70,7 +70,7 @@ enum DiskUnionArea {
     /// The pieces of a–b inside a disk.
     static func inside(_ a: Coordinate, _ b: Coordinate, disk: ServiceDisk) -> Intervals {
         if Planar.distance(a, disk.centre) <= disk.inner && Planar.distance(b, disk.centre) <= disk.inner { return [(0, 1)] }
-        if SegmentIndex.distance(from: disk.centre, toSegment: a, b).distance > disk.outer { return [] }
+        if Planar.segmentDistance(disk.centre, a, b).distance > disk.outer { return [] }
         var cuts: [Double] = []
         for k in disk.edges(facing: segmentBox(a, b)) {
             if let (t, _) = RoadNetwork.intersection(a, b, disk.ring[k], disk.ring[k + 1]) { cuts.append(t) }

@@ -44,7 +44,7 @@ struct ServiceDisk {
         var inner = Double.infinity, outer = 0.0
         for k in 0..<(ring.count - 1) {
             outer = max(outer, Planar.distance(centre, ring[k]))
-            inner = min(inner, SegmentIndex.distance(from: centre, toSegment: ring[k], ring[k + 1]).distance)
+            inner = min(inner, Planar.segmentDistance(centre, ring[k], ring[k + 1]).distance)
         }
         self.inner = inner
         self.outer = outer

@@ -88,11 +88,6 @@ public struct SegmentIndex: Sendable {
         self.segmentOffset = segmentOffset
     }
 
-    /// Distance in metres from planar point `p` to segment a–b, and the parameter in [0, 1] of the closest point.
-    public static func distance(from p: Coordinate, toSegment a: Coordinate, _ b: Coordinate) -> (distance: Double, t: Double) {
-        Metric.segmentDistance(p, a, b)
-    }
-
     /// The number of segments indexed.
     public var segmentCount: Int { segmentLine.count }
 
@@ -122,7 +117,7 @@ public struct SegmentIndex: Sendable {
         forEachCandidate(near: p, within: radius) { s in
             guard seen.insert(s).inserted else { return }
             let (l, k) = segment(s)
-            let (distance, t) = Metric.segmentDistance(p, lines[l][k], lines[l][k + 1])
+            let (distance, t) = Planar.segmentDistance(p, lines[l][k], lines[l][k + 1])
             if distance <= radius { hits.append(Hit(line: l, segment: k, t: t, distance: distance)) }
         }
         return hits.sorted { ($0.distance, $0.line, $0.segment) < ($1.distance, $1.line, $1.segment) }
@@ -137,7 +132,7 @@ public struct SegmentIndex: Sendable {
             var best: Hit? = nil
             forEachCandidate(near: p, within: reach) { s in
                 let (l, k) = segment(s)
-                let (distance, t) = Metric.segmentDistance(p, lines[l][k], lines[l][k + 1])
+                let (distance, t) = Planar.segmentDistance(p, lines[l][k], lines[l][k + 1])
                 guard distance <= maximumDistance else { return }
                 let hit = Hit(line: l, segment: k, t: t, distance: distance)
                 if let current = best, (current.distance, current.line, current.segment) <= (distance, l, k) { return }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DemoCity
 import Foundation
 import GeoCore
 import GeoStore

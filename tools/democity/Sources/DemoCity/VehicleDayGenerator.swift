@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoTrajectories
 
 /// What really happened on a generated vehicle day, to check analyses against.
 public struct VehicleDayTruth: Hashable, Sendable {
@@ -40,7 +41,8 @@ public struct VehicleDay: Sendable {
     public var depot: Coordinate
 }
 
-/// Generates realistic vehicle days on a road network, reproducible from a seed.
+/// Generates realistic vehicle days on a road network, reproducible from a seed: test and benchmark data for
+/// the trajectory analyses (GeoTrajectories), kept beside the demo city rather than in the product library.
 ///
 /// A vehicle leaves its depot (a network node) after a parked spell, drives the quickest route to a few
 /// collection points (other nodes), stops at each for a known time, and returns to the depot. Along the way it
