@@ -70,25 +70,27 @@ public struct SpatialWeights: Hashable, Sendable {
     }
 }
 
-/// Planar points bucketed in square cells for neighbourhood scans.
+/// Planar points in the cells of a sparse ``BucketGrid`` (any threshold over any extent) for neighbourhood scans.
 struct PointCells {
-    let cellSize: Double
+    private let grid: BucketGrid
     private var cells: [Int64: [Int]] = [:]
 
-    init(_ points: [Coordinate], cellSize: Double) {
-        self.cellSize = cellSize
-        for (i, p) in points.enumerated() { cells[key(column(p.x), column(p.y)), default: []].append(i) }
-    }
+    var cellSize: Double { grid.cellSize }
 
-    private func column(_ v: Double) -> Int { Int((v / cellSize).rounded(.down)) }
-    private func key(_ c: Int, _ r: Int) -> Int64 { Int64(c) << 32 | Int64(UInt32(truncatingIfNeeded: r)) }
+    init(_ points: [Coordinate], cellSize: Double) {
+        grid = BucketGrid(cellSize: cellSize)
+        for (i, p) in points.enumerated() {
+            let cell = grid.cell(of: p)
+            cells[BucketGrid.sparseKey(column: cell.column, row: cell.row), default: []].append(i)
+        }
+    }
 
     /// Every point in the cells within `rings` cells of the one holding `p`.
     func forEachPoint(near p: Coordinate, rings: Int, _ body: (Int) -> Void) {
-        let c = column(p.x), r = column(p.y)
+        let cell = grid.cell(of: p)
         for dc in -rings...rings {
             for dr in -rings...rings {
-                for j in cells[key(c + dc, r + dr)] ?? [] { body(j) }
+                for j in cells[BucketGrid.sparseKey(column: cell.column + dc, row: cell.row + dr)] ?? [] { body(j) }
             }
         }
     }

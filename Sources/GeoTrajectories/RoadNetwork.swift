@@ -203,29 +203,29 @@ public struct RoadNetwork: Sendable {
     }
 
     /// Positions merged within `radius`: a new position takes the lowest-numbered node within the radius, else
-    /// becomes a node of its own. Nodes are bucketed in cells of `radius`, so a lookup reads 3x3 cells.
+    /// becomes a node of its own. Nodes sit in the cells of a sparse ``BucketGrid`` of `radius`, so a lookup reads
+    /// 3x3 cells.
     private struct NodeMerger {
-        let radius: Double
+        let grid: BucketGrid
         var positions: [Coordinate] = []
         var cells: [Int64: [Int]] = [:]
 
-        init(radius: Double) { self.radius = radius }
-
-        func key(_ column: Int, _ row: Int) -> Int64 { Int64(column) << 32 | Int64(UInt32(truncatingIfNeeded: row)) }
+        init(radius: Double) { grid = BucketGrid(cellSize: radius) }
 
         mutating func node(for p: Coordinate) -> Int {
-            let column = Int((p.x / radius).rounded(.down)), row = Int((p.y / radius).rounded(.down))
+            let cell = grid.cell(of: p)
             var best = Int.max
             for dc in -1...1 {
                 for dr in -1...1 {
-                    for k in cells[key(column + dc, row + dr)] ?? [] where k < best && Planar.distance(positions[k], p) <= radius {
+                    for k in cells[BucketGrid.sparseKey(column: cell.column + dc, row: cell.row + dr)] ?? []
+                    where k < best && Planar.distance(positions[k], p) <= grid.cellSize {
                         best = k
                     }
                 }
             }
             if best != .max { return best }
             positions.append(p)
-            cells[key(column, row), default: []].append(positions.count - 1)
+            cells[BucketGrid.sparseKey(column: cell.column, row: cell.row), default: []].append(positions.count - 1)
             return positions.count - 1
         }
     }

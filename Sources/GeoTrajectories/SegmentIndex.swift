@@ -19,74 +19,34 @@ public struct SegmentIndex: Sendable {
 
     /// The indexed polylines, in frame metres.
     public let lines: [[Coordinate]]
-    public let cellSize: Double
-    private let origin: Coordinate
-    private let columns: Int
-    private let rows: Int
-    /// Cell c lists segment ids cellItems[cellStart[c] ..< cellStart[c + 1]]; segment id s is segment
-    /// segmentOffset[s] of line segmentLine[s].
-    private let cellStart: [Int32]
-    private let cellItems: [Int32]
+    private let grid: BucketGrid
+    /// The segment ids of each bucket; segment id s is segment segmentOffset[s] of line segmentLine[s].
+    private let buckets: BucketLists
     private let segmentLine: [Int32]
     private let segmentOffset: [Int32]
 
-    /// Indexes every segment of `lines` (frame metres) on cells of `cellSize` metres; a size near the usual query
+    /// Indexes every segment of `lines` (frame metres) in buckets of `cellSize` metres; a size near the usual query
     /// radius or segment length works well. The grid is capped at 2,048 cells a side, so a large extent gets larger
     /// cells rather than a huge table.
     public init(lines: [[Coordinate]], cellSize: Double) {
         self.lines = lines
-        var box: BoundingBox? = nil
-        for line in lines {
-            for c in line {
-                if box == nil { box = BoundingBox(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y) } else { box!.expand(toInclude: c) }
-            }
-        }
-        let bounds = box ?? BoundingBox(minX: 0, minY: 0, maxX: 0, maxY: 0)
-        let size = max(cellSize, bounds.width / 2_048, bounds.height / 2_048, 1e-6)
-        let columns = max(1, Int((bounds.width / size).rounded(.down)) + 1)
-        let rows = max(1, Int((bounds.height / size).rounded(.down)) + 1)
-        var segmentLine: [Int32] = []
-        var segmentOffset: [Int32] = []
+        let bounds = BoundingBox(coordinates: lines.joined()) ?? BoundingBox(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        grid = BucketGrid(covering: bounds, cellSize: max(cellSize, bounds.width / 2_048, bounds.height / 2_048, 1e-6))
+        var segmentLine: [Int32] = [], segmentOffset: [Int32] = [], boxes: [BoundingBox] = []
         for (l, line) in lines.enumerated() where line.count > 1 {
             for k in 0..<(line.count - 1) {
                 segmentLine.append(Int32(l))
                 segmentOffset.append(Int32(k))
+                boxes.append(BoundingBox(coordinates: [line[k], line[k + 1]])!)
             }
         }
-        func cellRange(_ a: Coordinate, _ b: Coordinate) -> (ClosedRange<Int>, ClosedRange<Int>) {
-            let c0 = Int((min(a.x, b.x) - bounds.minX) / size), c1 = Int((max(a.x, b.x) - bounds.minX) / size)
-            let r0 = Int((min(a.y, b.y) - bounds.minY) / size), r1 = Int((max(a.y, b.y) - bounds.minY) / size)
-            return (min(c0, columns - 1)...min(c1, columns - 1), min(r0, rows - 1)...min(r1, rows - 1))
-        }
-        // Two passes (count, then fill) build the compressed cell lists.
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        for s in segmentLine.indices {
-            let line = lines[Int(segmentLine[s])], k = Int(segmentOffset[s])
-            let (cs, rs) = cellRange(line[k], line[k + 1])
-            for r in rs { for c in cs { counts[r * columns + c + 1] += 1 } }
-        }
-        for c in 1..<counts.count { counts[c] += counts[c - 1] }
-        var fill = counts
-        var items = [Int32](repeating: 0, count: Int(counts.last!))
-        for s in segmentLine.indices {
-            let line = lines[Int(segmentLine[s])], k = Int(segmentOffset[s])
-            let (cs, rs) = cellRange(line[k], line[k + 1])
-            for r in rs {
-                for c in cs {
-                    items[Int(fill[r * columns + c])] = Int32(s)
-                    fill[r * columns + c] += 1
-                }
-            }
-        }
-        self.cellSize = size
-        self.origin = Coordinate(x: bounds.minX, y: bounds.minY)
-        self.columns = columns
-        self.rows = rows
-        self.cellStart = counts
-        self.cellItems = items
+        buckets = BucketLists(grid: grid, boxes: boxes)
         self.segmentLine = segmentLine
         self.segmentOffset = segmentOffset
     }
+
+    /// The side of the index's cells in metres.
+    public var cellSize: Double { grid.cellSize }
 
     /// The number of segments indexed.
     public var segmentCount: Int { segmentLine.count }
@@ -95,17 +55,11 @@ public struct SegmentIndex: Sendable {
     @inline(__always)
     func segment(_ s: Int) -> (line: Int, offset: Int) { (Int(segmentLine[s]), Int(segmentOffset[s])) }
 
-    /// Calls `body` with the id of every segment registered in a cell that the box [p - r, p + r] touches; a
-    /// segment crossing several such cells is reported once per cell.
+    /// Calls `body` with the id of every segment listed in a bucket that the box [p - r, p + r] touches; a segment
+    /// crossing several such buckets is reported once per bucket.
     func forEachCandidate(near p: Coordinate, within r: Double, _ body: (Int) -> Void) {
-        let c0 = Int(((p.x - r - origin.x) / cellSize).rounded(.down)), c1 = Int(((p.x + r - origin.x) / cellSize).rounded(.down))
-        let r0 = Int(((p.y - r - origin.y) / cellSize).rounded(.down)), r1 = Int(((p.y + r - origin.y) / cellSize).rounded(.down))
-        guard c1 >= 0, r1 >= 0, c0 < columns, r0 < rows else { return }
-        for row in max(r0, 0)...min(r1, rows - 1) {
-            for column in max(c0, 0)...min(c1, columns - 1) {
-                let cell = row * columns + column
-                for k in Int(cellStart[cell])..<Int(cellStart[cell + 1]) { body(Int(cellItems[k])) }
-            }
+        grid.forEachBucket(overlapping: BoundingBox(minX: p.x - r, minY: p.y - r, maxX: p.x + r, maxY: p.y + r)) { bucket in
+            for k in Int(buckets.starts[bucket])..<Int(buckets.starts[bucket + 1]) { body(Int(buckets.items[k])) }
         }
     }
 
