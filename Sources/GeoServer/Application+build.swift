@@ -109,7 +109,7 @@ func buildRoutes(
         maximumBatchPositions: configuration.maximumBatchPoints, maximumGeometryVertices: configuration.maximumGeometryVertices
     ).register(on: v1)
     let fenceTiles = FenceTileSource(monitor: fences)
-    let tiles = TileService(store: store, configuration: configuration.tiles) { id async throws(GeoError) in
+    let tiles = TileService(store: store, configuration: configuration.tiles, renderExecutor: ComputePool.shared.executor) { id async throws(GeoError) in
         try await ComputedTileSources.resolve(id, fences: fenceTiles, store: store)
     }
     await tiles.start()

@@ -22,7 +22,7 @@ struct FenceController {
         group.delete("fences/:id", use: deleteFence)
         group.put("vehicles", use: replaceVehicles)
         group.get("vehicles", use: listVehicles)
-        group.post("positions", use: ingestPositions)
+        group.post("positions", use: ComputePool.shared.offloaded(ingestPositions))
         group.get("events", use: listEvents)
         group.get("events/stream", use: streamEvents)
     }

@@ -21,7 +21,7 @@ struct GeocodeController {
         group.get("geocode", use: geocode)
         group.get("reverse", use: reverse)
         group.get("autocomplete", use: autocomplete)
-        group.post("geocode/batch", use: geocodeBatch)
+        group.post("geocode/batch", use: ComputePool.shared.offloaded(geocodeBatch))
     }
 
     /// `GET /v1/geocode`.

@@ -16,7 +16,7 @@ struct GridController {
 
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("locate", use: locate)
-        group.post("locate/batch", use: locateBatch)
+        group.post("locate/batch", use: ComputePool.shared.offloaded(locateBatch))
         group.get("grids/check", use: checkGrids)
         group.get("grids/stats", use: gridStatistics)
     }
@@ -47,7 +47,8 @@ struct GridController {
         var results: [JSONValue] = []
         results.reserveCapacity(points.count)
         var located = 0
-        for point in points {
+        for (k, point) in points.enumerated() {
+            if k % 4096 == 0 { try GeoError.throwIfCancelled() }
             let position = CRS.convert(point, from: crs, to: .cgcs2000)
             // Asked only for the unit grid, skip the community/street/district lookups.
             if codesOnly {
@@ -126,9 +127,8 @@ extension GridQualityReport {
             }
             let unitGrids = try await store.features(in: grids).map(\.feature)
             let communityFeatures = try await store.layer(named: communities) == nil ? [] : try await store.features(in: communities).map(\.feature)
-            return try await ComputePool.shared.run { cancellation in
-                try GridQualityChecker().check(
-                    unitGrids: unitGrids, communities: communityFeatures, engine: try GeometryEngine(), cancellation: cancellation)
+            return try await ComputePool.shared.run {
+                try GridQualityChecker().check(unitGrids: unitGrids, communities: communityFeatures, engine: try GeometryEngine())
             }
         }
     }

@@ -19,10 +19,10 @@ struct JoinController {
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("nearest", use: nearest)
         group.get("within", use: withinRadius)
-        group.post("within", use: withinPolygon)
-        group.post("cases/duplicates", use: duplicateCases)
-        group.get("aggregate", use: aggregate)
-        group.get("heat", use: heat)
+        group.post("within", use: ComputePool.shared.offloaded(withinPolygon))
+        group.post("cases/duplicates", use: ComputePool.shared.offloaded(duplicateCases))
+        group.get("aggregate", use: ComputePool.shared.offloaded(aggregate))
+        group.get("heat", use: ComputePool.shared.offloaded(heat))
     }
 
     /// `GET /v1/nearest`.
@@ -130,6 +130,7 @@ struct JoinController {
         let index = try await pointIndex(layer)
         var records: [GridAggregator.Record] = []
         for (k, feature) in index.features.enumerated() {
+            if k % 4096 == 0 { try GeoError.throwIfCancelled() }
             guard case .point(let p)? = feature.geometry, let text = feature.properties[timeField]?.stringValue, let time = Self.parseDate(text) else { continue }
             var value: Double?
             if let sumField {

@@ -11,7 +11,7 @@ struct LayerController {
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("layers", use: listLayers)
         group.get("layers/:name", use: getLayer)
-        group.get("layers/:name/features", use: layerFeatures)
+        group.get("layers/:name/features", use: ComputePool.shared.offloaded(layerFeatures))
     }
 
     /// `GET /v1/layers`.

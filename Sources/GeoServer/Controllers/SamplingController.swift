@@ -14,7 +14,7 @@ struct SamplingController {
     let maximumBodyBytes: Int
 
     func register(on group: RouterGroup<CityRequestContext>) {
-        group.post("sampling", use: samplingPlan)
+        group.post("sampling", use: ComputePool.shared.offloaded(samplingPlan))
     }
 
     /// `POST /v1/sampling`.

@@ -17,17 +17,17 @@ struct TrajectoryController {
     static let maximumWindow: Double = 31 * 86400
 
     func register(on group: RouterGroup<CityRequestContext>) {
-        group.post("trajectories/points", use: ingestTrackPoints)
+        group.post("trajectories/points", use: ComputePool.shared.offloaded(ingestTrackPoints))
 
-        group.get("trajectories/passed", use: passedHere)
+        group.get("trajectories/passed", use: ComputePool.shared.offloaded(passedHere))
 
-        group.post("trajectories/compare", use: compareRoute)
+        group.post("trajectories/compare", use: ComputePool.shared.offloaded(compareRoute))
 
-        group.get("trajectories/coverage", use: roadCoverage)
+        group.get("trajectories/coverage", use: ComputePool.shared.offloaded(roadCoverage))
 
-        group.get("trajectories/:vehicle", use: playback)
+        group.get("trajectories/:vehicle", use: ComputePool.shared.offloaded(playback))
 
-        group.get("trajectories/:vehicle/report", use: dayReport)
+        group.get("trajectories/:vehicle/report", use: ComputePool.shared.offloaded(dayReport))
     }
 
     /// `POST /v1/trajectories/points`: pOST /v1/trajectories/points: CSV, NDJSON, a JSON array or GeoJSON; all stored or none. The same ingest as /v1/positions: the fixes are evaluated against the fences and stored as tracks in one transaction.
