@@ -36,7 +36,7 @@ public enum KernelDensity {
     ///   - maximumCells: refuses (`invalid_argument`, field `cell_m`) a finer grid.
     public static func quartic(
         _ points: [Coordinate], weights: [Double]? = nil, bounds: BoundingBox, cellMetres: Double, bandwidthMetres: Double,
-        maximumCells: Int, cancellation: CancellationFlag? = nil
+        maximumCells: Int
     ) throws(GeoError) -> DensityGrid {
         guard cellMetres > 0, cellMetres.isFinite else {
             throw GeoError(code: .invalidArgument, message: "cell size \(cellMetres) m must be a positive number", location: "cell_m")
@@ -56,7 +56,7 @@ public enum KernelDensity {
         let scale = 3 / (Double.pi * h2) * 1_000_000
         let reach = Int((bandwidthMetres / cellMetres).rounded(.up)) + 1
         for (k, point) in points.enumerated() {
-            if k % 1_024 == 0 { try cancellation?.check() }
+            if k % 1_024 == 0 { try GeoError.throwIfCancelled() }
             guard point.isValidGeographic else { continue }
             let weight = weights?[k] ?? 1
             let p = frame.project(point)

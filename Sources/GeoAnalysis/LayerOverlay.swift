@@ -31,17 +31,17 @@ public struct LayerOverlay {
     let engine: GeometryEngine
 
     /// Prepares two layers: non-polygonal features are left out, invalid polygons are repaired (GEOS MakeValid).
-    public init(_ a: [Feature], _ b: [Feature], engine: GeometryEngine, cancellation: CancellationFlag? = nil) throws {
+    public init(_ a: [Feature], _ b: [Feature], engine: GeometryEngine) throws {
         self.engine = engine
-        self.a = try Self.polygons(a, engine: engine, cancellation: cancellation)
-        self.b = try Self.polygons(b, engine: engine, cancellation: cancellation)
+        self.a = try Self.polygons(a, engine: engine)
+        self.b = try Self.polygons(b, engine: engine)
         aCells = BoxCells(self.a.map { $0?.boundingBox }, cellSize: Self.cellSize(self.a))
         bCells = BoxCells(self.b.map { $0?.boundingBox }, cellSize: Self.cellSize(self.b))
     }
 
-    static func polygons(_ features: [Feature], engine: GeometryEngine, cancellation: CancellationFlag?) throws -> [Geometry?] {
+    static func polygons(_ features: [Feature], engine: GeometryEngine) throws -> [Geometry?] {
         try features.enumerated().map { k, feature in
-            if k % 256 == 0 { try cancellation?.check() }
+            if k % 256 == 0 { try GeoError.throwIfCancelled() }
             guard let geometry = feature.geometry, !geometry.polygons.isEmpty else { return nil }
             let polygonal: Geometry = geometry.polygons.count == 1 ? .polygon(geometry.polygons[0]) : .multiPolygon(MultiPolygon(geometry.polygons))
             return try engine.validate(polygonal).isValid ? polygonal : polygonalPart(try engine.makeValid(polygonal))
@@ -64,7 +64,7 @@ public struct LayerOverlay {
 
     /// The pieces of `operation`, in the order of A's features (then B's for a union); pieces under
     /// `minimumArea` m² (slivers where boundaries nearly coincide) are dropped.
-    public func pieces(_ operation: Operation, minimumArea: Double = 0, cancellation: CancellationFlag? = nil) throws -> [Piece] {
+    public func pieces(_ operation: Operation, minimumArea: Double = 0) throws -> [Piece] {
         var pieces: [Piece] = []
         func keep(_ geometry: Geometry, a: Int?, b: Int?) {
             guard let polygonal = Self.polygonalPart(geometry) else { return }
@@ -73,7 +73,7 @@ public struct LayerOverlay {
         }
         if operation != .difference {
             for (i, geometry) in a.enumerated() {
-                if i % 64 == 0 { try cancellation?.check() }
+                if i % 64 == 0 { try GeoError.throwIfCancelled() }
                 guard let geometry, let box = geometry.boundingBox else { continue }
                 for j in bCells.indices(near: box) {
                     guard let other = b[j], try engine.intersects(geometry, other) else { continue }
@@ -82,20 +82,20 @@ public struct LayerOverlay {
             }
         }
         if operation != .intersection {
-            try outside(a, of: b, cells: bCells, cancellation: cancellation) { keep($0, a: $1, b: nil) }
+            try outside(a, of: b, cells: bCells) { keep($0, a: $1, b: nil) }
         }
         if operation == .union {
-            try outside(b, of: a, cells: aCells, cancellation: cancellation) { keep($0, a: nil, b: $1) }
+            try outside(b, of: a, cells: aCells) { keep($0, a: nil, b: $1) }
         }
         return pieces
     }
 
     /// Each feature of `layer` minus the features of `other` that meet it.
     private func outside(
-        _ layer: [Geometry?], of other: [Geometry?], cells: BoxCells, cancellation: CancellationFlag?, _ body: (Geometry, Int) -> Void
+        _ layer: [Geometry?], of other: [Geometry?], cells: BoxCells, _ body: (Geometry, Int) -> Void
     ) throws {
         for (i, geometry) in layer.enumerated() {
-            if i % 64 == 0 { try cancellation?.check() }
+            if i % 64 == 0 { try GeoError.throwIfCancelled() }
             guard let geometry, let box = geometry.boundingBox else { continue }
             let meeting = try cells.indices(near: box).compactMap { other[$0] }.filter { try engine.intersects(geometry, $0) }
             body(meeting.isEmpty ? geometry : try engine.difference(geometry, try engine.unaryUnion(meeting)), i)
@@ -141,12 +141,12 @@ public enum ChangeDetection {
     /// Patches of at least `minimumArea` m² between `before` and `after` (each a layer whose features do not
     /// overlap each other), largest first.
     public static func patches(
-        before: [Feature], after: [Feature], minimumArea: Double, engine: GeometryEngine, cancellation: CancellationFlag? = nil
+        before: [Feature], after: [Feature], minimumArea: Double, engine: GeometryEngine
     ) throws -> [Patch] {
-        let overlay = try LayerOverlay(after, before, engine: engine, cancellation: cancellation)
+        let overlay = try LayerOverlay(after, before, engine: engine)
         var patches: [Patch] = []
         // Differences: after − before (gains, A side) and before − after (losses, B side).
-        for piece in try overlay.pieces(.union, minimumArea: minimumArea, cancellation: cancellation) where piece.a == nil || piece.b == nil {
+        for piece in try overlay.pieces(.union, minimumArea: minimumArea) where piece.a == nil || piece.b == nil {
             let gained = piece.a != nil
             let feature = piece.a ?? piece.b!
             let others = try overlay.overlapping(feature, ofA: gained)

@@ -14,7 +14,7 @@ extension RoadRouter {
         public var seconds: Double
     }
 
-    /// Settled nodes between two polls of the cancellation flag.
+    /// Settled nodes between two checks for cancellation of the calling task.
     static let nodesPerCheck = 4_096
 
     /// The `k` resources that reach `incident` soonest by road, driving towards it (one-way roads respected),
@@ -26,7 +26,7 @@ extension RoadRouter {
     /// is final once the search has passed its cost (nothing unsettled can beat it), so the search stops at the k-th
     /// final resource, with cost O(log) per offer whatever the number of resources.
     public func nearest(
-        _ resources: [Position?], to incident: Position, k: Int, by cost: Cost, cancellation: CancellationFlag? = nil
+        _ resources: [Position?], to incident: Position, k: Int, by cost: Cost
     ) throws(GeoError) -> [Reach] {
         guard k > 0 else { return [] }
         // Each resource leaves its edge by one or two nodes: index them by node.
@@ -67,7 +67,7 @@ extension RoadRouter {
             if tree.settled[node] { continue }
             tree.settled[node] = true
             settledCount += 1
-            if settledCount % Self.nodesPerCheck == 0 { try cancellation?.check() }
+            if settledCount % Self.nodesPerCheck == 0 { try GeoError.throwIfCancelled() }
             for (r, seed) in departures[node] ?? [] {
                 offer(Reach(resource: r, cost: seed.cost + tree.cost[node], metres: seed.metres + tree.metres[node], seconds: seed.seconds + tree.seconds[node]))
             }
@@ -79,7 +79,7 @@ extension RoadRouter {
 
     /// The roads reachable from `start` within `limit` (seconds for `time`, metres for `distance`): every edge
     /// or the parts of it that can be driven in time, as lon/lat lines, one per reachable stretch of an edge.
-    public func reachableRoads(from start: Position, within limit: Double, by cost: Cost, cancellation: CancellationFlag? = nil) throws(GeoError) -> [[Coordinate]] {
+    public func reachableRoads(from start: Position, within limit: Double, by cost: Cost) throws(GeoError) -> [[Coordinate]] {
         var tree = Tree(nodes: network.nodes.count)
         var heap = MinHeap(capacity: 256)
         // Reachable shares of each edge, from either end or from the start: merged before drawing.
@@ -103,7 +103,7 @@ extension RoadRouter {
             if tree.settled[node] { continue }
             tree.settled[node] = true
             settledCount += 1
-            if settledCount % Self.nodesPerCheck == 0 { try cancellation?.check() }
+            if settledCount % Self.nodesPerCheck == 0 { try GeoError.throwIfCancelled() }
             let remaining = limit - tree.cost[node]
             for arc in Int(outStart[node])..<Int(outStart[node + 1]) {
                 let head = Int(outHead[arc]), edge = Int(outEdge[arc])
@@ -129,12 +129,11 @@ extension RoadRouter {
     /// The area reachable from `start` within `limit`: the reachable roads widened by `corridorMetres` on each
     /// side (a GEOS buffer in metres), as a lon/lat polygon or multipolygon; nil when nothing is reachable.
     public func isochrone(
-        from start: Position, within limit: Double, by cost: Cost, corridorMetres: Double, engine: GeometryEngine,
-        cancellation: CancellationFlag? = nil
+        from start: Position, within limit: Double, by cost: Cost, corridorMetres: Double, engine: GeometryEngine
     ) throws(GeoError) -> (area: Geometry, roads: [[Coordinate]])? {
-        let roads = try reachableRoads(from: start, within: limit, by: cost, cancellation: cancellation)
+        let roads = try reachableRoads(from: start, within: limit, by: cost)
         guard !roads.isEmpty else { return nil }
-        try cancellation?.check()
+        try GeoError.throwIfCancelled()
         do {
             let area = try engine.bufferMetres(.multiLineString(MultiLineString(roads.map(LineString.init))), metres: corridorMetres, quadrantSegments: 4)
             return (area, roads)

@@ -56,8 +56,7 @@ public struct RoadSectionHotSpots: Sendable {
     ///   - maximumSnapMetres: cases farther from every road are not counted (reported as unsnapped).
     ///   - utcOffsetSeconds: the local time of the hours and weekdays (China: +8 h).
     public init(
-        roads: [Feature], cases: [Case], sectionMetres: Double, maximumSnapMetres: Double, utcOffsetSeconds: Double = 8 * 3_600,
-        cancellation: CancellationFlag? = nil
+        roads: [Feature], cases: [Case], sectionMetres: Double, maximumSnapMetres: Double, utcOffsetSeconds: Double = 8 * 3_600
     ) throws(GeoError) {
         guard sectionMetres > 0, sectionMetres.isFinite else {
             throw GeoError(code: .invalidArgument, message: "section length \(sectionMetres) m must be a positive number", location: "section_m")
@@ -80,7 +79,7 @@ public struct RoadSectionHotSpots: Sendable {
         var profile = TimeProfile()
         var snapped = 0
         for (k, item) in cases.enumerated() {
-            if k % 4_096 == 0 { try cancellation?.check() }
+            if k % 4_096 == 0 { try GeoError.throwIfCancelled() }
             guard item.position.isValidGeographic,
                 let hit = index.nearest(to: frame.project(item.position), within: maximumSnapMetres)
             else { continue }

@@ -100,12 +100,12 @@ public struct ServiceCoverage: Sendable {
     /// Coverage of every target feature: polygons by area, points by distance; other geometries are skipped.
     /// - Parameter regionCode: the region a target belongs to (see ``regionCode(of:locator:)``).
     public func cover(
-        _ targets: [Feature], weight: Weight, regionCode: (Feature) -> String? = { _ in nil }, cancellation: CancellationFlag? = nil
+        _ targets: [Feature], weight: Weight, regionCode: (Feature) -> String? = { _ in nil }
     ) throws(GeoError) -> [Target] {
         var rows: [Target] = []
         rows.reserveCapacity(targets.count)
         for (k, feature) in targets.enumerated() {
-            if k % 1_024 == 0 { try cancellation?.check() }
+            if k % 1_024 == 0 { try GeoError.throwIfCancelled() }
             guard let geometry = feature.geometry else { continue }
             let given = Self.weight(of: feature, weight)
             switch geometry {

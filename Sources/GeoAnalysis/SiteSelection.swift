@@ -4,7 +4,7 @@ import GeoEngine
 import GeoTrajectories
 
 extension ServiceCoverage {
-    /// A site chosen by ``bestSites(from:targets:weight:count:cancellation:)``.
+    /// A site chosen by ``bestSites(from:targets:weight:count:)``.
     public struct Site: Hashable, Sendable {
         /// Index of the candidate in the array given.
         public var candidate: Int
@@ -23,7 +23,7 @@ extension ServiceCoverage {
     /// gain is still the largest after a fresh evaluation is the step's choice.
     /// - Returns: the sites in the order chosen, the covered share before, and the total target weight.
     public func bestSites(
-        from candidates: [Coordinate], targets: [Feature], weight: Weight, count: Int, cancellation: CancellationFlag? = nil
+        from candidates: [Coordinate], targets: [Feature], weight: Weight, count: Int
     ) throws(GeoError) -> (sites: [Site], shareBefore: Double, totalWeight: Double) {
         var pool = SiteTargets(coverage: self, targets: targets, weight: weight)
         let total = pool.totalWeight
@@ -36,7 +36,7 @@ extension ServiceCoverage {
         var heap = MinHeap(capacity: candidates.count)
         var evaluatedAt = [Int](repeating: -1, count: candidates.count)
         for (k, disk) in candidateDisks.enumerated() {
-            if k % 64 == 0 { try cancellation?.check() }
+            if k % 64 == 0 { try GeoError.throwIfCancelled() }
             guard let disk else { continue }
             heap.push(-pool.gain(of: disk, at: candidates[k]), k)
             evaluatedAt[k] = 0
@@ -44,7 +44,7 @@ extension ServiceCoverage {
         var sites: [Site] = []
         var chosen = Set<Int>()
         while sites.count < count, let (key, k) = heap.pop() {
-            try cancellation?.check()
+            try GeoError.throwIfCancelled()
             guard !chosen.contains(k), let disk = candidateDisks[k] else { continue }
             if evaluatedAt[k] != sites.count {
                 heap.push(-pool.gain(of: disk, at: candidates[k]), k)

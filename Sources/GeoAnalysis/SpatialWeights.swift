@@ -13,7 +13,7 @@ public struct SpatialWeights: Hashable, Sendable {
     public init(neighbours: [[Int]]) { self.neighbours = neighbours }
 
     /// Units whose points lie within `threshold` metres (inclusive) of each other.
-    public static func distanceBand(_ points: [Coordinate], threshold: Double, cancellation: CancellationFlag? = nil) throws(GeoError) -> SpatialWeights {
+    public static func distanceBand(_ points: [Coordinate], threshold: Double) throws(GeoError) -> SpatialWeights {
         guard threshold > 0, threshold.isFinite else {
             throw GeoError(code: .invalidArgument, message: "the distance band \(threshold) m must be a positive number", location: "distance_m")
         }
@@ -21,7 +21,7 @@ public struct SpatialWeights: Hashable, Sendable {
         var neighbours: [[Int]] = []
         neighbours.reserveCapacity(points.count)
         for (i, p) in points.enumerated() {
-            if i % 4_096 == 0 { try cancellation?.check() }
+            if i % 4_096 == 0 { try GeoError.throwIfCancelled() }
             var row: [Int] = []
             cells.forEachPoint(near: p, rings: 1) { j in
                 if j != i, Planar.distance(p, points[j]) <= threshold { row.append(j) }
@@ -32,7 +32,7 @@ public struct SpatialWeights: Hashable, Sendable {
     }
 
     /// Each unit's `k` nearest other units (ties by index).
-    public static func kNearest(_ points: [Coordinate], k: Int, cancellation: CancellationFlag? = nil) throws(GeoError) -> SpatialWeights {
+    public static func kNearest(_ points: [Coordinate], k: Int) throws(GeoError) -> SpatialWeights {
         guard k >= 1, k < points.count else {
             throw GeoError(code: .invalidArgument, message: "k = \(k) must be at least 1 and below the number of units (\(points.count))", location: "k")
         }
@@ -43,7 +43,7 @@ public struct SpatialWeights: Hashable, Sendable {
         var neighbours: [[Int]] = []
         neighbours.reserveCapacity(points.count)
         for (i, p) in points.enumerated() {
-            if i % 4_096 == 0 { try cancellation?.check() }
+            if i % 4_096 == 0 { try GeoError.throwIfCancelled() }
             // The k best so far, nearest first (ties by index), kept by insertion: k is small, the scans are not.
             var best: [(Double, Int)] = []
             var seen = 0

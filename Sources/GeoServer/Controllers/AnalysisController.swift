@@ -82,10 +82,9 @@ struct AnalysisController {
         let blindSpots = try AnalysisParsing.flag(body["blind_spots"], "blind_spots")
         let limit = Int(try AnalysisParsing.number(body["limit"], "limit", 1...Double(maximumFeatures), default: 1_000))
         let locator = try await grids.value
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
             let coverage = try ServiceCoverage(facilities: inputs.facilities, radiusMetres: inputs.radius, around: inputs.bounds)
-            let rows = try coverage.cover(inputs.targets, weight: inputs.weight, regionCode: { ServiceCoverage.regionCode(of: $0, locator: locator) },
-                cancellation: cancellation)
+            let rows = try coverage.cover(inputs.targets, weight: inputs.weight, regionCode: { ServiceCoverage.regionCode(of: $0, locator: locator) })
             guard !rows.isEmpty else {
                 throw APIError(code: .invalidArgument, message: "targets has no polygons or points to cover", details: ["field": "targets"])
             }
@@ -98,7 +97,7 @@ struct AnalysisController {
                 "regions": .array(totals.map(AnalysisParsing.describe)),
             ]
             if blindSpots {
-                object["blind_spots"] = try Self.blindSpots(rows, inputs.targets, coverage, limit: limit, cancellation: cancellation)
+                object["blind_spots"] = try Self.blindSpots(rows, inputs.targets, coverage, limit: limit)
             }
             return .object(object)
         }
@@ -107,13 +106,13 @@ struct AnalysisController {
 
     /// The uncovered parts of the least covered polygon targets (largest uncovered weight first), at most `limit`.
     private static func blindSpots(
-        _ rows: [ServiceCoverage.Target], _ targets: [Feature], _ coverage: ServiceCoverage, limit: Int, cancellation: CancellationFlag
+        _ rows: [ServiceCoverage.Target], _ targets: [Feature], _ coverage: ServiceCoverage, limit: Int
     ) throws -> JSONValue {
         let engine = try GeometryEngine()
         let open = rows.filter { $0.area > 0 && $0.share < 1 - 1e-9 }.sorted { ($1.weight - $1.coveredWeight, $0.index) < ($0.weight - $0.coveredWeight, $1.index) }
         var features: [Feature] = []
         for row in open.prefix(limit) {
-            try cancellation.check()
+            try GeoError.throwIfCancelled()
             let target = targets[row.index]
             var pieces: [Polygon] = []
             for part in target.geometry?.polygons ?? [] { pieces += (try coverage.uncovered(part, engine: engine))?.polygons ?? [] }
@@ -133,10 +132,10 @@ struct AnalysisController {
         let inputs = try await coverageInputs(body)
         let candidates = try await pointLayer(body, "candidates", filter: "candidate_filter", maximum: limits.candidates)
         let count = Int(try RequestParsing.number(try RequestParsing.required(AnalysisParsing.text(body["k"]), "k"), "k", 1...Double(limits.sites)))
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
             let coverage = try ServiceCoverage(facilities: inputs.facilities, radiusMetres: inputs.radius, around: inputs.bounds)
             let (sites, before, total) = try coverage.bestSites(
-                from: candidates.map(\.position), targets: inputs.targets, weight: inputs.weight, count: count, cancellation: cancellation)
+                from: candidates.map(\.position), targets: inputs.targets, weight: inputs.weight, count: count)
             let chosen = sites.map { site -> Feature in
                 var feature = candidates[site.candidate].feature
                 feature.properties["gain"] = .double(AnalysisParsing.rounded(site.gain))
@@ -169,9 +168,9 @@ struct AnalysisController {
         let level = try AnalysisParsing.level(AnalysisParsing.text(body["level"]))
         let locator = try await grids.value
         let limit = maximumFeatures
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
-            let overlay = try LayerOverlay(a, b, engine: try GeometryEngine(), cancellation: cancellation)
-            let pieces = try overlay.pieces(operation, minimumArea: minimumArea, cancellation: cancellation)
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
+            let overlay = try LayerOverlay(a, b, engine: try GeometryEngine())
+            let pieces = try overlay.pieces(operation, minimumArea: minimumArea)
             let features = pieces.map { piece -> Feature in
                 var properties: [String: JSONValue] = ["area_m2": .double(AnalysisParsing.rounded(piece.area))]
                 properties["a"] = piece.a.map { Self.reference(a[$0], index: $0) } ?? .null
@@ -205,8 +204,8 @@ struct AnalysisController {
         let after = try await layers.features(try AnalysisParsing.layer(body, "after"), field: "after", maximum: limits.overlayFeatures)
         let minimumArea = try AnalysisParsing.number(body["min_area_m2"], "min_area_m2", 0...1e12, default: 100)
         let limit = maximumFeatures
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
-            let patches = try ChangeDetection.patches(before: before, after: after, minimumArea: minimumArea, engine: try GeometryEngine(), cancellation: cancellation)
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
+            let patches = try ChangeDetection.patches(before: before, after: after, minimumArea: minimumArea, engine: try GeometryEngine())
             let features = patches.map { patch -> Feature in
                 // Gains lie in a feature of the new version, losses in one of the old.
                 let gained = patch.kind == .new || patch.kind == .grown
@@ -269,7 +268,7 @@ struct AnalysisController {
             query["filter"], field: "filter")
         let (from, to) = try AnalysisParsing.timeRange(query)
         let timeField = query["time_field"] ?? "time"
-        return try await ComputePool.shared.run { _ in
+        return try await ComputePool.shared.run {
             RoadSectionHotSpots.cases(features, timeField: timeField, from: from, to: to, withTimes: withTimes)
         }
     }
@@ -286,9 +285,9 @@ struct AnalysisController {
         let snap = try AnalysisParsing.number(query["max_snap_m"].map { .string($0) }, "max_snap_m", 1...1_000, default: 50)
         let limit = Int(try AnalysisParsing.number(query["limit"].map { .string($0) }, "limit", 1...Double(maximumFeatures), default: 100))
         let offset = try utcOffset(query)
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
             let hotSpots = try RoadSectionHotSpots(
-                roads: roads, cases: cases, sectionMetres: section, maximumSnapMetres: snap, utcOffsetSeconds: offset, cancellation: cancellation)
+                roads: roads, cases: cases, sectionMetres: section, maximumSnapMetres: snap, utcOffsetSeconds: offset)
             let features = hotSpots.sections.map { s in
                 Feature(geometry: .lineString(LineString(s.line)), properties: [
                     "name": .string(s.name), "road": Self.reference(roads[s.road], index: s.road), "from_m": .double(AnalysisParsing.rounded(s.from)),
@@ -330,7 +329,7 @@ struct AnalysisController {
         let cell = try AnalysisParsing.number(query["cell_m"].map { .string($0) }, "cell_m", 10...50_000, default: 500)
         let unitFeatures: [Feature]? = unitsName == "hexagons" ? nil : try await layers.features(unitsName, field: "units", maximum: limits.layerFeatures)
         let maximumCells = limits.cells, limit = maximumFeatures
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
             let units: HotSpotUnits
             if let unitFeatures {
                 units = HotSpotUnits(polygonFeatures: unitFeatures)
@@ -345,8 +344,8 @@ struct AnalysisController {
             }
             let counts = units.counts(of: cases.map(\.position))
             let weights = weightsKind == "knn"
-                ? try SpatialWeights.kNearest(units.centroids, k: min(k, units.count - 1), cancellation: cancellation)
-                : try SpatialWeights.distanceBand(units.centroids, threshold: band, cancellation: cancellation)
+                ? try SpatialWeights.kNearest(units.centroids, k: min(k, units.count - 1))
+                : try SpatialWeights.distanceBand(units.centroids, threshold: band)
             let results: [GetisOrd.Result]
             do throws(GeoError) {
                 results = try GetisOrd.giStar(counts, weights: weights)
@@ -385,11 +384,11 @@ struct AnalysisController {
             throw APIError(code: .invalidArgument, message: "format must be grid or geojson", details: ["field": "format"])
         }
         let maximumCells = limits.cells, limit = maximumFeatures
-        let answer = try await ComputePool.shared.run { cancellation -> JSONValue in
+        let answer = try await ComputePool.shared.run { () -> JSONValue in
             let grid: DensityGrid
             do throws(GeoError) {
                 grid = try KernelDensity.quartic(cases.map(\.position), bounds: box, cellMetres: cell, bandwidthMetres: bandwidth,
-                    maximumCells: maximumCells, cancellation: cancellation)
+                    maximumCells: maximumCells)
             } catch where error.code == .cancelled {
                 throw error
             } catch {

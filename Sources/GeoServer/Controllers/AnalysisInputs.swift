@@ -7,7 +7,7 @@ import Hummingbird
 
 /// The limits of `/v1/analysis` and `/v1/route`: one request may not make the server read or compute more than
 /// this (each refusal is a 400 naming the field and the maximum). Long computations also stop at the request
-/// timeout (503 `timeout`): they run on ``ComputePool`` and poll its cancellation flag.
+/// timeout (503 `timeout`): they run on ``ComputePool`` in the request's task and check for its cancellation.
 struct AnalysisLimits: Sendable {
     /// Features one input layer may hold (targets, cases, roads).
     var layerFeatures = 250_000
@@ -44,7 +44,7 @@ final class AnalysisLayers: Sendable {
         // The graph of a large city takes a moment to build: off the event loops.
         routers = LayerVersionedValues(store: store, checkInterval: checkInterval) { _, layer in
             let roads = try await layers.value(of: layer)
-            return try await ComputePool.shared.run { _ in RoadRouter(roads: roads) }
+            return try await ComputePool.shared.run { RoadRouter(roads: roads) }
         }
     }
 

@@ -56,7 +56,7 @@ struct RouteController {
         let cost = try cost(query), limit = try snapLimit(query)
         let router = try await router(query)
         let start = try Self.snap(router, from, within: limit, field: "from"), end = try Self.snap(router, to, within: limit, field: "to")
-        let route = try await ComputePool.shared.run { _ in router.route(from: start, to: end, by: cost) }
+        let route = try await ComputePool.shared.run { router.route(from: start, to: end, by: cost) }
         var properties: [String: JSONValue] = [
             "by": .string(cost.rawValue), "found": .bool(route != nil),
             "from_snap_m": .double(AnalysisParsing.rounded(start.snapDistance)), "to_snap_m": .double(AnalysisParsing.rounded(end.snapDistance)),
@@ -94,9 +94,9 @@ struct RouteController {
         }
         let router = try await router(query)
         let incident = try Self.snap(router, point, within: limit, field: "lon/lat")
-        let found = try await ComputePool.shared.run { cancellation in
+        let found = try await ComputePool.shared.run {
             let positions = resources.map { router.snap($0.position, within: limit) }
-            return try router.nearest(positions, to: incident, k: k, by: cost, cancellation: cancellation)
+            return try router.nearest(positions, to: incident, k: k, by: cost)
         }
         let features = found.map { reach -> Feature in
             var feature = resources[reach.resource].feature
@@ -121,8 +121,8 @@ struct RouteController {
         let corridor = try AnalysisParsing.number(query["corridor_m"].map { .string($0) }, "corridor_m", 1...1_000, default: 50)
         let router = try await router(query)
         let start = try Self.snap(router, point, within: snapLimit, field: "lon/lat")
-        let area = try await ComputePool.shared.run { cancellation in
-            try router.isochrone(from: start, within: limit, by: cost, corridorMetres: corridor, engine: try GeometryEngine(), cancellation: cancellation)
+        let area = try await ComputePool.shared.run {
+            try router.isochrone(from: start, within: limit, by: cost, corridorMetres: corridor, engine: try GeometryEngine())
         }
         var properties: [String: JSONValue] = ["by": .string(cost.rawValue), "limit": .double(limit), "corridor_m": .double(corridor)]
         properties["road_m"] = .double(AnalysisParsing.rounded(area?.roads.reduce(0) { $0 + EllipsoidalMeasure.length(of: .lineString(LineString($1))) } ?? 0))
