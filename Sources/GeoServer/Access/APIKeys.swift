@@ -44,13 +44,20 @@ public struct Caller: Sendable, Hashable {
 
 /// The keys the server accepts: those in the store (managed with `citygeo keys`) and those in the
 /// configuration. Reloaded from the store at most once per `refreshInterval`, so a revocation takes effect
-/// within that interval without a restart.
+/// within that interval without a restart. A key the ring does not know, presented after the last load began,
+/// makes it look again at once (at most once per ``missReloadInterval``, whatever unknown keys arrive): a key
+/// made with `citygeo keys create` works on its very first request.
 final class KeyRing: Sendable {
     private struct State {
         var keys: [String: (sha256: [UInt8], caller: Caller)] = [:]
+        /// When the keys in `keys` were read (the start of that read).
         var loadedAt: ContinuousClock.Instant?
         var refreshing = false
+        var lastMissReload: ContinuousClock.Instant?
     }
+
+    /// The shortest time between two loads made because an unknown key was presented.
+    static let missReloadInterval: Duration = .milliseconds(100)
 
     private let store: any CityStore
     private let configured: [StoredAPIKey]
@@ -66,8 +73,24 @@ final class KeyRing: Sendable {
     /// The caller a key's text authenticates, or nil for an unknown, malformed or revoked key. The hash is
     /// compared in constant time.
     func caller(for text: String) async throws -> Caller? {
+        let arrived = ContinuousClock.now
         try await refreshIfStale()
+        if let caller = lookUp(text) { return caller }
+        guard APIKeyText.id(of: text) != nil, mayReloadForUnknownKey(arrivedAt: arrived) else { return nil }
+        try await load(startingAt: .now)
         return lookUp(text)
+    }
+
+    /// Whether an unknown key that arrived at `arrived` warrants a load: the keys were read before it arrived and
+    /// no such load ran within ``missReloadInterval``.
+    private func mayReloadForUnknownKey(arrivedAt arrived: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            if let loadedAt = state.loadedAt, loadedAt >= arrived { return false }
+            let now = ContinuousClock.now
+            if let last = state.lastMissReload, now - last < Self.missReloadInterval { return false }
+            state.lastMissReload = now
+            return true
+        }
     }
 
     /// The caller of a key as ``caller(for:)`` gives it, without waiting: nil when the keys are due for a reload
@@ -104,13 +127,13 @@ final class KeyRing: Sendable {
             while state.withLock({ $0.loadedAt == nil }) { try await Task.sleep(for: .milliseconds(2)) }
             return
         }
-        let stored: [StoredAPIKey]
-        do {
-            stored = try await store.apiKeys()
-        } catch {
-            state.withLock { $0.refreshing = false }
-            throw error
-        }
+        defer { state.withLock { $0.refreshing = false } }
+        try await load(startingAt: now)
+    }
+
+    /// Reads the keys from the store; `start` is when the read began (what ``State/loadedAt`` records).
+    private func load(startingAt start: ContinuousClock.Instant) async throws {
+        let stored = try await store.apiKeys()
         var keys: [String: (sha256: [UInt8], caller: Caller)] = [:]
         for key in configured + stored where key.revokedAt == nil {
             guard let digest = Self.bytes(ofHex: key.sha256) else { continue }
@@ -118,9 +141,10 @@ final class KeyRing: Sendable {
             keys[key.id] = (digest, Caller(keyId: key.id, name: key.name, scopes: scopes, ratePerSecond: key.ratePerSecond))
         }
         state.withLock {
+            // A slower load that began earlier must not replace a newer one.
+            if let loadedAt = $0.loadedAt, loadedAt > start { return }
             $0.keys = keys
-            $0.loadedAt = now
-            $0.refreshing = false
+            $0.loadedAt = start
         }
     }
 
