@@ -37,7 +37,7 @@ public struct StoreDescription: Hashable, Sendable {
 /// The server and the CLI see only this protocol (and the narrower ones it gathers); the composition root (the
 /// store opener of `citygeo` and ``SpatialStore/open(_:)``) is the one place that names a backend. A second
 /// backend is one new type conforming to it, plus its tests.
-public protocol CityStore: FeatureStore, PositionStore, AccessStore {
+public protocol CityStore: FeatureStore, PositionStore, AccessStore, StoreChangeFeed, VehicleStateStore, WebhookOutbox, FenceEventLookup {
     /// The backend, its version and where it keeps the data; doubles as a round trip to the database.
     func describe() async throws(GeoError) -> StoreDescription
 }
