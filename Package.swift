@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GeoFences", targets: ["GeoFences"]),
         .library(name: "GeoTiles", targets: ["GeoTiles"]),
         .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
+        .library(name: "GeoAnalysis", targets: ["GeoAnalysis"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -64,6 +65,8 @@ let package = Package(
         .target(name: "GeoFences", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTiles", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
+        // Spatial analysis and routing on the road network (coverage, overlay, hot spots, dispatch).
+        .target(name: "GeoAnalysis", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories"], swiftSettings: strictSettings),
 
         // The demo-city generator and the synthetic vehicle days on its roads (a library so that tests and
         // benchmarks can run them; `citygeo demo-city` and `citygeo traj generate` drive them).
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -95,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoServer", "DemoCity",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,6 +116,7 @@ let package = Package(
         .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
+        .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
@@ -136,6 +140,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
         .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

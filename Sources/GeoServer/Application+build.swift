@@ -91,6 +91,12 @@ func buildRoutes(
         maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let analysisLayers = AnalysisLayers(store: store, checkInterval: configuration.indexRefreshInterval)
+    AnalysisController(
+        grids: grids, layers: analysisLayers, limits: AnalysisLimits(), maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices, maximumFeatures: configuration.maximumFeaturesPerRequest
+    ).register(on: v1)
+    RouteController(layers: analysisLayers, limits: AnalysisLimits()).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
     let addresses = LayerVersionedValue(
