@@ -149,6 +149,7 @@ func buildRoutes(
                 if AddressServices.layerNames.contains(name) { addresses.invalidate() }
                 if [GridLocator.layerNames.unitGrids, GridLocator.layerNames.communities].contains(name) { gridController.census.invalidate() }
                 joins.points.invalidate(layer: name)
+                analysisLayers.invalidate(layer: name)
                 tiles.snapshots.invalidate(name)
             },
             { change in if case .keys = change { access.keys.invalidate() } },

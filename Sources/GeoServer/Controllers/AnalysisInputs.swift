@@ -48,6 +48,12 @@ final class AnalysisLayers: Sendable {
         }
     }
 
+    /// Rebuilds what was read from `layer` at its next use (the store's change feed reported a change).
+    func invalidate(layer: String) {
+        layers.invalidate(layer: layer)
+        routers.invalidate(layer: layer)
+    }
+
     /// The features of a layer, refusing an unknown layer (404), an empty one or one over `maximum` (400), naming
     /// `field`.
     func features(_ layer: String, field: String, maximum: Int) async throws -> [Feature] {
