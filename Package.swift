@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GeoFences", targets: ["GeoFences"]),
         .library(name: "GeoTiles", targets: ["GeoTiles"]),
         .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
+        .library(name: "GeoAnalysis", targets: ["GeoAnalysis"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C shims: only GeoEngine imports them.
@@ -41,7 +43,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Core value types and codecs; pure Swift, no C.
-        .target(name: "GeoCore", swiftSettings: strictSettings),
+        .target(name: "GeoCore", resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
 
         // Engines: GEOS, PROJ and zlib behind GeoCore types.
         .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ", "CZlib"], swiftSettings: strictSettings),
@@ -63,11 +65,14 @@ let package = Package(
         .target(name: "GeoFences", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTiles", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
+        // Spatial analysis and routing on the road network (coverage, overlay, hot spots, dispatch).
+        .target(name: "GeoAnalysis", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories"], swiftSettings: strictSettings),
 
-        // The demo-city generator (a library so that tests can run it; `citygeo demo-city` drives it).
+        // The demo-city generator and the synthetic vehicle days on its roads (a library so that tests and
+        // benchmarks can run them; `citygeo demo-city` and `citygeo traj generate` drive them).
         .target(
             name: "DemoCity",
-            dependencies: ["GeoCore", "GeoEngine"],
+            dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories"],
             path: "tools/democity/Sources/DemoCity",
             swiftSettings: strictSettings),
 
@@ -75,7 +80,7 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -83,8 +88,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("openapi.json")],
             swiftSettings: strictSettings),
@@ -93,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoServer", "DemoCity",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,10 +112,11 @@ let package = Package(
         .executableTarget(name: "bench-fences", dependencies: ["GeoCore", "GeoFences"], path: "tools/bench/fences", exclude: ["peers.py", "http_positions.py"], swiftSettings: strictSettings),
 
         // The geocoding query-set generator shared by the accuracy harness and the benchmark.
-        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "GeoServer"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
-        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
+        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "DemoCity"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
+        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
+        .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
@@ -118,14 +124,14 @@ let package = Package(
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoTilesTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTiles"], resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer", "DemoCity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -133,7 +139,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories"], swiftSettings: strictSettings),
-        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

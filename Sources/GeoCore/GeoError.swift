@@ -108,3 +108,11 @@ extension GeoError {
         public var description: String { rawValue }
     }
 }
+
+extension GeoError {
+    /// Throws `cancelled` when the calling task was cancelled (a request's timeout, a client gone): long synchronous
+    /// loops call it between units of work, so that cancellation stops them instead of letting them run on unseen.
+    public static func throwIfCancelled() throws(GeoError) {
+        if Task.isCancelled { throw GeoError(code: .cancelled, message: "the computation was stopped before it finished") }
+    }
+}

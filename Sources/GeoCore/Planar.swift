@@ -17,19 +17,17 @@ public enum Planar {
         abs(signedArea(of: polygon.exterior)) - polygon.holes.reduce(0) { $0 + abs(signedArea(of: $1)) }
     }
 
-    /// Even-odd ray casting: whether `p` is strictly inside a closed ring. Points exactly on an edge may go
-    /// either way; callers that need a deterministic edge rule must test edges first.
+    /// Whether `p` is inside a closed ring (first == last), by the half-open crossing rule of
+    /// ``edgeCrossesEastRay(ax:ay:bx:by:x:y:)``: a point on an edge shared with a neighbouring ring belongs to
+    /// exactly one of the two (the one east of a north-south edge, north of an east-west one).
     public static func ring(_ ring: [Coordinate], contains p: Coordinate) -> Bool {
         guard ring.count > 3 else { return false }
         var inside = false
-        var k = ring.count - 2
-        for m in 0..<(ring.count - 1) {
-            let a = ring[m]
-            let b = ring[k]
-            if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
-                inside.toggle()
-            }
-            k = m
+        var previous = ring.count - 2
+        for current in 0..<(ring.count - 1) {
+            let a = ring[current], b = ring[previous]
+            if edgeCrossesEastRay(ax: a.x, ay: a.y, bx: b.x, by: b.y, x: p.x, y: p.y) { inside.toggle() }
+            previous = current
         }
         return inside
     }
@@ -50,5 +48,80 @@ public enum Planar {
     /// Euclidean distance between two positions.
     public static func distance(_ a: Coordinate, _ b: Coordinate) -> Double {
         ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+    }
+
+    /// Distance from `p` to the segment `a`–`b`, and the parameter in [0, 1] of the segment's point nearest to
+    /// `p` (0 for a segment of no length).
+    @inlinable @inline(__always)
+    public static func segmentDistance(_ p: Coordinate, _ a: Coordinate, _ b: Coordinate) -> (distance: Double, t: Double) {
+        let dx = b.x - a.x, dy = b.y - a.y
+        let length2 = dx * dx + dy * dy
+        var t = 0.0
+        if length2 > 0 { t = max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2)) }
+        let cx = a.x + t * dx - p.x, cy = a.y + t * dy - p.y
+        return ((cx * cx + cy * cy).squareRoot(), t)
+    }
+
+    /// Distance from `p` to a polyline (to its one vertex when it has one; infinity when it has none).
+    public static func polylineDistance(_ p: Coordinate, _ line: [Coordinate]) -> Double {
+        guard let first = line.first else { return .infinity }
+        if line.count == 1 { return distance(p, first) }
+        var best = Double.infinity
+        for k in 1..<line.count { best = min(best, segmentDistance(p, line[k - 1], line[k]).distance) }
+        return best
+    }
+
+    /// The polyline with points added so that no two consecutive ones are more than `step` apart; the original
+    /// vertices are kept.
+    public static func densify(_ line: [Coordinate], step: Double) -> [Coordinate] {
+        guard line.count > 1, step > 0 else { return line }
+        var out: [Coordinate] = [line[0]]
+        for k in 1..<line.count {
+            let a = line[k - 1], b = line[k]
+            let pieces = Int((distance(a, b) / step).rounded(.up))
+            if pieces > 1 {
+                for m in 1..<pieces {
+                    let t = Double(m) / Double(pieces)
+                    out.append(Coordinate(x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t))
+                }
+            }
+            out.append(b)
+        }
+        return out
+    }
+
+    // MARK: Point in polygon
+
+    /// The one edge test of point-in-polygon (the half-open crossing number): whether the edge from `a` to `b`
+    /// crosses the ray running east from `(x, y)`.
+    ///
+    /// An edge counts when exactly one of its ends lies strictly north of `y` (so a ray through a shared vertex
+    /// counts once and horizontal edges never), and when the crossing lies strictly east of `x`. The parity of
+    /// the count over every ring of a polygon (holes included) tells inside from outside, and a point on an edge
+    /// shared by two polygons belongs to exactly one: the polygon east of a north-south edge, north of an
+    /// east-west one. Unit grids tile their communities this way, so batch assignment is deterministic.
+    ///
+    /// The crossing is interpolated from `a`; swapping the ends can move it by an ulp, so a caller keeps passing
+    /// its edges the same way round.
+    @inlinable @inline(__always)
+    public static func edgeCrossesEastRay(ax: Double, ay: Double, bx: Double, by: Double, x: Double, y: Double) -> Bool {
+        (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay)
+    }
+
+    /// The crossing parity of one ring held in flat coordinate arrays, vertices `vertices` of `xs`/`ys`, the
+    /// last joined back to the first: true when an odd number of its edges cross the ray east of `(x, y)`
+    /// (see ``edgeCrossesEastRay(ax:ay:bx:by:x:y:)``). A polygon holds the point when the parities of its
+    /// rings, exterior and holes, add up to odd.
+    @inlinable
+    public static func ringParity(
+        xs: UnsafeBufferPointer<Double>, ys: UnsafeBufferPointer<Double>, vertices: Range<Int>, x: Double, y: Double
+    ) -> Bool {
+        var odd = false
+        var previous = vertices.upperBound - 1
+        for current in vertices {
+            if edgeCrossesEastRay(ax: xs[current], ay: ys[current], bx: xs[previous], by: ys[previous], x: x, y: y) { odd.toggle() }
+            previous = current
+        }
+        return odd
     }
 }

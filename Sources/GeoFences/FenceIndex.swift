@@ -34,11 +34,8 @@ public struct FenceIndex: Sendable {
     /// Fence position by id.
     public let positionById: [String: Int]
 
-    // Area parts: ring r spans xs/ys[ringStart[r] ..< ringStart[r + 1]]; part p has rings partRingStart[p] ..< partRingStart[p + 1].
-    private let xs: [Double]
-    private let ys: [Double]
-    private let ringStart: [Int32]
-    private let partRingStart: [Int32]
+    /// Area parts, projected, their rings back to back.
+    private let parts: FlatPolygons
     private let partFence: [Int32]
     /// minX, minY, maxX, maxY of each part grown by `reach`, four doubles a part.
     private let partBox: [Double]
@@ -55,11 +52,7 @@ public struct FenceIndex: Sendable {
     // then segments, then points.
     private let cellStart: [Int32]
     private let cellItems: [Int32]
-    private let gridMinX: Double
-    private let gridMinY: Double
-    private let cellSize: Double
-    private let columns: Int
-    private let rows: Int
+    private let grid: BucketGrid
 
     /// Builds the index.
     /// - Parameters:
@@ -86,10 +79,7 @@ public struct FenceIndex: Sendable {
         let frame = frame ?? LocalFrame(origin: all?.center ?? Coordinate(x: 0, y: 0))
         self.frame = frame
 
-        var xs: [Double] = []
-        var ys: [Double] = []
-        var ringStart: [Int32] = []
-        var partRingStart: [Int32] = []
+        var flat = FlatPolygons()
         var partFence: [Int32] = []
         var partBox: [Double] = []
         var segA: [Double] = []
@@ -99,34 +89,22 @@ public struct FenceIndex: Sendable {
         var halfWidth = [Double](repeating: 0, count: fences.count)
         var ownItems = [Range<Int>](repeating: 0..<0, count: fences.count)
         // Grown boxes of every item, in item order, for the grid pass.
-        var boxes: [(Double, Double, Double, Double)] = []
+        var boxes: [BoundingBox] = []
         for (f, fence) in fences.enumerated() {
             switch fence.kind {
             case .area:
                 let firstPart = partFence.count
                 defer { ownItems[f] = firstPart..<partFence.count }
-                for part in fence.polygons where !part.isEmpty {
-                    partRingStart.append(Int32(ringStart.count))
-                    var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
-                    for ring in part {
-                        ringStart.append(Int32(xs.count))
-                        for c in ring {
-                            let p = frame.project(c)
-                            xs.append(p.x)
-                            ys.append(p.y)
-                            minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y)
-                        }
-                    }
+                for part in fence.polygons where part.contains(where: { !$0.isEmpty }) {
+                    // A part with a vertex has a box.
+                    let box = flat.append(rings: part, mapping: frame.project)!.expanded(by: reach)
                     partFence.append(Int32(f))
-                    let box = (minX - reach, minY - reach, maxX + reach, maxY + reach)
-                    partBox.append(contentsOf: [box.0, box.1, box.2, box.3])
+                    partBox.append(contentsOf: [box.minX, box.minY, box.maxX, box.maxY])
                     boxes.append(box)
                 }
             default: break
             }
         }
-        ringStart.append(Int32(xs.count))
-        partRingStart.append(Int32(ringStart.count - 1))
         for (f, fence) in fences.enumerated() where fence.kind == .corridor {
             let half = fence.corridorWidthMetres / 2
             halfWidth[f] = half
@@ -137,7 +115,7 @@ public struct FenceIndex: Sendable {
                 let a = projected[k], b = projected[k + 1]
                 segA.append(contentsOf: [a.x, a.y, b.x, b.y])
                 segFence.append(Int32(f))
-                boxes.append((min(a.x, b.x) - grow, min(a.y, b.y) - grow, max(a.x, b.x) + grow, max(a.y, b.y) + grow))
+                boxes.append(BoundingBox(minX: min(a.x, b.x) - grow, minY: min(a.y, b.y) - grow, maxX: max(a.x, b.x) + grow, maxY: max(a.y, b.y) + grow))
             }
         }
         for (f, fence) in fences.enumerated() where fence.kind == .collectionPoint {
@@ -147,51 +125,16 @@ public struct FenceIndex: Sendable {
             pointXY.append(contentsOf: [p.x, p.y])
             pointFence.append(Int32(f))
             let grow = fence.radiusMetres + reach
-            boxes.append((p.x - grow, p.y - grow, p.x + grow, p.y + grow))
+            boxes.append(BoundingBox(minX: p.x - grow, minY: p.y - grow, maxX: p.x + grow, maxY: p.y + grow))
         }
 
-        var gMinX = 0.0, gMinY = 0.0, gMaxX = 1.0, gMaxY = 1.0
-        if let first = boxes.first {
-            (gMinX, gMinY, gMaxX, gMaxY) = first
-            for b in boxes {
-                gMinX = min(gMinX, b.0); gMinY = min(gMinY, b.1); gMaxX = max(gMaxX, b.2); gMaxY = max(gMaxY, b.3)
-            }
-        }
+        let extent = boxes.dropFirst().reduce(boxes.first) { $0?.union($1) } ?? BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1)
         var size = max(cellSize, 1)
-        while ((gMaxX - gMinX) / size + 1) * ((gMaxY - gMinY) / size + 1) > 4_000_000 { size *= 2 }
-        let columns = max(1, Int(((gMaxX - gMinX) / size).rounded(.up)))
-        let rows = max(1, Int(((gMaxY - gMinY) / size).rounded(.up)))
-        // Counting sort of (cell, item) pairs into one flat array.
-        func cellRange(_ b: (Double, Double, Double, Double)) -> (Int, Int, Int, Int) {
-            let c0 = min(columns - 1, max(0, Int((b.0 - gMinX) / size)))
-            let c1 = min(columns - 1, max(0, Int((b.2 - gMinX) / size)))
-            let r0 = min(rows - 1, max(0, Int((b.1 - gMinY) / size)))
-            let r1 = min(rows - 1, max(0, Int((b.3 - gMinY) / size)))
-            return (c0, c1, r0, r1)
-        }
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        for b in boxes {
-            let (c0, c1, r0, r1) = cellRange(b)
-            for r in r0...r1 { for c in c0...c1 { counts[r * columns + c + 1] += 1 } }
-        }
-        for i in 1..<counts.count { counts[i] += counts[i - 1] }
-        var fill = counts
-        var items = [Int32](repeating: 0, count: Int(counts.last ?? 0))
-        for (item, b) in boxes.enumerated() {
-            let (c0, c1, r0, r1) = cellRange(b)
-            for r in r0...r1 {
-                for c in c0...c1 {
-                    let cell = r * columns + c
-                    items[Int(fill[cell])] = Int32(item)
-                    fill[cell] += 1
-                }
-            }
-        }
+        while (extent.width / size + 1) * (extent.height / size + 1) > 4_000_000 { size *= 2 }
+        let grid = BucketGrid(covering: extent, cellSize: size)
+        let cells = BucketLists(grid: grid, boxes: boxes)
 
-        self.xs = xs
-        self.ys = ys
-        self.ringStart = ringStart
-        self.partRingStart = partRingStart
+        self.parts = flat
         self.partFence = partFence
         self.partBox = partBox
         self.segA = segA
@@ -200,13 +143,9 @@ public struct FenceIndex: Sendable {
         self.pointFence = pointFence
         self.halfWidth = halfWidth
         self.ownItems = ownItems
-        self.cellStart = counts
-        self.cellItems = items
-        self.gridMinX = gMinX
-        self.gridMinY = gMinY
-        self.cellSize = size
-        self.columns = columns
-        self.rows = rows
+        self.cellStart = cells.starts
+        self.cellItems = cells.items
+        self.grid = grid
     }
 
     /// Per-caller working memory of queries (one per task: the index itself is shared and immutable).
@@ -224,11 +163,9 @@ public struct FenceIndex: Sendable {
     /// holding it), one hit per fence, in no particular order.
     public func query(_ position: Coordinate, into hits: inout [FenceHit], scratch: inout Scratch) {
         hits.removeAll(keepingCapacity: true)
-        let (px, py) = frame.project(position)
-        let cx = (px - gridMinX) / cellSize
-        let cy = (py - gridMinY) / cellSize
-        guard cx >= 0, cy >= 0, cx < Double(columns), cy < Double(rows) else { return }
-        let cell = Int(cy) * columns + Int(cx)
+        let projected = frame.project(position)
+        let px = projected.x, py = projected.y
+        guard let cell = grid.bucket(ofX: px, y: py) else { return }
         let partCount = partFence.count
         let segmentCount = segFence.count
         for k in Int(cellStart[cell])..<Int(cellStart[cell + 1]) {
@@ -268,7 +205,8 @@ public struct FenceIndex: Sendable {
     /// Metres from `position` to corridor fence `fence`'s line over all its segments, however far: for the
     /// maximum deviation of a vehicle already off its route.
     public func corridorDistance(fence: Int, from position: Coordinate) -> Double {
-        let (px, py) = frame.project(position)
+        let projected = frame.project(position)
+        let px = projected.x, py = projected.y
         var best = Double.infinity
         for s in ownItems[fence] { best = min(best, segmentDistance(s, px, py)) }
         return best
@@ -276,7 +214,8 @@ public struct FenceIndex: Sendable {
 
     /// Metres from the edge of fence `fence` (positive when outside), exactly, however far.
     public func outsideBy(fence: Int, position: Coordinate) -> Double {
-        let (px, py) = frame.project(position)
+        let projected = frame.project(position)
+        let px = projected.x, py = projected.y
         switch fences[fence].kind {
         case .area:
             var depth = -Double.infinity
@@ -322,13 +261,8 @@ public struct FenceIndex: Sendable {
 
     @inline(__always)
     private func segmentDistance(_ s: Int, _ px: Double, _ py: Double) -> Double {
-        let ax = segA[4 * s], ay = segA[4 * s + 1], bx = segA[4 * s + 2], by = segA[4 * s + 3]
-        let dx = bx - ax, dy = by - ay
-        let length2 = dx * dx + dy * dy
-        var t = length2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / length2 : 0
-        t = min(1, max(0, t))
-        let ex = ax + t * dx - px, ey = ay + t * dy - py
-        return (ex * ex + ey * ey).squareRoot()
+        let a = Coordinate(x: segA[4 * s], y: segA[4 * s + 1]), b = Coordinate(x: segA[4 * s + 2], y: segA[4 * s + 3])
+        return Planar.segmentDistance(Coordinate(x: px, y: py), a, b).distance
     }
 
     /// Signed metres from the part's boundary (every ring), positive inside: one pass giving the even-odd
@@ -336,13 +270,16 @@ public struct FenceIndex: Sendable {
     private func signedDepth(part: Int, _ px: Double, _ py: Double) -> Double {
         var inside = false
         var best2 = Double.infinity
-        for r in Int(partRingStart[part])..<Int(partRingStart[part + 1]) {
-            let start = Int(ringStart[r]), end = Int(ringStart[r + 1])
-            guard end - start >= 2 else { continue }
-            var j = end - 1
-            for i in start..<end {
+        let xs = parts.xs, ys = parts.ys
+        for r in parts.rings(ofPart: part) {
+            let vertices = parts.vertices(ofRing: r)
+            guard vertices.count >= 2 else { continue }
+            var j = vertices.upperBound - 1
+            for i in vertices {
                 let ax = xs[j], ay = ys[j], bx = xs[i], by = ys[i]
-                if (by > py) != (ay > py), px < (ax - bx) * (py - by) / (ay - by) + bx { inside.toggle() }
+                // The edge goes from a (previous) to b (current); its crossing is interpolated from b, as it
+                // always was here and as PolygonIndex does, so the two agree to the last bit.
+                if Planar.edgeCrossesEastRay(ax: bx, ay: by, bx: ax, by: ay, x: px, y: py) { inside.toggle() }
                 let dx = bx - ax, dy = by - ay
                 let length2 = dx * dx + dy * dy
                 var t = length2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / length2 : 0

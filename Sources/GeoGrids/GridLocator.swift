@@ -129,3 +129,15 @@ public struct GridLocator: Sendable {
     /// The unit grid with a code, if indexed.
     public func unitGrid(code: String) -> RegionReference? { unitGrids.byCode[code] }
 }
+
+extension GridLocator {
+    /// The layers a locator is built from.
+    public static let sourceLayers = [
+        layerNames.district, layerNames.streets, layerNames.communities, layerNames.unitGrids, layerNames.responsibilityGrids,
+    ]
+
+    /// The locator of `store`'s region layers, rebuilt when one of them changes.
+    public static func versioned(store: any FeatureStore, checkInterval: Duration) -> LayerVersionedValue<GridLocator> {
+        LayerVersionedValue(store: store, layerNames: sourceLayers, checkInterval: checkInterval) { store in try await load(from: store) }
+    }
+}

@@ -70,11 +70,9 @@ public struct GridQualityChecker {
     public init() {}
 
     /// Checks unit grids (features with `code` and the geometry) against communities (features with `code`).
-    /// `engine` must belong to the calling task. `cancellation` is checked once per grid and per community; when it
-    /// is set the check stops with `cancelled`.
-    public func check(
-        unitGrids: [Feature], communities: [Feature], engine: GeometryEngine, cancellation: CancellationFlag? = nil
-    ) throws -> GridQualityReport {
+    /// `engine` must belong to the calling task. Cancellation of the calling task is checked once per grid and per
+    /// community, and stops the check with `cancelled`.
+    public func check(unitGrids: [Feature], communities: [Feature], engine: GeometryEngine) throws -> GridQualityReport {
         var problems: [GridQualityReport.Problem] = []
         var valid: [(code: String, geometry: Geometry, area: Double)] = []
         // Grids whose code is malformed cannot be attributed to a community.
@@ -82,7 +80,7 @@ public struct GridQualityChecker {
         var seenCodes = Set<String>()
 
         for (k, grid) in unitGrids.enumerated() {
-            try cancellation?.check()
+            try GeoError.throwIfCancelled()
             let code = grid.properties["code"]?.stringValue ?? "#\(k)"
             if let complaint = codeProblem(code, declaredCommunity: grid.properties["community_code"]?.stringValue) {
                 if (try? RegionCode(code, expecting: .unitGrid)) == nil { unattributable.insert(code) }
@@ -118,7 +116,7 @@ public struct GridQualityChecker {
         // Overlaps: pairs whose bounding boxes meet, tested exactly.
         let index = PolygonIndex(valid.map(\.geometry))
         for (i, grid) in valid.enumerated() {
-            try cancellation?.check()
+            try GeoError.throwIfCancelled()
             guard let box = grid.geometry.boundingBox else { continue }
             for j in index.candidates(intersecting: box) where j > i {
                 let overlap = try engine.intersection(grid.geometry, valid[j].geometry)
@@ -137,7 +135,7 @@ public struct GridQualityChecker {
         // Gaps inside each community and grids sticking out of their community.
         let gridsByCommunity = Dictionary(grouping: valid.filter { !unattributable.contains($0.code) }, by: { String($0.code.prefix(12)) })
         for community in communities {
-            try cancellation?.check()
+            try GeoError.throwIfCancelled()
             guard let code = community.properties["code"]?.stringValue, let shape = community.geometry,
                 let members = gridsByCommunity[code]
             else { continue }

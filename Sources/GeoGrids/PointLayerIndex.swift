@@ -25,10 +25,7 @@ public struct PointLayerIndex: Sendable {
     private let coordinates: [Coordinate]
     private let bucketStart: [Int32]
     private let bucketItems: [Int32]
-    private let origin: Coordinate
-    private let cellDegrees: Double
-    private let columns: Int
-    private let rows: Int
+    private let grid: BucketGrid
     /// The smallest east-west or north-south size of a bucket in metres anywhere in the index.
     private let minimumCellMetres: Double
 
@@ -49,47 +46,35 @@ public struct PointLayerIndex: Sendable {
         let located = members.map { coordinates[Int($0)] }
         let box = BoundingBox(coordinates: located) ?? BoundingBox(minX: 0, minY: 0, maxX: 0, maxY: 0)
         let cellDegrees = cellMetres / 111_320
-        let columns = max(1, Int((box.width / cellDegrees).rounded(.up)) + 1)
-        let rows = max(1, Int((box.height / cellDegrees).rounded(.up)) + 1)
+        let grid = BucketGrid(
+            originX: box.minX, originY: box.minY, cellSize: cellDegrees,
+            columns: max(1, Int((box.width / cellDegrees).rounded(.up)) + 1), rows: max(1, Int((box.height / cellDegrees).rounded(.up)) + 1))
         let maxLatitude = min(89.9, max(abs(box.minY), abs(box.maxY)))
         minimumCellMetres = cellDegrees * 111_320 * min(1, cos(maxLatitude * .pi / 180)) * 0.995
-        origin = Coordinate(x: box.minX, y: box.minY)
-        self.cellDegrees = cellDegrees
-        self.columns = columns
-        self.rows = rows
-
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        func bucket(_ c: Coordinate) -> Int {
-            let col = min(columns - 1, Int((c.x - box.minX) / cellDegrees))
-            let row = min(rows - 1, Int((c.y - box.minY) / cellDegrees))
-            return row * columns + col
-        }
-        for k in members { counts[bucket(coordinates[Int(k)]) + 1] += 1 }
-        for b in 1..<counts.count { counts[b] += counts[b - 1] }
-        var fill = counts
-        var items = [Int32](repeating: 0, count: members.count)
-        for k in members {
-            let b = bucket(coordinates[Int(k)])
-            items[Int(fill[b])] = k
-            fill[b] += 1
+        self.grid = grid
+        let buckets = BucketLists(bucketCount: grid.bucketCount) { add in
+            for k in members {
+                let c = coordinates[Int(k)]
+                add(k, grid.clampedBucket(ofX: c.x, y: c.y))
+            }
         }
         self.coordinates = coordinates
-        bucketStart = counts
-        bucketItems = items
+        bucketStart = buckets.starts
+        bucketItems = buckets.items
     }
 
     /// The `k` nearest features to `point` that pass `filter`, nearest first (ties by index), none farther
     /// than `maxDistanceMetres` when given.
     public func nearest(to point: Coordinate, k: Int, maxDistanceMetres: Double? = nil, filter: AttributeFilter? = nil) -> [Neighbour] {
         guard k > 0, point.isValidGeographic, !bucketItems.isEmpty else { return [] }
-        let (col, row) = cell(of: point)
+        let (col, row) = grid.cell(of: point)
         var best: [Neighbour] = []
         let limit = maxDistanceMetres ?? .infinity
         // Rings nearer than the grid's edge hold no bucket; rings beyond its far edge hold none either.
-        var ring = firstRing(touchingGridFrom: col, row)
-        let maxRing = ring + max(columns, rows)
+        var ring = grid.firstRing(around: col, row)
+        let maxRing = ring + max(grid.columns, grid.rows)
         while ring <= maxRing {
-            forEachBucket(inRing: ring, aroundColumn: col, row: row) { b in
+            grid.forEachBucket(inRing: ring, around: col, row) { b in
                 for slot in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
                     let index = Int(bucketItems[slot])
                     let distance = Geodesic.haversineDistance(from: point, to: coordinates[index])
@@ -108,13 +93,13 @@ public struct PointLayerIndex: Sendable {
     /// Every feature within `radiusMetres` of `point` that passes `filter`, nearest first.
     public func within(radiusMetres: Double, of point: Coordinate, filter: AttributeFilter? = nil) -> [Neighbour] {
         guard radiusMetres >= 0, point.isValidGeographic, !bucketItems.isEmpty else { return [] }
-        let (col, row) = cell(of: point)
-        let first = firstRing(touchingGridFrom: col, row)
-        let rings = min(Int(min(radiusMetres / minimumCellMetres, 1e9).rounded(.up)) + 1, first + max(columns, rows))
+        let (col, row) = grid.cell(of: point)
+        let first = grid.firstRing(around: col, row)
+        let rings = min(Int(min(radiusMetres / minimumCellMetres, 1e9).rounded(.up)) + 1, first + max(grid.columns, grid.rows))
         var found: [Neighbour] = []
         guard first <= rings else { return [] }
         for ring in first...rings {
-            forEachBucket(inRing: ring, aroundColumn: col, row: row) { b in
+            grid.forEachBucket(inRing: ring, around: col, row) { b in
                 for slot in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
                     let index = Int(bucketItems[slot])
                     let distance = Geodesic.haversineDistance(from: point, to: coordinates[index])
@@ -132,56 +117,14 @@ public struct PointLayerIndex: Sendable {
     public func within(polygon: Geometry, filter: AttributeFilter? = nil) -> [Int] {
         guard let box = polygon.boundingBox, !bucketItems.isEmpty else { return [] }
         let shape = PolygonIndex([polygon])
-        let (c0, r0) = cell(of: Coordinate(x: box.minX, y: box.minY))
-        let (c1, r1) = cell(of: Coordinate(x: box.maxX, y: box.maxY))
         var found: [Int] = []
-        for row in max(0, r0)...min(rows - 1, max(0, r1)) where r1 >= 0 && r0 < rows {
-            for col in max(0, c0)...min(columns - 1, max(0, c1)) where c1 >= 0 && c0 < columns {
-                let b = row * columns + col
-                for slot in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
-                    let index = Int(bucketItems[slot])
-                    if shape.locate(coordinates[index]) != nil, filter?.matches(features[index].properties) ?? true { found.append(index) }
-                }
+        grid.forEachBucket(overlapping: box) { b in
+            for slot in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
+                let index = Int(bucketItems[slot])
+                if shape.locate(coordinates[index]) != nil, filter?.matches(features[index].properties) ?? true { found.append(index) }
             }
         }
         return found.sorted()
-    }
-
-    /// The Chebyshev distance in buckets from (col, row) to the nearest bucket of the grid.
-    private func firstRing(touchingGridFrom col: Int, _ row: Int) -> Int {
-        max(0, -col, col - (columns - 1), -row, row - (rows - 1))
-    }
-
-    /// Bucket column and row of a position (may lie outside the grid).
-    private func cell(of p: Coordinate) -> (Int, Int) {
-        let col = ((p.x - origin.x) / cellDegrees).rounded(.down)
-        let row = ((p.y - origin.y) / cellDegrees).rounded(.down)
-        return (Int(max(-1e9, min(1e9, col))), Int(max(-1e9, min(1e9, row))))
-    }
-
-    /// Calls `body` with each existing bucket at Chebyshev distance exactly `ring` from (col, row).
-    private func forEachBucket(inRing ring: Int, aroundColumn col: Int, row: Int, _ body: (Int) -> Void) {
-        func visit(_ c: Int, _ r: Int) {
-            if c >= 0, c < columns, r >= 0, r < rows { body(r * columns + c) }
-        }
-        if ring == 0 {
-            visit(col, row)
-            return
-        }
-        // Clip the ring's sides to the grid so far-away queries do not walk empty buckets one by one.
-        let top = row + ring, bottom = row - ring
-        for c in max(col - ring, 0)...max(min(col + ring, columns - 1), max(col - ring, 0)) where c <= col + ring {
-            visit(c, top)
-            visit(c, bottom)
-        }
-        let low = max(bottom + 1, 0)
-        let high = min(top - 1, rows - 1)
-        if low <= high {
-            for r in low...high {
-                visit(col - ring, r)
-                visit(col + ring, r)
-            }
-        }
     }
 
     private func insert(_ candidate: Neighbour, into best: inout [Neighbour], keeping k: Int) {

@@ -11,23 +11,15 @@ import GeoCore
 /// point on that edge belongs to exactly one of them: the polygon to the east of a north-south edge, to the
 /// north of an east-west edge. When polygons overlap, the one added first wins.
 public struct PolygonIndex: Sendable {
-    /// Coordinates of every ring, back to back.
-    private let xs: [Double]
-    private let ys: [Double]
-    /// Ring i spans coordinates ringStart[i] ..< ringStart[i + 1].
-    private let ringStart: [Int32]
-    /// Polygon part p uses rings partRingStart[p] ..< partRingStart[p + 1] (exterior first, then holes).
-    private let partRingStart: [Int32]
+    /// Every polygon part's rings, back to back.
+    private let parts: FlatPolygons
     private let partBoxes: [BoundingBox]
     /// The entry (caller's index) each polygon part belongs to.
     private let partEntry: [Int32]
     /// Bucket b lists parts bucketItems[bucketStart[b] ..< bucketStart[b + 1]].
     private let bucketStart: [Int32]
     private let bucketItems: [Int32]
-    private let origin: Coordinate
-    private let bucketSize: Double
-    private let columns: Int
-    private let rows: Int
+    private let grid: BucketGrid
 
     /// The number of entries the index was built from.
     public let count: Int
@@ -38,10 +30,7 @@ public struct PolygonIndex: Sendable {
     /// - Parameter bucketsPerPolygon: about how many buckets one average polygon spans (smaller buckets cost
     ///   memory, larger ones cost candidate tests).
     public init(_ geometries: [Geometry?], bucketsPerPolygon: Double = 1) {
-        var xs: [Double] = []
-        var ys: [Double] = []
-        var ringStart: [Int32] = []
-        var partRingStart: [Int32] = []
+        var flat = FlatPolygons()
         var partBoxes: [BoundingBox] = []
         var partEntry: [Int32] = []
         for (entry, geometry) in geometries.enumerated() {
@@ -53,74 +42,30 @@ public struct PolygonIndex: Sendable {
                 default: []
                 }
             for part in parts {
+                // The exterior's box: holes lie inside it in any valid polygon.
                 guard let box = BoundingBox(coordinates: part.exterior) else { continue }
-                partRingStart.append(Int32(ringStart.count))
-                for ring in part.rings {
-                    ringStart.append(Int32(xs.count))
-                    for c in ring {
-                        xs.append(c.x)
-                        ys.append(c.y)
-                    }
-                }
+                flat.append(rings: part.rings)
                 partBoxes.append(box)
                 partEntry.append(Int32(entry))
             }
         }
-        ringStart.append(Int32(xs.count))
-        partRingStart.append(Int32(ringStart.count - 1))
 
         let bounds = partBoxes.dropFirst().reduce(partBoxes.first) { $0?.union($1) }
         // Size buckets from the mean part area so a bucket overlaps a few parts whatever the layer's scale.
-        var bucketSize = 1.0
-        var columns = 1
-        var rows = 1
+        var grid = BucketGrid(originX: 0, originY: 0, cellSize: 1, columns: 1, rows: 1)
         if let bounds, !partBoxes.isEmpty {
             let meanArea = partBoxes.reduce(0) { $0 + max($1.width * $1.height, 1e-18) } / Double(partBoxes.count)
-            bucketSize = max((meanArea / bucketsPerPolygon).squareRoot(), max(bounds.width, bounds.height) / 4096, 1e-12)
-            columns = max(1, Int((bounds.width / bucketSize).rounded(.up)))
-            rows = max(1, Int((bounds.height / bucketSize).rounded(.up)))
+            let bucketSize = max((meanArea / bucketsPerPolygon).squareRoot(), max(bounds.width, bounds.height) / 4096, 1e-12)
+            grid = BucketGrid(covering: bounds, cellSize: bucketSize)
         }
-        let origin = bounds.map { Coordinate(x: $0.minX, y: $0.minY) } ?? Coordinate(x: 0, y: 0)
+        let buckets = BucketLists(grid: grid, boxes: partBoxes)
 
-        // Two passes (count, then fill) build the compressed bucket lists without per-bucket arrays.
-        func bucketRange(_ box: BoundingBox) -> (ClosedRange<Int>, ClosedRange<Int>) {
-            let c0 = min(columns - 1, max(0, Int((box.minX - origin.x) / bucketSize)))
-            let c1 = min(columns - 1, max(0, Int((box.maxX - origin.x) / bucketSize)))
-            let r0 = min(rows - 1, max(0, Int((box.minY - origin.y) / bucketSize)))
-            let r1 = min(rows - 1, max(0, Int((box.maxY - origin.y) / bucketSize)))
-            return (c0...c1, r0...r1)
-        }
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        for box in partBoxes {
-            let (cs, rs) = bucketRange(box)
-            for r in rs { for c in cs { counts[r * columns + c + 1] += 1 } }
-        }
-        for b in 1..<counts.count { counts[b] += counts[b - 1] }
-        var fill = counts
-        var items = [Int32](repeating: 0, count: Int(counts.last!))
-        for (part, box) in partBoxes.enumerated() {
-            let (cs, rs) = bucketRange(box)
-            for r in rs {
-                for c in cs {
-                    let b = r * columns + c
-                    items[Int(fill[b])] = Int32(part)
-                    fill[b] += 1
-                }
-            }
-        }
-
-        self.xs = xs
-        self.ys = ys
-        self.ringStart = ringStart
-        self.partRingStart = partRingStart
+        self.parts = flat
         self.partBoxes = partBoxes
         self.partEntry = partEntry
-        self.bucketStart = counts
-        self.bucketItems = items
-        self.origin = origin
-        self.bucketSize = bucketSize
-        self.columns = columns
-        self.rows = rows
+        self.bucketStart = buckets.starts
+        self.bucketItems = buckets.items
+        self.grid = grid
         self.count = geometries.count
         self.bounds = bounds
     }
@@ -128,16 +73,14 @@ public struct PolygonIndex: Sendable {
     /// The entry whose polygon holds `point`, or nil when none does.
     public func locate(_ point: Coordinate) -> Int? {
         guard let bounds, bounds.contains(point) else { return nil }
-        let c = min(columns - 1, Int((point.x - origin.x) / bucketSize))
-        let r = min(rows - 1, Int((point.y - origin.y) / bucketSize))
-        let b = r * columns + c
+        let b = grid.clampedBucket(ofX: point.x, y: point.y)
         var best: Int32 = .max
         for k in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
             let part = Int(bucketItems[k])
             let entry = partEntry[part]
             // Entries are tried in bucket order; keep the lowest entry among the holders so overlaps resolve
             // to the entry added first, independent of bucket layout.
-            guard entry < best, partBoxes[part].contains(point), partContains(part, point) else { continue }
+            guard entry < best, partBoxes[part].contains(point), parts.contains(part: part, x: point.x, y: point.y) else { continue }
             best = entry
         }
         return best == .max ? nil : Int(best)
@@ -146,13 +89,11 @@ public struct PolygonIndex: Sendable {
     /// Every entry whose polygon holds `point`, ascending (for layers whose polygons overlap, e.g. fences).
     public func locateAll(_ point: Coordinate) -> [Int] {
         guard let bounds, bounds.contains(point) else { return [] }
-        let c = min(columns - 1, Int((point.x - origin.x) / bucketSize))
-        let r = min(rows - 1, Int((point.y - origin.y) / bucketSize))
-        let b = r * columns + c
+        let b = grid.clampedBucket(ofX: point.x, y: point.y)
         var result: [Int] = []
         for k in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
             let part = Int(bucketItems[k])
-            if partBoxes[part].contains(point), partContains(part, point) { result.append(Int(partEntry[part])) }
+            if partBoxes[part].contains(point), parts.contains(part: part, x: point.x, y: point.y) { result.append(Int(partEntry[part])) }
         }
         return Array(Set(result)).sorted()
     }
@@ -162,29 +103,5 @@ public struct PolygonIndex: Sendable {
         var result = Set<Int>()
         for (part, partBox) in partBoxes.enumerated() where partBox.intersects(box) { result.insert(Int(partEntry[part])) }
         return result.sorted()
-    }
-
-    /// Half-open crossing number over the exterior and holes of one polygon part.
-    private func partContains(_ part: Int, _ p: Coordinate) -> Bool {
-        var inside = false
-        xs.withUnsafeBufferPointer { xs in
-            ys.withUnsafeBufferPointer { ys in
-                for ring in Int(partRingStart[part])..<Int(partRingStart[part + 1]) {
-                    let start = Int(ringStart[ring])
-                    let end = Int(ringStart[ring + 1])
-                    var j = end - 1
-                    for i in start..<end {
-                        let yi = ys[i]
-                        let yj = ys[j]
-                        if (yi > p.y) != (yj > p.y) {
-                            let x = xs[i] + (p.y - yi) * (xs[j] - xs[i]) / (yj - yi)
-                            if p.x < x { inside.toggle() }
-                        }
-                        j = i
-                    }
-                }
-            }
-        }
-        return inside
     }
 }

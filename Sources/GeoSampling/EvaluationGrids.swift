@@ -151,9 +151,9 @@ extension EvaluationGridBuilder {
     /// evaluation grid). Throws `invalid_csv` naming the line of an unknown unit grid, a missing column or an
     /// evaluation-grid code that is not 12 digits of its unit grid's street.
     public func build(mapping csv: String, unitGrids: [Feature], engine: GeometryEngine) throws -> [EvaluationGrid] {
-        let lines = csv.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard let headerLine = lines.first else { throw GeoError(code: .invalidCSV, message: "the mapping file is empty") }
-        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let records = try CSVReader.read(Array(csv.utf8))
+        guard let headerRecord = records.first else { throw GeoError(code: .invalidCSV, message: "the mapping file is empty") }
+        let header = headerRecord.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let unitColumn = header.firstIndex(of: "unit_grid_code"), let evalColumn = header.firstIndex(of: "eval_grid_code") else {
             throw GeoError(code: .invalidCSV, message: "the mapping file needs columns unit_grid_code and eval_grid_code", location: "line 1")
         }
@@ -163,20 +163,21 @@ extension EvaluationGridBuilder {
         }
         var members: [String: [String]] = [:]
         var attributes: [String: [String: String]] = [:]
-        for (k, line) in lines.enumerated().dropFirst() {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for record in records.dropFirst() {
+            let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            let line = record.line
             guard cells.count == header.count else {
-                throw GeoError(code: .invalidCSV, message: "line \(k + 1) has \(cells.count) fields, the header \(header.count)", location: "line \(k + 1)")
+                throw GeoError(code: .invalidCSV, message: "line \(line) has \(cells.count) fields, the header \(header.count)", location: "line \(line)")
             }
             let unit = cells[unitColumn]
             let evaluation = cells[evalColumn]
             guard geometryByCode[unit] != nil else {
-                throw GeoError(code: .invalidCSV, message: "line \(k + 1): unit grid \(unit) is not in the unit-grid layer", location: "line \(k + 1)")
+                throw GeoError(code: .invalidCSV, message: "line \(line): unit grid \(unit) is not in the unit-grid layer", location: "line \(line)")
             }
             guard evaluation.count == 12, evaluation.allSatisfy(\.isNumber), evaluation.prefix(9) == unit.prefix(9) else {
                 throw GeoError(
-                    code: .invalidCSV, message: "line \(k + 1): evaluation grid \(evaluation) is not 12 digits starting with its unit grid's street \(unit.prefix(9))",
-                    location: "line \(k + 1)")
+                    code: .invalidCSV, message: "line \(line): evaluation grid \(evaluation) is not 12 digits starting with its unit grid's street \(unit.prefix(9))",
+                    location: "line \(line)")
             }
             members[evaluation, default: []].append(unit)
             if attributes[evaluation] == nil { attributes[evaluation] = Dictionary(uniqueKeysWithValues: zip(header, cells)) }

@@ -8,56 +8,57 @@ import GeoTiles
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ServiceLifecycle
 
-/// Builds the CityGeo HTTP application: opens (and on first start fills) the store and wires one controller
-/// per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
+/// Builds the CityGeo HTTP application over the store `configuration.databasePath` names (a temporary one when
+/// nil), wiring one controller per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
 public func buildApplication(
     configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
 ) async throws -> some ApplicationProtocol {
-    let store: SpatialStore =
-        if let path = configuration.databasePath {
-            try openStore(at: path)
-        } else {
-            try SpatialStore.temporary()
-        }
-    if let root = configuration.demoDataRoot {
-        let present = try await store.layers()
-        let missing = CityDataLoader.layersToImport(present: present)
-        if !missing.isEmpty {
-            logger.info(
-                present.isEmpty
-                    ? "empty database: importing the demo city from \(root.path)"
-                    : "the demo city is incomplete (an interrupted first start?): importing \(missing.count) more layers from \(root.path)")
-            let loaded = try await CityDataLoader.loadDemoCity(into: store, from: root, sources: missing) { layer, done, total in
-                if done == total { logger.info("imported \(layer): \(total) features") }
-            }
-            logger.info("demo city ready: \(present.count + loaded.count) layers")
-        }
-    }
+    try await buildApplication(store: try CityStoreOpener.open(configuration.databasePath), configuration: configuration, logger: logger)
+}
+
+/// Builds the CityGeo HTTP application over an open store.
+public func buildApplication(
+    store: any CityStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
+) async throws -> some ApplicationProtocol {
     let serverName = "CityGeo"
-    let (router, lookups) = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
+    let routes = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
+    let lookups = routes.lookups
     let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))
-    // Geocode and reverse lookups are answered on the connection's event loop when they can be (InlineLookups).
-    let server = HTTPServerBuilder { responder in
-        InlineLookupChannel(http1: HTTP1Channel(responder: responder, configuration: http1), lookups: lookups)
+    let server = HTTPServerBuilder { responder -> any ServerChildChannel in
+        let channel = HTTP1Channel(responder: responder, configuration: http1)
+        // Geocode and reverse lookups answered on the connection's event loop, when switched on (InlineLookups).
+        return configuration.inlineLookups ? InlineLookupChannel(http1: channel, lookups: lookups) : channel
     }
     return Application(
-        router: router, server: server,
+        router: routes.router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
-        logger: logger)
+        services: routes.services, logger: logger)
 }
 
 /// The routes of the API, separate from the application so tests can build them over any store.
 /// Builds the in-memory indexes (grid locator) from the store's current layers.
-public func buildRouter(store: SpatialStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
+public func buildRouter(store: any CityStore, configuration: ServerConfiguration) async throws -> Router<CityRequestContext> {
     try await buildRoutes(store: store, configuration: configuration, logger: Logger(label: "citygeo"), serverName: nil).router
 }
 
-/// The router, and the inline answers of its two busiest routes, which share its indexes, access checks and
-/// metrics.
+/// What the application is made of: the router, the inline answers of its two busiest routes (which share its
+/// indexes, access checks and metrics), and the services that run beside it (a cluster's change listener and
+/// webhook outbox).
+struct CityRoutes {
+    let router: Router<CityRequestContext>
+    let lookups: InlineLookups
+    let services: [any Service]
+
+    /// The router and the inline answers, as the tests share them.
+    var routerAndLookups: (Router<CityRequestContext>, InlineLookups) { (router, lookups) }
+}
+
+/// Builds the routes over `store` (see ``CityRoutes``).
 func buildRoutes(
-    store: SpatialStore, configuration: ServerConfiguration, logger: Logger, serverName: String?
-) async throws -> (router: Router<CityRequestContext>, lookups: InlineLookups) {
+    store: any CityStore, configuration: ServerConfiguration, logger: Logger, serverName: String?
+) async throws -> CityRoutes {
     let router = Router(context: CityRequestContext.self)
     // Order matters: metrics and logs see every answer, errors become the API's body before access control
     // and the audit log see them, and the timeout covers the handler alone.
@@ -73,53 +74,92 @@ func buildRoutes(
     HealthController(store: store).register(on: router)
     OperationsController(
         store: store, metrics: metrics,
-        readinessChecks: ["database": { _ = try await store.spatialiteVersion() }]
+        readinessChecks: ["database": { _ = try await store.describe() }]
     ).register(on: router)
     try OpenAPIController.load().register(on: router)
     let v1 = router.group("v1")
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
-    let grids = try await GridService(store: store, checkInterval: configuration.indexRefreshInterval)
+    let grids = GridLocator.versioned(store: store, checkInterval: configuration.indexRefreshInterval)
+    try await grids.prime()
     let gridController = GridController(
-        store: store, grids: grids, maximumBatchPoints: configuration.maximumBatchPoints,
+        grids: grids, census: GridQualityReport.versioned(store: store, checkInterval: configuration.indexRefreshInterval),
+        maximumBatchPoints: configuration.maximumBatchPoints,
         maximumBodyBytes: configuration.maximumBodyBytes)
     gridController.register(on: v1)
-    gridController.registerCensus(on: v1)
-    let joins = JoinController(store: store, grids: grids, indexes: PointIndexCache(), maximumBodyBytes: configuration.maximumBodyBytes,
-        maximumGeometryVertices: configuration.maximumGeometryVertices)
+    let joins = JoinController(
+        grids: grids, points: PointLayers(store: store, checkInterval: configuration.indexRefreshInterval, locator: grids),
+        maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
-    joins.registerHeat(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let analysisLayers = AnalysisLayers(store: store, checkInterval: configuration.indexRefreshInterval)
+    AnalysisController(
+        grids: grids, layers: analysisLayers, limits: AnalysisLimits(), maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices, maximumFeatures: configuration.maximumFeaturesPerRequest
+    ).register(on: v1)
+    RouteController(layers: analysisLayers, limits: AnalysisLimits()).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
-    let addresses = try await VersionedIndex(
+    let addresses = LayerVersionedValue(
         store: store, layerNames: AddressServices.layerNames, checkInterval: configuration.indexRefreshInterval
     ) { store in try await AddressServices.load(from: store, divisions: divisions, pinyin: pinyin) }
+    try await addresses.prime()
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
-    let fences = try await FenceMonitor(store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval)
+    // A store that pushes its changes serves a cluster: fence states are locked per batch in the database, events
+    // reach every server through the feed, webhooks go through the store's outbox.
+    let feed = try await store.changes()
+    let mode: FenceMonitor.Mode =
+        feed == nil
+        ? .singleProcess
+        : .cluster(
+            ClusterSettings(
+                store: store, webhookURLs: configuration.fenceWebhooks, webhookBody: FenceController.webhookBody, eventsArriveByFeed: true))
+    let fences = try await FenceMonitor(
+        store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval, mode: mode)
     TrajectoryController(
         store: store, monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumGeometryVertices: configuration.maximumGeometryVertices
     ).register(on: v1)
-    if !configuration.fenceWebhooks.isEmpty {
+    var services: [any Service] = []
+    if feed == nil, !configuration.fenceWebhooks.isEmpty {
         let dispatcher = WebhookDispatcher(urls: configuration.fenceWebhooks)
         let events = await fences.subscribe()
         // Delivery runs beside the request path: a slow receiver never delays position ingest.
         Task { await forwardEvents(events, to: dispatcher) }
+    } else if feed != nil, !configuration.fenceWebhooks.isEmpty {
+        services.append(OutboxDispatcher(outbox: store, owner: ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)"))
     }
     FenceController(
         monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumBatchPositions: configuration.maximumBatchPoints, maximumGeometryVertices: configuration.maximumGeometryVertices
     ).register(on: v1)
     let fenceTiles = FenceTileSource(monitor: fences)
-    let tiles = TileService(store: store, configuration: configuration.tiles) { id async throws(GeoError) in
+    let tiles = TileService(store: store, configuration: configuration.tiles, renderExecutor: ComputePool.shared.executor) { id async throws(GeoError) in
         try await ComputedTileSources.resolve(id, fences: fenceTiles, store: store)
     }
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)
-    return (router, InlineLookups(services: addresses, access: access, metrics: metrics, logger: logger, serverName: serverName))
+    if let feed {
+        let followers: [StoreChangeListener.Follower] = [
+            { change in
+                guard case .layer(let name) = change else { return }
+                if GridLocator.sourceLayers.contains(name) { grids.invalidate() }
+                if AddressServices.layerNames.contains(name) { addresses.invalidate() }
+                if [GridLocator.layerNames.unitGrids, GridLocator.layerNames.communities].contains(name) { gridController.census.invalidate() }
+                joins.points.invalidate(layer: name)
+                analysisLayers.invalidate(layer: name)
+                tiles.snapshots.invalidate(name)
+            },
+            { change in if case .keys = change { access.keys.invalidate() } },
+            { change in try? await fences.apply(change) },
+        ]
+        services.append(StoreChangeListener(feed: feed, followers: followers, logger: logger))
+    }
+    return CityRoutes(
+        router: router, lookups: InlineLookups(services: addresses, access: access, metrics: metrics, logger: logger, serverName: serverName),
+        services: services)
 }
 
 /// Posts each fence event of `events` to the webhooks, in order, as the JSON body `/v1/events` uses.
@@ -128,11 +168,4 @@ private func forwardEvents(_ events: AsyncStream<FenceEvent>, to dispatcher: Web
         let text: String = (try? JSON.encode(FenceController.describe(event))) ?? "{}"
         await dispatcher.deliver([(id: event.id, body: Array(text.utf8))])
     }
-}
-
-/// Opens the database file, creating its folder first.
-private func openStore(at path: String) throws -> SpatialStore {
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return try SpatialStore(path: path)
 }

@@ -69,7 +69,7 @@ public struct AuditEntry: Sendable, Hashable {
 }
 
 /// API keys and the audit log, in the `api_keys` and `audit_log` tables.
-extension SpatialStore {
+extension SpatialStore: AccessStore {
     /// Adds a key; fails with `key_exists` when its id is taken.
     public func insertAPIKey(_ key: StoredAPIKey) async throws(GeoError) {
         try await write { db in

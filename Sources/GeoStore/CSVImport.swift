@@ -29,7 +29,7 @@ public struct CSVOptions: Hashable, Sendable {
     }
 }
 
-extension SpatialStore {
+extension FeatureStore {
     /// Imports a CSV file (UTF-8, header row) as layer `name`; see ``importCSV(name:bytes:csv:options:progress:)``.
     public func importCSV(
         name: String, file: URL, csv: CSVOptions = CSVOptions(), options: ImportOptions = ImportOptions(),
@@ -51,12 +51,12 @@ extension SpatialStore {
         name: String, bytes: [UInt8], csv: CSVOptions = CSVOptions(), options: ImportOptions = ImportOptions(),
         progress: ImportProgressHandler? = nil
     ) async throws(GeoError) -> LayerInfo {
-        let layer = try LayerName(name)
+        _ = try LayerName(name)
         let table = try CSVFeatureReader.read(bytes, csv: csv, srid: options.srid)
         let lines = table.lines
         let column = table.geometryColumn
-        return try await importFeatures(
-            layer: layer, features: table.features, options: options, progress: progress,
+        return try await importLayer(
+            name: name, features: table.features, options: options, progress: progress,
             locate: { "line \(lines[$0]), column \"\(column)\"" })
     }
 

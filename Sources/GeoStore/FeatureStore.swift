@@ -21,11 +21,18 @@ public protocol FeatureStore: Sendable {
     /// Imports `features` into layer `name` in a single transaction: on any failure the catalogue, the layer
     /// tables and their spatial indexes are left exactly as they were.
     ///
+    /// Before anything is written every feature is checked: it has a geometry, the geometry is not empty and
+    /// structurally sound, every coordinate is finite (and within [-180, 180] x [-90, 90] for a geographic SRID),
+    /// and its type fits the layer.
+    ///
     /// - Parameters:
     ///   - progress: called with (done, total) every ``ImportOptions/progressInterval`` features and at the end.
+    ///   - locate: the location of feature `i` in the caller's input, for errors (`features[i].geometry` for
+    ///     GeoJSON, `line 12, column "wkt"` for CSV).
     /// - Returns: the layer's catalogue entry after the import.
     func importLayer<Features: Collection & Sendable>(
-        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?
+        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?,
+        locate: @escaping @Sendable (Int) -> String
     ) async throws(GeoError) -> LayerInfo where Features.Element == Feature
 
     /// Features of a layer in ascending `fid` order: all of them, or those whose bounding box intersects
@@ -44,6 +51,14 @@ public protocol FeatureStore: Sendable {
 }
 
 extension FeatureStore {
+    /// Imports `features`, naming a bad one `features[i].geometry`; see
+    /// ``importLayer(name:features:options:progress:locate:)``.
+    public func importLayer<Features: Collection & Sendable>(
+        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?
+    ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
+        try await importLayer(name: name, features: features, options: options, progress: progress, locate: { "features[\($0)].geometry" })
+    }
+
     /// The version through ``layer(named:)``; stores with a cheaper way override it.
     public func layerVersion(named name: String) async throws(GeoError) -> Int64? {
         try await layer(named: name)?.version

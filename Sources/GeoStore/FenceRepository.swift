@@ -217,11 +217,7 @@ extension SpatialStore: FenceRepository {
         let sql = "SELECT * FROM fence_events \(whereClause) ORDER BY start_time, id LIMIT \(max(0, query.limit))"
         let bound = arguments
         return try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in
-                StoredFenceEvent(
-                    id: row["id"], vehicleId: row["vehicle_id"], kind: row["kind"], fenceId: row["fence_id"],
-                    start: row["start_time"], end: row["end_time"], body: row["body"])
-            }
+            try Row.fetchAll(db, sql: sql, arguments: bound).map(FenceEventRows.event(from:))
         }
     }
 
@@ -245,5 +241,14 @@ extension SpatialStore: FenceRepository {
         }
         return StoredFence(
             id: row["id"], kind: row["kind"], role: row["role"], version: row["version"], bbox: bbox, body: row["body"])
+    }
+}
+
+/// The `fence_events` row mapping.
+enum FenceEventRows {
+    static func event(from row: Row) -> StoredFenceEvent {
+        StoredFenceEvent(
+            id: row["id"], vehicleId: row["vehicle_id"], kind: row["kind"], fenceId: row["fence_id"],
+            start: row["start_time"], end: row["end_time"], body: row["body"])
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GeoCore
 
-extension SpatialStore {
+extension FeatureStore {
     /// Imports a file as a layer, choosing the reader by extension: `.geojson`/`.json` as GeoJSON, `.csv` as
     /// CSV with auto-detected geometry columns. Throws `invalid_argument` naming any other extension.
     public func importFile(

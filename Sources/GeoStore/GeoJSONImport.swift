@@ -1,7 +1,7 @@
 import Foundation
 import GeoCore
 
-extension SpatialStore {
+extension FeatureStore {
     /// Imports GeoJSON bytes as layer `name`, in one transaction.
     ///
     /// Accepts a FeatureCollection, a Feature or a bare geometry. Reading errors keep the codec's code
@@ -10,12 +10,12 @@ extension SpatialStore {
     public func importGeoJSON(
         name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgressHandler? = nil
     ) async throws(GeoError) -> LayerInfo {
-        let layer = try LayerName(name)
+        _ = try LayerName(name)
         // Range checks belong to geographic SRIDs only: a Gauss-Krüger layer holds metres.
         let readOptions: GeoJSON.ReadOptions = SpatialReference.isGeographic(options.srid) ? .geographic : .projected
         let collection = try GeoJSON.decodeFeatures(bytes, options: readOptions)
-        return try await importFeatures(
-            layer: layer, features: collection.features, options: options, progress: progress,
+        return try await importLayer(
+            name: name, features: collection.features, options: options, progress: progress,
             locate: { "features[\($0)].geometry" })
     }
 

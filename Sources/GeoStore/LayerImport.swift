@@ -3,26 +3,13 @@ import GeoCore
 internal import GRDB
 
 extension SpatialStore {
-    /// Imports `features` into layer `name` in one transaction. See ``FeatureStore/importLayer(name:features:options:progress:)``.
-    ///
-    /// Before anything is written every feature is checked: it has a geometry, the geometry is not empty and
-    /// structurally sound, every coordinate is finite (and within [-180, 180] x [-90, 90] for a geographic
-    /// SRID), and its type fits the layer. Errors name the feature as `features[i]`.
+    /// Imports `features` into layer `name` in one transaction; see
+    /// ``FeatureStore/importLayer(name:features:options:progress:locate:)``.
     public func importLayer<Features: Collection & Sendable>(
-        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?
-    ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
-        let layer = try LayerName(name)
-        return try await importFeatures(
-            layer: layer, features: features, options: options, progress: progress,
-            locate: { "features[\($0)].geometry" })
-    }
-
-    /// The import every entry point ends in. `locate` turns a feature index into a location in the input
-    /// (a JSON path, or a CSV line and column) for error messages.
-    func importFeatures<Features: Collection & Sendable>(
-        layer: LayerName, features: Features, options: ImportOptions, progress: ImportProgressHandler?,
+        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?,
         locate: @escaping @Sendable (Int) -> String
     ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
+        let layer = try LayerName(name)
         guard options.progressInterval > 0 else {
             throw GeoError(code: .invalidArgument, message: "progressInterval must be positive, got \(options.progressInterval)")
         }

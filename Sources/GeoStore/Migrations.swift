@@ -88,6 +88,9 @@ enum StoreMigrations {
         migrator.registerMigration("v5_access") { db in
             try db.execute(sql: SpatialStore.accessTablesSQL)
         }
+        migrator.registerMigration("v6_vehicle_states_outbox") { db in
+            try db.execute(sql: ClusterTables.createSQL)
+        }
 
         return migrator
     }

@@ -60,20 +60,19 @@ public enum TrackCell {
     public static let size = 0.002
     /// Columns and rows are packed as `column << 20 | row`; rows never exceed 90,000 < 2²⁰.
     static let rowBits: Int64 = 20
+    /// Cells counted from longitude −180° and latitude −90°, so that every column and row is non-negative.
+    static let grid = BucketGrid(originX: -180, originY: -90, cellSize: size)
 
     /// The cell holding a position (longitude in [−180, 180], latitude in [−90, 90]).
     public static func cell(longitude: Double, latitude: Double) -> Int64 {
-        let column = Int64(((longitude + 180) / size).rounded(.down))
-        let row = Int64(((latitude + 90) / size).rounded(.down))
-        return column << rowBits | row
+        let (column, row) = grid.cell(ofX: longitude, y: latitude)
+        return Int64(column) << rowBits | Int64(row)
     }
 
     /// The column and row ranges of the cells that intersect `box`.
     static func ranges(_ box: BoundingBox) -> (columns: ClosedRange<Int64>, rows: ClosedRange<Int64>)? {
-        let c0 = Int64(((box.minX + 180) / size).rounded(.down)), c1 = Int64(((box.maxX + 180) / size).rounded(.down))
-        let r0 = Int64(((box.minY + 90) / size).rounded(.down)), r1 = Int64(((box.maxY + 90) / size).rounded(.down))
-        guard c1 >= c0, r1 >= r0 else { return nil }
-        return (c0...c1, r0...r1)
+        guard let (columns, rows) = grid.cells(covering: box) else { return nil }
+        return (Int64(columns.lowerBound)...Int64(columns.upperBound), Int64(rows.lowerBound)...Int64(rows.upperBound))
     }
 
     /// How many cells intersect `box`, without listing them.
@@ -90,11 +89,9 @@ public enum TrackCell {
 
     /// Every cell that intersects `box` (degrees).
     public static func cells(covering box: BoundingBox) -> Set<Int64> {
-        let c0 = Int64(((box.minX + 180) / size).rounded(.down)), c1 = Int64(((box.maxX + 180) / size).rounded(.down))
-        let r0 = Int64(((box.minY + 90) / size).rounded(.down)), r1 = Int64(((box.maxY + 90) / size).rounded(.down))
         var result = Set<Int64>()
-        guard c1 >= c0, r1 >= r0 else { return result }
-        for c in c0...c1 { for r in r0...r1 { result.insert(c << rowBits | r) } }
+        guard let (columns, rows) = ranges(box) else { return result }
+        for c in columns { for r in rows { result.insert(c << rowBits | r) } }
         return result
     }
 }

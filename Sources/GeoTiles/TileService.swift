@@ -53,15 +53,22 @@ public final class TileService: Sendable {
 
     /// Sources that are not store layers (trajectories in a window …), asked first for every source id.
     public let resolver: (@Sendable (String) async throws(GeoError) -> (any TileSource)?)?
+    /// Where tiles missing from the cache are cut and encoded (the server's compute threads), nil for the caller's
+    /// executor: a low-zoom tile of a big layer is tens of milliseconds of CPU, which must not hold an event loop.
+    public let renderExecutor: (any TaskExecutor)?
 
     /// A service over `store`. Call ``start()`` once before serving, to wire cache invalidation.
-    /// - Parameter resolver: returns the source for ids it owns and nil for the others (store layers).
+    /// - Parameters:
+    ///   - resolver: returns the source for ids it owns and nil for the others (store layers).
+    ///   - renderExecutor: where cache misses are rendered; nil renders on the caller's executor.
     public init(
         store: any FeatureStore, configuration: TileServiceConfiguration = TileServiceConfiguration(),
+        renderExecutor: (any TaskExecutor)? = nil,
         resolver: (@Sendable (String) async throws(GeoError) -> (any TileSource)?)? = nil
     ) {
         self.store = store
         self.resolver = resolver
+        self.renderExecutor = renderExecutor
         self.configuration = configuration
         snapshots = LayerSnapshots(store: store, maximumAge: configuration.versionCheckInterval)
         cache = TileCache(byteBudget: configuration.cacheBytes)
@@ -141,6 +148,16 @@ public final class TileService: Sendable {
         }
     }
 
+    /// ``render(_:source:)`` on the ``renderExecutor``.
+    private func renderOffLoop(_ tile: TileID, source: any TileSource) async throws(GeoError) -> RenderedTile {
+        guard let renderExecutor else { return try await render(tile, source: source) }
+        do {
+            return try await withTaskExecutorPreference(renderExecutor) { try await render(tile, source: source) }
+        } catch {
+            throw GeoError.tiles(error, "cannot render tile \(tile) of \(source.id)")
+        }
+    }
+
     /// A tile through the cache, gzipped when `gzip` is true.
     public func tile(_ tile: TileID, source id: String, gzip: Bool) async throws(GeoError) -> ServedTile {
         do {
@@ -162,7 +179,7 @@ public final class TileService: Sendable {
             entry = cached
             fromCache = true
         } else {
-            let rendered = try await Self.naming(id) { () async throws(GeoError) in try await render(tile, source: source) }
+            let rendered = try await Self.naming(id) { () async throws(GeoError) in try await renderOffLoop(tile, source: source) }
             entry = CachedTile(bytes: rendered.bytes, revision: rendered.revision)
             cache.put(key, entry)
         }

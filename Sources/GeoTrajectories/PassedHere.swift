@@ -20,9 +20,7 @@ public enum PassageArea: Hashable, Sendable {
             case .polygon(let p): (p.exterior, 0)
             }
         let box = BoundingBox(coordinates: coordinates) ?? BoundingBox(minX: 0, minY: 0, maxX: 0, maxY: 0)
-        let frame = LocalFrame(origin: box.center)
-        return BoundingBox(minX: box.minX - radius / frame.metresPerDegreeX, minY: box.minY - radius / frame.metresPerDegreeY,
-                           maxX: box.maxX + radius / frame.metresPerDegreeX, maxY: box.maxY + radius / frame.metresPerDegreeY)
+        return LocalFrame(origin: box.center).expand(box, byMetres: radius)
     }
 }
 
@@ -73,7 +71,7 @@ public struct PassageMatcher: Sendable {
         if case .polygon = area {
             return Planar.ring(shape, contains: p) && !holes.contains { Planar.ring($0, contains: p) }
         }
-        return Metric.polylineDistance(p, shape) <= radius
+        return Planar.polylineDistance(p, shape) <= radius
     }
 
     /// First and last time in the area of one vehicle's time-sorted fixes, looking only at segments
@@ -206,9 +204,7 @@ extension TrackStore {
                          maximumGap: Double = 600, cleaner: TrackCleaner? = TrackCleaner()) async throws(GeoError) -> [Passage] {
         let matcher = PassageMatcher(area: area, step: step, maximumGap: maximumGap)
         let box = matcher.region
-        let frame = LocalFrame(origin: box.center)
-        let grown = BoundingBox(minX: box.minX - margin / frame.metresPerDegreeX, minY: box.minY - margin / frame.metresPerDegreeY,
-                                maxX: box.maxX + margin / frame.metresPerDegreeX, maxY: box.maxY + margin / frame.metresPerDegreeY)
+        let grown = LocalFrame(origin: box.center).expand(box, byMetres: margin)
         // 100,000 cells is a square of about 60 km: a "who passed here" beyond that is a scan, not a lookup.
         guard TrackCell.cellCount(covering: grown) <= 100_000 else {
             throw GeoError(code: .invalidArea, message: "the area spans more than 100,000 cells of \(TrackCell.size)°; query a smaller area")

@@ -40,7 +40,7 @@ public struct RoadCoverage: Hashable, Sendable {
         maximumGap: Double = 600
     ) {
         let frame = LocalFrame(around: roads.flatMap(\.line) + tracks.flatMap { $0.map(\.coordinate) })
-        let cell = max(corridor, 25)
+        let grid = BucketGrid(cellSize: max(corridor, 25))
         // Segments (a, b, vehicle) by every cell their bounding box touches.
         var segments: [(Coordinate, Coordinate, Int)] = []
         var cells: [Int64: [Int32]] = [:]
@@ -52,21 +52,20 @@ public struct RoadCoverage: Hashable, Sendable {
                 let a = joined ? projected[k - 1] : projected[k], b = projected[k]
                 let index = Int32(segments.count)
                 segments.append((a, b, v))
-                for cx in Int((min(a.x, b.x) / cell).rounded(.down))...Int((max(a.x, b.x) / cell).rounded(.down)) {
-                    for cy in Int((min(a.y, b.y) / cell).rounded(.down))...Int((max(a.y, b.y) / cell).rounded(.down)) {
-                        cells[Int64(cx) << 32 | Int64(UInt32(bitPattern: Int32(cy))), default: []].append(index)
-                    }
+                guard let covered = grid.cells(covering: BoundingBox(coordinates: [a, b])!) else { continue }
+                for column in covered.columns {
+                    for row in covered.rows { cells[BucketGrid.sparseKey(column: column, row: row), default: []].append(index) }
                 }
             }
         }
         func coveringVehicles(_ p: Coordinate, into found: inout Set<Int>) -> Bool {
             var covered = false
-            let cx = Int((p.x / cell).rounded(.down)), cy = Int((p.y / cell).rounded(.down))
+            let (column, row) = grid.cell(of: p)
             for dx in -1...1 {
                 for dy in -1...1 {
-                    for s in cells[Int64(cx + dx) << 32 | Int64(UInt32(bitPattern: Int32(cy + dy)))] ?? [] {
+                    for s in cells[BucketGrid.sparseKey(column: column + dx, row: row + dy)] ?? [] {
                         let (a, b, v) = segments[Int(s)]
-                        if Metric.segmentDistance(p, a, b).distance <= corridor {
+                        if Planar.segmentDistance(p, a, b).distance <= corridor {
                             covered = true
                             found.insert(v)
                         }

@@ -44,7 +44,7 @@ public struct RouteComparison: Hashable, Sendable {
         offCorridorLength = actualLength - trackCovered
         hausdorff = max(planWorst, trackWorst)
         let frechetStep = max(step, plannedLength / 2000, actualLength / 2000)
-        frechet = RouteComparison.discreteFrechet(Metric.densify(plan, step: frechetStep), Metric.densify(track, step: frechetStep))
+        frechet = RouteComparison.discreteFrechet(Planar.densify(plan, step: frechetStep), Planar.densify(track, step: frechetStep))
     }
 
     /// Walks `line` in pieces of at most `step` metres; returns the length of the pieces whose midpoint lies within
@@ -52,7 +52,7 @@ public struct RouteComparison: Hashable, Sendable {
     static func sampleAgainst(_ line: [Coordinate], other: [Coordinate], corridor: Double, step: Double) -> (Double, Double) {
         guard !line.isEmpty, !other.isEmpty else { return (0, line.isEmpty && other.isEmpty ? 0 : .infinity) }
         var inside = 0.0
-        var worst = Metric.polylineDistance(line[0], other)
+        var worst = Planar.polylineDistance(line[0], other)
         if line.count == 1 { return (0, worst) }
         for k in 1..<line.count {
             let a = line[k - 1], b = line[k]
@@ -64,8 +64,8 @@ public struct RouteComparison: Hashable, Sendable {
                 let end = Double(m + 1) / Double(pieces)
                 let midPoint = Coordinate(x: a.x + (b.x - a.x) * mid, y: a.y + (b.y - a.y) * mid)
                 let endPoint = Coordinate(x: a.x + (b.x - a.x) * end, y: a.y + (b.y - a.y) * end)
-                if Metric.polylineDistance(midPoint, other) <= corridor { inside += pieceLength }
-                worst = max(worst, Metric.polylineDistance(endPoint, other))
+                if Planar.polylineDistance(midPoint, other) <= corridor { inside += pieceLength }
+                worst = max(worst, Planar.polylineDistance(endPoint, other))
             }
         }
         return (inside, worst)
@@ -98,8 +98,8 @@ extension RouteComparison {
         let frame = LocalFrame(around: a.coordinates + b.coordinates)
         var pa = a.coordinates.map(frame.project), pb = b.coordinates.map(frame.project)
         if let step {
-            pa = Metric.densify(pa, step: step)
-            pb = Metric.densify(pb, step: step)
+            pa = Planar.densify(pa, step: step)
+            pb = Planar.densify(pb, step: step)
         }
         return discreteFrechet(pa, pb)
     }

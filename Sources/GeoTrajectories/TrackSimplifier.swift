@@ -11,7 +11,7 @@ public enum TrackSimplifier {
         let frame = LocalFrame(around: coordinates)
         let xy = coordinates.map(frame.project)
         return simplify(count: xy.count, tolerance: tolerance) { i, a, b in
-            Metric.segmentDistance(xy[i], xy[a], xy[b]).distance
+            Planar.segmentDistance(xy[i], xy[a], xy[b]).distance
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DemoCity
 import Foundation
 import GeoAddress
 import GeoCore
@@ -25,11 +26,10 @@ struct AddressBookOptions: ParsableArguments {
     var pinyin: String?
 
     /// Opens the store (importing the demo city into an empty one) and builds the geocoder.
-    func geocoder() async throws -> (Geocoder, SpatialStore) {
-        let store = try SpatialStore(path: database.database)
-        if try await store.layers().isEmpty {
-            FileHandle.standardError.write(Data("empty database: importing the demo city from \(dataRoot)\n".utf8))
-            try await CityDataLoader.loadDemoCity(into: store, from: URL(fileURLWithPath: dataRoot))
+    func geocoder() async throws -> (Geocoder, any CityStore) {
+        let store = try database.open()
+        try await DemoCityLoader.importIfNeeded(into: store, from: URL(fileURLWithPath: dataRoot)) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         let listPath = divisions ?? URL(fileURLWithPath: dataRoot).appendingPathComponent("AddressBooks/national/divisions.csv").path
         let list = FileManager.default.fileExists(atPath: listPath) ? try AdminDivisions.load(from: URL(fileURLWithPath: listPath)) : AdminDivisions([])

@@ -18,7 +18,7 @@ struct GridLayerOptions: ParsableArguments {
     @Option(help: "Unit-grid layer.") var grids = "unit_grids"
     @Option(help: "Community layer.") var communities = "communities"
 
-    func load(_ store: SpatialStore, _ name: String) async throws -> [Feature] {
+    func load(_ store: any CityStore, _ name: String) async throws -> [Feature] {
         guard try await store.layer(named: name) != nil else {
             throw ValidationError("no layer named \"\(name)\" in \(database.database); import one with `citygeo import`")
         }
@@ -37,7 +37,7 @@ struct GridCheckCommand: AsyncParsableCommand {
     @Option(help: "Grids below this many m² are slivers.") var sliverArea = 1_000.0
 
     func run() async throws {
-        let store = try SpatialStore(path: layers.database.database)
+        let store = try layers.database.open()
         let grids = try await layers.load(store, layers.grids)
         let communities = try await layers.load(store, layers.communities)
         var checker = GridQualityChecker()
@@ -66,7 +66,7 @@ struct GridStatsCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format = "table"
 
     func run() async throws {
-        let store = try SpatialStore(path: layers.database.database)
+        let store = try layers.database.open()
         let grids = try await layers.load(store, layers.grids)
         var byCommunity: [String: [Double]] = [:]
         for grid in grids {
@@ -107,7 +107,7 @@ struct GridLocateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let system = try CRS.parse(crs)
-        let store = try SpatialStore(path: database.database)
+        let store = try database.open()
         let locator = try await GridLocator.load(from: store)
         if let lon, let lat {
             let location = locator.locate(CRS.convert(Coordinate(x: lon, y: lat), from: system, to: .cgcs2000))
@@ -126,21 +126,23 @@ struct GridLocateCommand: AsyncParsableCommand {
     }
 
     private func locateFile(_ path: String, locator: GridLocator, crs: CRS) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard !lines.isEmpty else { throw ValidationError("\(path) is empty") }
-        let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var records = try CSVReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        guard !records.isEmpty else { throw ValidationError("\(path) is empty") }
+        let headerFields = records.removeFirst().fields
+        let header = headerFields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let lonColumn = header.firstIndex(where: { ["lon", "lng", "longitude", "x"].contains($0) }),
             let latColumn = header.firstIndex(where: { ["lat", "latitude", "y"].contains($0) })
         else { throw ValidationError("\(path) needs lon and lat columns; its header is \(header.joined(separator: ","))") }
-        print((header + ["district_code", "street_code", "community_code", "unit_grid_code"]).joined(separator: ","))
-        for (k, line) in lines.enumerated() {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard cells.count > max(lonColumn, latColumn), let x = Double(cells[lonColumn]), let y = Double(cells[latColumn]) else {
-                throw ValidationError("\(path) line \(k + 2): lon/lat are not numbers")
+        print(CSVWriter.line(headerFields + ["district_code", "street_code", "community_code", "unit_grid_code"]), terminator: "")
+        for record in records {
+            let cells = record.fields
+            guard cells.count > max(lonColumn, latColumn), let x = Double(cells[lonColumn].trimmingCharacters(in: .whitespaces)),
+                let y = Double(cells[latColumn].trimmingCharacters(in: .whitespaces))
+            else {
+                throw ValidationError("\(path) line \(record.line): lon/lat are not numbers")
             }
             let location = locator.locate(CRS.convert(Coordinate(x: x, y: y), from: crs, to: .cgcs2000))
-            print((cells + [location.district, location.street, location.community, location.unitGrid].map { $0?.code ?? "" }).joined(separator: ","))
+            print(CSVWriter.line(cells + [location.district, location.street, location.community, location.unitGrid].map { $0?.code ?? "" }), terminator: "")
         }
     }
 }

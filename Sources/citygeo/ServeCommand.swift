@@ -1,4 +1,5 @@
 import ArgumentParser
+import DemoCity
 import Foundation
 import GeoServer
 import Hummingbird
@@ -72,7 +73,12 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.warning("access control is off (--open or access.require_keys=false): every route is open to every client")
         }
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let store = try CityStoreOpener.open(configuration.databasePath)
+        if let root = configuration.demoDataRoot {
+            let log = logger
+            try await DemoCityLoader.importIfNeeded(into: store, from: root) { line in log.info("\(line)") }
+        }
+        let app = try await buildApplication(store: store, configuration: configuration, logger: logger)
         logger.info("CityGeo listening on http://\(configuration.host):\(configuration.port)/")
         try await app.runService()
     }

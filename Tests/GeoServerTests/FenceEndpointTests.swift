@@ -70,7 +70,7 @@ import Testing
                 #expect(snapshots == ["T2 enteredForbiddenZone true", "T2 enteredForbiddenZone false"])
             }
             try await client.execute(uri: "/v1/events?vehicle=T2", method: .get) { response in
-                guard case .object(let o) = try Self.json(response) else { return }
+                let o = try #require(try Self.json(response).objectValue)
                 #expect(o["count"] == .int(1))
             }
         }
@@ -104,10 +104,9 @@ import Testing
 
             try await client.execute(uri: "/v1/positions", method: .post, body: ByteBuffer(string: Self.positions)) { response in
                 #expect(response.status == .ok)
-                guard case .object(let o) = try Self.json(response), case .array(let events)? = o["events"], case .object(let counters)? = o["counters"] else {
-                    Issue.record("unexpected body")
-                    return
-                }
+                let o = try #require(try Self.json(response).objectValue, "unexpected body")
+                let events = try #require(o["events"]?.arrayValue, "unexpected body")
+                let counters = try #require(o["counters"]?.objectValue, "unexpected body")
                 let kinds = events.compactMap { event -> String? in
                     guard case .object(let e) = event else { return nil }
                     return "\(e["kind"]?.stringValue ?? "") \(e["open"] == .bool(true) ? "open" : "closed")"
@@ -133,20 +132,22 @@ import Testing
                 #expect(abs((e["max_distance_m"]?.doubleValue ?? 0) - 93.3) < 0.2)
             }
             try await client.execute(uri: "/v1/events?kind=unknownVehicle", method: .get) { response in
-                guard case .object(let o) = try Self.json(response) else { return }
+                let o = try #require(try Self.json(response).objectValue)
                 #expect(o["count"] == .int(1))
             }
             try await client.execute(uri: "/v1/events?open=true", method: .get) { response in
-                guard case .object(let o) = try Self.json(response) else { return }
+                let o = try #require(try Self.json(response).objectValue)
                 #expect(o["count"] == .int(0))
             }
             try await client.execute(uri: "/v1/events?from=2026-11-23T08:02:00%2B08:00&to=2026-11-23T08:10:00%2B08:00", method: .get) { response in
-                guard case .object(let o) = try Self.json(response) else { return }
+                let o = try #require(try Self.json(response).objectValue)
                 #expect(o["count"] == .int(1))
             }
             // Sending the batch again (a client retry) raises nothing new.
             try await client.execute(uri: "/v1/positions", method: .post, body: ByteBuffer(string: Self.positions)) { response in
-                guard case .object(let o) = try Self.json(response), case .array(let events)? = o["events"], case .object(let counters)? = o["counters"] else { return }
+                let o = try #require(try Self.json(response).objectValue)
+                let events = try #require(o["events"]?.arrayValue)
+                let counters = try #require(o["counters"]?.objectValue)
                 #expect(events.isEmpty)
                 // The last fix of each vehicle is a duplicate; the older ones count as late (the evaluator keeps
                 // no history to tell a retry from a straggler, and needs none: neither is evaluated).
@@ -154,7 +155,7 @@ import Testing
                 #expect(counters["late"] == .int(40))
             }
             try await client.execute(uri: "/v1/events", method: .get) { response in
-                guard case .object(let o) = try Self.json(response) else { return }
+                let o = try #require(try Self.json(response).objectValue)
                 #expect(o["count"] == .int(2))
             }
             try await client.execute(uri: "/v1/events/stream?from=0&limit=2", method: .get) { response in
@@ -210,7 +211,8 @@ import Testing
         let second = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil))
         try await Application(router: second).test(.router) { client in
             try await client.execute(uri: "/v1/positions", method: .post, body: ByteBuffer(string: Self.positions(14...40, flush: true))) { response in
-                guard case .object(let o) = try Self.json(response), case .object(let counters)? = o["counters"] else { return }
+                let o = try #require(try Self.json(response).objectValue)
+                let counters = try #require(o["counters"]?.objectValue)
                 // 0...20 were seen before the restart: 14...16 already evaluated (late), 17 the last released
                 // (a duplicate), 18...20 still held for reordering (duplicates).
                 #expect(counters["late"] == .int(3))

@@ -1,8 +1,10 @@
+import DemoCity
 import Foundation
 import GeoCore
-import GeoServer
+@testable import GeoServer
 import GeoStore
 import Hummingbird
+import Logging
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -13,14 +15,17 @@ import Testing
 
     static let store: Task<SpatialStore, any Error> = Task {
         let store = try SpatialStore.temporary()
-        try await CityDataLoader.loadDemoCity(into: store, from: root)
+        try await DemoCityLoader.loadDemoCity(into: store, from: root)
         return store
     }
 
+    /// The demo city's routes, built once per batch limit for the whole suite (the tests only read).
     func withApp(maximumBatchAddresses: Int = 100, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root, maximumBatchAddresses: maximumBatchAddresses)
-        let router = try await buildRouter(store: try await Self.store.value, configuration: configuration)
-        try await Application(router: router).test(.router, body)
+        let (responder, _) = try await SharedRoutes.shared.routes("geocode-\(maximumBatchAddresses)") {
+            let configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root, maximumBatchAddresses: maximumBatchAddresses)
+            return try await buildRoutes(store: try await Self.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: nil).routerAndLookups
+        }
+        try await Application(responder: responder).test(.router, body)
     }
 
     static func uri(_ path: String, _ query: [(String, String)]) -> String {
@@ -80,10 +85,7 @@ import Testing
                 let bytes = Array(response.body.readableBytesView)
                 let decoded = try JSON.decode(bytes)
                 #expect(try JSON.encodeBytes(decoded) == bytes, "\(String(decoding: bytes, as: UTF8.self))")
-                guard case .object(let top) = decoded else {
-                    Issue.record("not an object")
-                    return
-                }
+                let top = try #require(decoded.objectValue, "not an object")
                 #expect(top["type"] == "FeatureCollection")
                 #expect(top["query"]?.stringValue?.isEmpty == false)
                 #expect(top["parsed"] != nil)
@@ -224,7 +226,7 @@ import Testing
 
     @Test func anImportedPOIIsFoundWithoutARestart() async throws {
         let store = try SpatialStore.temporary()
-        try await CityDataLoader.loadDemoCity(into: store, from: Self.root)
+        try await DemoCityLoader.loadDemoCity(into: store, from: Self.root)
         let configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root, indexRefreshInterval: .zero)
         let router = try await buildRouter(store: store, configuration: configuration)
         let uri = Self.uri("/v1/geocode", [("q", "星光咖啡馆")])

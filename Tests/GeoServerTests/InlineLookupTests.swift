@@ -18,7 +18,12 @@ import Testing
     static let root = GeocodeEndpointTests.root
 
     static func routes(_ configuration: GeoServer.ServerConfiguration) async throws -> (router: Router<CityRequestContext>, lookups: InlineLookups) {
-        try await buildRoutes(store: try await GeocodeEndpointTests.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: "CityGeo")
+        try await buildRoutes(store: try await GeocodeEndpointTests.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: "CityGeo").routerAndLookups
+    }
+
+    /// The routes of the default configuration, built once for the tests that only read through them.
+    static func sharedRoutes() async throws -> (responder: RouterResponder<CityRequestContext>, lookups: InlineLookups) {
+        try await SharedRoutes.shared.routes("inline-default") { try await routes(configuration()) }
     }
 
     static func configuration(access: AccessPolicy = AccessPolicy(), refresh: Duration = .seconds(3_600)) -> GeoServer.ServerConfiguration {
@@ -79,9 +84,9 @@ import Testing
     ]
 
     @Test func inlineAnswersAreTheRoutersBytesAndHeaders() async throws {
-        let (router, lookups) = try await Self.routes(Self.configuration())
+        let (responder, lookups) = try await Self.sharedRoutes()
         let channel = try Self.channel(lookups)
-        try await Application(router: router).test(.router) { client in
+        try await Application(responder: responder).test(.router) { client in
             for target in Self.targets {
                 let inline = try #require(try Self.send(Self.get(target), on: channel), "not answered inline: \(target)")
                 #expect(try Self.handedOn(channel).isEmpty)
@@ -100,7 +105,7 @@ import Testing
     }
 
     @Test func parameterErrorsAndOtherRoutesGoToTheRouter() async throws {
-        let (_, lookups) = try await Self.routes(Self.configuration())
+        let (_, lookups) = try await Self.sharedRoutes()
         let channel = try Self.channel(lookups)
         let declined = [
             "/v1/geocode?q=", "/v1/geocode?q=%E4%BA%BA&limit=0", "/v1/geocode?q=%E4%BA%BA&crs=epsg:3857", "/v1/reverse?lon=500&lat=33",
@@ -126,7 +131,7 @@ import Testing
     }
 
     @Test func aRequestWithABodyGoesToTheRouterWhole() async throws {
-        let (_, lookups) = try await Self.routes(Self.configuration())
+        let (_, lookups) = try await Self.sharedRoutes()
         let channel = try Self.channel(lookups)
         try channel.writeInbound(HTTPRequestPart.head(Self.get("/v1/reverse?lon=120.47&lat=33.2")))
         #expect(try Self.handedOn(channel).isEmpty)  // held until its end or body shows up
@@ -137,7 +142,7 @@ import Testing
     }
 
     @Test func nothingOvertakesARequestTheRouterHasNotAnswered() async throws {
-        let (_, lookups) = try await Self.routes(Self.configuration())
+        let (_, lookups) = try await Self.sharedRoutes()
         let channel = try Self.channel(lookups)
         let reverse = "/v1/reverse?lon=120.47&lat=33.2"
         #expect(try Self.send(Self.get("/v1/autocomplete?q=%E4%BA%BA"), on: channel) == nil)
@@ -153,7 +158,7 @@ import Testing
     }
 
     @Test func aClientThatDoesNotReadMeetsTheRoutersBackpressure() async throws {
-        let (_, lookups) = try await Self.routes(Self.configuration())
+        let (_, lookups) = try await Self.sharedRoutes()
         let channel = try Self.channel(lookups)
         channel.isWritable = false
         #expect(try Self.send(Self.get(Self.targets[4]), on: channel) == nil)
@@ -218,19 +223,20 @@ import Testing
     }
 
     @Test func aLiveServerAnswersInlineAndThroughTheRouterOnOneConnection() async throws {
-        let (router, lookups) = try await Self.routes(Self.configuration())
+        let (responder, lookups) = try await Self.sharedRoutes()
         let targets = [Self.targets[0], "/v1/autocomplete?q=%E4%BA%BA%E6%B0%91", Self.targets[4], "/v1/geocode?q="]
-        let expected: [String: [UInt8]] = try await Application(router: router).test(.router) { client in
+        let expected: [String: [UInt8]] = try await Application(responder: responder).test(.router) { client in
             var bodies: [String: [UInt8]] = [:]
             for target in targets {
                 try await client.execute(uri: target, method: .get) { response in bodies[target] = Array(response.body.readableBytesView) }
             }
             return bodies
         }
-        let server = HTTPServerBuilder { responder in
-            InlineLookupChannel(http1: HTTP1Channel(responder: responder), lookups: lookups)
+        let server = HTTPServerBuilder { channelResponder in
+            InlineLookupChannel(http1: HTTP1Channel(responder: channelResponder), lookups: lookups)
         }
-        let app = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "CityGeo"))
+        let app = Application(
+            responder: responder, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "CityGeo"))
         try await app.test(.live) { client in
             for target in targets {
                 try await client.execute(uri: target, method: .get) { response in

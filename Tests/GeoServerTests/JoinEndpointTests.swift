@@ -1,8 +1,9 @@
 import Foundation
 import GeoCore
-import GeoServer
+@testable import GeoServer
 import GeoStore
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 
@@ -37,9 +38,13 @@ import Testing
         return store
     }
 
+    /// One store and one set of routes for the suite: its requests only read (joins, aggregations, checks).
     func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let router = try await buildRouter(store: try await Self.makeStore(), configuration: ServerConfiguration(databasePath: nil))
-        try await Application(router: router).test(.router, body)
+        let (responder, _) = try await SharedRoutes.shared.routes("joins") {
+            try await buildRoutes(
+                store: try await Self.makeStore(), configuration: ServerConfiguration(databasePath: nil), logger: Logger(label: "test"), serverName: nil).routerAndLookups
+        }
+        try await Application(responder: responder).test(.router, body)
     }
 
     static func features(_ response: TestResponse) throws -> [Feature] {
@@ -90,20 +95,19 @@ import Testing
             let body = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"}}"#
             try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .ok)
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .array(let matches)? = json["duplicates"] else {
-                    Issue.record("no duplicates array")
-                    return
-                }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue, "no duplicates array")
+                let matches = try #require(json["duplicates"]?.arrayValue, "no duplicates array")
                 #expect(json["grid_code"] == "320904001001001")
                 // c1: 20 m away, same grid; c2 is older than 30 days; c3 another category; c4 far, other grid; c5 voided.
                 #expect(matches.count == 1)
-                guard case .object(let first)? = matches.first else { return }
+                let first = try #require(matches.first?.objectValue)
                 #expect(first["id"] == "c1")
                 #expect(first["reasons"] == .array(["same_grid", "within_distance"]))
             }
             let wider = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"},"window_days":60,"distance_m":15}"#
             try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: wider)) { response in
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .array(let matches)? = json["duplicates"] else { return }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                let matches = try #require(json["duplicates"]?.arrayValue)
                 #expect(matches.compactMap { if case .object(let o) = $0 { o["id"]?.stringValue } else { nil } } == ["c2", "c1"])
             }
         }
@@ -113,7 +117,8 @@ import Testing
         try await withApp { client in
             try await client.execute(uri: "/v1/aggregate?layer=cases&level=unit_grid&from=2026-11-01&to=2026-12-01&sum=weight", method: .get) { response in
                 #expect(response.status == .ok)
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .array(let rows)? = json["rows"] else { return }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                let rows = try #require(json["rows"]?.arrayValue)
                 #expect(json["total"] == .int(4))
                 #expect(rows == [
                     .object(["code": "320904001001001", "count": .int(3), "sum": .double(4.5)]),
@@ -121,7 +126,7 @@ import Testing
                 ])
             }
             try await client.execute(uri: "/v1/aggregate?layer=cases&level=street&from=2026-09-01&to=2026-12-01", method: .get) { response in
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)) else { return }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
                 #expect(json["rows"] == .array([.object(["code": "320904001", "count": .int(5), "sum": .null])]))
             }
         }
@@ -155,7 +160,8 @@ import Testing
         try await withApp { client in
             try await client.execute(uri: uri, method: .get) { response in
                 #expect(response.status == .badRequest, "\(uri)")
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let details)? = json["details"] else { return }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                let details = try #require(json["details"]?.objectValue)
                 #expect(json["code"]?.stringValue == code)
                 #expect(details["field"]?.stringValue == field)
             }
@@ -170,7 +176,8 @@ import Testing
             let selfCrossing = #"{"layer":"staff","polygon":{"type":"Polygon","coordinates":[[[120.41,33.16],[120.43,33.16],[120.43]]]}}"#
             try await client.execute(uri: "/v1/within", method: .post, body: ByteBuffer(string: selfCrossing)) { response in
                 #expect(response.status == .unprocessableContent)
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let details)? = json["details"] else { return }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                let details = try #require(json["details"]?.objectValue)
                 #expect(details["field"] == "polygon.coordinates[0][2]")
             }
         }

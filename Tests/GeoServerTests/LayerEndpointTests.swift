@@ -52,10 +52,8 @@ import Testing
         try await withApp { client in
             try await client.execute(uri: "/v1/layers", method: .get) { response in
                 #expect(response.status == .ok)
-                guard case .array(let layers)? = try Self.json(response)["layers"], case .object(let layer)? = layers.first else {
-                    Issue.record("no layers array")
-                    return
-                }
+                let layers = try #require(try Self.json(response)["layers"]?.arrayValue, "no layers array")
+                let layer = try #require(layers.first?.objectValue, "no layers array")
                 #expect(layers.count == 1)
                 #expect(layer["name"] == "pois")
                 #expect(layer["title"] == "POIs")

@@ -1,8 +1,9 @@
 import Foundation
 import GeoCore
-import GeoServer
+@testable import GeoServer
 import GeoStore
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 
@@ -220,24 +221,22 @@ import Testing
     func badRequestsAnswerTheErrorBodyNamingTheField(
         method: HTTPRequest.Method, uri: String, body: String?, status: HTTPResponse.Status, code: String, field: String
     ) async throws {
-        let store = try await LocateEndpointTests.makeStore()
-        let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil))
-        try await Application(router: router).test(.router) { client in
+        // Every request here is refused: they share one set of routes over one store.
+        let (responder, _) = try await SharedRoutes.shared.routes("contract-bad-requests") {
+            try await buildRoutes(
+                store: try await LocateEndpointTests.makeStore(), configuration: ServerConfiguration(databasePath: nil), logger: Logger(label: "test"),
+                serverName: nil).routerAndLookups
+        }
+        try await Application(responder: responder).test(.router) { client in
             let headers: HTTPFields = uri.hasSuffix("/points") ? [.contentType: "text/csv"] : [:]
             let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
             #expect(response.status == status, "\(method) \(uri)")
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(uri)")
-            guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)) else {
-                Issue.record("\(uri): the body is not a JSON object")
-                return
-            }
+            let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue, "\(uri): the body is not a JSON object")
             #expect(Set(json.keys) == ["code", "message", "details"], "\(uri): keys \(json.keys.sorted())")
             #expect(json["code"]?.stringValue == code, "\(uri)")
             #expect(json["message"]?.stringValue?.isEmpty == false, "\(uri)")
-            guard case .object(let details)? = json["details"] else {
-                Issue.record("\(uri): details is not an object")
-                return
-            }
+            let details = try #require(json["details"]?.objectValue, "\(uri): details is not an object")
             #expect(details["field"]?.stringValue == field, "\(uri): details \(details)")
         }
     }

@@ -53,7 +53,8 @@ import Testing
         try await withApp { client in
             try await client.execute(uri: "/v1/sampling", method: .post, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == status, "\(body)")
-                guard case .object(let json) = try JSON.decode(Array(response.body.readableBytesView)), case .object(let details)? = json["details"] else { return }
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                let details = try #require(json["details"]?.objectValue)
                 #expect(details["field"]?.stringValue == field, "\(body)")
             }
         }

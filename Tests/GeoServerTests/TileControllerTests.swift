@@ -147,20 +147,15 @@ import Testing
                 }
                 #expect(abs((center[0].doubleValue ?? 0) - 120.44875) < 1e-9)
                 #expect(center[2] == .int(15))
-                guard case .array(let layers)? = body["vector_layers"], case .object(let layer)? = layers.first else {
-                    Issue.record("no vector_layers")
-                    return
-                }
+                let layers = try #require(body["vector_layers"]?.arrayValue, "no vector_layers")
+                let layer = try #require(layers.first?.objectValue, "no vector_layers")
                 #expect(layer["id"] == "unit_grids")
                 #expect(layer["description"] == "单元网格")
                 #expect(layer["fields"] == .object(["code": "String", "area": "Number"]))
             }
             try await client.execute(uri: "/tiles/unit_grids,pois.json", method: .get) { response in
                 let body = try Self.json(response)
-                guard case .array(let layers)? = body["vector_layers"] else {
-                    Issue.record("no vector_layers")
-                    return
-                }
+                let layers = try #require(body["vector_layers"]?.arrayValue, "no vector_layers")
                 #expect(layers.count == 2)
                 #expect(body["tiles"] == .array(["http://localhost/tiles/unit_grids,pois/{z}/{x}/{y}.mvt"]))
             }
@@ -171,16 +166,13 @@ import Testing
         try await withApp { _, client in
             try await client.execute(uri: "/tiles/catalog", method: .get) { response in
                 #expect(response.status == .ok)
-                guard case .array(let sources)? = try Self.json(response)["sources"] else {
-                    Issue.record("no sources")
-                    return
-                }
+                let sources = try #require(try Self.json(response)["sources"]?.arrayValue, "no sources")
                 let ids = sources.compactMap { source -> String? in
                     guard case .object(let o) = source else { return nil }
                     return o["id"]?.stringValue
                 }
                 #expect(ids == ["pois", "unit_grids"])
-                guard case .object(let pois) = sources[0] else { return }
+                let pois = try #require(sources[0].objectValue)
                 #expect(pois["geometry_type"] == "Point")
                 #expect(pois["tilejson"] == "http://localhost/tiles/pois.json")
                 #expect(pois["fields"] == .object(["name": "String", "open": "Boolean"]))
@@ -207,10 +199,7 @@ import Testing
                 #expect(response.status == status, "\(uri)")
                 let body = try Self.json(response)
                 #expect(body["code"]?.stringValue == code, "\(uri)")
-                guard case .object(let details)? = body["details"] else {
-                    Issue.record("no details for \(uri)")
-                    return
-                }
+                let details = try #require(body["details"]?.objectValue, "no details for \(uri)")
                 #expect(details["field"]?.stringValue == field, "\(uri)")
             }
         }
@@ -233,12 +222,9 @@ import Testing
                 #expect(response.status == .ok)
                 let body = try Self.json(response)
                 #expect(body["latest"] == .int(1))
-                guard case .array(let changes)? = body["changes"], case .object(let change)? = changes.first,
-                    case .array(let tiles)? = change["tiles"]
-                else {
-                    Issue.record("no change")
-                    return
-                }
+                let changes = try #require(body["changes"]?.arrayValue, "no change")
+                let change = try #require(changes.first?.objectValue, "no change")
+                let tiles = try #require(change["tiles"]?.arrayValue, "no change")
                 #expect(change["layer"] == "unit_grids")
                 #expect(change["from_version"] == .int(1))
                 #expect(change["to_version"] == .int(2))

@@ -103,16 +103,14 @@ import Testing
             try await client.execute(uri: "/v1/trajectories/A/report?day=2026-11-23", method: .get) { response in
                 let body = try Self.json(response)
                 #expect(body["trip_count"] == .int(2) && body["stop_count"] == .int(1))
-                guard case .array(let stops)? = body["stops"], case .object(let stop)? = stops.first else {
-                    Issue.record("no stops")
-                    return
-                }
+                let stops = try #require(body["stops"]?.arrayValue, "no stops")
+                let stop = try #require(stops.first?.objectValue, "no stops")
                 #expect(stop["start"] == "2026-11-23T08:05:00+08:00" && stop["end"] == "2026-11-23T08:09:50+08:00")
                 #expect(stop["duration_s"] == .double(290))
                 let metres = Geodesic.distance(from: Coordinate(x: 120.46, y: 33.19), to: Coordinate(x: 120.46 + Self.step, y: 33.19))
                 let mileage = body["mileage_m"]?.doubleValue ?? 0
                 #expect(abs(mileage - 60 * metres) < 1)
-                guard case .object(let cleaning)? = body["cleaning"] else { return }
+                let cleaning = try #require(body["cleaning"]?.objectValue)
                 #expect(cleaning["drift"] == .int(28) && cleaning["kept"] == .int(62))
             }
             try await client.execute(uri: "/v1/trajectories/A/report?day=23-11-2026", method: .get) { response in
@@ -132,7 +130,8 @@ import Testing
             try await client.execute(uri: "/v1/trajectories/passed?wkt=\(wkt)&radius=30&\(window)", method: .get) { response in
                 let body = try Self.json(response)
                 #expect(body["count"] == .int(1))
-                guard case .array(let vehicles)? = body["vehicles"], case .object(let a)? = vehicles.first else { return }
+                let vehicles = try #require(body["vehicles"]?.arrayValue)
+                let a = try #require(vehicles.first?.objectValue)
                 #expect(a["vehicle"] == "A")
                 #expect(a["first_time"] == "2026-11-23T08:01:36+08:00" && a["last_time"] == "2026-11-23T08:01:43+08:00")
             }

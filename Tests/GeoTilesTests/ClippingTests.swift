@@ -62,7 +62,7 @@ import Testing
     /// A self-crossing (bow-tie) polygon is repaired once, when the layer snapshot is built, into its two
     /// triangles, which are then cut like any polygon: both exteriors wound positive, clipped at the buffer.
     @Test func invalidPolygonsAreRepairedInTheSnapshot() throws {
-        guard case .polygon(let bowTie) = Self.worldPolygon([(-10, 10), (90, Self.latitudeHalf), (90, 10), (-10, Self.latitudeHalf), (-10, 10)]) else { return }
+        let bowTie = try #require(Self.worldPolygon([(-10, 10), (90, Self.latitudeHalf), (90, 10), (-10, Self.latitudeHalf), (-10, 10)]).polygons.first)
         let lonLat = Geometry.polygon(bowTie.mapCoordinates { world in
             let m = WebMercator.originShift
             return WebMercator.unproject(Coordinate(x: world.x * 2 * m - m, y: m - world.y * 2 * m))
@@ -109,9 +109,8 @@ import Testing
     /// A multipolygon with one part in the tile keeps just that part; a collection keeps its polygons.
     @Test func multiGeometriesKeepTheirPartsInTheTile() throws {
         let clipper = try TileClipper(tile: try TileID(z: 1, x: 1, y: 0), options: TileOptions())
-        guard case .polygon(let inside) = Self.worldPolygon([(45, 0), (90, 0), (90, 30), (45, 30), (45, 0)]),
-            case .polygon(let outside) = Self.worldPolygon([(-90, 0), (-45, 0), (-45, 30), (-90, 30), (-90, 0)])
-        else { return }
+        let inside = try #require(Self.worldPolygon([(45, 0), (90, 0), (90, 30), (45, 30), (45, 0)]).polygons.first)
+        let outside = try #require(Self.worldPolygon([(-90, 0), (-45, 0), (-45, 30), (-90, 30), (-90, 0)]).polygons.first)
         guard case .polygons(let polygons)? = try clipper.cut(.multiPolygon(MultiPolygon([inside, outside]))) else {
             Issue.record("no polygon")
             return

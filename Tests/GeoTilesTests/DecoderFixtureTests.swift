@@ -89,10 +89,7 @@ import Testing
             return
         }
         let url = try #require(Bundle.module.url(forResource: "decoded_tiles", withExtension: "json", subdirectory: "Fixtures"))
-        guard case .object(let expected) = try JSON.decode(Array(try Data(contentsOf: url))) else {
-            Issue.record("decoded_tiles.json is not an object")
-            return
-        }
+        let expected = try #require(try JSON.decode(Array(try Data(contentsOf: url))).objectValue, "decoded_tiles.json is not an object")
         #expect(Set(expected.keys) == Set(cases.map(\.name)))
         for c in cases {
             let actual = try Self.decoded(try Self.encode(c.tile, c.layers))

@@ -34,9 +34,10 @@ final class CountingStore: FeatureStore, @unchecked Sendable {
     func layer(named name: String) async throws(GeoError) -> LayerInfo? { note("layer"); return try await base.layer(named: name) }
     func layerVersion(named name: String) async throws(GeoError) -> Int64? { note("version"); return try await base.layerVersion(named: name) }
     func importLayer<Features: Collection & Sendable>(
-        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?
+        name: String, features: Features, options: ImportOptions, progress: ImportProgressHandler?,
+        locate: @escaping @Sendable (Int) -> String
     ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
-        try await base.importLayer(name: name, features: features, options: options, progress: progress)
+        try await base.importLayer(name: name, features: features, options: options, progress: progress, locate: locate)
     }
     func features(in layer: String, bbox: BoundingBox?, limit: Int?, offset: Int) async throws(GeoError) -> [StoredFeature] {
         note("features")

@@ -4,7 +4,7 @@ import Testing
 
 @testable import GeoTrajectories
 
-/// Analyses of generated days on the demo city's roads against the generator's truth.
+/// Analyses of generated days on the demo city's roads (DemoCity's VehicleDayGenerator) against the generator's truth.
 @Suite struct GeneratedDayTests {
     @Test func theRoadNetworkIsConnectedAtCrossings() {
         let network = DemoRoads.network
@@ -72,12 +72,6 @@ import Testing
         #expect(reports.map(\.tripCount) == [first.truth.trips.count, second.truth.trips.count])
         #expect(reports.map(\.stops.count) == [first.truth.stops.count, second.truth.stops.count])
         #expect(abs(reports[1].mileage - second.truth.mileage) <= 0.005 * second.truth.mileage)
-    }
-
-    @Test func generationIsReproducible() {
-        let a = DemoRoads.day(7), b = DemoRoads.day(7), c = DemoRoads.day(8)
-        #expect(a.points == b.points && a.truth == b.truth)
-        #expect(a.points != c.points)
     }
 
     @Test func gapsSplitTrips() {

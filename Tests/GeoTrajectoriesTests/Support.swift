@@ -1,3 +1,4 @@
+import DemoCity
 import Foundation
 import GeoCore
 import GeoTrajectories

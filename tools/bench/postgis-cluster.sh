@@ -1,9 +1,9 @@
-# Sourced by the benchmark drivers: installs PostgreSQL 15 with PostGIS 3 from Debian when missing and starts a
+# Sourced by the benchmark drivers: installs PostgreSQL 15 with PostGIS 3 and pgRouting from Debian when missing and starts a
 # throwaway cluster on 127.0.0.1:55432 (trust auth, no parallel workers, so one query uses one core).
 # Sets PG_DSN; stop_postgis (call it from the driver's EXIT trap) stops the cluster and deletes it.
-if ! command -v pg_ctlcluster >/dev/null || ! dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1; then
+if ! command -v pg_ctlcluster >/dev/null || ! dpkg -s postgresql-15-postgis-3 postgresql-15-pgrouting >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting >/dev/null
 fi
 python3 -m pip install -q psycopg2-binary 2>/dev/null || true
 pg_bin=/usr/lib/postgresql/15/bin

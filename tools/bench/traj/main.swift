@@ -7,6 +7,7 @@
 //     indexed in a PassageIndex; QUERIES random 300 m road sections within 30 m over
 //     random 1-7 day windows; build time, p50/p95/max latency.
 // Usage: bench-traj ROADS.geojson OUT_DIR [VEHICLES] [FLEET] [DAYS] [QUERIES] [SHIFTS]     Prints JSON lines.
+import DemoCity
 import Foundation
 import GeoCore
 import GeoTrajectories

@@ -1,13 +1,13 @@
 import Foundation
 import GeoAddress
-import GeoServer
+import DemoCity
 import GeoStore
 
 /// Loads a demo-city folder (GridData/ and AddressBooks/) into a temporary store and reads its address book
 /// and the national division list.
 public func loadDemoAddressBook(root: URL) async throws -> (AddressBook, AdminDivisions, SpatialStore) {
     let store = try SpatialStore.temporary()
-    try await CityDataLoader.loadDemoCity(into: store, from: root)
+    try await DemoCityLoader.loadDemoCity(into: store, from: root)
     let divisions = try AdminDivisions.load(from: root.appendingPathComponent("AddressBooks/national/divisions.csv"))
     return (try await AddressBook.load(from: store), divisions, store)
 }

@@ -1,0 +1,135 @@
+import GeoCore
+import GeoEngine
+import GeoGrids
+import GeoStore
+import Hummingbird
+
+/// `/v1/locate`: the district, street, community, unit grid and responsibility grids of a point, one at a
+/// time or in batches, from the in-memory `GridLocator`.
+struct GridController {
+    let grids: LayerVersionedValue<GridLocator>
+    /// The census report of the unit-grid layer: a full GEOS pass, computed on first request and again only when
+    /// the unit grids or communities change.
+    let census: LayerVersionedValue<GridQualityReport>
+    let maximumBatchPoints: Int
+    let maximumBodyBytes: Int
+
+    func register(on group: RouterGroup<CityRequestContext>) {
+        group.get("locate", use: locate)
+        group.post("locate/batch", use: ComputePool.shared.offloaded(locateBatch))
+        group.get("grids/check", use: checkGrids)
+        group.get("grids/stats", use: gridStatistics)
+    }
+
+    /// `GET /v1/locate`.
+    @Sendable func locate(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let crs = try RequestParsing.crs(query["crs"].map(String.init))
+        let point = try RequestParsing.point(
+            lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
+        let location = try await grids.value.locate(CRS.convert(point, from: crs, to: .cgcs2000))
+        return try JSONResponse.make(Self.describe(location, point: point))
+    }
+
+    /// `POST /v1/locate/batch`.
+    @Sendable func locateBatch(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
+        guard case .object(let object) = body else {
+            throw APIError(code: .invalidArgument, message: "body must be a JSON object with \"points\"", details: ["field": "$"])
+        }
+        let crs = try RequestParsing.crs(object["crs"]?.stringValue)
+        let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
+        let locator = try await grids.value
+        if let fields = object["fields"], fields != .null, fields.stringValue == nil {
+            throw APIError(code: .invalidArgument, message: "fields must be a string (\"unit_grid\")", details: ["field": "fields"])
+        }
+        let codesOnly = object["fields"]?.stringValue == "unit_grid"
+        var results: [JSONValue] = []
+        results.reserveCapacity(points.count)
+        var located = 0
+        for (k, point) in points.enumerated() {
+            if k % 4096 == 0 { try GeoError.throwIfCancelled() }
+            let position = CRS.convert(point, from: crs, to: .cgcs2000)
+            // Asked only for the unit grid, skip the community/street/district lookups.
+            if codesOnly {
+                let grid = locator.unitGrid(at: position)
+                if grid != nil { located += 1 }
+                results.append(grid.map { .string($0.code) } ?? .null)
+            } else {
+                let location = locator.locate(position)
+                if location.unitGrid != nil { located += 1 }
+                results.append(Self.describe(location, point: nil))
+            }
+        }
+        return try JSONResponse.make(.object(["count": .int(Int64(points.count)), "results": .array(results), "located": .int(Int64(located))]))
+    }
+
+    /// `GET /v1/grids/check`.
+    @Sendable func checkGrids(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let report = try await census.value
+        if request.uri.queryParameters["format"] == "geojson" {
+            return JSONResponse.bytes(try GeoJSON.encodeBytes(report.problemFeatures), contentType: "application/geo+json")
+        }
+        let counts = JSONValue.object(Dictionary(uniqueKeysWithValues: report.problemCounts.map { ($0.kind.rawValue, JSONValue.int(Int64($0.count))) }))
+        let problems = JSONValue.array(
+            report.problems.map { problem in
+                .object([
+                    "kind": .string(problem.kind.rawValue), "codes": .array(problem.codes.map { .string($0) }),
+                    "message": .string(problem.message), "area_m2": problem.areaSquareMetres.map { .double($0) } ?? .null,
+                ])
+            })
+        return try JSONResponse.make(.object(["counts": counts, "problems": problems, "statistics": Self.describe(report.overall)]))
+    }
+
+    /// `GET /v1/grids/stats`.
+    @Sendable func gridStatistics(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let report = try await census.value
+        let communities = JSONValue.array(
+            report.perCommunity.map { entry in
+                var row = Self.describe(entry.statistics)
+                if case .object(var object) = row { object["community_code"] = .string(entry.code); row = .object(object) }
+                return row
+            })
+        return try JSONResponse.make(.object(["overall": Self.describe(report.overall), "communities": communities]))
+    }
+
+    static func describe(_ statistics: GridQualityReport.AreaStatistics) -> JSONValue {
+        func rounded(_ value: Double) -> JSONValue { .double((value * 10).rounded() / 10) }
+        return .object([
+            "count": .int(Int64(statistics.count)), "total_area_m2": rounded(statistics.totalArea), "mean_area_m2": rounded(statistics.meanArea),
+            "min_area_m2": rounded(statistics.minimumArea), "max_area_m2": rounded(statistics.maximumArea),
+        ])
+    }
+
+    /// The location as the API shows it; regions absent from the answer are null.
+    static func describe(_ location: GridLocation, point: Coordinate?) -> JSONValue {
+        func region(_ reference: RegionReference?) -> JSONValue {
+            reference.map { .object(["code": .string($0.code), "name": .string($0.name)]) } ?? .null
+        }
+        var body: [String: JSONValue] = [
+            "district": region(location.district), "street": region(location.street), "community": region(location.community),
+            "unit_grid": region(location.unitGrid), "responsibility_grids": .array(location.responsibilityGrids.map { region($0) }),
+        ]
+        if let point { body["point"] = .array([.double(point.x), .double(point.y)]) }
+        return .object(body)
+    }
+}
+
+extension GridQualityReport {
+    /// The census report of `store`'s unit grids against its communities, rebuilt when either layer changes. The
+    /// GEOS pass runs on the ``ComputePool``, off the event loops; it is shared by every request waiting for it, so
+    /// one client going away does not stop it.
+    static func versioned(store: any FeatureStore, checkInterval: Duration) -> LayerVersionedValue<GridQualityReport> {
+        let grids = GridLocator.layerNames.unitGrids, communities = GridLocator.layerNames.communities
+        return LayerVersionedValue(store: store, layerNames: [grids, communities], checkInterval: checkInterval) { store in
+            guard try await store.layer(named: grids) != nil else {
+                throw APIError(code: .layerNotFound, message: "no layer named \"\(grids)\"; import one first")
+            }
+            let unitGrids = try await store.features(in: grids).map(\.feature)
+            let communityFeatures = try await store.layer(named: communities) == nil ? [] : try await store.features(in: communities).map(\.feature)
+            return try await ComputePool.shared.run {
+                try GridQualityChecker().check(unitGrids: unitGrids, communities: communityFeatures, engine: try GeometryEngine())
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GeoCore
+import GeoStore
+import Hummingbird
+
+/// `/v1/layers`: the layer catalogue and the features of a layer as GeoJSON.
+struct LayerController {
+    let store: any CityStore
+    let maximumFeatures: Int
+
+    func register(on group: RouterGroup<CityRequestContext>) {
+        group.get("layers", use: listLayers)
+        group.get("layers/:name", use: getLayer)
+        group.get("layers/:name/features", use: ComputePool.shared.offloaded(layerFeatures))
+    }
+
+    /// `GET /v1/layers`.
+    @Sendable func listLayers(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let layers = try await store.layers()
+        return try JSONResponse.make(.object(["layers": .array(layers.map(Self.describe))]))
+    }
+
+    /// `GET /v1/layers/:name`.
+    @Sendable func getLayer(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
+        guard let layer = try await store.layer(named: name) else { throw Self.notFound(name) }
+        return try JSONResponse.make(Self.describe(layer))
+    }
+
+    /// `GET /v1/layers/:name/features`.
+    @Sendable func layerFeatures(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
+        guard try await store.layer(named: name) != nil else { throw Self.notFound(name) }
+        let query = request.uri.queryParameters
+        let bbox = try query["bbox"].map { try Self.parseBoundingBox(String($0)) }
+        let limit = try query["limit"].map { try Self.parseCount(String($0), field: "limit", maximum: maximumFeatures) } ?? maximumFeatures
+        let offset = try query["offset"].map { try Self.parseCount(String($0), field: "offset", maximum: Int(Int32.max)) } ?? 0
+        let stored = try await store.features(in: name, bbox: bbox, limit: limit, offset: offset)
+        let collection = FeatureCollection(stored.map(\.feature))
+        return JSONResponse.bytes(try GeoJSON.encodeBytes(collection), contentType: "application/geo+json")
+    }
+
+    static func notFound(_ name: String) -> APIError {
+        APIError(code: .layerNotFound, message: "no layer named \"\(name)\"", details: ["field": "name"])
+    }
+
+    /// The catalogue entry as the API shows it.
+    static func describe(_ layer: LayerInfo) -> JSONValue {
+        var entry: [String: JSONValue] = [
+            "name": .string(layer.name), "title": layer.title.map(JSONValue.string) ?? .null,
+            "geometry_type": layer.geometryType.map { .string($0.rawValue) } ?? .null, "srid": .int(Int64(layer.srid)),
+            "feature_count": .int(Int64(layer.featureCount)), "version": .int(layer.version),
+            "schema": .array(layer.schema.map { .object(["name": .string($0.name), "type": .string($0.type.rawValue)]) }),
+            "updated_at": .string(TimeText.format(layer.updatedAt.timeIntervalSince1970)),
+        ]
+        if let box = layer.bbox {
+            entry["bbox"] = .array([.double(box.minX), .double(box.minY), .double(box.maxX), .double(box.maxY)])
+        } else {
+            entry["bbox"] = .null
+        }
+        return .object(entry)
+    }
+
+    /// `minLon,minLat,maxLon,maxLat` in degrees, each finite, in range and min <= max.
+    static func parseBoundingBox(_ text: String) throws -> BoundingBox {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, let minX = parts[0], let minY = parts[1], let maxX = parts[2], let maxY = parts[3],
+            [minX, minY, maxX, maxY].allSatisfy(\.isFinite)
+        else {
+            throw APIError(code: .invalidBBox, message: "bbox must be four numbers minLon,minLat,maxLon,maxLat, got \"\(text)\"",
+                details: ["field": "bbox"])
+        }
+        guard minX >= -180, maxX <= 180, minY >= -90, maxY <= 90, minX <= maxX, minY <= maxY else {
+            throw APIError(code: .invalidBBox,
+                message: "bbox \(text) is out of range: longitudes within [-180, 180], latitudes within [-90, 90], min <= max",
+                details: ["field": "bbox"])
+        }
+        return BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+    }
+
+    /// A non-negative integer no larger than `maximum`.
+    static func parseCount(_ text: String, field: String, maximum: Int) throws -> Int {
+        guard let value = Int(text), value >= 0 else {
+            throw APIError(
+                code: .invalidArgument, message: "\(field) must be a non-negative integer, got \"\(text)\"",
+                details: ["field": .string(field)])
+        }
+        guard value <= maximum else {
+            throw APIError(
+                code: .invalidArgument, message: "\(field) \(value) exceeds the maximum \(maximum)",
+                details: ["field": .string(field), "maximum": .int(Int64(maximum))])
+        }
+        return value
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GeoCore
+import GeoSampling
+import GeoStore
+import Hummingbird
+
+/// `POST /v1/sampling`: draws a field-inspection plan (`quota` "A=4,B=2,C=2" overrides the city class's) from the store's unit grids, A/B/C areas and sample points.
+/// Body: `{"city_class": 1, "seed": 2026, "points": {"主次干道": 6}, "groups": 2, "spacing_m": 200,
+/// "cover_streets": true, "within_drawn_grids": false, "exclude_rounds": 1, "record": false, "format": "geojson"}`
+/// (format geojson, csv or html). With `record`, the plan is appended to the sampling history and its GeoJSON
+/// features carry the round number as `plan_round`.
+struct SamplingController {
+    let store: any CityStore
+    let maximumBodyBytes: Int
+
+    func register(on group: RouterGroup<CityRequestContext>) {
+        group.post("sampling", use: ComputePool.shared.offloaded(samplingPlan))
+    }
+
+    /// `POST /v1/sampling`.
+    @Sendable func samplingPlan(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let body = try await JoinController.object(request, context: context, maximumBytes: maximumBodyBytes)
+        guard let seedValue = body["seed"]?.intValue, seedValue >= 0 else {
+            throw APIError(code: .invalidArgument, message: "seed must be a non-negative integer", details: ["field": "seed"])
+        }
+        guard case .object(let pointObject)? = body["points"] else {
+            throw APIError(code: .invalidArgument, message: "points must be an object of type: count", details: ["field": "points"])
+        }
+        var counts: [String: Int] = [:]
+        for (type, value) in pointObject {
+            guard let count = value.intValue, count >= 0, count <= 1_000 else {
+                throw APIError(code: .invalidArgument, message: "points.\(type) must be a count in 0...1000", details: ["field": .string("points.\(type)")])
+            }
+            counts[type] = Int(count)
+        }
+        let cityClass = Int(body["city_class"]?.intValue ?? 1)
+        let groups = Int(body["groups"]?.intValue ?? 1)
+        guard (1...100).contains(groups) else {
+            throw APIError(code: .invalidArgument, message: "groups must be in 1...100", details: ["field": "groups"])
+        }
+        let spacing = body["spacing_m"]?.doubleValue ?? 0
+        guard spacing >= 0, spacing <= 50_000 else {
+            throw APIError(code: .invalidArgument, message: "spacing_m must be in 0...50000", details: ["field": "spacing_m"])
+        }
+        if let quota = body["quota"], quota != .null, quota.stringValue == nil {
+            throw APIError(code: .invalidArgument, message: "quota must be a string such as \"A=4,B=2,C=2\"", details: ["field": "quota"])
+        }
+        let inputs = try await SamplingInputs.load(from: store)
+        let excluded = try await SamplingHistory.recent(Int(body["exclude_rounds"]?.intValue ?? 0), in: store)
+        let rules = SamplePointRules(
+            countsPerType: counts, minimumSpacingMetres: spacing, coverEveryStreet: body["cover_streets"] == true, excludedIDs: excluded)
+        var customQuota: DrawQuota?
+        if let text = body["quota"]?.stringValue {
+            do throws(GeoError) {
+                customQuota = try DrawQuota.parse(text)
+            } catch {
+                throw APIError(code: error.code, message: error.message, details: ["field": "quota"])
+            }
+        }
+        let plan: SamplingPlan
+        do throws(GeoError) {
+            plan = try SamplingPlan.make(
+                evaluationGrids: inputs.evaluationGrids, candidates: inputs.candidates, cityClass: cityClass, pointRules: rules,
+                pointsWithinDrawnGrids: body["within_drawn_grids"] == true, inspectorGroups: groups, seed: UInt64(seedValue),
+                excludedGrids: excluded, inputChecksums: inputs.checksums, quota: customQuota)
+        } catch {
+            let field = error.code == .quotaNotMet ? "points" : (error.location ?? "city_class")
+            throw APIError(code: error.code, message: error.message, details: ["field": .string(field)])
+        }
+        let format = body["format"]?.stringValue ?? "geojson"
+        guard ["geojson", "csv", "html"].contains(format) else {
+            throw APIError(code: .invalidArgument, message: "format \"\(format)\" is not geojson, csv or html", details: ["field": "format"])
+        }
+        let round = body["record"] == true ? try await SamplingHistory.record(plan, in: store) : nil
+        switch format {
+        case "csv": return JSONResponse.bytes(Array(plan.csv().utf8), contentType: "text/csv; charset=utf-8")
+        case "html": return JSONResponse.bytes(Array(plan.html().utf8), contentType: "text/html; charset=utf-8")
+        default: return JSONResponse.bytes(try GeoJSON.encodeBytes(plan.geoJSON(round: round)), contentType: "application/geo+json")
+        }
+    }
+
+}

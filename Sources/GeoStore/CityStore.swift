@@ -1,0 +1,60 @@
+import Foundation
+import GeoCore
+
+/// API keys and the audit log: the seam the server's access control and `citygeo keys` talk to.
+public protocol AccessStore: Sendable {
+    /// Stores a new key; `key_exists` when its id or digest is taken.
+    func insertAPIKey(_ key: StoredAPIKey) async throws(GeoError)
+    /// Every key, revoked ones included, by creation time.
+    func apiKeys() async throws(GeoError) -> [StoredAPIKey]
+    /// Marks a key revoked at `time`; false when there is no such key or it was revoked already.
+    func revokeAPIKey(id: String, at time: Double) async throws(GeoError) -> Bool
+    /// Appends audit lines in one transaction.
+    func appendAudit(_ entries: [AuditEntry]) async throws(GeoError)
+    /// Audit lines newest first, filtered by time (`from ≤ time < to`) and key.
+    func auditEntries(from: Double?, to: Double?, keyId: String?, limit: Int) async throws(GeoError) -> [AuditEntry]
+}
+
+/// What a store says about itself, for `/health` and `/ready`.
+public struct StoreDescription: Hashable, Sendable {
+    /// `spatialite` or `postgis`.
+    public var backend: String
+    /// The spatial extension's version, e.g. `5.0.1`.
+    public var version: String
+    /// Where the data lives, without secrets (a file path, a host and database name).
+    public var location: String
+
+    public init(backend: String, version: String, location: String) {
+        self.backend = backend
+        self.version = version
+        self.location = location
+    }
+}
+
+/// Everything the server and the CLI store: layers and the catalogue, fences, events and evaluator states,
+/// tracks, keys and the audit log, behind one existential.
+///
+/// The server and the CLI see only this protocol (and the narrower ones it gathers); the composition root (the
+/// store opener of `citygeo` and ``SpatialStore/open(_:)``) is the one place that names a backend. A second
+/// backend is one new type conforming to it, plus its tests.
+public protocol CityStore: FeatureStore, PositionStore, AccessStore, StoreChangeFeed, VehicleStateStore, WebhookOutbox, FenceEventLookup {
+    /// The backend, its version and where it keeps the data; doubles as a round trip to the database.
+    func describe() async throws(GeoError) -> StoreDescription
+}
+
+extension SpatialStore: CityStore {
+    public func describe() async throws(GeoError) -> StoreDescription {
+        StoreDescription(backend: "spatialite", version: try await spatialiteVersion(), location: path ?? ":memory:")
+    }
+
+    /// Opens (creating if needed, with its folder) the SpatiaLite database at `path`.
+    public static func open(_ path: String) throws(GeoError) -> SpatialStore {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw GeoError(code: .ioError, message: "cannot create the folder \(folder.path) of the database", underlying: "\(error)")
+        }
+        return try SpatialStore(path: path)
+    }
+}
