@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoTilesTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTiles"], resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
