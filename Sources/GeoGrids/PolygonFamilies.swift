@@ -10,7 +10,7 @@ public struct FamilyHit: Hashable, Sendable {
 
 /// One lookup family in memory: its polygons in a ``PolygonIndex`` (overlaps allowed: a point may lie in several
 /// frontage zones at once) with each polygon's code, name and attributes.
-public struct FamilyIndex: Sendable {
+public final class FamilyIndex: Sendable {
     public let family: LookupFamily
     private let index: PolygonIndex
     /// Per polygon, in layer order.
