@@ -120,6 +120,11 @@ enum GeometryCheck {
             return m.polygons.lazy.compactMap(polygonProblem).first
         case .geometryCollection(let g):
             if g.geometries.isEmpty { return "empty geometry (GEOMETRYCOLLECTION EMPTY)" }
+            // SpatiaLite cannot read a collection inside a collection (PostGIS can): refused before any backend
+            // sees it, so that a layer stores the same features wherever it lives.
+            if g.geometries.contains(where: { $0.type == .geometryCollection }) {
+                return "a geometry collection inside a geometry collection cannot be stored"
+            }
             return g.geometries.lazy.compactMap(problem(in:)).first
         }
     }
