@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GeoCore", targets: ["GeoCore"]),
         .library(name: "GeoEngine", targets: ["GeoEngine"]),
         .library(name: "GeoStore", targets: ["GeoStore"]),
+        .library(name: "GeoStorePostGIS", targets: ["GeoStorePostGIS"]),
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
         .library(name: "GeoSampling", targets: ["GeoSampling"]),
         .library(name: "GeoAddress", targets: ["GeoAddress"]),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C shims: only GeoEngine imports them.
@@ -56,6 +58,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // PostgreSQL/PostGIS store through postgres-nio: a target of its own, so that a SpatiaLite user does not
+        // compile postgres-nio into GeoStore.
+        .target(
+            name: "GeoStorePostGIS",
+            dependencies: [
+                "GeoCore", "GeoStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
         // Features: one capability each.
         .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
@@ -76,7 +89,8 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoStorePostGIS", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles",
+                "GeoTrajectories",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -113,9 +127,11 @@ let package = Package(
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
+        // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
+        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
@@ -133,7 +149,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "StoreBackends", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
         .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
     ]
 )
