@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoTilesTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTiles"], resources: [.copy("Fixtures")],

@@ -119,12 +119,13 @@ enum TrackPartitions {
         return TrackInsertResult(inserted: inserted, duplicates: points.count - inserted)
     }
 
+    /// The fixes a track query answers (columns vehicle, t, lon, lat, speed, heading, status).
     static func points(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws -> [TrackPoint] {
+        let rows = try await connection.query(query, logger: logger).collect()
         var result: [TrackPoint] = []
-        let rows = try await connection.query(query, logger: logger)
-        for try await (vehicle, t, lon, lat, speed, heading, status) in rows.decode(
-            (String, Double, Double, Double, Double?, Double?, String?).self)
-        {
+        result.reserveCapacity(rows.count)
+        for row in rows {
+            let (vehicle, t, lon, lat, speed, heading, status) = try row.decode((String, Double, Double, Double, Double?, Double?, String?).self)
             result.append(TrackPoint(vehicle: vehicle, time: t, longitude: lon, latitude: lat, speed: speed, heading: heading, status: status))
         }
         return result
