@@ -12,6 +12,7 @@
 #                                 # CITYGEO_POSTGIS_DIR, PG_PORT and PG_DSN (a libpq DSN for psql and psycopg2)
 #   trap postgis_stop EXIT        # stops the cluster and deletes its folder, whatever happened
 #   postgis_installable           # true when the packages are installed or apt-get can install them
+#   postgis_python_driver         # psycopg2 for the Python peers of the benchmarks
 #
 # POSTGIS_FAST=1 turns durability off (fsync, synchronous_commit, full_page_writes): for tests, never benchmarks.
 # Queries use one core (no parallel workers), like every engine the benchmarks compare.
@@ -48,6 +49,10 @@ postgis_installable() {
     apt-cache policy postgresql-15-postgis-3 2>/dev/null | grep -q "Candidate: [0-9]" && return 0
     postgis_sudo apt-get update -qq >/dev/null 2>&1 || return 1
     apt-cache policy postgresql-15-postgis-3 2>/dev/null | grep -q "Candidate: [0-9]"
+}
+
+postgis_python_driver() {
+    python3 -c 'import psycopg2' 2>/dev/null || python3 -m pip install -q psycopg2-binary 2>/dev/null || true
 }
 
 postgis_free_port() {
