@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "GeoFences", targets: ["GeoFences"]),
         .library(name: "GeoTiles", targets: ["GeoTiles"]),
         .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
+        .library(name: "GeoAnalysis", targets: ["GeoAnalysis"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C shims: only GeoEngine imports them.
@@ -76,6 +78,8 @@ let package = Package(
         .target(name: "GeoFences", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTiles", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoTrajectories", dependencies: ["GeoCore", "GeoStore"], swiftSettings: strictSettings),
+        // Spatial analysis and routing on the road network (coverage, overlay, hot spots, dispatch).
+        .target(name: "GeoAnalysis", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories"], swiftSettings: strictSettings),
 
         // The demo-city generator and the synthetic vehicle days on its roads (a library so that tests and
         // benchmarks can run them; `citygeo demo-city` and `citygeo traj generate` drive them).
@@ -90,7 +94,7 @@ let package = Package(
             name: "GeoServer",
             dependencies: [
                 "GeoCore", "GeoEngine", "GeoStore", "GeoStorePostGIS", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles",
-                "GeoTrajectories",
+                "GeoTrajectories", "GeoAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -99,6 +103,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("openapi.json")],
             swiftSettings: strictSettings),
@@ -107,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoServer", "DemoCity",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -128,6 +133,7 @@ let package = Package(
         .executableTarget(
             name: "bench-store", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "tools/bench/store",
             swiftSettings: strictSettings),
+        .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
         // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
@@ -153,6 +159,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
         .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "StoreBackends", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "DemoCityTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
     ]
 )

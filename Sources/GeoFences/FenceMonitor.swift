@@ -28,6 +28,12 @@ import GeoStore
 /// **Its own thread.** Evaluation is synchronous CPU work (about a microsecond a fix), so the actor runs on a
 /// ``SerialThreadExecutor`` of its own: a 100,000-fix upload never holds an I/O event loop.
 ///
+/// **Several servers.** In cluster mode (``Mode/cluster(_:)``, for several `citygeo serve` over one PostGIS
+/// database) there is no state in memory: each batch locks its vehicles' saved states in the database, is evaluated
+/// against them and committed with them (``VehicleStateStore``), so a vehicle's fixes are evaluated in order and
+/// exactly once whichever replica received them; events reach every replica's subscribers through the store's
+/// change feed, and webhook deliveries go through the store's outbox (FenceMonitor+Cluster.swift).
+///
 /// Errors are ``GeoError``s: `fence_exists`, `not_found` (a fence id), the store's, and the fence validation's.
 public actor FenceMonitor {
     private let executor = SerialThreadExecutor(name: "citygeo-fence-monitor")
@@ -38,16 +44,24 @@ public actor FenceMonitor {
     /// The name the vehicle registry is saved under.
     public static let registryName = "vehicle_registry"
 
-    private let store: any PositionStore
-    private let persistence: FencePersistence
+    let store: any PositionStore
+    let persistence: FencePersistence
     /// The rules' thresholds.
     public let settings: FenceRuleSettings
     private let checkInterval: Duration
+    /// How batches are evaluated and committed.
+    public let mode: Mode
 
-    private var evaluator: FenceEvaluator
+    /// The fences, the registry and, in single-process mode, the live state. In cluster mode its state stays empty:
+    /// states live in the database, one row per vehicle.
+    var evaluator: FenceEvaluator
     /// Known vehicles; nil when none were registered.
     public private(set) var registry: VehicleRegistry?
-    private var subscribers: [UUID: AsyncStream<FenceEvent>.Continuation] = [:]
+    var subscribers: [UUID: AsyncStream<FenceEvent>.Continuation] = [:]
+    /// Cluster mode: the newest fix time this replica has seen, the clock that releases quiet vehicles' held fixes.
+    var feedClock = -Double.infinity
+    /// Cluster mode: the task sweeping vehicles gone quiet.
+    var sweeper: Task<Void, Never>?
     /// Bumped on every change of fences or vehicles: the revision of anything drawn from the fences (tiles).
     public private(set) var changeCount: Int64 = 1
 
@@ -71,21 +85,41 @@ public actor FenceMonitor {
         var done: CheckedContinuation<TrackInsertResult, any Error>
     }
 
+    /// How a monitor evaluates and commits batches.
+    public enum Mode: Sendable {
+        /// One process owns the evaluator state, in memory, saved with every group commit.
+        case singleProcess
+        /// Several processes share the database: states are rows locked per batch (see ``ClusterSettings``).
+        case cluster(ClusterSettings)
+    }
+
     /// A monitor over the fences, registry and evaluator state found in `store`.
-    public init(store: any PositionStore, settings: FenceRuleSettings = .init(), checkInterval: Duration = .seconds(1)) async throws {
+    public init(
+        store: any PositionStore, settings: FenceRuleSettings = .init(), checkInterval: Duration = .seconds(1),
+        mode: Mode = .singleProcess
+    ) async throws {
         self.store = store
         persistence = FencePersistence(store)
         self.settings = settings
         self.checkInterval = checkInterval
+        self.mode = mode
         knownRevision = try await store.fenceRevision()
         let loaded = try await persistence.fences()
         if let data = try await store.evaluatorState(name: Self.registryName) {
             registry = try JSONDecoder().decode(VehicleRegistry.self, from: data)
         }
-        let state = try await persistence.state(name: Self.stateName) ?? FenceEvaluatorState()
+        let state: FenceEvaluatorState
+        if case .singleProcess = mode {
+            state = try await persistence.state(name: Self.stateName) ?? FenceEvaluatorState()
+        } else {
+            state = FenceEvaluatorState()
+        }
         evaluator = FenceEvaluator(fences: loaded, registry: registry, settings: settings, state: state)
         committedState = state
+        if case .cluster(let cluster) = mode { startSweeping(every: cluster.sweepInterval) }
     }
+
+    deinit { sweeper?.cancel() }
 
     // MARK: fences and vehicles
 
@@ -111,7 +145,9 @@ public actor FenceMonitor {
         try await refreshIfStoredElsewhere()
         await takeTurnWhenCommitted()
         defer { passTurn() }
-        guard evaluator.index.positionById[fence.id] == nil else {
+        // Another replica may have stored it since this one last looked.
+        let storedElsewhere = if case .cluster = mode { try await persistence.fence(id: fence.id) != nil } else { false }
+        guard evaluator.index.positionById[fence.id] == nil, !storedElsewhere else {
             throw GeoError(
                 code: .fenceExists, message: "fence \(fence.id) exists; PUT /v1/fences/\(fence.id) replaces it", location: "properties.id")
         }
@@ -160,7 +196,7 @@ public actor FenceMonitor {
     }
 
     /// The evaluator over `index`, keeping the state (it is keyed by fence id).
-    private func change(_ index: LiveFenceIndex) {
+    func change(_ index: LiveFenceIndex) {
         changeCount += 1
         evaluator = FenceEvaluator(index: index, registry: registry, settings: settings, state: evaluator.state)
     }
@@ -186,6 +222,7 @@ public actor FenceMonitor {
     /// is thrown. `flush` closes every open event (the end of a replay).
     public func ingest(_ fixes: [TrackPoint], flush: Bool = false) async throws -> IngestResult {
         try await refreshIfStoredElsewhere()
+        if case .cluster(let cluster) = mode { return try await ingestUnderLockedStates(fixes, flush: flush, cluster: cluster) }
         await takeTurn()
         var events = evaluator.ingest(fixes)
         // The batch's newest fix is the feed's clock: it releases the held fixes of vehicles gone quiet.
@@ -276,20 +313,30 @@ public actor FenceMonitor {
 
     // MARK: other writers
 
-    /// Takes in fences another process stored since the last look (at most once per `checkInterval`); they are
-    /// evaluated from the next batch on. Reads the revision before the fences, so a fence stored in between is
-    /// taken in now or at the next look.
-    private func refreshIfStoredElsewhere() async throws {
+    /// Takes in fences another process stored since the last look (at most once per `checkInterval`, or at once
+    /// when `force`: a replica told of a change by the store's feed); they are evaluated from the next batch on.
+    /// Reads the revision before the fences, so a fence stored in between is taken in now or at the next look. In
+    /// cluster mode the vehicle registry another replica may have replaced is read too.
+    func refreshIfStoredElsewhere(now force: Bool = false) async throws {
         let now = ContinuousClock.now
-        guard now - lastRevisionCheck >= checkInterval else { return }
+        guard force || now - lastRevisionCheck >= checkInterval else { return }
         lastRevisionCheck = now
-        guard try await store.fenceRevision() != knownRevision else { return }
+        let registryChanged = try await registryStoredElsewhere()
+        guard try await store.fenceRevision() != knownRevision || registryChanged != nil else { return }
         await takeTurnWhenCommitted()
         defer { passTurn() }
         let revision = try await store.fenceRevision()
         let loaded = try await persistence.fences()
         knownRevision = revision
+        if let registryChanged { registry = registryChanged }
         change(LiveFenceIndex(loaded, reach: FenceEvaluator.reach(for: settings)))
+    }
+
+    /// Cluster mode: the stored registry when it differs from this replica's, else nil.
+    private func registryStoredElsewhere() async throws -> VehicleRegistry? {
+        guard case .cluster = mode, let data = try await store.evaluatorState(name: Self.registryName) else { return nil }
+        let stored = try JSONDecoder().decode(VehicleRegistry.self, from: data)
+        return stored == registry ? nil : stored
     }
 
     /// After one of our own changes: the revision it moves the stored fences to, so that it is not taken for

@@ -110,6 +110,11 @@ public struct FencePersistence: Sendable {
         }
     }
 
+    /// The event a stored row holds.
+    static func event(from stored: StoredFenceEvent) throws(GeoError) -> FenceEvent {
+        try decode(FenceEvent.self, stored.body, "event")
+    }
+
     private static func decode<T: Decodable>(_ type: T.Type, _ body: String, _ what: String) throws(GeoError) -> T {
         do { return try JSONDecoder().decode(type, from: Data(body.utf8)) } catch { throw decodeError(what, error) }
     }

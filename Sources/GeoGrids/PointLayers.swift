@@ -25,6 +25,12 @@ public final class PointLayers: Sendable {
     /// The point index of `layer`; `layer_not_found` when there is no such layer.
     public func index(of layer: String) async throws -> PointLayerIndex { try await indexes.value(of: layer) }
 
+    /// Rebuilds what was built from `layer` at its next use (the store's change feed reported a change).
+    public func invalidate(layer: String) {
+        indexes.invalidate(layer: layer)
+        caseIndexes.invalidate(layer: layer)
+    }
+
     /// The case index of `layer`; `layer_not_found` when there is no such layer.
     public func cases(of layer: String) async throws -> CaseDuplicateDetector { try await caseIndexes.value(of: layer) }
 

@@ -8,6 +8,7 @@ import GeoTiles
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ServiceLifecycle
 
 /// Builds the CityGeo HTTP application over the store `configuration.databasePath` names (a temporary one when
 /// nil), wiring one controller per capability. Used by `citygeo serve` and by the tests (`app.test(.router)`).
@@ -22,7 +23,8 @@ public func buildApplication(
     store: any CityStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
 ) async throws -> some ApplicationProtocol {
     let serverName = "CityGeo"
-    let (router, lookups) = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
+    let routes = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
+    let lookups = routes.lookups
     let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))
     let server = HTTPServerBuilder { responder -> any ServerChildChannel in
         let channel = HTTP1Channel(responder: responder, configuration: http1)
@@ -30,9 +32,9 @@ public func buildApplication(
         return configuration.inlineLookups ? InlineLookupChannel(http1: channel, lookups: lookups) : channel
     }
     return Application(
-        router: router, server: server,
+        router: routes.router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
-        logger: logger)
+        services: routes.services, logger: logger)
 }
 
 /// The routes of the API, separate from the application so tests can build them over any store.
@@ -41,11 +43,22 @@ public func buildRouter(store: any CityStore, configuration: ServerConfiguration
     try await buildRoutes(store: store, configuration: configuration, logger: Logger(label: "citygeo"), serverName: nil).router
 }
 
-/// The router, and the inline answers of its two busiest routes, which share its indexes, access checks and
-/// metrics.
+/// What the application is made of: the router, the inline answers of its two busiest routes (which share its
+/// indexes, access checks and metrics), and the services that run beside it (a cluster's change listener and
+/// webhook outbox).
+struct CityRoutes {
+    let router: Router<CityRequestContext>
+    let lookups: InlineLookups
+    let services: [any Service]
+
+    /// The router and the inline answers, as the tests share them.
+    var routerAndLookups: (Router<CityRequestContext>, InlineLookups) { (router, lookups) }
+}
+
+/// Builds the routes over `store` (see ``CityRoutes``).
 func buildRoutes(
     store: any CityStore, configuration: ServerConfiguration, logger: Logger, serverName: String?
-) async throws -> (router: Router<CityRequestContext>, lookups: InlineLookups) {
+) async throws -> CityRoutes {
     let router = Router(context: CityRequestContext.self)
     // Order matters: metrics and logs see every answer, errors become the API's body before access control
     // and the audit log see them, and the timeout covers the handler alone.
@@ -78,6 +91,12 @@ func buildRoutes(
         maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    let analysisLayers = AnalysisLayers(store: store, checkInterval: configuration.indexRefreshInterval)
+    AnalysisController(
+        grids: grids, layers: analysisLayers, limits: AnalysisLimits(), maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices, maximumFeatures: configuration.maximumFeaturesPerRequest
+    ).register(on: v1)
+    RouteController(layers: analysisLayers, limits: AnalysisLimits()).register(on: v1)
     let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
     let addresses = LayerVersionedValue(
@@ -87,16 +106,29 @@ func buildRoutes(
     GeocodeController(
         services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
-    let fences = try await FenceMonitor(store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval)
+    // A store that pushes its changes serves a cluster: fence states are locked per batch in the database, events
+    // reach every server through the feed, webhooks go through the store's outbox.
+    let feed = try await store.changes()
+    let mode: FenceMonitor.Mode =
+        feed == nil
+        ? .singleProcess
+        : .cluster(
+            ClusterSettings(
+                store: store, webhookURLs: configuration.fenceWebhooks, webhookBody: FenceController.webhookBody, eventsArriveByFeed: true))
+    let fences = try await FenceMonitor(
+        store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval, mode: mode)
     TrajectoryController(
         store: store, monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumGeometryVertices: configuration.maximumGeometryVertices
     ).register(on: v1)
-    if !configuration.fenceWebhooks.isEmpty {
+    var services: [any Service] = []
+    if feed == nil, !configuration.fenceWebhooks.isEmpty {
         let dispatcher = WebhookDispatcher(urls: configuration.fenceWebhooks)
         let events = await fences.subscribe()
         // Delivery runs beside the request path: a slow receiver never delays position ingest.
         Task { await forwardEvents(events, to: dispatcher) }
+    } else if feed != nil, !configuration.fenceWebhooks.isEmpty {
+        services.append(OutboxDispatcher(outbox: store, owner: ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)"))
     }
     FenceController(
         monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
@@ -109,7 +141,25 @@ func buildRoutes(
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)
-    return (router, InlineLookups(services: addresses, access: access, metrics: metrics, logger: logger, serverName: serverName))
+    if let feed {
+        let followers: [StoreChangeListener.Follower] = [
+            { change in
+                guard case .layer(let name) = change else { return }
+                if GridLocator.sourceLayers.contains(name) { grids.invalidate() }
+                if AddressServices.layerNames.contains(name) { addresses.invalidate() }
+                if [GridLocator.layerNames.unitGrids, GridLocator.layerNames.communities].contains(name) { gridController.census.invalidate() }
+                joins.points.invalidate(layer: name)
+                analysisLayers.invalidate(layer: name)
+                tiles.snapshots.invalidate(name)
+            },
+            { change in if case .keys = change { access.keys.invalidate() } },
+            { change in try? await fences.apply(change) },
+        ]
+        services.append(StoreChangeListener(feed: feed, followers: followers, logger: logger))
+    }
+    return CityRoutes(
+        router: router, lookups: InlineLookups(services: addresses, access: access, metrics: metrics, logger: logger, serverName: serverName),
+        services: services)
 }
 
 /// Posts each fence event of `events` to the webhooks, in order, as the JSON body `/v1/events` uses.

@@ -9,8 +9,9 @@ public enum StoreChange: Hashable, Sendable {
     case fences
     /// API keys were created or revoked.
     case keys
-    /// Fence events were committed (created or closed), by id: every replica's event streams show them.
-    case events([String])
+    /// Fence event snapshots were committed (an event opened, or closed), as stored: every replica's event streams
+    /// show them, the replica that raised them included, each snapshot once.
+    case events([StoredFenceEvent])
 }
 
 /// Changes pushed by the database as they are committed, by any process: how the replicas of a cluster follow

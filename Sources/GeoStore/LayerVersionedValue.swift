@@ -72,6 +72,14 @@ public final class LayerVersionedValue<Value: Sendable>: Sendable {
         }
     }
 
+    /// Makes the next caller check the catalogue whatever the interval, and starts that check now, so that a
+    /// change another process reported (the store's change feed) is taken in without waiting for a request. The
+    /// current value stays in use until the check has finished.
+    public func invalidate() {
+        state.withLock { $0.lastCheck = nil }
+        Task { _ = try? await self.value }
+    }
+
     /// The value without waiting, or nil when there is none yet or the check interval is over and the caller must
     /// take ``value`` (which reads the catalogue) instead. For answers given where one cannot await.
     public var valueIfChecked: Value? {
@@ -130,6 +138,14 @@ public final class LayerVersionedValues<Value: Sendable>: Sendable {
         self.checkInterval = checkInterval
         self.alsoWatching = alsoWatching
         self.build = build
+    }
+
+    /// Invalidates the values built from `layer` (its own, or every one when it is a layer they all watch).
+    public func invalidate(layer: String) {
+        let affected = values.withLock { values in
+            alsoWatching.contains(layer) ? Array(values.values) : values[layer].map { [$0] } ?? []
+        }
+        for value in affected { value.invalidate() }
     }
 
     /// The value of `layer`, built or rebuilt as ``LayerVersionedValue/value`` says. A layer that is not there

@@ -11,7 +11,7 @@ extension PostGISStore: AccessStore {
         try await transaction("cannot store API key \(key.id)") { connection in
             let taken = try await connection.query("SELECT 1 FROM api_keys WHERE id = \(key.id) FOR UPDATE", logger: logger).collect()
             guard taken.isEmpty else { throw GeoError(code: .keyExists, message: "an API key with id \(key.id) exists") }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO api_keys (id, name, sha256, scopes, rate_per_second, created_at, revoked_at)
                 VALUES (\(key.id), \(key.name), \(key.sha256), \(key.scopes.joined(separator: ",")), \(key.ratePerSecond),
@@ -49,7 +49,7 @@ extension PostGISStore: AccessStore {
         guard !entries.isEmpty else { return }
         try await withConnection("cannot append to the audit log") { connection in
             // One statement: all the lines or none. Optional text travels with a presence flag.
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO audit_log (time, key_id, key_name, method, path, status, detail, remote_address)
                 SELECT time, CASE WHEN has_key_id THEN key_id END, CASE WHEN has_key_name THEN key_name END, method, path, status,

@@ -8,10 +8,11 @@ import Synchronization
 /// The change feed: triggers on the catalogue, fences, keys and events call `pg_notify('citygeo_changes', …)` as
 /// they commit (migrations `v1` to `v5`), and each ``changes()`` stream listens on a connection of its own.
 ///
-/// Payloads are `layer:<name>`, `fences`, `keys` and `events:["id", …]` (event ids split so that no payload reaches
-/// PostgreSQL's 8,000-byte limit). PostgreSQL delivers them only to listening connections, so a dropped connection
-/// loses what was committed meanwhile: after reconnecting, the stream yields a change of every kind (each layer
-/// name ever used, `fences`, `keys`, and the ids of events written since shortly before the drop).
+/// Payloads are `layer:<name>`, `fences`, `keys`, `events:[{…}, …]` (the event rows as written, split so that no
+/// payload reaches PostgreSQL's 8,000-byte limit) and `event-ids:["id"]` (a row too large for a notification, read
+/// by the listener). PostgreSQL delivers them only to listening connections, so a dropped connection loses what was
+/// committed meanwhile: after reconnecting, the stream yields a change of every kind (each layer name ever used,
+/// `fences`, `keys`, and the events written since shortly before the drop).
 extension PostGISStore: StoreChangeFeed {
     /// Listens before it returns, so every change committed afterwards reaches the stream; `database_error` when
     /// the server cannot be reached. The stream ends when its consumer stops iterating, or on ``close()``.
@@ -120,14 +121,21 @@ final class PostGISChangeListener: Sendable {
             group.addTask {
                 for try await notification in notifications {
                     self.markAlive()
-                    if let change = Self.change(from: notification.payload) { self.output.yield(change) }
+                    switch Self.notice(from: notification.payload) {
+                    case .change(let change): self.output.yield(change)
+                    case .eventIDs(let ids):
+                        let rows = try await PostGISFenceRows.events(
+                            connection, "\(unescaped: PostGISFenceRows.eventColumns) WHERE id = ANY(\(ids)) ORDER BY id", logger: self.logger)
+                        if !rows.isEmpty { self.output.yield(.events(rows)) }
+                    case nil: break
+                    }
                 }
                 throw GeoError(code: .databaseError, message: "the listening connection closed")
             }
             group.addTask {
                 while true {
                     try await Task.sleep(for: Self.checkInterval)
-                    try await connection.query("SELECT 1", logger: self.logger)
+                    try await connection.run("SELECT 1", logger: self.logger)
                     self.markAlive()
                 }
             }
@@ -144,28 +152,43 @@ final class PostGISChangeListener: Sendable {
             output.yield(.layer(name))
         }
         let since = lastAlive.withLock { $0 } - Self.resyncMargin
-        var ids: [String] = []
-        let rows = try await connection.query(
-            "SELECT id FROM fence_events WHERE changed_at >= to_timestamp(\(since)) ORDER BY id", logger: logger)
-        for try await id in rows.decode(String.self) {
-            ids.append(id)
-            if ids.count == 1000 {
-                output.yield(.events(ids))
-                ids.removeAll()
-            }
+        let written = try await PostGISFenceRows.events(
+            connection, "\(unescaped: PostGISFenceRows.eventColumns) WHERE changed_at >= to_timestamp(\(since)) ORDER BY id", logger: logger)
+        for start in stride(from: 0, to: written.count, by: 1000) {
+            output.yield(.events(Array(written[start..<min(start + 1000, written.count)])))
         }
-        if !ids.isEmpty { output.yield(.events(ids)) }
         markAlive()
     }
 
-    /// The change a payload announces; nil for one this version does not know.
-    static func change(from payload: String) -> StoreChange? {
-        if payload == "fences" { return .fences }
-        if payload == "keys" { return .keys }
-        if payload.hasPrefix("layer:") { return .layer(String(payload.dropFirst(6))) }
+    /// What a notification announces: a change, or events to read by id.
+    enum Notice: Equatable {
+        case change(StoreChange)
+        case eventIDs([String])
+    }
+
+    /// The notice of a payload; nil for one this version does not know or cannot read.
+    static func notice(from payload: String) -> Notice? {
+        if payload == "fences" { return .change(.fences) }
+        if payload == "keys" { return .change(.keys) }
+        if payload.hasPrefix("layer:") { return .change(.layer(String(payload.dropFirst(6)))) }
+        if payload.hasPrefix("event-ids:"), case .array(let items)? = try? JSON.decode(String(payload.dropFirst(10))) {
+            return .eventIDs(items.compactMap(\.stringValue))
+        }
         if payload.hasPrefix("events:"), case .array(let items)? = try? JSON.decode(String(payload.dropFirst(7))) {
-            return .events(items.compactMap(\.stringValue))
+            return .change(.events(items.compactMap(snapshot(from:))))
         }
         return nil
+    }
+
+    /// An event row as the trigger writes it (`json_build_object` of the row's columns).
+    private static func snapshot(from item: JSONValue) -> StoredFenceEvent? {
+        guard case .object(let fields) = item,
+              let id = fields["id"]?.stringValue, let vehicle = fields["vehicle"]?.stringValue,
+              let kind = fields["kind"]?.stringValue, let start = fields["start"]?.doubleValue,
+              let body = fields["body"]?.stringValue
+        else { return nil }
+        return StoredFenceEvent(
+            id: id, vehicleId: vehicle, kind: kind, fenceId: fields["fence"]?.stringValue, start: start,
+            end: fields["end"]?.doubleValue, body: body)
     }
 }

@@ -20,7 +20,7 @@ extension PostGISStore: VehicleStateStore, WebhookOutbox, FenceEventLookup {
             return try await transactionPassingErrors { connection in
                 var rows: [String: VehicleStateRow] = [:]
                 if !sorted.isEmpty {
-                    try await connection.query(
+                    try await connection.run(
                         """
                         INSERT INTO fence_vehicle_states (vehicle)
                         SELECT vehicle FROM unnest(\(sorted)) AS batch (vehicle) ORDER BY vehicle
@@ -83,13 +83,13 @@ extension PostGISStore: VehicleStateStore, WebhookOutbox, FenceEventLookup {
 
     public func completeDelivery(id: Int64) async throws(GeoError) {
         try await withConnection("cannot complete webhook delivery \(id)") { connection in
-            try await connection.query("DELETE FROM webhook_outbox WHERE id = \(id)", logger: logger)
+            try await connection.run("DELETE FROM webhook_outbox WHERE id = \(id)", logger: logger)
         }
     }
 
     public func retryDelivery(id: Int64, at time: Double) async throws(GeoError) {
         try await withConnection("cannot reschedule webhook delivery \(id)") { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE webhook_outbox SET attempts = attempts + 1, due_at = \(time), leased_by = NULL, leased_until = NULL
                 WHERE id = \(id)
@@ -114,7 +114,7 @@ enum PostGISClusterRows {
         guard !states.isEmpty else { return }
         let vehicles = states.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let rows = vehicles.compactMap { states[$0] }
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO fence_vehicle_states (vehicle, body, pending_since, saved_at)
             SELECT vehicle, decode(body, 'base64'), CASE WHEN has_pending THEN pending END, now()
@@ -139,7 +139,7 @@ enum PostGISClusterRows {
                 order.append(delivery)
             }
         }
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO webhook_outbox (event_id, url, body, attempts, due_at)
             SELECT event_id, url, body, 0, 0

@@ -19,7 +19,7 @@ extension PostGISStore {
     /// Runs one statement (tests use it to cut the change feed's connection).
     func execute(_ sql: String) async throws(GeoError) {
         try await withConnection("statement failed") { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
     }
 }

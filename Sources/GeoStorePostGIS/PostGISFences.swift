@@ -7,7 +7,7 @@ internal import PostgresNIO
 extension PostGISStore: FenceRepository {
     public func saveFence(_ fence: StoredFence) async throws(GeoError) {
         try await withConnection("cannot save fence \(fence.id)") { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO fence_definitions (id, kind, role, version, min_x, min_y, max_x, max_y, body, updated_at)
                 VALUES (\(fence.id), \(fence.kind), \(fence.role), \(Int64(fence.version)), \(fence.bbox?.minX), \(fence.bbox?.minY),
@@ -144,7 +144,7 @@ enum PostGISFenceRows {
     static func upsert(_ events: [StoredFenceEvent], _ connection: PostgresConnection, logger: Logger) async throws {
         guard !events.isEmpty else { return }
         let rows = collapsed(events)
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO fence_events (id, vehicle_id, kind, fence_id, start_time, end_time, body)
             SELECT id, vehicle, kind, CASE WHEN has_fence THEN fence END, start_time, CASE WHEN has_end THEN end_time END, body
@@ -158,7 +158,7 @@ enum PostGISFenceRows {
     }
 
     static func saveEvaluatorState(name: String, body: Data, _ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO fence_evaluator_states (name, body, saved_at) VALUES (\(name), \(body), now())
             ON CONFLICT (name) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at

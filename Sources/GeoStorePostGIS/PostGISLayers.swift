@@ -102,7 +102,7 @@ extension PostGISStore: FeatureStore {
             let tableExists = try await table.exists(connection, logger: logger)
             guard entry != nil || tableExists else { throw PostGISCatalog.notFound(layer) }
             if tableExists { try await table.drop(connection, logger: logger) }
-            try await connection.query("DELETE FROM geo_layers WHERE name = \(layer.rawValue)", logger: logger)
+            try await connection.run("DELETE FROM geo_layers WHERE name = \(layer.rawValue)", logger: logger)
             _ = try await PostGISCatalog.nextVersion(connection, layer, logger: logger)
         }
     }
@@ -116,7 +116,7 @@ enum PostGISCatalog {
 
     /// Serialises writers of one layer until the end of the transaction.
     static func lock(_ connection: PostgresConnection, _ layer: LayerName, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("citygeo_layer:" + layer.rawValue)))", logger: logger)
+        try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\("citygeo_layer:" + layer.rawValue)))", logger: logger)
     }
 
     /// The layer's SRID, or `layer_not_found`.
@@ -153,7 +153,7 @@ enum PostGISCatalog {
     static func save(_ connection: PostgresConnection, _ info: LayerInfo, logger: Logger) async throws {
         let schema = try LayerCatalogCoding.encodeSchema(info.schema)
         let type = LayerCatalogCoding.geometryTypeName(info.geometryType)
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO geo_layers (name, title, geometry_type, srid, attribute_schema, feature_count,
                 min_x, min_y, max_x, max_y, created_at, updated_at, version)
@@ -213,7 +213,7 @@ struct PostGISLayerTable: Sendable {
             .collect().first?.decode(Int64.self) ?? 0
         guard known > 0 else { throw GeoError(code: .invalidSRID, message: "SRID \(srid) is not in spatial_ref_sys") }
         let type = geometryType?.rawValue ?? "Geometry"
-        try await connection.query(PostgresQuery(unsafeSQL: """
+        try await connection.run(PostgresQuery(unsafeSQL: """
             CREATE TABLE \(quoted) (
                 fid bigserial PRIMARY KEY,
                 source_id jsonb,
@@ -225,12 +225,12 @@ struct PostGISLayerTable: Sendable {
 
     /// The GiST index, built once the rows of a new table are in (one bulk build), then statistics for the planner.
     func createSpatialIndex(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX \"\(indexName)\" ON \(quoted) USING gist (geom)"), logger: logger)
-        try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \(quoted)"), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: "CREATE INDEX \"\(indexName)\" ON \(quoted) USING gist (geom)"), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: "ANALYZE \(quoted)"), logger: logger)
     }
 
     func drop(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(quoted)"), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(quoted)"), logger: logger)
     }
 
     /// `SELECT columns FROM` the table, restricted when `box` is given to rows whose bounding box intersects it:

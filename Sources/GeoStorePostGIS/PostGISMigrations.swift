@@ -88,15 +88,26 @@ enum PostGISMigrations {
             "CREATE INDEX fence_events_fence ON fence_events (fence_id, start_time)",
             "CREATE INDEX fence_events_start ON fence_events (start_time)",
             "CREATE INDEX fence_events_changed ON fence_events (changed_at)",
-            // Event ids in notifications of at most ~7,900 bytes (PostgreSQL refuses payloads of 8,000), as JSON arrays.
+            // Event snapshots (the rows as written) in notifications of at most ~7,900 bytes (PostgreSQL refuses
+            // payloads of 8,000), as JSON arrays; a row too large for one notification is announced by its id alone
+            // (`event-ids:`), and the listener reads it.
             """
             CREATE FUNCTION citygeo_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
             DECLARE
                 chunk text := '';
                 item text;
+                event_id text;
             BEGIN
-                FOR item IN SELECT to_json(n.id)::text FROM changed_events n ORDER BY n.id LOOP
-                    IF chunk <> '' AND octet_length(chunk) + octet_length(item) > 7900 THEN
+                FOR event_id, item IN
+                    SELECT n.id, json_build_object('id', n.id, 'vehicle', n.vehicle_id, 'kind', n.kind, 'fence', n.fence_id,
+                        'start', n.start_time, 'end', n.end_time, 'body', n.body)::text
+                    FROM changed_events n ORDER BY n.id
+                LOOP
+                    IF octet_length(item) > 7800 THEN
+                        PERFORM pg_notify('\(channel)', 'event-ids:' || json_build_array(event_id)::text);
+                        CONTINUE;
+                    END IF;
+                    IF chunk <> '' AND octet_length(chunk) + octet_length(item) > 7800 THEN
                         PERFORM pg_notify('\(channel)', 'events:[' || chunk || ']');
                         chunk := '';
                     END IF;
@@ -168,7 +179,10 @@ enum PostGISMigrations {
                     part := 'track_points_' || to_char(to_timestamp(day * 86400) AT TIME ZONE 'UTC', 'YYYY_MM_DD');
                     IF to_regclass(quote_ident(part)) IS NULL THEN
                         PERFORM pg_advisory_xact_lock(hashtext('citygeo_track_partitions'));
-                        IF to_regclass(quote_ident(part)) IS NULL THEN
+                        -- Asked of pg_class with this statement's snapshot: to_regclass reads the relation cache,
+                        -- which need not yet know of a partition another transaction committed while this one waited.
+                        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class
+                                       WHERE relname = part AND relnamespace = current_schema()::regnamespace) THEN
                             EXECUTE format('CREATE TABLE %I (LIKE track_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
                             EXECUTE format('ALTER TABLE track_points ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)',
                                 part, day * 86400, (day + 1) * 86400);
@@ -265,10 +279,10 @@ enum PostGISMigrations {
 
     /// Applies the migrations `connection`'s database has not seen, in one transaction.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.run("BEGIN", logger: logger)
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('citygeo_schema_migrations'))", logger: logger)
-            try await connection.query(
+            try await connection.run("SELECT pg_advisory_xact_lock(hashtext('citygeo_schema_migrations'))", logger: logger)
+            try await connection.run(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
                 logger: logger)
             var applied = Set<String>()
@@ -277,13 +291,13 @@ enum PostGISMigrations {
             }
             for migration in migrations where !applied.contains(migration.name) {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+                try await connection.run("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.run("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.run("ROLLBACK", logger: logger)
             throw PostGISErrors.geoError(error, "cannot migrate the PostGIS database")
         }
     }

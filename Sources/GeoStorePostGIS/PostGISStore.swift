@@ -149,13 +149,13 @@ public final class PostGISStore: Sendable {
     /// connection is then closed by the pool, which discards the transaction too).
     func transactionPassingErrors<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.run("BEGIN", logger: logger)
             do {
                 let value = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.run("COMMIT", logger: logger)
                 return value
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.run("ROLLBACK", logger: logger)
                 throw error
             }
         }
@@ -255,7 +255,7 @@ enum PostGISScratchDatabases {
         try await PostGISConnections.withConnection(to: server, logger: logger) { connection in
             for attempt in 0..<100 {
                 do {
-                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: logger)
+                    try await connection.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: logger)
                     return
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
                     // No template yet: one caller makes it while the others wait on the same advisory lock.
@@ -269,25 +269,25 @@ enum PostGISScratchDatabases {
     }
 
     private static func makeTemplate(_ connection: PostgresConnection, server: PostGISLocation, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_lock(hashtext('citygeo_scratch_template'))", logger: logger)
+        try await connection.run("SELECT pg_advisory_lock(hashtext('citygeo_scratch_template'))", logger: logger)
         do {
             let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(template)", logger: logger).collect()
             if exists.isEmpty {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(template)"), logger: logger)
+                try await connection.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(template)"), logger: logger)
                 try await PostGISConnections.withConnection(to: server.with(database: template), logger: logger) { inside in
-                    try await inside.query("CREATE EXTENSION IF NOT EXISTS postgis", logger: logger)
+                    try await inside.run("CREATE EXTENSION IF NOT EXISTS postgis", logger: logger)
                 }
             }
         } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext('citygeo_scratch_template'))", logger: logger)
+            _ = try? await connection.run("SELECT pg_advisory_unlock(hashtext('citygeo_scratch_template'))", logger: logger)
             throw error
         }
-        try await connection.query("SELECT pg_advisory_unlock(hashtext('citygeo_scratch_template'))", logger: logger)
+        try await connection.run("SELECT pg_advisory_unlock(hashtext('citygeo_scratch_template'))", logger: logger)
     }
 
     static func drop(_ name: String, on server: PostGISLocation, logger: Logger) async throws(GeoError) {
         try await PostGISConnections.withConnection(to: server, logger: logger) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
     }
 }
@@ -320,5 +320,15 @@ enum PostGISErrors {
             return "\(info[.sqlState] ?? "?????"): \(message)" + (info[.detail].map { " (\($0))" } ?? "")
         }
         return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a statement whose rows are not wanted and waits for its end. `query` returns as soon as the rows'
+    /// description arrives, so an error raised later by the statement (a function's exception, a constraint) would
+    /// reach only a consumer of the rows: left unread, it is lost and surfaces as "current transaction is aborted"
+    /// on the next statement, or not at all when the next is COMMIT (which then rolls back silently).
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
     }
 }

@@ -90,7 +90,7 @@ enum TrackPartitions {
         guard !points.isEmpty else { return TrackInsertResult(inserted: 0, duplicates: 0) }
         let days = Set(points.compactMap { day(of: $0.time) }).sorted()
         if !days.isEmpty {
-            try await connection.query("SELECT citygeo_track_partitions(\(days))", logger: logger)
+            try await connection.run("SELECT citygeo_track_partitions(\(days))", logger: logger)
         }
         var inserted = 0
         var start = 0

@@ -172,6 +172,12 @@ public actor LayerSnapshots {
         return snapshot.snapshot
     }
 
+    /// Forgets the confirmation of `layer`'s version, so that the next tile of it asks the store again: how a
+    /// change another process reported (the store's change feed) reaches the tiles at once.
+    public nonisolated func invalidate(_ layer: String) {
+        recent.withLock { $0[layer] = nil }
+    }
+
     /// ``snapshot(of:)`` without entering the actor when the last confirmation is recent enough (within
     /// `maximumAge`, or since the start of the current request).
     public nonisolated func current(_ layer: String) async throws(GeoError) -> LayerSnapshot {

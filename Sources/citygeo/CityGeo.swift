@@ -9,7 +9,7 @@ struct CityGeoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "citygeo",
         abstract: "CityGeo: unit grids, sampling, geocoding, fences, trajectories and vector tiles for city management.",
-        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, LayersCommand.self, GridCommand.self, SampleCommand.self, GeocodeCommand.self, FenceCommand.self, TilesCommand.self, TrajectoryCommand.self, DemoCityCommand.self, KeysCommand.self])
+        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, LayersCommand.self, GridCommand.self, SampleCommand.self, GeocodeCommand.self, FenceCommand.self, TilesCommand.self, TrajectoryCommand.self, AnalyzeCommand.self, RouteCommand.self, DemoCityCommand.self, KeysCommand.self])
 }
 
 /// Options shared by every command that opens the database.

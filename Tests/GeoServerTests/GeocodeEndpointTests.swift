@@ -23,7 +23,7 @@ import Testing
     func withApp(maximumBatchAddresses: Int = 100, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let (responder, _) = try await SharedRoutes.shared.routes("geocode-\(maximumBatchAddresses)") {
             let configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root, maximumBatchAddresses: maximumBatchAddresses)
-            return try await buildRoutes(store: try await Self.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: nil)
+            return try await buildRoutes(store: try await Self.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: nil).routerAndLookups
         }
         try await Application(responder: responder).test(.router, body)
     }

@@ -18,7 +18,7 @@ import Testing
     static let root = GeocodeEndpointTests.root
 
     static func routes(_ configuration: GeoServer.ServerConfiguration) async throws -> (router: Router<CityRequestContext>, lookups: InlineLookups) {
-        try await buildRoutes(store: try await GeocodeEndpointTests.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: "CityGeo")
+        try await buildRoutes(store: try await GeocodeEndpointTests.store.value, configuration: configuration, logger: Logger(label: "test"), serverName: "CityGeo").routerAndLookups
     }
 
     /// The routes of the default configuration, built once for the tests that only read through them.

@@ -42,7 +42,7 @@ import Testing
     func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let (responder, _) = try await SharedRoutes.shared.routes("joins") {
             try await buildRoutes(
-                store: try await Self.makeStore(), configuration: ServerConfiguration(databasePath: nil), logger: Logger(label: "test"), serverName: nil)
+                store: try await Self.makeStore(), configuration: ServerConfiguration(databasePath: nil), logger: Logger(label: "test"), serverName: nil).routerAndLookups
         }
         try await Application(responder: responder).test(.router, body)
     }

@@ -225,7 +225,7 @@ import Testing
         let (responder, _) = try await SharedRoutes.shared.routes("contract-bad-requests") {
             try await buildRoutes(
                 store: try await LocateEndpointTests.makeStore(), configuration: ServerConfiguration(databasePath: nil), logger: Logger(label: "test"),
-                serverName: nil)
+                serverName: nil).routerAndLookups
         }
         try await Application(responder: responder).test(.router) { client in
             let headers: HTTPFields = uri.hasSuffix("/points") ? [.contentType: "text/csv"] : [:]

@@ -212,7 +212,11 @@ struct PostGISChangeFeedTests {
     }
 
     static func eventIDs(_ changes: [StoreChange]) -> [String] {
-        changes.flatMap { change -> [String] in if case .events(let ids) = change { ids } else { [] } }
+        snapshots(changes).map(\.id)
+    }
+
+    static func snapshots(_ changes: [StoreChange]) -> [StoredFenceEvent] {
+        changes.flatMap { change -> [StoredFenceEvent] in if case .events(let events) = change { events } else { [] } }
     }
 
     @Test func layersFencesKeysAndEventsAreAnnouncedToEveryListener() async throws {
@@ -222,12 +226,22 @@ struct PostGISChangeFeedTests {
         _ = try await store.importGeoJSON(name: "towns", file: Fixture.url("towns.geojson"))
         try await store.saveFence(StoredFence(id: "f1", kind: "area", role: nil, version: 1, bbox: nil, body: "{}"))
         try await store.insertAPIKey(StoredAPIKey(id: "k1", name: "n", sha256: "00", scopes: ["geocode"], ratePerSecond: nil, createdAt: 1))
-        // 300 events with 60-character ids: more than one notification can carry.
+        // 300 events with 60-character ids: more than one notification can carry; one whose body no notification
+        // can carry, which the listener reads by its id.
         let ids = (0..<300).map { String(format: "%060d", $0) }
-        try await store.saveFenceEvents(ids.map { StoredFenceEvent(id: $0, vehicleId: "V", kind: "overSpeed", fenceId: nil, start: 1, end: nil, body: "{}") })
-        let seen = await Self.collect(feed) { Set(Self.eventIDs($0)).count == 300 }
+        var written = ids.enumerated().map { index, id in
+            StoredFenceEvent(
+                id: id, vehicleId: "V\(index % 7)", kind: "overSpeed", fenceId: index % 2 == 0 ? "f1" : nil,
+                start: 1_764_000_000.125 + Double(index), end: index % 3 == 0 ? 1_764_000_600.5 : nil, body: "{\"n\":\(index)}")
+        }
+        written.append(StoredFenceEvent(
+            id: "large", vehicleId: "V", kind: "inForbiddenZone", fenceId: "f1", start: 5, end: nil,
+            body: "{\"note\":\"" + String(repeating: "x", count: 9_000) + "\"}"))
+        try await store.saveFenceEvents(written)
+        let seen = await Self.collect(feed) { Set(Self.eventIDs($0)).count == 301 }
         #expect(seen.prefix(3) == [.layer("towns"), .fences, .keys])
-        #expect(Set(Self.eventIDs(seen)) == Set(ids))
+        // Every snapshot arrives once, equal to the row as written (times to the last bit, bodies, open or closed).
+        #expect(Self.snapshots(seen).sorted { $0.id < $1.id } == written.sorted { $0.id < $1.id })
         #expect(seen.filter { if case .events = $0 { true } else { false } }.count >= 3)
         await replica.close()
         await store.close()

@@ -27,6 +27,17 @@ public struct StoreBackend: Sendable, CustomStringConvertible {
         if let store = store as? PostGISStore { await store.close() }
     }
 
+    /// A second store on the same database, as another process (a replica) would open it.
+    public static func replica(of store: any CityStore) async throws -> any CityStore {
+        switch store {
+        case let store as PostGISStore: return try await PostGISStore.open(store.location)
+        case let store as SpatialStore:
+            guard let path = store.path else { throw GeoError(code: .invalidArgument, message: "an in-memory store has no replica") }
+            return try SpatialStore(path: path)
+        default: throw GeoError(code: .invalidArgument, message: "no replica for \(type(of: store))")
+        }
+    }
+
     public static let spatialite = StoreBackend(name: "spatialite") { try SpatialStore.temporary() }
 
     public static func postgis(server: String) -> StoreBackend {

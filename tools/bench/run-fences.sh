@@ -44,7 +44,8 @@ for r in rows[1:]:
 print(f"CityGeo FenceEvaluator, 1,000 vehicles, all rules: {ours['evaluator_fixes_per_s']:,} fixes/s")
 for r in rows:
     if r.get("engine") == "citygeo-http-fences":
-        print(f"HTTP: {r['positions_per_s']:,} positions/s in batches of {r['batch']:,}; position → event on the stream: "
+        print(f"HTTP: {r['positions_per_s']:,} positions/s in batches of {r['batch']:,} (epoch times), "
+              f"{r['iso_positions_per_s']:,} with ISO 8601 times; position → event on the stream: "
               f"p50 {r['event_latency_ms_p50']} ms, max {r['event_latency_ms_max']} ms ({r['latency_trials']} trials); "
               f"posting {r['fences']:,} fences one by one took {r['fence_load_s']} s")
 PY

@@ -81,6 +81,12 @@ final class KeyRing: Sendable {
         return lookUp(text)
     }
 
+    /// Reloads the keys now: another server of the cluster, or `citygeo keys`, changed them (the store's change
+    /// feed says so), and a revocation must not wait for the next periodic reload.
+    func invalidate() {
+        Task { try? await self.load(startingAt: .now) }
+    }
+
     /// Whether an unknown key that arrived at `arrived` warrants a load: the keys were read before it arrived and
     /// no such load ran within ``missReloadInterval``.
     private func mayReloadForUnknownKey(arrivedAt arrived: ContinuousClock.Instant) -> Bool {

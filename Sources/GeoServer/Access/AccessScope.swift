@@ -65,6 +65,11 @@ public enum RouteScopes {
         "GET /v1/grids/stats": .joins, "GET /v1/nearest": .joins, "GET /v1/within": .joins, "POST /v1/within": .joins,
         "POST /v1/cases/duplicates": .joins, "GET /v1/aggregate": .joins, "GET /v1/heat": .joins,
         "POST /v1/sampling": .joins,
+        // Planners and command centres: spatial analysis and routing (reads only).
+        "POST /v1/analysis/coverage": .joins, "POST /v1/analysis/sites": .joins, "POST /v1/analysis/overlay": .joins,
+        "POST /v1/analysis/changes": .joins, "GET /v1/analysis/hotspots/roads": .joins, "GET /v1/analysis/hotspots/times": .joins,
+        "GET /v1/analysis/gistar": .joins, "GET /v1/analysis/density": .joins,
+        "GET /v1/route": .joins, "GET /v1/route/nearest": .joins, "GET /v1/route/isochrone": .joins,
         "GET /v1/fences": .joins, "GET /v1/fences/{id}": .joins, "GET /v1/vehicles": .joins,
         "GET /v1/events": .joins, "GET /v1/events/stream": .joins,
         "GET /v1/trajectories/passed": .joins, "POST /v1/trajectories/compare": .joins,

@@ -284,6 +284,11 @@ struct FenceController {
         .object(["id": .string(v.id), "class": .string(v.vehicleClass), "group": v.group.map { .string($0) } ?? .null])
     }
 
+    /// The body a webhook receives for an event: the `/v1/events` form.
+    @Sendable static func webhookBody(_ event: FenceEvent) -> String {
+        (try? JSON.encode(describe(event))) ?? "{}"
+    }
+
     static func serverSentEvent(_ e: FenceEvent) -> ByteBuffer {
         let data = (try? JSON.encode(describe(e))) ?? "{}"
         return ByteBuffer(string: "id: \(e.id)\nevent: \(e.isOpen ? "open" : "close")\ndata: \(data)\n\n")

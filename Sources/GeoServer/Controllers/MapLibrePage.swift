@@ -3,8 +3,12 @@
 /// autocomplete (/v1/geocode, /v1/autocomplete) and a click that shows the attributes of the features under the
 /// pointer and the reverse-geocoded address of the point (/v1/reverse).
 ///
+/// An analysis panel draws service coverage (blind spots of `/v1/analysis/coverage`) and hot spots (Gi* hexagons,
+/// road sections, kernel density from `/v1/analysis/...`) over the tiles.
+///
 /// Test hooks for the headless-browser check (tools/web/check-map.sh): `?q=…` searches on load, `?click=lon,lat`
-/// reverse-geocodes on load, and `#status` holds a JSON summary (tiles loaded, last search, last reverse).
+/// reverse-geocodes on load, `?analysis=coverage|gistar|sections|density` runs that analysis on load, and `#status`
+/// holds a JSON summary (tiles loaded, last search, last reverse, last analysis).
 enum MapLibrePage {
     /// The store layers drawn, bottom to top, from one composite tile source.
     static let layers = ["district", "streets", "communities", "eval_area_types", "unit_grids", "rivers", "compounds", "roads", "sample_points", "pois", "components"]
@@ -23,12 +27,22 @@ enum MapLibrePage {
         #results div{padding:4px;border-bottom:1px solid #eee;cursor:pointer}#results div:hover{background:#eef}
         #info{white-space:pre-wrap;font-size:12px;background:#fff;border:1px solid #ddd;padding:6px;margin-top:8px;max-height:40vh;overflow:auto}
         label{display:block;margin:2px 0}#status{display:none}
+        #analysis input{width:100%;box-sizing:border-box;margin:1px 0}#analysis button{margin:2px 2px 2px 0}
         </style></head><body>
         <div id="side"><h3>CityGeo 大丰区</h3>
         <form id="search"><input id="q" list="suggestions" placeholder="地址、小区、兴趣点 e.g. 人民北路14号" autocomplete="off">
         <datalist id="suggestions"></datalist></form>
         <div id="results"></div>
         <div id="layers"></div>
+        <details id="analysis"><summary>分析 Analysis</summary>
+        <small>Facilities (point layer, filter) and radius m</small>
+        <input id="facilities" value="pois"><input id="facilityFilter" value="category=公共厕所"><input id="radius" value="300">
+        <small>Targets</small><input id="targets" value="unit_grids">
+        <button id="runCoverage">服务覆盖 coverage</button>
+        <small>Cases (point layer)</small><input id="cases" value="cases">
+        <button id="runGistar">Gi* 热点</button><button id="runSections">高发地段</button><button id="runDensity">密度 density</button>
+        <button id="clearAnalysis">clear</button>
+        </details>
         <div id="info">Click the map: the features under the pointer and the address of the point.</div>
         <p><a href="/tiles/catalog">tiles</a> · <a href="/v1/layers">layers</a> · <a href="/preview">canvas preview</a></p>
         <pre id="status">{}</pre></div>
@@ -105,10 +119,48 @@ enum MapLibrePage {
           place([lngLat.lng,lngLat.lat],'<b>'+esc(address)+'</b>'+(features.length?'<br><small>'+esc(features[0].sourceLayer)+'</small>':''));
         }
         map.on('click',e=>reverse(e.lngLat,map.queryRenderedFeatures(e.point)));
+        // Analysis layers: one GeoJSON source each, drawn over the tiles.
+        const analysisLayers={
+          coverage:{type:'fill',paint:{'fill-color':'#e74c3c','fill-opacity':0.45,'fill-outline-color':'#c0392b'}},
+          gistar:{type:'fill',paint:{'fill-opacity':0.55,'fill-color':['match',['get','gi_bin'],3,'#b2182b',2,'#ef8a62',1,'#fddbc7',-1,'#d1e5f0',-2,'#67a9cf',-3,'#2166ac','rgba(0,0,0,0)']}},
+          sections:{type:'line',paint:{'line-color':'#8e0152','line-width':['interpolate',['linear'],['get','count'],1,2,20,10]}},
+          density:{type:'fill',paint:{'fill-opacity':0.6,'fill-color':'#fd8d3c'}},
+        };
+        function drawAnalysis(name,data){
+          const id='analysis-'+name;
+          if(map.getSource(id))map.getSource(id).setData(data);
+          else{map.addSource(id,{type:'geojson',data});map.addLayer({id,source:id,...analysisLayers[name]});}
+        }
+        function val(id){return document.getElementById(id).value;}
+        async function analysis(name){
+          const view=map.getBounds(),bbox=[view.getWest(),view.getSouth(),view.getEast(),view.getNorth()].join(',');
+          const cases='layer='+encodeURIComponent(val('cases'));
+          const requests={
+            coverage:()=>fetch('/v1/analysis/coverage',{method:'POST',body:JSON.stringify({facilities:val('facilities'),
+              facility_filter:val('facilityFilter')||null,targets:val('targets'),radius_m:Number(val('radius')),blind_spots:true,level:'street'})}),
+            gistar:()=>fetch('/v1/analysis/gistar?'+cases+'&units=hexagons&cell_m=300&distance_m=600'),
+            sections:()=>fetch('/v1/analysis/hotspots/roads?'+cases+'&section_m=200&limit=500'),
+            density:()=>fetch('/v1/analysis/density?'+cases+'&format=geojson&cell_m=100&bandwidth_m=300&bbox='+bbox),
+          };
+          const r=await requests[name]();const j=await r.json();
+          if(!r.ok){info.textContent=name+': '+j.message;cityStatus.analysis={name,error:j.code};report();return;}
+          const data=name==='coverage'?j.blind_spots:j;
+          drawAnalysis(name,data);
+          // Density colours run from nothing to the answer's own peak (cases per km² vary by orders between cities).
+          if(name==='density'&&j.max>0)map.setPaintProperty('analysis-density','fill-color',['interpolate',['linear'],['get','density'],
+            0,'rgba(255,255,178,0)',j.max*0.1,'#fecc5c',j.max*0.3,'#fd8d3c',j.max*0.6,'#f03b20',j.max,'#bd0026']);
+          info.textContent=name==='coverage'?'覆盖率 covered '+(j.share*100).toFixed(1)+' % of '+j.targets+' targets; blind spots drawn in red\\n\\n'+
+            j.regions.map(x=>(x.code||'—')+'  '+(x.share*100).toFixed(1)+' %').join('\\n'):name+': '+(j.count??j.features.length)+' features';
+          cityStatus.analysis={name,features:data.features.length,share:j.share};report();
+        }
+        for(const name of ['Coverage','Gistar','Sections','Density'])document.getElementById('run'+name).onclick=()=>analysis(name.toLowerCase());
+        document.getElementById('clearAnalysis').onclick=()=>{for(const name in analysisLayers){const id='analysis-'+name;
+          if(map.getLayer(id))map.removeLayer(id);if(map.getSource(id))map.removeSource(id);}};
         const params=new URLSearchParams(location.search);
         // The search and reverse hooks need the API, not the rendered map.
         if(params.get('q'))search(params.get('q'));
         if(params.get('click')){const [lng,lat]=params.get('click').split(',').map(Number);reverse({lng,lat},[]);}
+        if(params.get('analysis'))map.once('load',()=>analysis(params.get('analysis')));
         report();
         </script></body></html>
         """
