@@ -8,7 +8,7 @@ import Synchronization
 /// The change feed: triggers on the catalogue, fences, keys and events call `pg_notify('citygeo_changes', …)` as
 /// they commit (migrations `v1` to `v5`), and each ``changes()`` stream listens on a connection of its own.
 ///
-/// Payloads are `layer:<name>`, `fences`, `keys`, `events:[{…}, …]` (the event rows as written, split so that no
+/// Payloads are `layer:<name>`, `fence:<id>` (`fences` for an id too long to carry), `keys`, `events:[{…}, …]` (the event rows as written, split so that no
 /// payload reaches PostgreSQL's 8,000-byte limit) and `event-ids:["id"]` (a row too large for a notification, read
 /// by the listener). PostgreSQL delivers them only to listening connections, so a dropped connection loses what was
 /// committed meanwhile: after reconnecting, the stream yields a change of every kind (each layer name ever used,
@@ -169,6 +169,7 @@ final class PostGISChangeListener: Sendable {
     /// The notice of a payload; nil for one this version does not know or cannot read.
     static func notice(from payload: String) -> Notice? {
         if payload == "fences" { return .change(.fences) }
+        if payload.hasPrefix("fence:") { return .change(.fence(String(payload.dropFirst(6)))) }
         if payload == "keys" { return .change(.keys) }
         if payload.hasPrefix("layer:") { return .change(.layer(String(payload.dropFirst(6)))) }
         if payload.hasPrefix("event-ids:"), case .array(let items)? = try? JSON.decode(String(payload.dropFirst(10))) {

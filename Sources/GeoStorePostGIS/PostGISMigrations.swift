@@ -23,7 +23,12 @@ enum PostGISMigrations {
                 IF TG_TABLE_NAME = 'geo_layers' THEN
                     PERFORM pg_notify('\(channel)', 'layer:' || CASE WHEN TG_OP = 'DELETE' THEN OLD.name ELSE NEW.name END);
                 ELSIF TG_TABLE_NAME = 'fence_definitions' THEN
-                    PERFORM pg_notify('\(channel)', 'fences');
+                    -- The fence's id, so followers read that one fence (ids too long for a payload: all of them).
+                    IF octet_length(CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END) > 7000 THEN
+                        PERFORM pg_notify('\(channel)', 'fences');
+                    ELSE
+                        PERFORM pg_notify('\(channel)', 'fence:' || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+                    END IF;
                 ELSE
                     PERFORM pg_notify('\(channel)', 'keys');
                 END IF;

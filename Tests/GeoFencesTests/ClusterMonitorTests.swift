@@ -136,4 +136,33 @@ import Testing
         }
         #expect(received.map(\.id) == snapshots.map(\.id))
     }
+
+    @Test(arguments: StoreBackend.all) func aFenceChangedOnOneReplicaIsFollowedByTheOtherOneFenceAtATime(backend: StoreBackend) async throws {
+        let (a, b, store) = try await Self.replicas(backend)
+        let feed = try await store.changes()
+        // The change the feed announces (PostGIS), or the one it would (SpatiaLite has no feed).
+        func announced(_ id: String) async throws -> StoreChange {
+            guard let feed else { return .fence(id) }
+            for await change in feed where change == .fence(id) { return change }
+            throw GeoError(code: .internalError, message: "the feed ended")
+        }
+        var probe = try #require(MuckTruckDay.fences.first)
+        probe.id = "probe"
+        _ = try await a.create(probe)
+        try await b.apply(try await announced("probe"))
+        #expect(try await b.fence(id: "probe")?.version == 1)
+        var moved = probe
+        moved.name = "moved"
+        _ = try await a.replace(id: "probe", with: moved)
+        try await b.apply(try await announced("probe"))
+        #expect(try await b.fence(id: "probe")?.version == 2)
+        #expect(try await b.fence(id: "probe")?.name == "moved")
+        // B's own change, announced back to it, changes nothing; A follows it.
+        try await b.delete(id: "probe")
+        try await b.apply(.fence("probe"))
+        try await a.apply(try await announced("probe"))
+        #expect(try await a.fence(id: "probe") == nil)
+        #expect(try await b.fence(id: "probe") == nil)
+        #expect(try await a.fences().count == MuckTruckDay.fences.count)
+    }
 }

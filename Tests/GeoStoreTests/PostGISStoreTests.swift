@@ -239,7 +239,7 @@ struct PostGISChangeFeedTests {
             body: "{\"note\":\"" + String(repeating: "x", count: 9_000) + "\"}"))
         try await store.saveFenceEvents(written)
         let seen = await Self.collect(feed) { Set(Self.eventIDs($0)).count == 301 }
-        #expect(seen.prefix(3) == [.layer("towns"), .fences, .keys])
+        #expect(seen.prefix(3) == [.layer("towns"), .fence("f1"), .keys])
         // Every snapshot arrives once, equal to the row as written (times to the last bit, bodies, open or closed).
         #expect(Self.snapshots(seen).sorted { $0.id < $1.id } == written.sorted { $0.id < $1.id })
         #expect(seen.filter { if case .events = $0 { true } else { false } }.count >= 3)

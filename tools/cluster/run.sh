@@ -6,11 +6,14 @@
 # expected event exactly once, every replica's stream saw every event, webhooks once per cluster). Everything it
 # started is stopped and deleted when it ends, whatever happened.
 #
-# Usage: tools/cluster/run.sh [--replicas N] [--vehicles N] [--steps N]     Environment: SKIP_BUILD=1 reuses the release build.
+# Usage: tools/cluster/run.sh [--replicas N] [--vehicles N] [--steps N] [--pause S]
+# Environment: SKIP_BUILD=1 reuses the release build; CITYGEO_BIN=PATH runs that binary instead (CI runs the debug
+# build its tests made); KEEP_LOGS=1 keeps the replicas' and haproxy's logs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
+citygeo=${CITYGEO_BIN:-$root/.build/release/citygeo}
+if [ -z "${CITYGEO_BIN:-}" ] && [ "${SKIP_BUILD:-0}" != 1 ]; then
     tools/install-deps.sh >/dev/null
     echo "# swift build -c release --product citygeo" >&2
     swift build -c release --product citygeo >&2
@@ -32,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 postgis_start
-timeout --signal=TERM "${CLUSTER_TIMEOUT:-1200}" python3 tools/cluster/failover.py --citygeo "$root/.build/release/citygeo" \
+timeout --signal=TERM "${CLUSTER_TIMEOUT:-1200}" python3 tools/cluster/failover.py --citygeo "$citygeo" \
     --haproxy "$(command -v haproxy)" --database "$CITYGEO_POSTGIS_URL" --root "$root" --work "$work" "$@" &
 driver=$!
 status=0
