@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GeoCore", targets: ["GeoCore"]),
         .library(name: "GeoEngine", targets: ["GeoEngine"]),
         .library(name: "GeoStore", targets: ["GeoStore"]),
+        .library(name: "GeoStorePostGIS", targets: ["GeoStorePostGIS"]),
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
         .library(name: "GeoSampling", targets: ["GeoSampling"]),
         .library(name: "GeoAddress", targets: ["GeoAddress"]),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -55,6 +57,17 @@ let package = Package(
                 "GeoCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings),
+
+        // PostgreSQL/PostGIS store through postgres-nio: a target of its own, so that a SpatiaLite user does not
+        // compile postgres-nio into GeoStore.
+        .target(
+            name: "GeoStorePostGIS",
+            dependencies: [
+                "GeoCore", "GeoStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
 
@@ -80,7 +93,8 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis",
+                "GeoCore", "GeoEngine", "GeoStore", "GeoStorePostGIS", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles",
+                "GeoTrajectories", "GeoAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -116,17 +130,22 @@ let package = Package(
         .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "bench-store", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "tools/bench/store",
+            swiftSettings: strictSettings),
         .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(
             name: "bench-regions", dependencies: ["GeoCore", "GeoStore", "GeoGrids"], path: "tools/bench/regions", exclude: ["peers.py", "http_stats.py"],
             swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
+        // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
+        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoTilesTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTiles"], resources: [.copy("Fixtures")],
@@ -142,7 +161,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "StoreBackends", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),

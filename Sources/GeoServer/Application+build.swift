@@ -15,7 +15,7 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
 ) async throws -> some ApplicationProtocol {
-    try await buildApplication(store: try CityStoreOpener.open(configuration.databasePath), configuration: configuration, logger: logger)
+    try await buildApplication(store: try await CityStoreOpener.open(configuration.databasePath), configuration: configuration, logger: logger)
 }
 
 /// Builds the CityGeo HTTP application over an open store.

@@ -14,11 +14,11 @@ struct CityGeoCommand: AsyncParsableCommand {
 
 /// Options shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SpatiaLite database file.")
+    @Option(name: .long, help: "The database: a SpatiaLite file, or a PostgreSQL/PostGIS URL postgres://user@host:port/db.")
     var database: String = "data/citygeo.sqlite"
 
     /// The store the option names (``CityStoreOpener``, the one place that names a backend).
-    func open() throws -> any CityStore { try CityStoreOpener.open(database) }
+    func open() async throws -> any CityStore { try await CityStoreOpener.open(database) }
 }
 
 /// Writes made from the command line go to the server's audit log too, under the operating-system user, so the

@@ -37,7 +37,7 @@ struct GridCheckCommand: AsyncParsableCommand {
     @Option(help: "Grids below this many m² are slivers.") var sliverArea = 1_000.0
 
     func run() async throws {
-        let store = try layers.database.open()
+        let store = try await layers.database.open()
         let grids = try await layers.load(store, layers.grids)
         let communities = try await layers.load(store, layers.communities)
         var checker = GridQualityChecker()
@@ -66,7 +66,7 @@ struct GridStatsCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format = "table"
 
     func run() async throws {
-        let store = try layers.database.open()
+        let store = try await layers.database.open()
         let grids = try await layers.load(store, layers.grids)
         var byCommunity: [String: [Double]] = [:]
         for grid in grids {
@@ -108,7 +108,7 @@ struct GridLocateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let system = try CRS.parse(crs)
-        let store = try database.open()
+        let store = try await database.open()
         let locator = try await GridLocator.load(from: store)
         var familyIndexes: [FamilyIndex] = []
         if let families { familyIndexes = try await PolygonFamilies(store: store, checkInterval: .seconds(60)).indexes(named: families) }

@@ -38,7 +38,7 @@ struct KeysCommand: AsyncParsableCommand {
                 print("The key is shown only now; the entry holds its hash.")
                 return
             }
-            let store = try database.open()
+            let store = try await database.open()
             try await store.insertAPIKey(
                 StoredAPIKey(
                     id: id, name: name, sha256: hash, scopes: scopeNames, ratePerSecond: rate,
@@ -56,7 +56,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let keys = try await store.apiKeys()
             if keys.isEmpty {
                 print("no API keys; create one with: citygeo keys create --name NAME --scopes SCOPES")
@@ -80,7 +80,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The key's id (from `citygeo keys list`).") var id: String
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             guard try await store.revokeAPIKey(id: id, at: Date().timeIntervalSince1970) else {
                 throw ValidationError("no active key with id \(id)")
             }

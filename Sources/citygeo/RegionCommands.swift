@@ -21,7 +21,7 @@ struct RegionTreeOptions: ParsableArguments {
 
     /// The store and its tree.
     func load() async throws -> (any CityStore, RegionTree) {
-        let store = try database.open()
+        let store = try await database.open()
         let path = divisions ?? URL(fileURLWithPath: dataRoot).appendingPathComponent("AddressBooks/national/divisions.csv").path
         let list = divisions != nil || FileManager.default.fileExists(atPath: path) ? try AdminDivisions.load(from: URL(fileURLWithPath: path)) : AdminDivisions([])
         return (store, try await RegionTree.load(from: store, divisions: list.regionTreeDivisions))
@@ -103,7 +103,7 @@ struct RegionsFamilyListCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let families = try await LookupFamilyRegistry.families(in: try database.open())
+        let families = try await LookupFamilyRegistry.families(in: try await database.open())
         print(
             TextTable.render(
                 header: ["layer", "kind", "code", "name", "inside", "in tree"],
@@ -125,7 +125,7 @@ struct RegionsFamilyMarkCommand: AsyncParsableCommand {
     @Option(help: "Whether the polygons hang in the region tree (default: yes for grid kinds).") var inTree: Bool?
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let family = LookupFamily(layer: layer, kind: kind, codeField: codeField, nameField: nameField, parentFamily: parentFamily, inTree: inTree)
         try await LookupFamilyRegistry.mark(family, in: store)
         await recordCommandLineWrite(store, command: "regions family mark", detail: "\(layer) as \(kind)")
@@ -139,7 +139,7 @@ struct RegionsFamilyUnmarkCommand: AsyncParsableCommand {
     @Argument(help: "The family's layer.") var layer: String
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         try await LookupFamilyRegistry.unmark(layer, in: store)
         await recordCommandLineWrite(store, command: "regions family unmark", detail: layer)
         print("\(layer) is no longer a lookup family")

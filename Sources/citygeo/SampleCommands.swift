@@ -30,7 +30,7 @@ struct EvaluationGridSource: ParsableArguments {
     @Option(help: "Layer of A/B/C evaluation area classes (property `class`).") var classes = "eval_area_types"
 
     func build() async throws -> [EvaluationGrid] {
-        try await SamplingInputs.evaluationGrids(from: try database.open(), unitGrids: grids, classes: classes)
+        try await SamplingInputs.evaluationGrids(from: try await database.open(), unitGrids: grids, classes: classes)
     }
 }
 
@@ -52,7 +52,7 @@ struct SampleGridsBuildCommand: AsyncParsableCommand {
     func run() async throws {
         let grids: [EvaluationGrid]
         if let mapping {
-            let store = try source.database.open()
+            let store = try await source.database.open()
             let unitGrids = try await store.features(in: source.grids).map(\.feature)
             grids = try EvaluationGridBuilder().build(mapping: try String(contentsOfFile: mapping, encoding: .utf8), unitGrids: unitGrids, engine: try GeometryEngine())
         } else {
@@ -145,7 +145,7 @@ struct SamplePlanCommand: AsyncParsableCommand {
     @Option(help: "HTML page with a map of the plan.") var html: String?
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let inputs = try await SamplingInputs.load(from: store, themes: try themes.parsed(), sectionMetres: themes.section)
         let excluded = try await SamplingHistory.recent(excludeRounds, in: store)
         var rules = SamplePointRules(
@@ -177,7 +177,7 @@ struct SampleHistoryCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let rounds = try await SamplingHistory.rounds(in: try database.open())
+        let rounds = try await SamplingHistory.rounds(in: try await database.open())
         print(TextTable.render(header: ["round", "grids and points"], rows: rounds.map { [String($0.round), String($0.items.count)] }))
     }
 }
@@ -197,7 +197,7 @@ struct SamplePointsCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write the points as GeoJSON.") var output: String?
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         guard try await store.layer(named: "sample_points") != nil else { throw ValidationError("no layer named \"sample_points\"") }
         let layerPoints = try await store.features(in: "sample_points").map(\.feature)
         let candidates = try await SamplingInputs.sites(points: layerPoints, themes: try themes.parsed(), sectionMetres: themes.section, store: store)
