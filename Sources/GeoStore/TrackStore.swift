@@ -19,6 +19,11 @@ public protocol TrackStore: Sendable {
     /// time: the candidates of a "who passed here" query, answered from the cell index.
     func trackPoints(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> [TrackPoint]
 
+    /// The vehicles with a point in one of `cells` with `from ≤ time ≤ to`: the candidate step of "who passed
+    /// here", which needs the vehicles, not their points (a month of a fleet puts tens of thousands of points in a
+    /// road section's cells, and a few hundred vehicles).
+    func trackVehicles(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> Set<String>
+
     /// Every vehicle with stored points: its number of points and its first and last time, sorted by vehicle.
     func trackVehicles() async throws(GeoError) -> [TrackVehicleSummary]
 }
@@ -160,6 +165,24 @@ extension SpatialStore: TrackStore {
                 result += rows.map(TrackTables.point(from:))
             }
             result.sort { ($0.vehicle, $0.time) < ($1.vehicle, $1.time) }
+            return result
+        }
+    }
+
+    public func trackVehicles(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> Set<String> {
+        guard !cells.isEmpty else { return [] }
+        let sorted = cells.sorted()
+        return try await read { db in
+            var result: Set<String> = []
+            for start in stride(from: 0, to: sorted.count, by: 500) {
+                let chunk = Array(sorted[start..<min(start + 500, sorted.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                var arguments = StatementArguments(chunk)
+                arguments += [from, to]
+                result.formUnion(try String.fetchAll(
+                    db, sql: "SELECT DISTINCT vehicle FROM track_points WHERE cell IN (\(marks)) AND t >= ? AND t <= ?",
+                    arguments: arguments))
+            }
             return result
         }
     }

@@ -161,7 +161,8 @@ enum PostGISMigrations {
                 CONSTRAINT track_points_vehicle_t UNIQUE (vehicle, t, lon, lat)
             ) PARTITION BY RANGE (t)
             """,
-            "CREATE INDEX track_points_cell_t ON track_points (cell, t)",
+            // Who passed here: the vehicles of a road section's cells over a window, from the index alone (INCLUDE).
+            "CREATE INDEX track_points_cell_t ON track_points (cell, t) INCLUDE (vehicle)",
             // Times before 1970 or after 9999 share two partitions (TrackPartitions.firstDay, lastDay).
             """
             CREATE TABLE track_points_far_past PARTITION OF track_points

@@ -39,6 +39,19 @@ extension PostGISStore: TrackStore {
         return result
     }
 
+    /// Read from the (cell, t) index alone where the visibility map allows: it carries the vehicle (INCLUDE).
+    public func trackVehicles(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> Set<String> {
+        guard !cells.isEmpty else { return [] }
+        return try await withConnection("cannot read the vehicles by cell") { connection in
+            var result: Set<String> = []
+            let rows = try await connection.query(
+                "SELECT DISTINCT vehicle FROM track_points WHERE cell = ANY(\(cells.sorted())) AND t >= \(from) AND t <= \(to)",
+                logger: logger)
+            for try await vehicle in rows.decode(String.self) { result.insert(vehicle) }
+            return result
+        }
+    }
+
     public func trackVehicles() async throws(GeoError) -> [TrackVehicleSummary] {
         try await withConnection("cannot list the tracked vehicles") { connection in
             var result: [TrackVehicleSummary] = []

@@ -209,7 +209,7 @@ extension TrackStore {
         guard TrackCell.cellCount(covering: grown) <= 100_000 else {
             throw GeoError(code: .invalidArea, message: "the area spans more than 100,000 cells of \(TrackCell.size)°; query a smaller area")
         }
-        let candidates = Set(try await trackPoints(inCells: TrackCell.cells(covering: grown), from: from, to: to).map(\.vehicle))
+        let candidates = try await trackVehicles(inCells: TrackCell.cells(covering: grown), from: from, to: to)
         var result: [Passage] = []
         for vehicle in candidates.sorted() {
             let raw = try await trackPoints(vehicle: vehicle, from: from, to: to)

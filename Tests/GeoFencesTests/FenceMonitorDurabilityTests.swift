@@ -69,6 +69,7 @@ import Testing
             points.filter { $0.vehicle == vehicle }.sorted { $0.time < $1.time }
         }
         func trackPoints(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> [TrackPoint] { [] }
+        func trackVehicles(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> Set<String> { [] }
         func trackVehicles() async throws(GeoError) -> [TrackVehicleSummary] { [] }
     }
 

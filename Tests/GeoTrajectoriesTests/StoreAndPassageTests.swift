@@ -40,6 +40,15 @@ import Testing
         let inCell = try await store.trackPoints(inCells: [cell], from: 0, to: .greatestFiniteMagnitude)
         #expect(Set(inCell) == Set(day.points.filter { TrackCell.cell(longitude: $0.longitude, latitude: $0.latitude) == cell }))
         #expect(inCell.contains(probe))
+        // The candidate step: the vehicles with a point in the cells over the window, the same set the points give.
+        let other = day.points.map { TrackPoint(vehicle: "other", time: $0.time, longitude: $0.longitude + 0.05, latitude: $0.latitude) }
+        _ = try await store.insertTrackPoints(other)
+        let cells = Set(day.points.prefix(50).map { TrackCell.cell(longitude: $0.longitude, latitude: $0.latitude) })
+        #expect(try await store.trackVehicles(inCells: cells, from: 0, to: .greatestFiniteMagnitude) == [day.vehicle])
+        let both = cells.union(other.prefix(50).map { TrackCell.cell(longitude: $0.longitude, latitude: $0.latitude) })
+        #expect(try await store.trackVehicles(inCells: both, from: 0, to: .greatestFiniteMagnitude) == [day.vehicle, "other"])
+        let late = day.points.map(\.time).max()! + 1
+        #expect(try await store.trackVehicles(inCells: both, from: late, to: late + 3_600).isEmpty)
     }
 
     @Test(arguments: StoreBackend.all)

@@ -5,8 +5,8 @@
 //  2. tracks: the fleet day of run-traj.sh (TRAJ_DIR/fleet_day.csv, 500 vehicles) repeated over DAYS days (a month:
 //     28.8 million fixes), inserted in 100,000-fix transactions, fixes/s;
 //  3. who passed here: the 200 queries of run-traj.sh (TRAJ_DIR/queries.csv: a 300 m road section within 30 m,
-//     windows of 1-7 days) answered from the store's cell index (trackPoints(inCells:from:to:), the candidate step
-//     of GeoTrajectories' passages over a store), p50/p95/max ms, and whether every vehicle the exact in-memory
+//     windows of 1-7 days) answered from the store's cell index (trackVehicles(inCells:from:to:), the candidate
+//     step of GeoTrajectories' passages over a store), p50/p95/max ms, and whether every vehicle the exact in-memory
 //     answer found is among the candidates.
 // Usage: bench-store UNIT_GRIDS.geojson TRAJ_DIR POSTGRES_URL [DAYS] [WORK_DIR]     Prints JSON lines.
 import Foundation
@@ -84,8 +84,7 @@ func run(_ backend: String, _ store: any CityStore) async throws {
     var complete = 0, candidates = 0
     for query in queries {
         let start = ContinuousClock.now
-        let points = try await store.trackPoints(inCells: TrackCell.cells(covering: query.area), from: query.from, to: query.to)
-        let vehicles = Set(points.map(\.vehicle))
+        let vehicles = try await store.trackVehicles(inCells: TrackCell.cells(covering: query.area), from: query.from, to: query.to)
         latencies.append(seconds(since: start) * 1000)
         candidates += vehicles.count
         if query.vehicles.isSubset(of: vehicles) { complete += 1 }
