@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "GeoTrajectories", targets: ["GeoTrajectories"]),
         .library(name: "GeoAnalysis", targets: ["GeoAnalysis"]),
         .library(name: "GeoServer", targets: ["GeoServer"]),
+        // The demo-city generator, for the benchmarks and tools (tools/Package.swift).
+        .library(name: "DemoCity", targets: ["DemoCity"]),
         .executable(name: "citygeo", targets: ["citygeo"]),
     ],
     dependencies: [
@@ -121,23 +123,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
-        // Benchmarks (tools/bench): release builds, each measured next to a peer by its driver script.
-        .executableTarget(name: "bench-grids", dependencies: ["GeoCore", "GeoGrids"], path: "tools/bench/grids", exclude: ["peers.py", "http_batch.py"], swiftSettings: strictSettings),
-        .executableTarget(name: "bench-fences", dependencies: ["GeoCore", "GeoFences"], path: "tools/bench/fences", exclude: ["peers.py", "http_positions.py"], swiftSettings: strictSettings),
-
-        // The geocoding query-set generator shared by the accuracy harness and the benchmark.
-        .target(name: "GeocodeQueries", dependencies: ["GeoCore", "GeoStore", "GeoAddress", "DemoCity"], path: "tools/geocode/Sources/GeocodeQueries", swiftSettings: strictSettings),
-        .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
-        .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
-        .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
-        .executableTarget(
-            name: "bench-store", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "tools/bench/store",
-            swiftSettings: strictSettings),
-        .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
-        .executableTarget(
-            name: "bench-regions", dependencies: ["GeoCore", "GeoStore", "GeoGrids"], path: "tools/bench/regions", exclude: ["peers.py", "http_stats.py"],
-            swiftSettings: strictSettings),
-        .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
+        // The benchmarks and the geocoding accuracy harness are a package of their own (tools/Package.swift), so a plain
+        // `swift build` of CityGeo never compiles them.
 
         // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
         .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),

@@ -16,7 +16,7 @@ city=.build-bench/grids-scale$scale
 work=.build-bench/analysis
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q shapely pyproj esda libpysal psycopg2-binary 2>/dev/null || true
-swift build -c release --product bench-analysis >/dev/null
+swift build -c release --package-path tools --product bench-analysis >/dev/null
 swift build -c release --product citygeo >/dev/null
 if [ ! -f "$city/GridData/unit_grids.geojson" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
@@ -26,7 +26,7 @@ postgis_packages+=(postgresql-15-pgrouting)   # pgr_dijkstra, the routing peer
 results=$(mktemp)
 trap 'postgis_stop; rm -f "$results"' EXIT
 postgis_start 55432
-.build/release/bench-analysis "$city" "$work" "$facilities" "$radius" "$pairs" 200000 >>"$results"
+tools/.build/release/bench-analysis "$city" "$work" "$facilities" "$radius" "$pairs" 200000 >>"$results"
 python3 tools/bench/analysis/peers.py coverage "$city/GridData/unit_grids.geojson" "$work" "$radius" >>"$results"
 python3 tools/bench/analysis/peers.py gistar "$work" 271.3 >>"$results"
 python3 tools/bench/analysis/peers.py pgrouting "$work" "$PG_DSN" >>"$results"

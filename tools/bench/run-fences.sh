@@ -11,7 +11,7 @@ postgis_positions=${1:-200000}
 work=.build-bench/fences
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q shapely numpy psycopg2-binary 2>/dev/null
-swift build -c release --product bench-fences >/dev/null
+swift build -c release --package-path tools --product bench-fences >/dev/null
 swift build -c release --product citygeo >/dev/null
 
 source tools/postgis/cluster.sh
@@ -22,7 +22,7 @@ server=""
 db=$(mktemp -u /tmp/citygeo-fences-XXXXXX.sqlite)
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; postgis_stop; rm -rf "$results" "$db" "$db-wal" "$db-shm"' EXIT
 
-.build/release/bench-fences 10000 1000000 "$work" | sed 's/^{/{"engine":"CityGeo FenceIndex",/' >>"$results"
+tools/.build/release/bench-fences 10000 1000000 "$work" | sed 's/^{/{"engine":"CityGeo FenceIndex",/' >>"$results"
 python3 tools/bench/fences/peers.py shapely "$work" >>"$results"
 python3 tools/bench/fences/peers.py postgis "$work" "$PG_DSN" "$postgis_positions" >>"$results"
 

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/../.."
 corpus=${1:-tools/geocode/corpus/real.csv}
 rows=${2:-100000}
 python3 -m pip install -q cpca jionlp 2>/dev/null || true
-swift build -c release --product geocode-accuracy >/dev/null
+swift build -c release --package-path tools --product geocode-accuracy >/dev/null
 echo "== CityGeo ($corpus)"
-.build/release/geocode-accuracy . --corpus "$corpus"
+tools/.build/release/geocode-accuracy . --corpus "$corpus"
 echo "== peers"
 python3 tools/bench/geocode/peers.py --corpus "$corpus" "$rows" 2>/dev/null | grep '^{' | python3 -c '
 import json, sys

@@ -23,7 +23,7 @@ python3 -m pip install -q cpca jionlp 2>/dev/null || true
 sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
 command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nginx-light >/dev/null 2>&1 || true
-swift build -c release --product bench-geocode >/dev/null
+swift build -c release --package-path tools --product bench-geocode >/dev/null
 swift build -c release --product citygeo >/dev/null
 if [ ! -f "$city/AddressBooks/components.csv" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
@@ -38,9 +38,9 @@ nginx_dir=$(mktemp -d)
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; [ -f "$nginx_dir/nginx.pid" ] && kill "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null; rm -rf "$results" "$db" "$db-wal" "$db-shm" "$nginx_dir"' EXIT
 
 echo "# in process, committed demo city" >&2
-.build/release/bench-geocode . "$work/scale1" | sed 's/^{/{"city":"scale 1",/' >>"$results"
+tools/.build/release/bench-geocode . "$work/scale1" | sed 's/^{/{"city":"scale 1",/' >>"$results"
 echo "# in process, scale $scale" >&2
-.build/release/bench-geocode "$city" "$work/scale$scale" | sed "s/^{/{\"city\":\"scale $scale\",/" >>"$results"
+tools/.build/release/bench-geocode "$city" "$work/scale$scale" | sed "s/^{/{\"city\":\"scale $scale\",/" >>"$results"
 echo "# peers: cpca, JioNLP" >&2
 python3 tools/bench/geocode/peers.py "$work/scale1/national.csv" 2>/dev/null | grep '^{' >>"$results" || true
 

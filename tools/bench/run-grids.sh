@@ -13,7 +13,7 @@ mkdir -p "$work"
 tools/install-deps.sh
 python3 -m pip install -q shapely numpy psycopg2-binary 2>/dev/null
 
-swift build -c release --product bench-grids >/dev/null
+swift build -c release --package-path tools --product bench-grids >/dev/null
 swift build -c release --product citygeo >/dev/null
 if [ ! -f "$work/GridData/unit_grids.geojson" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$work" >/dev/null
@@ -28,7 +28,7 @@ results=$(mktemp)
 server=""
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; postgis_stop; rm -rf "$results"' EXIT
 
-.build/release/bench-grids "$grids" "$work/points.bin" "$work/points.bin.citygeo.bin" >>"$results"
+tools/.build/release/bench-grids "$grids" "$work/points.bin" "$work/points.bin.citygeo.bin" >>"$results"
 python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"
 python3 tools/bench/grids/peers.py postgis "$grids" "$work/points.bin" "$PG_DSN" >>"$results"
 

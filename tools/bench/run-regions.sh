@@ -19,7 +19,7 @@ mkdir -p "$work"
 
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q shapely numpy 2>/dev/null || true
-swift build -c release --product bench-regions >/dev/null
+swift build -c release --package-path tools --product bench-regions >/dev/null
 swift build -c release --product citygeo >/dev/null
 if [ ! -f "$city/GridData/unit_grids.geojson" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
@@ -33,11 +33,11 @@ trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; rm -f "$
 python3 tools/bench/grids/peers.py make-points "$city/GridData/unit_grids.geojson" "$work/points.bin" "$points" 42
 python3 tools/bench/regions/peers.py make-families "$city" "$work" 7
 families=("$work/unit_grids.geojson" "$work/communities.geojson" "$work/compounds.geojson" "$work/frontage_zones.geojson" "$work/bike_parking.geojson")
-.build/release/bench-regions families "$work/points.bin" "${families[@]}" >>"$results"
+tools/.build/release/bench-regions families "$work/points.bin" "${families[@]}" >>"$results"
 python3 tools/bench/regions/peers.py families "$work/points.bin" "${families[@]}" >>"$results"
 
 python3 tools/bench/regions/peers.py make-cases "$city" "$work/cases.csv" "$cases" 19
-.build/release/bench-regions stats "$city" "$work/cases.csv" "$work" >>"$results"
+tools/.build/release/bench-regions stats "$city" "$work/cases.csv" "$work" >>"$results"
 python3 tools/bench/regions/peers.py stats-sql "$city" "$work/cases.csv" "$work" >>"$results"
 
 # Over HTTP: the city imported by the server's first start, then the cases, then the questions.

@@ -14,20 +14,20 @@ days=${1:-30}
 grids_work=.build-bench/grids-scale13
 traj_work=.build-bench/traj-store-$days
 tools/install-deps.sh --postgis >/dev/null
-swift build -c release --product bench-store >/dev/null
+swift build -c release --package-path tools --product bench-store >/dev/null
 swift build -c release --product citygeo >/dev/null
 fences_work=.build-bench/fences
 if [ ! -f "$fences_work/fences.geojson" ]; then
-    swift build -c release --product bench-fences >/dev/null
-    .build/release/bench-fences 10000 10000 "$fences_work" >/dev/null
+    swift build -c release --package-path tools --product bench-fences >/dev/null
+    tools/.build/release/bench-fences 10000 10000 "$fences_work" >/dev/null
 fi
 # The inputs are kept between runs (.build-bench/): the scale-13 city of run-grids.sh, the fleet of run-traj.sh.
 if [ ! -f "$grids_work/GridData/unit_grids.geojson" ]; then
     .build/release/citygeo demo-city --scale 13 --output "$grids_work" >/dev/null
 fi
 if [ ! -f "$traj_work/queries.csv" ]; then
-    swift build -c release --product bench-traj >/dev/null
-    .build/release/bench-traj AddressBooks/roads.geojson "$traj_work" 1 500 "$days" 200 4 >/dev/null
+    swift build -c release --package-path tools --product bench-traj >/dev/null
+    tools/.build/release/bench-traj AddressBooks/roads.geojson "$traj_work" 1 500 "$days" 200 4 >/dev/null
 fi
 source tools/postgis/cluster.sh
 results=$(mktemp)
@@ -35,7 +35,7 @@ server=""
 db=$(mktemp -u /tmp/citygeo-store-XXXXXX.sqlite)
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; postgis_stop; rm -f "$results" "$db" "$db-wal" "$db-shm"' EXIT
 postgis_start 55432
-.build/release/bench-store "$grids_work/GridData/unit_grids.geojson" "$traj_work" "$CITYGEO_POSTGIS_URL" "$days" /tmp >>"$results"
+tools/.build/release/bench-store "$grids_work/GridData/unit_grids.geojson" "$traj_work" "$CITYGEO_POSTGIS_URL" "$days" /tmp >>"$results"
 
 # Positions through the evaluator over HTTP, one server per backend (a database of its own on the PostGIS cluster).
 psql "$PG_DSN" -qc "CREATE DATABASE citygeo_http" >/dev/null

@@ -11,7 +11,7 @@ layer=${3:-GridData/unit_grids.geojson}
 
 tools/install-deps.sh
 python3 -m pip install -q psycopg2-binary 2>/dev/null
-swift build -c release --product bench-tiles >/dev/null
+swift build -c release --package-path tools --product bench-tiles >/dev/null
 
 source tools/postgis/cluster.sh
 postgis_start 55432
@@ -19,8 +19,8 @@ postgis_python_driver
 results=$(mktemp)
 trap 'postgis_stop; rm -rf "$results"' EXIT
 
-.build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 1 >>"$results"
-.build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 2 >>"$results"
+tools/.build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 1 >>"$results"
+tools/.build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 2 >>"$results"
 python3 tools/bench/tiles/peers.py postgis "$layer" "$PG_DSN" "$minzoom" "$maxzoom" >>"$results"
 
 python3 - "$results" "$minzoom" "$maxzoom" <<'PY'

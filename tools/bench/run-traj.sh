@@ -12,13 +12,13 @@ days=${2:-30}
 work=.build-bench/traj
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q movingpandas 2>/dev/null || true
-swift build -c release --product bench-traj >/dev/null
+swift build -c release --package-path tools --product bench-traj >/dev/null
 source tools/postgis/cluster.sh
 postgis_start 55432
 postgis_python_driver
 results=$(mktemp)
 trap 'postgis_stop; rm -f "$results"' EXIT
-.build/release/bench-traj AddressBooks/roads.geojson "$work" 100 "$fleet" "$days" 200 4 >>"$results"
+tools/.build/release/bench-traj AddressBooks/roads.geojson "$work" 100 "$fleet" "$days" 200 4 >>"$results"
 python3 tools/bench/traj/peers.py "$work/cleaned.csv" 100 >>"$results" || echo '{"engine":"movingpandas","error":"not installed"}' >>"$results"
 python3 tools/bench/traj/peers.py postgis "$work" "$PG_DSN" "$days" >>"$results"
 python3 - "$results" <<'PY'

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/install-deps.sh >/dev/null
-swift build -c release --product geocode-accuracy >/dev/null
+swift build -c release --package-path tools --product geocode-accuracy >/dev/null
 mkdir -p .build-bench
-.build/release/geocode-accuracy . --per-category "${1:-200}" --seed "${2:-320904}" --write .build-bench/geocode-queries.csv
+tools/.build/release/geocode-accuracy . --per-category "${1:-200}" --seed "${2:-320904}" --write .build-bench/geocode-queries.csv
