@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the error-code table of Sources/GeoServer/openapi.json (components.schemas.Error: `code.enum` and
 `x-citygeo-status`) from the one enum GeoError.Code (Sources/GeoCore/GeoError.swift) and its one HTTP status per
-code (APIError.status(for:) in Sources/GeoServer/APIError.swift). Run it after adding a code; the OpenAPI contract
+code (APIError.status(for:) in Sources/GeoServer/Support/APIError.swift). Run it after adding a code; the OpenAPI contract
 test fails until the document and the server agree."""
 import json
 import pathlib
@@ -10,7 +10,7 @@ import re
 root = pathlib.Path(__file__).resolve().parents[2]
 enum_text = (root / "Sources/GeoCore/GeoError.swift").read_text()
 raw = {m.group(1): m.group(2) or m.group(1) for m in re.finditer(r"case (\w+)(?: = \"(\w+)\")?\n", enum_text)}
-api_text = (root / "Sources/GeoServer/APIError.swift").read_text()
+api_text = (root / "Sources/GeoServer/Support/APIError.swift").read_text()
 switch = api_text[api_text.index("switch code {"):]
 switch = switch[: switch.index("\n        }\n")]
 status_of = {"unprocessableContent": 422, "badRequest": 400, "contentTooLarge": 413, "notFound": 404, "conflict": 409,
