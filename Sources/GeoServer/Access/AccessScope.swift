@@ -81,7 +81,7 @@ public enum RouteScopes {
         // Vehicle monitors.
         "POST /v1/positions": .positionsWrite, "POST /v1/trajectories/points": .positionsWrite,
         // Operators.
-        "GET /metrics": .admin, "GET /v1/audit": .admin,
+        "GET /metrics": .admin, "GET /v1/audit": .admin, "GET /v1/audit/counts": .admin,
     ]
 
     /// The key of a route in ``table``: its method and its path pattern as the router holds it.

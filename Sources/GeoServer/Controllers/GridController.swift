@@ -27,7 +27,9 @@ struct GridController {
         let crs = try RequestParsing.crs(query["crs"].map(String.init))
         let point = try RequestParsing.point(
             lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-        let location = try await grids.value.locate(CRS.convert(point, from: crs, to: .cgcs2000))
+        let stored = CRS.convert(point, from: crs, to: .cgcs2000)
+        try await RegionFilter.of(context, grids: grids)?.require(stored, field: "lon")
+        let location = try await grids.value.locate(stored)
         return try JSONResponse.make(Self.describe(location, point: point))
     }
 

@@ -130,6 +130,8 @@ struct ObservabilityMiddleware: RouterMiddleware {
         ]
         if let keyId { metadata["key_id"] = .string(keyId) }
         if let remoteAddress { metadata["remote"] = .string(remoteAddress) }
+        // The four log kinds of the specifications: a request line is the access log, a server failure the exception log.
+        metadata[LogKind.key] = .string(status >= 500 ? LogKind.exception : LogKind.access)
         logger.log(level: level, "request", metadata: metadata)
     }
 }

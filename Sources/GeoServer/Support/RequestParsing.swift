@@ -87,6 +87,18 @@ enum RequestParsing {
         return value
     }
 
+    /// A whole-number parameter within `range` (digits only: `2.5` and `1e3` are refused, as the document's
+    /// `integer` type says); 400 naming it otherwise.
+    static func integer(_ text: String, _ field: String, _ range: ClosedRange<Int>) throws(APIError) -> Int {
+        guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") || $0 == UInt8(ascii: "-") }),
+            let value = Int(text), range.contains(value)
+        else {
+            throw APIError(code: .invalidArgument, message: "\(field) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
+                details: ["field": .string(field)])
+        }
+        return value
+    }
+
     /// Refuses a geometry with more than `maximum` vertices (413 `geometry_too_large`, naming the field): one
     /// request must not make the server test points against a million-vertex ring.
     static func checkVertexCount(_ geometry: Geometry, field: String, maximum: Int) throws {
