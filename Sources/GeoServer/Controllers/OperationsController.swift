@@ -13,6 +13,8 @@ struct OperationsController {
     let metrics: ServerMetrics
     /// Checks that must pass for `/ready`, by name.
     let readinessChecks: [String: @Sendable () async throws -> Void]
+    /// The fence monitor's live subscriptions, for the `citygeo_event_subscriptions` gauge.
+    let eventSubscriptions: @Sendable () async -> Int
 
     func register(on router: Router<CityRequestContext>) {
         router.get("metrics", use: metricsText)
@@ -23,7 +25,8 @@ struct OperationsController {
 
     /// `GET /metrics`.
     @Sendable func metricsText(_ request: Request, context: CityRequestContext) async throws -> Response {
-        JSONResponse.bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        metrics.eventSubscriptions.set(Double(await eventSubscriptions()))
+        return JSONResponse.bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
     /// `GET /ready`.

@@ -18,6 +18,9 @@ final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
     let inFlight: Meter
+    /// Live subscriptions to the fence monitor's events (open `/v1/events/stream` answers and webhook forwarding):
+    /// set when `/metrics` is read, so a leak of gone clients shows.
+    let eventSubscriptions: Prometheus.Gauge
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -29,6 +32,7 @@ final class ServerMetrics: Sendable {
         ]
         self.factory = factory
         inFlight = Meter(label: "citygeo_http_requests_in_flight", factory: factory)
+        eventSubscriptions = registry.makeGauge(name: "citygeo_event_subscriptions", help: "live subscriptions to fence events")
     }
 
     /// The handles of one (method, route, status) series. Making them through the factory on every request hashed
