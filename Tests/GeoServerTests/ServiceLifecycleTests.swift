@@ -15,7 +15,10 @@ import Glibc
     final class Server {
         let process = Process()
         let directory: URL
-        let port = Int.random(in: 40_001...60_000)
+        let port = Server.nextPort()
+
+        /// A port for a test server: random, so that parallel runs of the suite rarely meet.
+        static func nextPort() -> Int { Int.random(in: 40_001...60_000) }
         var database: URL { directory.appendingPathComponent("city.sqlite") }
 
         init(environment: [String: String]) throws {
