@@ -191,6 +191,9 @@ import Testing
         #expect(RouteScopes.allowedMethods(at: "/tiles/unit_grids/14/13673/6588.mvt") == ["GET"])
         #expect(RouteScopes.allowedMethods(at: "/v1/fences/F1/extra").isEmpty)
         #expect(RouteScopes.allowedMethods(at: "/v1/fences/").isEmpty)
+        // A literal segment wins over a parameter, as in the router: compare is POST-only, not a vehicle's playback.
+        #expect(RouteScopes.allowedMethods(at: "/v1/trajectories/compare") == ["POST"])
+        #expect(RouteScopes.allowedMethods(at: "/v1/trajectories/T1") == ["GET"])
         // Keys are required: a wrong method is still 405, not 401, and a path nothing routes is still 404.
         try await Self.withApp { _, client in
             try await client.execute(uri: "/v1/geocode?q=x", method: .post) { response in

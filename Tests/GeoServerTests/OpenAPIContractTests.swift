@@ -217,6 +217,9 @@ import Testing
         // A non-string group was silently dropped (found by schemathesis).
         (.put, "/v1/vehicles", #"[{"id": "苏J12345", "class": "muck", "group": {}}]"#, .badRequest, "invalid_argument", "[0].group"),
         (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,2026-11-23T08:00:00+08:00,120.4,north\n", .unprocessableContent, "invalid_track_point", "body"),
+        // The document forbids these and the server took them (found by schemathesis).
+        (.post, "/v1/trajectories/points", "", .badRequest, "invalid_argument", "body"),
+        (.get, "/v1/grids/check?format=xml", nil, .badRequest, "invalid_argument", "format"),
     ])
     func badRequestsAnswerTheErrorBodyNamingTheField(
         method: HTTPRequest.Method, uri: String, body: String?, status: HTTPResponse.Status, code: String, field: String

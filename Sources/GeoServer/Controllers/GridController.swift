@@ -68,8 +68,12 @@ struct GridController {
 
     /// `GET /v1/grids/check`.
     @Sendable func checkGrids(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        guard format == "json" || format == "geojson" else {
+            throw APIError(code: .invalidArgument, message: "format \"\(format)\" is not json or geojson", details: ["field": "format"])
+        }
         let report = try await census.value
-        if request.uri.queryParameters["format"] == "geojson" {
+        if format == "geojson" {
             return JSONResponse.bytes(try GeoJSON.encodeBytes(report.problemFeatures), contentType: "application/geo+json")
         }
         let counts = JSONValue.object(Dictionary(uniqueKeysWithValues: report.problemCounts.map { ($0.kind.rawValue, JSONValue.int(Int64($0.count))) }))
