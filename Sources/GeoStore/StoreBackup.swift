@@ -73,11 +73,14 @@ enum ContentDigests {
 
     static func isData(_ table: String) -> Bool { !metadataPrefixes.contains { table.hasPrefix($0) } }
 
-    static func digest(_ db: Database, table: String) throws -> ContentDigest {
+    /// The digest of `table`, or of its first `firstRows` rows in rowid order: a table that is only appended to
+    /// digests as it was at an earlier instant by its row count then.
+    static func digest(_ db: Database, table: String, firstRows: Int? = nil) throws -> ContentDigest {
         let hasher = try SM3Hasher()
         var rows = 0
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(quoted) ORDER BY rowid")
+        let limit = firstRows.map { " LIMIT \(max(0, $0))" } ?? ""
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(quoted) ORDER BY rowid\(limit)")
         while let row = try cursor.next() {
             var bytes: [UInt8] = []
             for value in row.databaseValues { append(value, to: &bytes) }

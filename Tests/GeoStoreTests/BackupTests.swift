@@ -23,49 +23,112 @@ import Testing
         }
     }
 
-    @Test func aBackupUnderWriteLoadRestoresEveryTableAsOfOneInstant() async throws {
+    static func fixes(_ range: Range<Int>) -> [TrackPoint] {
+        range.map { k in
+            TrackPoint(vehicle: "V\(k % 7)", time: 1_795_392_000 + Double(k), longitude: 120.4 + Double(k % 500) * 1e-4, latitude: 33.2, speed: Double(k % 60))
+        }
+    }
+
+    /// The digest of the first `rows` rows of a live table: what an append-only table held when it had that many.
+    static func prefixDigest(_ store: SpatialStore, table: String, rows: Int) async throws -> ContentDigest {
+        try await store.read { db in try ContentDigests.digest(db, table: table, firstRows: rows) }
+    }
+
+    @Test func aBackupUnderWriteLoadRestoresEveryLayerAsOfOneInstant() async throws {
         let root = try Self.folder()
         defer { try? FileManager.default.removeItem(at: root) }
         let store = try SpatialStore(path: root.appendingPathComponent("live.sqlite").path)
         _ = try await store.importLayer(name: "cases", features: FeatureCollection(Self.points(0..<2_000)))
         _ = try await store.importLayer(name: "grids", features: FeatureCollection(Self.points(0..<500)))
-        // Writers run through the whole backup: features appended in batches, audit lines one by one.
+        _ = try await store.insertTrackPoints(Self.fixes(0..<1_000))
+        let before = Dictionary(uniqueKeysWithValues: try await store.contentDigests().map { ($0.table, $0) })
+        // Three writers run through the whole backup, each only appending: features in batches of 50, vehicle
+        // positions in batches of 100, audit lines one at a time. Each counts the batches it committed.
         let stop = StopFlag()
-        let writer = Task {
+        let rounds = Counter()
+        let features = Task {
             var next = 2_000
             while !stop.isSet {
                 _ = try await store.importLayer(name: "cases", features: FeatureCollection(Self.points(next..<(next + 50))), options: ImportOptions(mode: .append))
-                try await store.appendAudit([AuditEntry(time: Double(next), keyId: nil, keyName: "load", method: "POST", path: "/x", status: 200, detail: "", remoteAddress: nil)])
                 next += 50
+                rounds.increment()
             }
             return next
         }
-        try await Task.sleep(for: .milliseconds(50))
+        let positions = Task {
+            var next = 1_000
+            while !stop.isSet {
+                let result = try await store.insertTrackPoints(Self.fixes(next..<(next + 100)))
+                #expect(result.inserted == 100)
+                next += 100
+                rounds.increment()
+            }
+            return next
+        }
+        let audit = Task {
+            var next = 0
+            while !stop.isSet {
+                try await store.appendAudit([AuditEntry(time: Double(next), keyId: nil, keyName: "load", method: "POST", path: "/x", status: 200, detail: "", remoteAddress: nil)])
+                next += 1
+                rounds.increment()
+            }
+            return next
+        }
+        // The backup starts once every writer is under way (not after a fixed time).
+        while rounds.count < 6 { try await Task.sleep(for: .milliseconds(5)) }
         let policy = BackupPolicy(directory: root.appendingPathComponent("backups"))
-        let (folder, manifest) = try await CityBackups.create(store: store, kind: .full, policy: policy, keys: Self.keys)
+        let backup: (folder: URL, manifest: BackupManifest)
+        do {
+            backup = try await CityBackups.create(store: store, kind: .full, policy: policy, keys: Self.keys)
+        } catch {
+            stop.set()
+            throw error
+        }
         stop.set()
-        let written = try await writer.value
-        #expect(written > 2_000)
+        let (casesWritten, fixesWritten, auditWritten) = (try await features.value, try await positions.value, try await audit.value)
+        let (folder, manifest) = backup
 
         // The snapshot is sealed: no plaintext SQLite header in the file.
         let sealed = try Data(contentsOf: folder.appendingPathComponent(CityBackups.snapshotName))
         #expect(!sealed.prefix(64).contains(Data("SQLite format 3".utf8)))
         #expect(manifest.layers.map(\.name) == ["cases", "grids"])
-        let cases = try #require(manifest.layers.first { $0.name == "cases" })
-        #expect(cases.features >= 2_000 && cases.features <= written && cases.features % 50 == 0)
 
+        // Restore with every check (signature, SM3 of the sealed and opened file, integrity, each table) into a new file.
         let target = root.appendingPathComponent("restored.sqlite")
         let report = try CityBackups.restore(folder, keys: Self.keys, to: target)
+        #expect(report.restoredTo == target)
         #expect(report.tablesChecked == manifest.tables.count)
-        #expect(manifest.tables.contains { $0.table == "audit_log" })
-        // One instant: the catalogue's count of every layer equals its table's rows, and the audit chain is whole.
         let restored = try SpatialStore(path: target.path)
-        for layer in try await restored.layers() {
+        let restoredTables = Dictionary(uniqueKeysWithValues: try await restored.contentDigests().map { ($0.table, $0) })
+        #expect(restoredTables == Dictionary(uniqueKeysWithValues: manifest.tables.map { ($0.table, $0) }))
+
+        // Every layer: its count in the catalogue, in its table and in the manifest agree, and its checksum is the
+        // live table's as it was when it held that many rows (the writers only append, so that instant exists).
+        let restoredLayers = try await restored.layers()
+        #expect(restoredLayers.map(\.name) == ["cases", "grids"])
+        for layer in restoredLayers {
+            let table = try LayerName(layer.name).tableName
+            let digest = try #require(restoredTables[table], "\(layer.name)")
+            #expect(layer.featureCount == digest.rows, "\(layer.name)")
             #expect(layer.featureCount == (try await restored.featureCount(in: layer.name)), "\(layer.name)")
-            #expect(layer.featureCount == manifest.layers.first { $0.name == layer.name }?.features)
+            #expect(layer.featureCount == manifest.layers.first { $0.name == layer.name }?.features, "\(layer.name)")
+            #expect(digest == (try await Self.prefixDigest(store, table: table, rows: digest.rows)), "\(layer.name)")
         }
+        // The written layer holds whole batches from after the writers started up to at most what they wrote; the
+        // untouched one is exactly as it was.
+        let cases = try #require(restoredTables["layer_cases"])
+        #expect(cases.rows >= 2_000 && cases.rows <= casesWritten && cases.rows % 50 == 0)
+        #expect(restoredTables["layer_grids"] == before["layer_grids"])
+        #expect(try await store.contentDigests().first { $0.table == "layer_grids" } == before["layer_grids"])
+        // Positions and the audit log likewise: whole batches, each a prefix of the live table, the chain unbroken.
+        let tracks = try #require(restoredTables["track_points"])
+        #expect(tracks.rows >= 1_000 && tracks.rows <= fixesWritten && tracks.rows % 100 == 0)
+        #expect(tracks == (try await Self.prefixDigest(store, table: "track_points", rows: tracks.rows)))
+        let auditLines = try #require(restoredTables["audit_log"])
+        #expect(auditLines.rows <= auditWritten)
+        #expect(auditLines == (try await Self.prefixDigest(store, table: "audit_log", rows: auditLines.rows)))
         #expect(try await AuditChain.verify(restored).firstBroken == nil)
-        #expect(try await restored.contentDigests() == manifest.tables)
+        #expect(try await restored.trackPoints(vehicle: "V0", from: nil, to: nil).count == (tracks.rows + 6) / 7)
         #expect(CityBackups.existing(in: policy.directory).count == 1)
     }
 
@@ -140,4 +203,11 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// A count several tasks add to.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment() { value.add(1, ordering: .relaxed) }
+    var count: Int { value.load(ordering: .relaxed) }
 }
