@@ -84,7 +84,7 @@ func buildRoutes(
     router.add(middleware: access)
     router.add(middleware: TimeoutMiddleware(limit: configuration.requestTimeout))
     HealthController(store: store).register(on: router)
-    try OpenAPIController.load().register(on: router)
+    try OpenAPIController.load(access: configuration.access).register(on: router)
     let v1 = router.group("v1")
     let grids = GridLocator.versioned(store: store, checkInterval: configuration.indexRefreshInterval)
     try await grids.prime()

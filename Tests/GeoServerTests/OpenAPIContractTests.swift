@@ -244,3 +244,40 @@ import Testing
         }
     }
 }
+
+/// The document as served says which operations this server answers without a key.
+@Suite struct ServedOpenAPISecurityTests {
+    static func security(_ document: JSONValue, _ path: String, _ method: String) -> [JSONValue] {
+        document.objectValue?["paths"]?.objectValue?[path]?.objectValue?[method]?.objectValue?["security"]?.arrayValue ?? []
+    }
+
+    @Test func publicScopesAndOpenServersListAnAnonymousRequirement() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/GeoServer/openapi.json")
+        let file = try JSON.decode(try Data(contentsOf: url))
+        let keyed: [JSONValue] = [.object(["bearerAuth": .array([])]), .object(["apiKeyHeader": .array([])])]
+        let anonymous = JSONValue.object([:])
+        #expect(Self.security(file, "/tiles/catalog", "get") == keyed)
+
+        let tilesPublic = OpenAPIController.served(file, access: AccessPolicy(requireKeys: true, publicScopes: [.tiles]))
+        #expect(Self.security(tilesPublic, "/tiles/catalog", "get") == [anonymous] + keyed)
+        #expect(Self.security(tilesPublic, "/tiles/{source}/{z}/{x}/{y}", "get") == [anonymous] + keyed)
+        #expect(Self.security(tilesPublic, "/v1/layers", "get") == keyed)
+        #expect(Self.security(tilesPublic, "/v1/positions", "post") == keyed)
+        #expect(Self.security(tilesPublic, "/health", "get") == [])
+
+        let demo = OpenAPIController.served(file, access: AccessPolicy(requireKeys: true, publicScopes: [.tiles, .geocode, .joins]))
+        #expect(Self.security(demo, "/v1/geocode", "get") == [anonymous] + keyed)
+        #expect(Self.security(demo, "/v1/layers", "get") == [anonymous] + keyed)
+        #expect(Self.security(demo, "/v1/fences", "post") == keyed)
+        #expect(Self.security(demo, "/v1/audit", "get") == keyed)
+
+        let open = OpenAPIController.served(file, access: AccessPolicy(requireKeys: false))
+        #expect(Self.security(open, "/v1/audit", "get") == [anonymous] + keyed)
+        // Everything else is the file's.
+        var withoutPaths = open.objectValue ?? [:]
+        withoutPaths["paths"] = nil
+        var fileWithoutPaths = file.objectValue ?? [:]
+        fileWithoutPaths["paths"] = nil
+        #expect(withoutPaths == fileWithoutPaths)
+    }
+}
