@@ -83,7 +83,7 @@ struct RestoreCommand: AsyncParsableCommand {
 struct CryptoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto", abstract: "Data keys (SM4) and the columns kept encrypted at rest.",
-        subcommands: [Keygen.self, Protect.self, Reseal.self, Columns.self])
+        subcommands: [Keygen.self, Protect.self, Reseal.self, Columns.self, Selftest.self])
 
     struct Keygen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -144,6 +144,21 @@ struct CryptoCommand: AsyncParsableCommand {
             let columns = try await database.open().sensitiveColumns()
             if columns.isEmpty { print("no sensitive columns; mark one with citygeo crypto protect --layer L --column C") }
             for column in columns { print("\(column.layer).\(column.column)") }
+        }
+    }
+
+    struct Selftest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check SM3, SM4 and HMAC-SM3 of this machine's OpenSSL against the examples of GB/T 32905 and GB/T 32907.",
+            discussion: "Prints one line per check and exits 1 when any differs.")
+        @Flag(help: "Leave out GB/T 32907 A.2 (one block enciphered 1,000,000 times).") var quick = false
+
+        func run() async throws {
+            let results = KnownAnswers.run(long: !quick)
+            for result in results {
+                print("\(result.passed ? "PASS" : "FAIL") \(result.name): \(result.computed)\(result.passed ? "" : " (expected \(result.expected))")")
+            }
+            if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
         }
     }
 }

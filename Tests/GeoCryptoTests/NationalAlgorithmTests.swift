@@ -156,3 +156,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: failed.path))
     }
 }
+
+/// What `citygeo crypto selftest` runs.
+@Suite struct KnownAnswerTests {
+    @Test func everyKnownAnswerPassesAndAWrongOneWouldShow() {
+        let results = KnownAnswers.run(long: false)
+        #expect(results.count == 5)
+        let failed = results.filter { !$0.passed }
+        #expect(failed.isEmpty, "\(failed)")
+        #expect(results.first?.computed == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+        var wrong = results[0]
+        wrong.computed = String(wrong.computed.reversed())
+        #expect(!wrong.passed)
+    }
+}
