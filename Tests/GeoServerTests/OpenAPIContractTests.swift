@@ -220,6 +220,12 @@ import Testing
         // The document forbids these and the server took them (found by schemathesis).
         (.post, "/v1/trajectories/points", "", .badRequest, "invalid_argument", "body"),
         (.get, "/v1/grids/check?format=xml", nil, .badRequest, "invalid_argument", "format"),
+        (.post, "/v1/locate/batch", #"{"points": [[120.4, 33.1, 0, 0]]}"#, .badRequest, "invalid_coordinate", "points[0]"),
+        (.post, "/v1/locate/batch", #"{"points": [[120.4, 33.1]], "crs": {}}"#, .badRequest, "invalid_crs", "crs"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "within_drawn_grids": {}}"#, .badRequest, "invalid_argument", "within_drawn_grids"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "record": "yes"}"#, .badRequest, "invalid_argument", "record"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "spacing_m": "far"}"#, .badRequest, "invalid_argument", "spacing_m"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "format": {}}"#, .badRequest, "invalid_argument", "format"),
     ])
     func badRequestsAnswerTheErrorBodyNamingTheField(
         method: HTTPRequest.Method, uri: String, body: String?, status: HTTPResponse.Status, code: String, field: String

@@ -61,6 +61,9 @@ struct FenceController {
         var body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
         // The path names the fence: fill in or check the id in the body.
         if case .object(var feature) = body, case .object(var properties)? = feature["properties"] {
+            if let given = properties["id"], given != .null, given.stringValue == nil {
+                throw APIError(code: .invalidFence, message: "properties.id must be a string (the path's \(id))", details: ["field": "properties.id"])
+            }
             if let given = properties["id"]?.stringValue, given != id {
                 throw APIError(code: .invalidFence, message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
             }

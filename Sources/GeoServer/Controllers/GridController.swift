@@ -39,7 +39,7 @@ struct GridController {
         guard case .object(let object) = body else {
             throw APIError(code: .invalidArgument, message: "body must be a JSON object with \"points\"", details: ["field": "$"])
         }
-        let crs = try RequestParsing.crs(object["crs"]?.stringValue)
+        let crs = try RequestParsing.crs(member: object["crs"])
         let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
         let locator = try await grids.value
         if let fields = object["fields"], fields != .null, fields.stringValue == nil {

@@ -83,7 +83,7 @@ struct JoinController {
     @Sendable func duplicateCases(_ request: Request, context: CityRequestContext) async throws -> Response {
         let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
         let layer = body["layer"]?.stringValue ?? "cases"
-        let crs = try RequestParsing.crs(body["crs"]?.stringValue)
+        let crs = try RequestParsing.crs(member: body["crs"])
         guard case .object(let caseObject)? = body["case"] else {
             throw APIError(code: .invalidArgument, message: "body needs \"case\": {lon, lat, category, time}", details: ["field": "case"])
         }
