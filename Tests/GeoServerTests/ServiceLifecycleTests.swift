@@ -118,8 +118,10 @@ import Glibc
         while !server.hasExited, ContinuousClock.now - signalled < .seconds(15) { try await Task.sleep(for: .milliseconds(20)) }
         let took = ContinuousClock.now - signalled
         #expect(server.hasExited)
-        // The deadline, and the time a busy machine takes to notice the signal and reap the process.
-        #expect(took < .seconds(4.5), "exit \(took) after SIGTERM with a 3 s deadline")
+        // The deadline, and the time a busy machine takes to notice the signal and reap the process: on two cores
+        // shared with other builds (load 6) that margin reached 4.5 s. The fault this guards against is a process
+        // that never exits (45 s and more before the watchdog).
+        #expect(took < .seconds(10), "exit \(took) after SIGTERM with a 3 s deadline")
         let answer = (try? RawHTTP.receive(batch)) ?? ""
         for socket in streams + [batch] { close(socket) }
         let stored = try await SpatialStore(path: server.database.path).trackPoints(vehicle: "苏J9", from: nil, to: nil).count
