@@ -210,7 +210,7 @@ if [ "${SKIP_SCHEMATHESIS:-0}" != 1 ]; then
     # is off, each with the rule of its input that JSON Schema cannot state.
     if "$venv/bin/schemathesis" --config-file "$root/tools/security/schemathesis.toml" run "$base/openapi.json" \
         --seed "${SCHEMATHESIS_SEED:-21}" --max-examples "${SCHEMATHESIS_EXAMPLES:-10}" --workers 2 \
-        --generation-database none --request-timeout 30 --exclude-path /v1/events/stream \
+        --generation-database none --request-timeout 60 --exclude-path /v1/events/stream \
         -H "Authorization: Bearer $admin" --no-color --report junit --report-dir "$work/schemathesis" \
         >"$work/schemathesis.log" 2>&1; then
         pass "schemathesis: $(grep -A1 '^Test cases:' "$work/schemathesis.log" | tail -n 1 | sed 's/^ *//'), seed ${SCHEMATHESIS_SEED:-21}"
