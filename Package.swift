@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GeoEngine", targets: ["GeoEngine"]),
         .library(name: "GeoCrypto", targets: ["GeoCrypto"]),
         .library(name: "GeoStore", targets: ["GeoStore"]),
+        .library(name: "GeoStorePostGIS", targets: ["GeoStorePostGIS"]),
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
         .library(name: "GeoSampling", targets: ["GeoSampling"]),
         .library(name: "GeoAddress", targets: ["GeoAddress"]),
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -63,6 +65,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // PostgreSQL/PostGIS store through postgres-nio: a target of its own, so that a SpatiaLite user does not
+        // compile postgres-nio into GeoStore.
+        .target(
+            name: "GeoStorePostGIS",
+            dependencies: [
+                "GeoCore", "GeoStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
         // Features: one capability each.
         .target(name: "GeoGrids", dependencies: ["GeoCore", "GeoEngine", "GeoStore"], swiftSettings: strictSettings),
         .target(name: "GeoSampling", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
@@ -85,7 +98,8 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoCrypto", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis",
+                "GeoCore", "GeoCrypto", "GeoEngine", "GeoStore", "GeoStorePostGIS", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences",
+                "GeoTiles", "GeoTrajectories", "GeoAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,17 +136,27 @@ let package = Package(
         .executableTarget(name: "bench-traj", dependencies: ["GeoCore", "GeoTrajectories", "DemoCity"], path: "tools/bench/traj", exclude: ["peers.py"], swiftSettings: strictSettings),
         .executableTarget(name: "bench-geocode", dependencies: ["GeoCore", "GeoAddress", "GeoGrids", "GeocodeQueries"], path: "tools/bench/geocode", exclude: ["peers.py", "load.lua"], swiftSettings: strictSettings),
         .executableTarget(name: "geocode-accuracy", dependencies: ["GeoCore", "GeoAddress", "GeocodeQueries"], path: "tools/geocode/accuracy", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "bench-store", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "tools/bench/store",
+            swiftSettings: strictSettings),
         .executableTarget(name: "bench-analysis", dependencies: ["GeoCore", "GeoTrajectories", "GeoAnalysis"], path: "tools/bench/analysis", exclude: ["peers.py"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "bench-regions", dependencies: ["GeoCore", "GeoStore", "GeoGrids"], path: "tools/bench/regions", exclude: ["peers.py", "http_stats.py"],
+            swiftSettings: strictSettings),
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
+        // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
+        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoCryptoTests", dependencies: ["GeoCore", "GeoCrypto"], swiftSettings: strictSettings),
         .testTarget(
-            name: "GeoStoreTests", dependencies: ["GeoCore", "GeoCrypto", "GeoStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+            name: "GeoStoreTests",
+            dependencies: ["GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS", "StoreBackends", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoTilesTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoTiles"], resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
@@ -147,7 +171,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "GeoAddressTests", dependencies: ["GeoCore", "GeoStore", "GeoGrids", "GeoAddress"], swiftSettings: strictSettings),
-        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
+        .testTarget(name: "GeoTrajectoriesTests", dependencies: ["GeoCore", "GeoStore", "StoreBackends", "GeoTrajectories", "DemoCity"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoAnalysisTests", dependencies: ["GeoCore", "GeoEngine", "GeoGrids", "GeoTrajectories", "GeoAnalysis"],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),

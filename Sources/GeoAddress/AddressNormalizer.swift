@@ -5,7 +5,7 @@
 /// 1. full-width ASCII to half-width, the ideographic space to a space, common Traditional characters to
 ///    Simplified (號 → 号, 樓 → 楼, 區 → 区 …), ASCII letters to upper case, every dash to `-`, `#` to 号;
 /// 2. whitespace and punctuation dropped (a `-` or `.` between digits is kept: 12-1号, 1.5公里);
-/// 3. Chinese numerals to Arabic where they count something (followed by 号, 幢, 单元, 室, 米 …, or after 第
+/// 3. Chinese numerals to Arabic where they count something (followed by 号, 幢, 单元, 室, 米, 国道 …, or after 第
 ///    or 之): 一百零八号 → 108号, 三零二室 → 302室; names such as 八一社区 or 五七村 keep their numerals;
 /// 4. one spelling per suffix: N栋/N座/N号楼/N楼 → N幢 (N楼 after 单元 is a floor, N层), N号院 → N号, N房 → N室,
 ///    12之1号 / 12号之1 / 12号-1 → 12-1号, 第 before a number dropped, a bare number after N单元 → N室.
@@ -18,12 +18,13 @@ public enum AddressNormalizer {
     /// The canonical form of `text` as Unicode scalars (what the parser walks).
     public static func normalizedScalars(_ text: String) -> [Unicode.Scalar] {
         var mapped: [Unicode.Scalar] = []
-        mapped.reserveCapacity(text.unicodeScalars.count)
+        // The UTF-8 length bounds the scalar count and, unlike that count, needs no walk over the text.
+        mapped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars { mapped.append(mapCharacter(scalar)) }
-        let dropped = dropPunctuation(mapped)
-        var result = canonicalSuffixes(convertNumerals(dropped))
+        dropPunctuation(&mapped)
+        var result = canonicalSuffixes(convertNumerals(mapped))
         // Steps 3 and 4 changed nothing (most addresses): a second pass would not either.
-        if result == dropped { return result }
+        if result == mapped { return result }
         // Steps 3 and 4 read each other's output: step 4 turns 12号院零 into 12号零, whose 零 step 3 reads as a number
         // only now. So they run again until nothing changes, which is what makes normalising idempotent. One more
         // pass settles every input tools/fuzz has found; the bound only guards against a cycle.
@@ -47,8 +48,19 @@ public enum AddressNormalizer {
         case 0x23: return "号"
         default: break
         }
-        return traditionalToSimplified[s] ?? s
+        guard v >= simplifiedBase, v < simplifiedBase + UInt32(simplifiedTable.count) else { return s }
+        let simplified = simplifiedTable[Int(v - simplifiedBase)]
+        return simplified == 0 ? s : Unicode.Scalar(simplified)!
     }
+
+    /// ``traditionalToSimplified`` as a table over the range of its Traditional characters (0: no mapping): looked
+    /// up for every character of every address, where hashing each for a dictionary would cost more.
+    static let simplifiedBase: UInt32 = traditionalToSimplified.keys.map(\.value).min() ?? 0
+    static let simplifiedTable: [UInt32] = {
+        var table = [UInt32](repeating: 0, count: Int((traditionalToSimplified.keys.map(\.value).max() ?? 0) - simplifiedBase + 1))
+        for (traditional, simplified) in traditionalToSimplified { table[Int(traditional.value - simplifiedBase)] = simplified.value }
+        return table
+    }()
 
     /// Traditional forms met in addresses (place-name and suffix characters), not a general converter.
     static let traditionalToSimplified: [Unicode.Scalar: Unicode.Scalar] = {
@@ -67,23 +79,28 @@ public enum AddressNormalizer {
 
     static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
 
-    static func dropPunctuation(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(input.count)
-        for (i, s) in input.enumerated() {
+    /// Drops them in place: the kept characters move down over the dropped ones, so no second array is made.
+    static func dropPunctuation(_ text: inout [Unicode.Scalar]) {
+        var kept = 0
+        for i in text.indices {
+            let s = text[i]
             let v = s.value
             let isLetterOrDigit = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A)
             let isHan = (v >= 0x3400 && v <= 0x9FFF) || (v >= 0xF900 && v <= 0xFAFF) || (v >= 0x20000 && v <= 0x2FFFF)
-            if isLetterOrDigit || isHan || v == 0x3007 {
-                out.append(s)
-            } else if s == "-" || s == "." {
+            var keep = isLetterOrDigit || isHan || v == 0x3007
+            if s == "-" || s == "." {
                 // Kept between digits (12-1号, 1.5公里) and after a number before 号 (12-1号 written 12-1).
-                let before = (out.last.map(isDigit) ?? false) || (s == "-" && out.last == "号")
-                let after = i + 1 < input.count && (isDigit(input[i + 1]) || isChineseDigit(input[i + 1]))
-                if before && after { out.append(s) }
+                let last = kept > 0 ? text[kept - 1] : nil
+                let before = (last.map(isDigit) ?? false) || (s == "-" && last == "号")
+                let after = i + 1 < text.count && (isDigit(text[i + 1]) || isChineseDigit(text[i + 1]))
+                keep = before && after
+            }
+            if keep {
+                text[kept] = s
+                kept += 1
             }
         }
-        return out
+        text.removeLast(text.count - kept)
     }
 
     // MARK: Step 3: numerals
@@ -93,11 +110,15 @@ public enum AddressNormalizer {
     ]
     static let chineseUnits: [Unicode.Scalar: Int] = ["十": 10, "百": 100, "千": 1000]
 
-    static func isChineseDigit(_ s: Unicode.Scalar) -> Bool { chineseDigits[s] != nil || chineseUnits[s] != nil }
+    static func isChineseDigit(_ s: Unicode.Scalar) -> Bool { numeralCharacters.contains(s) }
+    /// The keys of ``chineseDigits`` and ``chineseUnits``, asked about for every character of every address.
+    static let numeralCharacters = ScalarSet(String(String.UnicodeScalarView(Array(chineseDigits.keys) + Array(chineseUnits.keys))))
 
     /// Suffixes after which a numeral counts something (so it is a number, not part of a name).
     static let countingSuffixes: [[Unicode.Scalar]] = [
         "号", "幢", "栋", "座", "楼", "单元", "室", "层", "米", "弄", "组", "户", "门", "房", "公里", "千米",
+        // Road numbers: 九七五县道 is county road X975.
+        "国道", "省道", "县道", "乡道",
     ].map { Array($0.unicodeScalars) }
 
     static func hasPrefix(_ scalars: [Unicode.Scalar], _ prefix: [Unicode.Scalar], at index: Int) -> Bool {
@@ -106,7 +127,15 @@ public enum AddressNormalizer {
         return true
     }
 
+    /// Whether `first` then `second` start at `index`: the two-character suffixes checked for every character,
+    /// without building an array for each check.
+    static func hasPair(_ scalars: [Unicode.Scalar], _ first: Unicode.Scalar, _ second: Unicode.Scalar, at index: Int) -> Bool {
+        index + 1 < scalars.count && scalars[index] == first && scalars[index + 1] == second
+    }
+
     static func convertNumerals(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        // Most addresses have no Chinese numeral: no copy for them.
+        guard input.contains(where: isChineseDigit) else { return input }
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(input.count)
         var i = 0
@@ -172,6 +201,8 @@ public enum AddressNormalizer {
     // MARK: Step 4: suffixes
 
     static func canonicalSuffixes(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        // Every rule below rewrites a suffix after a digit: no copy for text without one.
+        guard input.contains(where: isDigit) else { return input }
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(input.count)
         var afterUnit = false
@@ -180,13 +211,13 @@ public enum AddressNormalizer {
             let s = input[i]
             let afterNumber = out.last.map(isDigit) ?? false
             if afterNumber {
-                if hasPrefix(input, Array("号楼".unicodeScalars), at: i) {
+                if hasPair(input, "号", "楼", at: i) {
                     out.append("幢"); i += 2; continue
                 }
                 if s == "栋" || s == "座" {
                     out.append("幢"); i += 1; continue
                 }
-                if s == "楼" && !hasPrefix(input, Array("楼层".unicodeScalars), at: i) {
+                if s == "楼" && !hasPair(input, "楼", "层", at: i) {
                     out.append(afterUnit ? "层" : "幢"); i += 1; continue
                 }
                 if s == "房" {
@@ -219,7 +250,7 @@ public enum AddressNormalizer {
                     continue
                 }
             }
-            if hasPrefix(input, Array("单元".unicodeScalars), at: i) && afterNumber {
+            if hasPair(input, "单", "元", at: i) && afterNumber {
                 out.append(contentsOf: "单元".unicodeScalars)
                 i += 2
                 afterUnit = true

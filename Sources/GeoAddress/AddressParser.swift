@@ -49,6 +49,8 @@ public struct ParsedAddress: Hashable, Sendable {
     public var componentClassCode: String?
     /// Text the parser could not place (free description, unknown names).
     public var remark: String = ""
+    /// The two roads of an intersection (A路与B路交叉口), as read; nil when the address names none.
+    public var intersection: [String]?
 
     var regionMentions: [NameMention] = []
     var roadMentions: [NameMention] = []
@@ -60,6 +62,15 @@ public struct ParsedAddress: Hashable, Sendable {
     /// Names recognised only by their suffix (e.g. an unknown 建国路), by kind.
     var unknownRoad: String?
     var unknownPlace: String?
+    /// For an intersection, the readings of each of its two roads: ranges of ``roadMentions`` (empty for a road
+    /// the book does not have).
+    var crossing: RoadCrossing?
+}
+
+/// The two roads of an intersection: the readings of each in ``ParsedAddress/roadMentions``.
+struct RoadCrossing: Hashable, Sendable {
+    var first: Range<Int>
+    var second: Range<Int>
 }
 
 /// Splits normalised address text into segments, using the names the index knows and, for names it does not,
@@ -76,26 +87,37 @@ struct AddressParser: Sendable {
     static let adminSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "居委会", "街道", "社区", "地区", "省", "市", "盟", "区", "县", "旗", "镇", "乡", "村"].map(scalars)
     static let placeSuffixes: [[Unicode.Scalar]] = ["小区", "花园", "新村", "家园", "公寓", "大厦", "广场", "苑", "园", "城", "湾", "庭", "府", "邸"].map(scalars)
     /// Characters after which a short form (大丰, 盐城) is the start of a longer name, not an admin level.
-    static let nameContinuations: Set<Unicode.Scalar> = Set("路街巷道弄里村镇乡园苑湾城府桥河湖港庄".unicodeScalars)
+    static let nameContinuations = ScalarSet("路街巷道弄里村镇乡园苑湾城府桥河湖港庄")
     /// Of ``nameContinuations``, those that end a road's name right there (大丰路): after a parent level (盐城大丰庄台路)
     /// the others more often start the next name.
-    static let roadEndings: Set<Unicode.Scalar> = Set("路街巷道弄里".unicodeScalars)
+    static let roadEndings = ScalarSet("路街巷道弄里")
     /// Direction characters: a road with one more or one fewer (南环西路, 南环路) is another road.
-    static let directionCharacters: Set<Unicode.Scalar> = Set("东西南北中".unicodeScalars)
+    static let directionCharacters = ScalarSet("东西南北中")
     /// Direction words with their bearing (nil for 旁, 对面 …), as scalars: the parser tries them at every
     /// position no name starts at.
     static let directionWords: [([Unicode.Scalar], Double?)] = ([
         ("东南", 135), ("东北", 45), ("西南", 225), ("西北", 315), ("东", 90), ("南", 180), ("西", 270), ("北", 0),
         ("对面", nil), ("附近", nil), ("隔壁", nil), ("旁边", nil), ("旁", nil), ("前", nil), ("后", nil), ("左", nil), ("右", nil),
-        ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil),
+        ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil), ("门口", nil),
     ] as [(String, Double?)]).map { (scalars($0.0), $0.1) }
     /// Distance units and their metres.
     static let distanceUnits: [([Unicode.Scalar], Double)] = [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)]
         .map { (scalars($0.0), $0.1) }
     /// The longest distance a direction phrase may give (东侧约50米 is typical); 100 km is beyond any of them.
     static let maximumDirectionMetres = 100_000.0
-    static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头"].map(scalars)
-    static let doorSuffixes: Set<Unicode.Scalar> = Set("甲乙丙丁".unicodeScalars)
+    static let directionSideWords = ["方向", "侧", "边", "面", "方", "向", "头", "角"].map(scalars)
+    /// Words after two roads that make them an intersection (A路与B路交叉口), longest first. 口 alone (A路与B路口)
+    /// counts only after a joiner.
+    static let crossingWords: [[Unicode.Scalar]] = ["十字路口", "交叉路口", "交叉口", "交汇处", "交汇口", "交会处", "交叉处", "交界处", "交口", "路口", "口"].map(scalars)
+    /// Characters that join the two roads of an intersection. 与 always; the others (和平路, 及第路 are names too)
+    /// only in a text that has a crossing word.
+    static let crossingJoiners = ScalarSet("与和及跟同")
+    /// Road classes by the word that follows (204国道) or precedes (国道204) their number, with the letter of the
+    /// canonical road number (G204).
+    static let roadClasses: [([Unicode.Scalar], Unicode.Scalar)] = [("国道", "G"), ("省道", "S"), ("县道", "X"), ("乡道", "Y")].map { (scalars($0.0), $0.1) }
+    static let roadClassLetters = ScalarSet("GSXY")
+    static let roadClassWordStarts = ScalarSet("国省县乡")
+    static let doorSuffixes = ScalarSet("甲乙丙丁")
     /// How many readings of a misspelt name are passed to the matcher.
     static let maximumNearMisses = 4
 
@@ -104,9 +126,12 @@ struct AddressParser: Sendable {
 
     static func isHan(_ s: Unicode.Scalar) -> Bool { (s.value >= 0x3400 && s.value <= 0x9FFF) || (s.value >= 0xF900 && s.value <= 0xFAFF) }
 
-    func parse(_ text: String) -> ParsedAddress {
+    /// Splits `text` into its segments. With `regionsOnly` (the admin levels are all that is asked for), names that
+    /// can be no region are not looked for by near miss or sound: they are read as unknown names of the same length,
+    /// so the regions read are the same; `normalized` and `remark` are then left empty.
+    func parse(_ text: String, regionsOnly: Bool = false) -> ParsedAddress {
         let s = AddressNormalizer.normalizedScalars(text)
-        var out = ParsedAddress(normalized: Self.string(s[...]))
+        var out = ParsedAddress(normalized: regionsOnly ? "" : Self.string(s[...]))
         if let digits = Self.componentDigits(s) {
             if digits.count == 16 { out.componentCode = digits } else { out.componentClassCode = digits }
             return out
@@ -123,41 +148,87 @@ struct AddressParser: Sendable {
         var i = 0
         // The length of a province, prefecture or county name at `i` outside the chain (known() finds it).
         var foreignLength = 0
+        // Every road read so far (its readings in roadMentions, empty for one the book does not have), with where
+        // it was written: the last two make an intersection when a crossing word follows them.
+        var roadTokens: [(readings: Range<Int>, name: String, start: Int, end: Int)] = []
+        var unknownRoads = 0
+        lazy var hasCrossingWord = Self.containsCrossingWord(s)
+        // The names starting at a position, one buffer for every position (see known()).
+        var candidates: [(length: Int, entries: [NameEntry])] = []
         while i < s.count {
             foreignLength = 0
-            if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A) {
-                // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
-                if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
+            let tokenStart = i, readingsBefore = out.roadMentions.count, unknownBefore = unknownRoads
+            defer {
+                if out.roadMentions.count > readingsBefore || unknownRoads > unknownBefore {
+                    roadTokens.append((readingsBefore..<out.roadMentions.count, Self.string(s[tokenStart..<i]), tokenStart, i))
+                }
+            }
+            if let last = roadTokens.last, last.end == i {
+                // A joiner between two roads (A路与B路) is no text of its own; one that starts a name (和平巷) is that name.
+                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, !trie.anyPrefix(of: s, from: i, { _, _, _ in true }) {
+                    i += 1
+                    continue
+                }
+                if let length = crossingWord(s, at: i, after: roadTokens) {
                     flushRun()
-                    assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
+                    let (a, b) = (roadTokens[roadTokens.count - 2], roadTokens[roadTokens.count - 1])
+                    out.crossing = RoadCrossing(first: a.readings, second: b.readings)
+                    out.intersection = [a.name, b.name]
                     i += length
                     continue
                 }
-                if let consumed = number(s, at: i, into: &out) {
-                    flushRun()
-                    i += consumed
-                    continue
-                }
             }
-            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength) {
+            if let (length, number) = Self.roadNumber(s, at: i) {
+                // G204, 204国道, 国道204: a road by its number, found under the canonical number (G204).
+                flushRun()
+                let entries = trie.entries(of: number).filter { if case .road = $0.target { true } else { false } }
+                if entries.isEmpty {
+                    let text = Self.string(number[...])
+                    if out.unknownRoad == nil { out.unknownRoad = text }
+                    remark += s[i..<(i + length)]
+                    unknownRoads += 1
+                } else {
+                    assign(NameMention(text: Self.string(number[...]), entries: entries, fuzzy: false), into: &out, sawParent: &sawParent, chain: &chain)
+                }
+                i += length
+                continue
+            }
+            // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
+            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength, candidates: &candidates) {
                 flushRun()
                 assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                 i += length
                 continue
             }
+            if AddressNormalizer.isDigit(s[i]) || (s[i].value >= 0x41 && s[i].value <= 0x5A), let consumed = number(s, at: i, into: &out) {
+                flushRun()
+                i += consumed
+                continue
+            }
             if foreignLength > 0 { out.foreignNames.append(Self.string(s[i..<(i + foreignLength)])) }
             if i > 0, let (length, phrase) = direction(s, at: i) {
                 flushRun()
-                out.direction = phrase
+                // A phrase with a distance (东侧50米) outranks a bare one written with it (门口), which stays text.
+                if out.direction?.distanceMetres == nil || phrase.distanceMetres != nil {
+                    out.direction = phrase
+                } else {
+                    remark += s[i..<(i + length)]
+                }
                 i += length
                 continue
             }
-            if let (length, kind) = suffixed(s, at: i) {
+            if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(s, inside: (i + 1)..<(i + length)) {
                 let name = Array(s[i..<(i + length)])
+                let lookUp = !regionsOnly || kind == .admin
+                // An admin run is looked up only where a region name may be one edit from it (see
+                // FuzzyNameIndex.mayHaveRegionNearMiss): most runs ending in 区 or 市 are not (仙林校区, 超市).
+                // Two written characters grow into no region or place (isWeakNearMiss): only a road is looked up.
+                let nearMissLookUp = lookUp && (kind == .road || name.count > 2)
+                    && (kind != .admin || fuzzy.mayHaveRegionNearMiss(of: name, startsAName: { trie.startsAName($0) }))
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                let misses = fuzzy.nearMisses(of: name).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
@@ -170,7 +241,7 @@ struct AddressParser: Sendable {
                     continue
                 }
                 // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
-                let sounds = homophones.homophones(of: name).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let sounds = (lookUp ? homophones.homophones(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
                 if !sounds.isEmpty {
                     flushRun()
@@ -186,7 +257,12 @@ struct AddressParser: Sendable {
                 if kind != .admin {
                     flushRun()
                     let text = Self.string(name[...])
-                    if kind == .road, out.unknownRoad == nil { out.unknownRoad = text } else if out.unknownPlace == nil { out.unknownPlace = text }
+                    if kind == .road { unknownRoads += 1 }
+                    if kind == .road {
+                        if out.unknownRoad == nil { out.unknownRoad = text }
+                    } else if out.unknownPlace == nil {
+                        out.unknownPlace = text
+                    }
                     remark += name
                     i += length
                     continue
@@ -198,7 +274,10 @@ struct AddressParser: Sendable {
         flushRun()
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
         // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.
-        for leftover in unmatchedRuns where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
+        // For the admin levels alone, leftover text can hold only the book's own regions, which lie inside the book's
+        // district: none to look for in a text that names levels elsewhere.
+        let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : unmatchedRuns
+        for leftover in leftovers where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
             let mention: NameMention
             let explained: [Unicode.Scalar]
             if let best = bestNearMiss(in: leftover, chain: chain) {
@@ -223,15 +302,16 @@ struct AddressParser: Sendable {
         // Not where the text names levels elsewhere: the book's names are not read into another county's text.
         let exactNames = (out.roadMentions + out.placeMentions + out.poiMentions).contains { !$0.fuzzy }
         if !exactNames, chain.admits(home: regions.home), let whole = homophones.homophones(of: s).first {
-            var named = ParsedAddress(normalized: out.normalized)
+            let normalized = Self.string(s[...])
+            var named = ParsedAddress(normalized: normalized)
             var noParent = false
             var noChain = NamedChain()
             assign(
-                NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: out.normalized), into: &named, sawParent: &noParent,
+                NameMention(text: Self.string(whole.0[...]), entries: whole.1, fuzzy: true, homophoneOf: normalized), into: &named, sawParent: &noParent,
                 chain: &noChain)
             return named
         }
-        out.remark = Self.string(remark[...])
+        if !regionsOnly { out.remark = Self.string(remark[...]) }
         return out
     }
 
@@ -263,8 +343,9 @@ struct AddressParser: Sendable {
         }
     }
 
-    /// Whether `name` is a weak reading of `written`: one character replaced with another that shares no reading,
-    /// or a name grown from two written characters (北路 is no more 北环路 than 北京路).
+    /// Whether `name` is a weak reading of `written`: one character replaced with another that shares no reading
+    /// in a stem of two, a direction character more or less at an end of the stem, or a name grown from two
+    /// written characters (北路 is no more 北环路 than 北京路).
     func isWeakNearMiss(_ written: [Unicode.Scalar], _ name: [Unicode.Scalar]) -> Bool {
         if written.count <= 2 { return true }
         if abs(written.count - name.count) == 1 {
@@ -272,7 +353,10 @@ struct AddressParser: Sendable {
             let k = shorter.indices.first { longer[$0] != shorter[$0] } ?? shorter.count
             // A doubled character (东东进路) is a slip of the keyboard, not another direction.
             let doubled = (k > 0 && longer[k - 1] == longer[k]) || (k + 1 < longer.count && longer[k + 1] == longer[k])
-            return Self.directionCharacters.contains(longer[k]) && !doubled
+            // Another road has its direction at either end of the stem (南环西路 beside 南环路, 西环路); one inside
+            // the stem (通西榆路) names no road: a slip.
+            let atAnEnd = k == 0 || longer[(k + 1)...].dropLast().allSatisfy(Self.directionCharacters.contains)
+            return Self.directionCharacters.contains(longer[k]) && !doubled && atAnEnd
         }
         guard written.count == name.count else { return false }
         let differing = zip(written, name).filter { $0.0 != $0.1 }
@@ -329,6 +413,8 @@ struct AddressParser: Sendable {
 
     enum SuffixKind { case road, admin, place }
     static let suffixGroups: [([[Unicode.Scalar]], SuffixKind)] = [(roadSuffixes, .road), (adminSuffixes, .admin), (placeSuffixes, .place)]
+    /// The last characters of every suffix.
+    static let suffixEndings = ScalarSet(String(String.UnicodeScalarView(suffixGroups.flatMap { $0.0.compactMap(\.last) })))
 
     private func kindMatches(_ entries: [NameEntry], _ kind: SuffixKind) -> Bool {
         entries.contains { entry in
@@ -339,24 +425,25 @@ struct AddressParser: Sendable {
         }
     }
 
-    /// The longest known name at `i` that reads as a name there.
     /// Whether a national division name (full or short) starts at `i`.
     /// Short forms count only when an official name follows them (江苏镇江京口区), so that 朝阳阳西路 (a typo) does
     /// not read as two short forms.
     private func divisionStarts(_ s: [Unicode.Scalar], at i: Int, depth: Int = 0) -> Bool {
         guard i < s.count else { return false }
-        return trie.prefixes(of: s, from: i).contains { item in
-            item.entries.contains { entry in
-                guard case .division = entry.target else { return false }
-                return entry.form != .shortForm || (depth == 0 && divisionStarts(s, at: i + item.length, depth: 1))
-            }
+        return trie.anyPrefix(of: s, from: i) { length, kinds, _ in
+            kinds.contains(.division) || (kinds.contains(.divisionShortForm) && depth == 0 && divisionStarts(s, at: i + length, depth: 1))
         }
     }
 
-    /// `foreign` is set to the length of the longest province, prefecture or county name at `i` that the chain
-    /// turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
-    private func known(_ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int) -> (Int, NameMention)? {
-        var candidates = Array(trie.prefixes(of: s, from: i).reversed())
+    /// The longest known name at `i` that reads as a name there. `foreign` is set to the length of the longest
+    /// province, prefecture or county name at `i` that the chain turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
+    /// `candidates` is scratch space, kept by the caller so that no array is made per position.
+    private func known(
+        _ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int, candidates: inout [(length: Int, entries: [NameEntry])]
+    ) -> (Int, NameMention)? {
+        trie.prefixes(of: s, from: i, into: &candidates)
+        guard !candidates.isEmpty else { return nil }
+        candidates.reverse()
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
         // division follows when the longest one is followed by none.
         if candidates.count > 1, candidates[0].entries.allSatisfy({ if case .division = $0.target { true } else { false } }),
@@ -367,7 +454,9 @@ struct AddressParser: Sendable {
         }
         for (length, entries) in candidates {
             let next = i + length < s.count ? s[i + length] : nil
-            let usable = entries.filter { entry in
+            // Asked once per name, not once per short form under it (朝阳 is a short form of several districts).
+            lazy var followedByDivision = divisionStarts(s, at: i + length)
+            func isUsable(_ entry: NameEntry) -> Bool {
                 // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
                 if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
                     if case .division = entry.target, reading.level < RegionReadings.township, length >= 2 { foreign = max(foreign, length) }
@@ -377,7 +466,7 @@ struct AddressParser: Sendable {
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
                 // 江苏镇江, 阳泉城区: a known admin name right after makes the short form a level of its own.
-                if divisionStarts(s, at: i + length) { return true }
+                if followedByDivision { return true }
                 if let next, Self.nameContinuations.contains(next) {
                     // 盐城大丰庄台路: a county short form under a prefecture already named is that county.
                     guard !Self.roadEndings.contains(next), !chain.isEmpty, entry.form == .shortForm,
@@ -386,11 +475,22 @@ struct AddressParser: Sendable {
                     return true
                 }
                 if let next, Self.isHan(next), length == 2, !sawParent || regionAlias {
-                    // A two-character short form followed by more name text is usually part of that name.
-                    return trie.prefixes(of: s, from: i + length).isEmpty == false || next == "省" || next == "市"
+                    // A two-character short form followed by more name text is usually part of that name, unless a
+                    // name follows that agrees with it (盐城大丰); a level elsewhere does not (拉萨贡嘎国际机场: 贡嘎 is
+                    // 山南's).
+                    guard next != "省" && next != "市" else { return true }
+                    let own = regions.reading(entry.target)?.prefix
+                    return trie.anyPrefix(of: s, from: i + length) { _, _, entries in
+                        entries.contains { e in
+                            guard let own, let other = regions.reading(e.target) else { return true }
+                            return RegionContext.related(prefix: own, prefix: other.prefix)
+                        }
+                    }
                 }
                 return true
             }
+            // Most names keep every entry: their list is then passed on as it is, not copied.
+            let usable = entries.allSatisfy(isUsable) ? entries : entries.filter(isUsable)
             if !usable.isEmpty {
                 return (length, NameMention(text: Self.string(s[i..<(i + length)]), entries: usable, fuzzy: false))
             }
@@ -400,7 +500,10 @@ struct AddressParser: Sendable {
 
     private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool, chain: inout NamedChain) {
         // Provinces, prefectures and counties fix the chain; townships and villages are read inside it.
-        let named = mention.entries.compactMap { regions.reading($0.target) }.filter { $0.level < RegionReadings.township }.map(\.prefix)
+        var named: [CodePrefix] = []
+        for entry in mention.entries {
+            if let reading = regions.reading(entry.target), reading.level < RegionReadings.township { named.append(reading.prefix) }
+        }
         if !named.isEmpty { chain.levels.append(named) }
         // A name may be several kinds at once (a road and a POI); every reading is kept for the matcher.
         var isRegion = false, isRoad = false, isPlace = false, isPOI = false
@@ -429,6 +532,71 @@ struct AddressParser: Sendable {
             if out.poi == nil { out.poi = mention.text }
             out.poiMentions.append(mention)
         }
+    }
+
+    /// Whether a known name starts inside `range` and ends with it (州博乐市 holds 博乐市): an admin level is then read
+    /// exactly where it starts, not the run before it as a near miss of the whole (exact names are never typos).
+    /// Roads and places keep the longer reading: a POI's name that holds a road (易捷便利(白驹路店)) is matched whole.
+    private func exactNameEnds(_ s: [Unicode.Scalar], inside range: Range<Int>) -> Bool {
+        range.contains { j in trie.anyPrefix(of: s, from: j) { length, _, _ in j + length == range.upperBound } }
+    }
+
+    /// Whether the text has a word that makes two roads an intersection (口 alone aside): only then are 和, 及 …
+    /// joiners (和平路 is a name).
+    static func containsCrossingWord(_ s: [Unicode.Scalar]) -> Bool {
+        s.indices.contains { i in
+            (s[i] == "交" || s[i] == "路") && crossingWords.dropLast().contains { AddressNormalizer.hasPrefix(s, $0, at: i) }
+        }
+    }
+
+    /// The length of a crossing word at `i` that makes the last two roads read an intersection: they were written
+    /// one right after the other, or with a joiner between them (口 alone needs the joiner: A路与B路口).
+    private func crossingWord(_ s: [Unicode.Scalar], at i: Int, after roads: [(readings: Range<Int>, name: String, start: Int, end: Int)]) -> Int? {
+        guard roads.count >= 2, let word = Self.crossingWords.first(where: { AddressNormalizer.hasPrefix(s, $0, at: i) }) else { return nil }
+        let (a, b) = (roads[roads.count - 2], roads[roads.count - 1])
+        let joined = b.start == a.end + 1 && Self.crossingJoiners.contains(s[a.end])
+        guard joined || (b.start == a.end && word.count > 1) else { return nil }
+        return word.count
+    }
+
+    /// A road by its number at `i`: a class letter and digits (G204, S226), digits and a class word (204国道,
+    /// 975县道 once the normaliser has read 九七五), or a class word and digits (国道204, 省道S226), with an optional
+    /// 线. The canonical name is the letter and the digits (G204); nil for anything else (a door number, S1号楼).
+    static func roadNumber(_ s: [Unicode.Scalar], at i: Int) -> (length: Int, name: [Unicode.Scalar])? {
+        let first = s[i]
+        guard AddressNormalizer.isDigit(first) || roadClassLetters.contains(first) || roadClassWordStarts.contains(first) else { return nil }
+        // Inside a longer code (AG204, 12G3) it is no road number.
+        if i > 0, AddressNormalizer.isDigit(s[i - 1]) || (s[i - 1].value >= 0x41 && s[i - 1].value <= 0x5A) { return nil }
+        var k = i
+        var letter: Unicode.Scalar?
+        let classFirst = roadClasses.first { AddressNormalizer.hasPrefix(s, $0.0, at: i) }
+        if let classFirst {
+            letter = classFirst.1
+            k += classFirst.0.count
+        }
+        if k < s.count, roadClassLetters.contains(s[k]) {
+            guard letter == nil || letter == s[k] else { return nil }
+            letter = s[k]
+            k += 1
+        }
+        let digitsStart = k
+        while k < s.count, AddressNormalizer.isDigit(s[k]) { k += 1 }
+        let digitsEnd = k
+        guard digitsEnd > digitsStart, digitsEnd - digitsStart <= 4 else { return nil }
+        if classFirst == nil, let classAfter = roadClasses.first(where: { AddressNormalizer.hasPrefix(s, $0.0, at: k) }) {
+            guard letter == nil || letter == classAfter.1 else { return nil }
+            letter = classAfter.1
+            k += classAfter.0.count
+        } else if classFirst == nil {
+            // A letter and digits alone: not when they run on into letters or count something (S1号楼, X2幢).
+            guard letter != nil else { return nil }
+            if k < s.count, (s[k].value >= 0x41 && s[k].value <= 0x5A) || "号幢室层单楼栋座弄米-".unicodeScalars.contains(s[k]) { return nil }
+        }
+        guard let letter else { return nil }
+        if k < s.count, s[k] == "线" { k += 1 }
+        var digits = s[digitsStart..<digitsEnd]
+        while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
+        return (k - i, [letter] + digits)
     }
 
     /// Words that may stand before a component code (部件编码：3209040101000123).
@@ -560,11 +728,12 @@ struct AddressParser: Sendable {
         while end < s.count && end - i < 12 && Self.isHan(s[end]) {
             end += 1
             let length = end - i
-            guard length >= 2 else { continue }
+            // Most characters end no suffix: the groups are compared only where one may end.
+            guard length >= 2, Self.suffixEndings.contains(s[end - 1]) else { continue }
             for (suffixes, kind) in Self.suffixGroups {
                 for suffix in suffixes where suffix.count < length && AddressNormalizer.hasPrefix(s, suffix, at: end - suffix.count) {
                     // 街道 is an admin suffix, not the road suffix 街 followed by 道.
-                    if kind == .road && suffix == Self.scalars("街") && end < s.count && s[end] == "道" { continue }
+                    if kind == .road && suffix.count == 1 && suffix[0] == "街" && end < s.count && s[end] == "道" { continue }
                     return (length, kind)
                 }
             }

@@ -112,13 +112,14 @@ public struct AdminDivisions: Sendable {
     /// Ethnic names that autonomous areas carry between the place name and 自治州/自治县 (延边朝鲜族自治州 → 延边).
     static let ethnicNames = [
         "维吾尔", "蒙古族", "蒙古", "朝鲜族", "土家族", "苗族", "藏族", "羌族", "彝族", "哈尼族", "傣族", "景颇族", "白族", "傈僳族",
-        "回族", "壮族", "布依族", "侗族", "哈萨克族", "柯尔克孜族", "黎族", "瑶族", "畲族", "仡佬族", "水族", "满族", "纳西族", "拉祜族",
+        "回族", "壮族", "布依族", "侗族", "哈萨克族", "哈萨克", "柯尔克孜族", "柯尔克孜", "黎族", "瑶族", "畲族", "仡佬族", "水族", "满族", "纳西族", "拉祜族",
         "佤族", "布朗族", "普米族", "怒族", "独龙族", "土族", "撒拉族", "保安族", "东乡族", "裕固族", "锡伯族", "达斡尔族", "鄂温克族",
         "鄂伦春族", "毛南族", "仫佬族", "各族",
     ]
 
     /// The short forms people write (江苏, 盐城, 大丰): suffixes and ethnic names dropped, at least two characters
-    /// left. Townships have none: 大中 alone is more often part of another name than the street office.
+    /// left; an autonomous prefecture also as that name with 州 (迪庆州). Townships have none: 大中 alone is more often
+    /// part of another name than the street office.
     public static func shortForms(of division: AdminDivision) -> [String] {
         var name = division.name
         let suffixes: [String]
@@ -140,6 +141,7 @@ public struct AdminDivisions: Sendable {
         }
         // 新区, 矿区, 郊区 … are not names on their own.
         guard name.count >= 2, name != division.name else { return [] }
-        return [name]
+        // An autonomous prefecture is also written with 州 alone (迪庆州, 伊犁州, 黔东南州).
+        return suffix == "自治州" ? [name, name + "州"] : [name]
     }
 }

@@ -20,6 +20,8 @@ public struct DivisionBoundaries: Sendable {
     /// The code of each outline, in index order.
     private let outlineCodes: [String]
     private let outlines: [MultiPolygon]
+    /// The outline of each code.
+    private let outlineByCode: [String: Int]
     private let index: PolygonIndex
 
     /// No points and no outlines.
@@ -27,6 +29,7 @@ public struct DivisionBoundaries: Sendable {
         points = [:]
         outlineCodes = []
         outlines = []
+        outlineByCode = [:]
         index = PolygonIndex([])
     }
 
@@ -58,6 +61,7 @@ public struct DivisionBoundaries: Sendable {
         self.points = points
         outlineCodes = codes
         self.outlines = outlines
+        outlineByCode = Dictionary(codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         index = PolygonIndex(outlines.map { .multiPolygon($0) })
     }
 
@@ -75,6 +79,12 @@ public struct DivisionBoundaries: Sendable {
 
     /// The representative point of a province, prefecture or county (inside it, far from its borders).
     public func point(of code: String) -> Coordinate? { points[code] }
+
+    /// The bounding box of a county's outline (or of a prefecture or region drawn without counties); nil for a
+    /// code without an outline.
+    public func bounds(of code: String) -> BoundingBox? {
+        outlineByCode[code].flatMap { Geometry.multiPolygon(outlines[$0]).boundingBox }
+    }
 
     /// The code of the outline holding `point`: a county's, or a prefecture's or region's where it has no
     /// counties (东莞市, 香港特别行政区); nil outside China.

@@ -15,6 +15,8 @@ public enum MatchType: String, Sendable, CaseIterable {
     case poi
     /// A compound, zone or other named place.
     case place
+    /// The crossing of two roads (A路与B路交叉口), where their centre lines meet.
+    case intersection
     /// A road without a number (a point on it).
     case street
     /// An admin area, community, village or unit grid.
@@ -49,6 +51,8 @@ public struct Geocoder: Sendable {
     let frames: [RoadFrame]
     /// Plates by road index and number.
     let platesByRoad: [Int: [Int: [Int]]]
+    /// For each door number, the share of the book's roads with plates that have a plate of it (1号: most of them).
+    let numberShare: [Int: Double]
     /// Building plates by compound index and number.
     let buildingsByPlace: [Int: [Int: Int]]
     let regionByCode: [String: Int]
@@ -80,6 +84,10 @@ public struct Geocoder: Sendable {
         func add(_ name: String, _ entry: NameEntry) {
             let key = AddressNormalizer.normalizedScalars(name)
             trie.insert(key, entry)
+            // A road named by its number (204国道, 国道204) is found under the number the parser reads (G204).
+            if case .road = entry.target, let number = AddressParser.roadNumber(key, at: 0), number.length == key.count, number.name != key {
+                trie.insert(number.name, entry)
+            }
             guard entry.form != .shortForm else { return }
             fuzzy.insert(key, entry)
             // Only the book's own names are matched by sound: among 40,000 national division names, some town
@@ -122,6 +130,9 @@ public struct Geocoder: Sendable {
         for k in frames.indices { frames[k].finishPlacing() }
         self.frames = frames
         self.platesByRoad = platesByRoad
+        var roadsWithNumber: [Int: Int] = [:]
+        for numbers in platesByRoad.values { for n in numbers.keys { roadsWithNumber[n, default: 0] += 1 } }
+        numberShare = roadsWithNumber.mapValues { Double($0) / Double(max(platesByRoad.count, 1)) }
         var buildingsByPlace: [Int: [Int: Int]] = [:]
         for (k, b) in book.buildings.enumerated() { buildingsByPlace[b.place, default: [:]][b.number] = k }
         self.buildingsByPlace = buildingsByPlace
@@ -190,12 +201,15 @@ public struct Geocoder: Sendable {
         // An address in another province, city or county (广东河源…) is not in this book, however close its
         // road names are to ours: only its admin levels are answered.
         if let home = homeDistrict, context.isElsewhere(than: home) {
-            return context.deepestDivision.map { [divisionResult($0)] } ?? []
+            guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
+            if let reading = context.readingNote { answer.notes.append(reading) }
+            return [answer]
         }
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
         }
         results += roadCandidates(parsed, context: context)
+        if let crossing = parsed.crossing { results += intersectionCandidates(parsed, crossing: crossing) }
         results += placeCandidates(parsed, context: context)
         let pois = poiCandidates(parsed, context: context)
         if pois.onNamedRoad {
@@ -218,12 +232,17 @@ public struct Geocoder: Sendable {
                 results[k].confidence *= 0.85
                 results[k].notes.append("the address names \(conflict), the match lies elsewhere")
             }
-            if let direction = parsed.direction, let c = results[k].coordinate, let bearing = direction.bearing,
-                let distance = direction.distanceMetres
-            {
-                results[k].coordinate = Self.offset(c, bearing: bearing, metres: distance)
-                results[k].label += direction.text
+            if let direction = parsed.direction, let c = results[k].coordinate {
+                // 南侧50米 moves the point; 附近, 对面, 门口, 东北角 … give no distance, so the point stays the match's.
+                if let bearing = direction.bearing, let distance = direction.distanceMetres {
+                    results[k].coordinate = Self.offset(c, bearing: bearing, metres: distance)
+                    results[k].label += direction.text
+                    results[k].notes.append("moved \(Self.metres(distance)) toward \(Int(bearing))° (\(direction.text))")
+                } else {
+                    results[k].notes.append("\(direction.text): no distance given, the point is the match's")
+                }
             }
+            if let reading = context.readingNote { results[k].notes.append(reading) }
             results[k].confidence = (results[k].confidence * 1000).rounded() / 1000
         }
         var seen = Set<String>()
@@ -239,6 +258,9 @@ public struct Geocoder: Sendable {
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }
 
+    /// A distance for a note: whole metres, or kilometres with one decimal from 1 km.
+    static func metres(_ m: Double) -> String { m >= 1000 ? String(format: "%.1f km", m / 1000) : "\(Int(m.rounded())) m" }
+
     /// The point `metres` from `c` toward `bearing` degrees (local tangent plane; exact to centimetres within a
     /// kilometre).
     static func offset(_ c: Coordinate, bearing: Double, metres: Double) -> Coordinate {
@@ -249,11 +271,14 @@ public struct Geocoder: Sendable {
 
     /// The confidence factor of a name one edit from the one written (a typo).
     static let nearMissFactor = 0.8
+    /// The largest share of the book's roads having a door number for which that number bears out a weak near
+    /// miss (tools/geocode/README.md: the trade-off between one-character typos and roads of other places).
+    static let distinctiveNumberShare = 0.2
     /// The confidence factor of a name that sounds like the one written (同音字), below ``nearMissFactor``.
     static let homophoneFactor = 0.75
 
     /// The penalty and note of how a name was written.
-    private func formFactor(_ mention: NameMention, _ entry: NameEntry, officialName: String, former: [FormerName]) -> (Double, [String]) {
+    func formFactor(_ mention: NameMention, _ entry: NameEntry, officialName: String, former: [FormerName]) -> (Double, [String]) {
         var factor = 1.0
         var notes: [String] = []
         if let written = mention.homophoneOf {
@@ -291,9 +316,11 @@ public struct Geocoder: Sendable {
                     out.append(streetResult(road: k, context: context, factor: factor, notes: notes + ["the address names \(foreign), another county: street level only"]))
                     continue
                 }
-                if mention.fuzzy, !corroborates(road: k, number: mention.weak ? nil : parsed.doorNumber, context: context) {
+                if mention.fuzzy, !corroborates(road: k, number: parsed.doorNumber, weak: mention.weak, context: context) {
                     if parsed.placeMentions.isEmpty && parsed.poiMentions.isEmpty {
-                        let detail = parsed.doorNumber.map { "no plate \($0)号 on it" } ?? "no number"
+                        let detail = parsed.doorNumber.map { n in
+                            platesByRoad[k]?[n] == nil ? "no plate \(n)号 on it" : "\(n)号 is on \(Int(((numberShare[n] ?? 0) * 100).rounded())) % of the book's roads"
+                        } ?? "no number"
                         out.append(streetResult(road: k, context: context, factor: factor, notes: notes + ["\(road.name) not borne out (\(detail), not in a named street or community): street level only"]))
                     }
                     continue
@@ -320,9 +347,10 @@ public struct Geocoder: Sendable {
     }
 
     /// Whether the rest of an address bears out a fuzzy reading of road `k`: the door number is a plate of it, or
-    /// every street or community the address names holds it. A weak near miss is asked without its number.
-    private func corroborates(road k: Int, number: Int?, context: RegionContext) -> Bool {
-        if let number, platesByRoad[k]?[number] != nil { return true }
+    /// every street or community the address names holds it. For a weak near miss (as often another real road as a
+    /// typo) the number counts only when few roads have it: a 1号 is on most roads and says nothing, a 230号 on few.
+    private func corroborates(road k: Int, number: Int?, weak: Bool, context: RegionContext) -> Bool {
+        if let number, platesByRoad[k]?[number] != nil, !weak || (numberShare[number] ?? 0) <= Self.distinctiveNumberShare { return true }
         let named = context.named.map(\.code).filter { $0.count == 9 || $0.count == 12 }
         guard !named.isEmpty else { return false }
         let road = book.roads[k]

@@ -11,6 +11,12 @@ public struct PinyinTable: Sendable {
     private var syllables: [String] = []
     /// Reading ids of each hanzi, most common first.
     private var readingIDs: [Unicode.Scalar: [UInt16]] = [:]
+    /// ``readingIDs`` of the Han blocks of the Basic Multilingual Plane by code point from ``denseBase`` (empty: no
+    /// reading): the homophone index asks for every character of every name it tries, where hashing each would cost
+    /// more than the read.
+    private var denseIDs: [[UInt16]] = []
+    private static let denseBase: UInt32 = 0x3400
+    private static let denseEnd: UInt32 = 0xA000
     /// Hanzi by their most common reading, in code point order (for ``homophones(of:)``).
     private var byFirstReading: [UInt16: [Unicode.Scalar]] = [:]
 
@@ -61,6 +67,10 @@ public struct PinyinTable: Sendable {
             byFirstReading[own[0], default: []].append(hanzi)
         }
         for key in byFirstReading.keys { byFirstReading[key]!.sort { $0.value < $1.value } }
+        denseIDs = Array(repeating: [], count: Int(Self.denseEnd - Self.denseBase))
+        for (hanzi, own) in readingIDs where hanzi.value >= Self.denseBase && hanzi.value < Self.denseEnd {
+            denseIDs[Int(hanzi.value - Self.denseBase)] = own
+        }
     }
 
     /// Reads the table from a file (UTF-8).
@@ -94,7 +104,11 @@ public struct PinyinTable: Sendable {
         return (byFirstReading[first] ?? []).filter { $0 != hanzi }
     }
 
-    func ids(of hanzi: Unicode.Scalar) -> [UInt16]? { readingIDs[hanzi] }
+    func ids(of hanzi: Unicode.Scalar) -> [UInt16]? {
+        guard hanzi.value >= Self.denseBase, hanzi.value < Self.denseEnd, !denseIDs.isEmpty else { return readingIDs[hanzi] }
+        let ids = denseIDs[Int(hanzi.value - Self.denseBase)]
+        return ids.isEmpty ? nil : ids
+    }
 
     /// CJK unified and compatibility ideographs, the supplementary planes included: a few village names of the
     /// division list are written with Extension B–H characters.
@@ -106,7 +120,7 @@ public struct PinyinTable: Sendable {
     /// hang, although 行 is usually xing).
     func soundAlike(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool {
         if a == b { return true }
-        guard let ra = readingIDs[a], let rb = readingIDs[b] else { return false }
+        guard let ra = ids(of: a), let rb = ids(of: b) else { return false }
         return ra.contains { rb.contains($0) }
     }
 }

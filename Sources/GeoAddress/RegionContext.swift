@@ -10,31 +10,20 @@ struct RegionContext {
     }
 
     var named: [Named] = []
+    /// Which reading was taken where a name the text gives as an admin level still had several inside the levels
+    /// named (朝阳区 of 北京 or of 长春): every answer carries it as a note.
+    var readingNote: String?
     var deepestBookRegion: AddressRegion?
     var deepestDivision: AdminDivision?
 
-    /// The significant prefix of a code: 320000 → 32, 320900 → 3209; longer codes are their own prefix. Codes are
-    /// ASCII digits, so this works on UTF-8 (the resolver calls it for every pair of readings of an address).
-    static func prefix(_ code: String) -> Substring {
-        let utf8 = code.utf8
-        guard utf8.count == 6 else { return Substring(code) }
-        var end = utf8.count
-        let zero = UInt8(ascii: "0")
-        while end > 2, utf8[utf8.index(utf8.startIndex, offsetBy: end - 1)] == zero,
-            utf8[utf8.index(utf8.startIndex, offsetBy: end - 2)] == zero
-        {
-            end -= 2
-        }
-        return Substring(code.utf8.prefix(end))
-    }
+    /// The significant prefix of a code (``CodePrefix``): 320000 → 32, 320900 → 3209.
+    static func prefix(_ code: String) -> CodePrefix { CodePrefix(code) }
 
     /// Whether two codes lie one inside the other.
     static func related(_ a: String, _ b: String) -> Bool { related(prefix: prefix(a), prefix: prefix(b)) }
 
     /// ``related(_:_:)`` of two codes' prefixes.
-    static func related(prefix pa: Substring, prefix pb: Substring) -> Bool {
-        pa.utf8.starts(with: pb.utf8) || pb.utf8.starts(with: pa.utf8)
-    }
+    static func related(prefix pa: CodePrefix, prefix pb: CodePrefix) -> Bool { pa.related(pb) }
 
     var communityCode: String? { named.first { $0.code.count == 12 }?.code }
 
@@ -56,28 +45,22 @@ struct RegionContext {
     /// Whether any of `codes` lies within every named level.
     func contains(codes: [String?]) -> Bool {
         guard !named.isEmpty else { return false }
-        return codes.compactMap { $0 }.contains { code in named.allSatisfy { Self.prefix(code).hasPrefix(Self.prefix($0.code)) } }
+        return codes.compactMap { $0 }.contains { code in named.allSatisfy { Self.prefix($0.code).contains(Self.prefix(code)) } }
     }
 }
 
 extension Geocoder {
     /// Picks one code per region mention: the reading that agrees with most other mentions, then one inside the
-    /// book's district, then the book's own region, then the official name over a short form.
-    func resolveRegions(_ parsed: ParsedAddress) -> RegionContext {
+    /// book's district, then the book's own region, then the official name over a short form. `explaining`: whether
+    /// to write ``RegionContext/readingNote`` (an answer carries it; the admin levels alone do not).
+    func resolveRegions(_ parsed: ParsedAddress, explaining: Bool = true) -> RegionContext {
         var context = RegionContext()
-        let readings: [[(code: String, entry: NameEntry)]] = parsed.regionMentions.map { mention in
-            mention.entries.compactMap { entry in
-                switch entry.target {
-                case .division(let k): (divisions.divisions[Int(k)].code, entry)
-                case .region(let k): (book.regions[Int(k)].code, entry)
-                default: nil
-                }
-            }
-        }
-        // Prefixes once per reading: scoring compares every reading with every other mention's readings, and a
-        // township name such as 城关镇 has dozens.
-        let prefixes = readings.map { $0.map { RegionContext.prefix($0.code) } }
-        let homePrefix = homeDistrict.map(RegionContext.prefix)
+        // The region readings of each mention and their code prefixes, computed once: scoring compares every reading
+        // with every other mention's readings, and a township name such as 城关镇 has dozens. A code is read only for
+        // the reading taken.
+        let readings: [[NameEntry]] = parsed.regionMentions.map { $0.entries.filter { parser.regions.reading($0.target) != nil } }
+        let prefixes = readings.map { $0.map { parser.regions.reading($0.target)!.prefix } }
+        let homePrefix = parser.regions.home
         for (m, mention) in parsed.regionMentions.enumerated() where !readings[m].isEmpty {
             let scores = readings[m].indices.map { r -> (Int, Int, Int, Int) in
                 let own = prefixes[m][r]
@@ -85,17 +68,23 @@ extension Geocoder {
                     o != m && prefixes[o].contains { RegionContext.related(prefix: $0, prefix: own) } ? count + 1 : count
                 }
                 let home = homePrefix.map { RegionContext.related(prefix: $0, prefix: own) ? 1 : 0 } ?? 0
-                let ownRegion: Int = if case .region = readings[m][r].entry.target { 1 } else { 0 }
-                let official = readings[m][r].entry.form == .official ? 1 : 0
+                let ownRegion: Int = if case .region = readings[m][r].target { 1 } else { 0 }
+                let official = readings[m][r].form == .official ? 1 : 0
                 return (agreeing, home, ownRegion, official)
             }
             // The first of the best, as `max(by:)` over the readings picked it.
             guard let bestIndex = scores.indices.max(by: { scores[$0] < scores[$1] }) else { continue }
-            let best = readings[m][bestIndex]
+            let best = (code: regionCode(readings[m][bestIndex].target), entry: readings[m][bestIndex])
             // An ambiguous township name that nothing else supports (城关镇 alone) says nothing reliable.
             let s = scores[bestIndex]
             if readings[m].count > 1 && s.0 == 0 && s.1 == 0 && best.code.count == 9 { continue }
             context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: best.entry.form == .official && !mention.fuzzy))
+            let codes = explaining ? Set(readings[m].map { regionCode($0.target) }) : []
+            if codes.count > 1 {
+                let others = codes.count - 1
+                let note = "admin reading: \(mention.text) as \(regionPrefix(best.code)) (\(best.code)), not \(others) other reading\(others == 1 ? "" : "s")"
+                context.readingNote = context.readingNote.map { $0 + "; " + note } ?? note
+            }
             switch best.entry.target {
             case .region(let k):
                 let region = book.regions[Int(k)]
@@ -112,13 +101,22 @@ extension Geocoder {
         return context
     }
 
+    /// The code of a region entry's target (a national division or a book region).
+    private func regionCode(_ target: NameTarget) -> String {
+        switch target {
+        case .division(let k): divisions.divisions[Int(k)].code
+        case .region(let k): book.regions[Int(k)].code
+        default: preconditionFailure("only region readings have a code")
+        }
+    }
+
     /// The admin levels of an address (province, city, district, street/township, community) with codes, filled
     /// upward from the deepest level named: 大丰区 alone gives 江苏省, 盐城市, 大丰区.
     public func adminLevels(of text: String) -> [String: (name: String, code: String)] {
-        let context = resolveRegions(parser.parse(text))
-        guard let deepest = context.named.max(by: { RegionContext.prefix($0.code).count < RegionContext.prefix($1.code).count }) else {
-            return [:]
-        }
+        let context = resolveRegions(parser.parse(text, regionsOnly: true), explaining: false)
+        let depths = context.named.map { RegionContext.prefix($0.code).count }
+        guard let deepestIndex = depths.indices.max(by: { depths[$0] < depths[$1] }) else { return [:] }
+        let deepest = context.named[deepestIndex]
         var out: [String: (name: String, code: String)] = [:]
         var next: String? = deepest.code
         while let code = next {
@@ -145,12 +143,12 @@ struct RegionReadings: Sendable {
     /// community or village, 6 unit grid (the book's regions by code length).
     static let township: UInt8 = 4
 
-    private var divisionPrefixes: [Substring] = []
+    private var divisionPrefixes: [CodePrefix] = []
     private var divisionLevels: [UInt8] = []
-    private var regionPrefixes: [Substring] = []
+    private var regionPrefixes: [CodePrefix] = []
     private var regionLevels: [UInt8] = []
     /// The prefix of the book's district, where the text names no level at all.
-    private(set) var home: Substring?
+    private(set) var home: CodePrefix?
 
     init() {}
 
@@ -170,7 +168,7 @@ struct RegionReadings: Sendable {
     }
 
     /// The code prefix and level a region entry reads as; nil for roads, places and POIs.
-    func reading(_ target: NameTarget) -> (prefix: Substring, level: UInt8)? {
+    func reading(_ target: NameTarget) -> (prefix: CodePrefix, level: UInt8)? {
         switch target {
         case .division(let k): (divisionPrefixes[Int(k)], divisionLevels[Int(k)])
         case .region(let k): (regionPrefixes[Int(k)], regionLevels[Int(k)])
@@ -183,15 +181,47 @@ struct RegionReadings: Sendable {
 /// region reading must lie inside (or contain) one reading of every level named (江苏省盐城市大丰区西安南路: 西安 is
 /// not Xi'an there, and the text stays a road name).
 struct NamedChain {
-    var levels: [[Substring]] = []
+    var levels: [[CodePrefix]] = []
 
     var isEmpty: Bool { levels.isEmpty }
 
     /// Whether a reading with this code prefix agrees with every level named.
-    func admits(_ prefix: Substring) -> Bool {
-        levels.allSatisfy { level in level.contains { RegionContext.related(prefix: $0, prefix: prefix) } }
+    func admits(_ prefix: CodePrefix) -> Bool {
+        levels.allSatisfy { level in level.contains { $0.related(prefix) } }
     }
 
     /// Whether the book's district (`home`) agrees with the levels named (true when none are, or no home).
-    func admits(home: Substring?) -> Bool { home.map(admits) ?? true }
+    func admits(home: CodePrefix?) -> Bool { home.map(admits) ?? true }
+}
+
+/// The significant digits of a region code as a number: a province's 320000 is 32, a prefecture's 320900 is 3209,
+/// a county's 320904 all six digits; street, community and unit-grid codes are their own prefix. Two codes lie one
+/// inside the other when the shorter prefix begins the longer. Numbers, not strings: the parser compares readings
+/// at every name it meets.
+struct CodePrefix: Hashable, Sendable {
+    /// The significant digits, as a number.
+    let value: UInt64
+    /// How many digits that is.
+    let digits: UInt8
+
+    private static let powers: [UInt64] = (0...19).map { (0..<$0).reduce(UInt64(1)) { p, _ in p * 10 } }
+
+    init(_ code: String) {
+        var digits = Array(code.utf8.prefix(19))
+        if digits.count == 6 {
+            while digits.count > 2, digits[digits.count - 1] == UInt8(ascii: "0"), digits[digits.count - 2] == UInt8(ascii: "0") { digits.removeLast(2) }
+        }
+        value = digits.reduce(0) { $0 &* 10 &+ UInt64($1 &- UInt8(ascii: "0")) }
+        self.digits = UInt8(digits.count)
+    }
+
+    var count: Int { Int(digits) }
+
+    /// Whether `other` lies inside this prefix (or is it).
+    func contains(_ other: CodePrefix) -> Bool {
+        other.digits >= digits && other.value / Self.powers[Int(other.digits - digits)] == value
+    }
+
+    /// Whether one of the two lies inside the other.
+    func related(_ other: CodePrefix) -> Bool { contains(other) || other.contains(self) }
 }

@@ -157,37 +157,9 @@ public struct ServiceCoverage: Sendable {
     /// locator places a point inside it (unit grid, else community, street, district).
     public static func regionCode(of feature: Feature, locator: GridLocator?) -> String? {
         if let code = feature.properties["code"]?.stringValue, code.count == 15, code.allSatisfy({ $0.isASCII && $0.isNumber }) { return code }
-        guard let locator, let geometry = feature.geometry, let point = interiorPoint(of: geometry) else { return nil }
+        guard let locator, let geometry = feature.geometry, let point = Planar.interiorPoint(of: geometry) else { return nil }
         let location = locator.locate(point)
         return (location.unitGrid ?? location.community ?? location.street ?? location.district)?.code
-    }
-
-    /// A point inside a polygon (the middle of the widest run of the horizontal line through its box's middle), or
-    /// the point itself; nil for other geometries.
-    public static func interiorPoint(of geometry: Geometry) -> Coordinate? {
-        switch geometry {
-        case .point(let p): return p.coordinate
-        case .polygon, .multiPolygon:
-            guard let polygon = geometry.polygons.max(by: { Planar.area(of: $0) < Planar.area(of: $1) }),
-                let box = BoundingBox(coordinates: polygon.exterior)
-            else { return nil }
-            let y = box.center.y
-            var crossings: [Double] = []
-            for ring in polygon.rings where ring.count > 1 {
-                for k in 0..<(ring.count - 1) {
-                    let a = ring[k], b = ring[k + 1]
-                    if (a.y > y) != (b.y > y) { crossings.append(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y)) }
-                }
-            }
-            crossings.sort()
-            var best: (Double, Double)? = nil
-            for k in stride(from: 0, to: crossings.count - 1, by: 2) where crossings[k + 1] - crossings[k] > (best.map { $0.1 - $0.0 } ?? -1) {
-                best = (crossings[k], crossings[k + 1])
-            }
-            guard let best else { return polygon.exterior.first }
-            return Coordinate(x: (best.0 + best.1) / 2, y: y)
-        default: return nil
-        }
     }
 }
 

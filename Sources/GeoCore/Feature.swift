@@ -36,6 +36,18 @@ public indirect enum JSONValue: Hashable, Sendable {
         return nil
     }
 
+    /// A scalar as text: a string as it is, an integer (or a whole real) in digits, as codes stored as numbers
+    /// read, another real as Swift writes it, a boolean as `true`/`false`; nil for null, arrays and objects.
+    public var scalarText: String? {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .double(let d): intValue.map { String($0) } ?? String(d)
+        case .bool(let b): String(b)
+        case .null, .array, .object: nil
+        }
+    }
+
     /// The integer payload, if this is an integer (or a real with no fractional part).
     public var intValue: Int64? {
         switch self {
@@ -60,6 +72,14 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 public enum FeatureID: Hashable, Sendable {
     case string(String)
     case int(Int64)
+
+    /// The identifier as text.
+    public var text: String {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        }
+    }
 }
 
 /// A geometry with an identifier and attributes (a GeoJSON Feature).

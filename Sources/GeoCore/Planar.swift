@@ -37,6 +37,34 @@ public enum Planar {
         ring(polygon.exterior, contains: p) && !polygon.holes.contains { ring($0, contains: p) }
     }
 
+    /// A point inside a polygon (the middle of the widest run of the horizontal line through its box's middle), or
+    /// the point itself; nil for other geometries.
+    public static func interiorPoint(of geometry: Geometry) -> Coordinate? {
+        switch geometry {
+        case .point(let p): return p.coordinate
+        case .polygon, .multiPolygon:
+            guard let polygon = geometry.polygons.max(by: { Planar.area(of: $0) < Planar.area(of: $1) }),
+                let box = BoundingBox(coordinates: polygon.exterior)
+            else { return nil }
+            let y = box.center.y
+            var crossings: [Double] = []
+            for ring in polygon.rings where ring.count > 1 {
+                for k in 0..<(ring.count - 1) {
+                    let a = ring[k], b = ring[k + 1]
+                    if (a.y > y) != (b.y > y) { crossings.append(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y)) }
+                }
+            }
+            crossings.sort()
+            var best: (Double, Double)? = nil
+            for k in stride(from: 0, to: crossings.count - 1, by: 2) where crossings[k + 1] - crossings[k] > (best.map { $0.1 - $0.0 } ?? -1) {
+                best = (crossings[k], crossings[k + 1])
+            }
+            guard let best else { return polygon.exterior.first }
+            return Coordinate(x: (best.0 + best.1) / 2, y: y)
+        default: return nil
+        }
+    }
+
     /// Length of a polyline in coordinate units.
     public static func length(of line: [Coordinate]) -> Double {
         guard line.count > 1 else { return 0 }

@@ -151,6 +151,12 @@ public enum TimeText {
 
     /// `YYYY-MM-DD` of a day number since 1970-01-01 (the inverse of ``daysFromCivil(year:month:day:)``).
     static func date(daysSince1970 days: Int) -> String {
+        let (y, m, d) = civil(daysSince1970: days)
+        return fourDigits(y) + "-" + twoDigits(m) + "-" + twoDigits(d)
+    }
+
+    /// Year, month and day of a day number since 1970-01-01 (Howard Hinnant's algorithm).
+    static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -159,8 +165,7 @@ public enum TimeText {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return fourDigits(y) + "-" + twoDigits(m) + "-" + twoDigits(d)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -171,10 +176,10 @@ public enum TimeText {
         }
     }
 
-    private static func floorDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    static func floorDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
     private static func pow10(_ n: Int) -> Int { (0..<max(0, min(n, 9))).reduce(1) { r, _ in r * 10 } }
-    private static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
-    private static func fourDigits(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
+    static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
+    static func fourDigits(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
 }
 
 /// A forward reader over ASCII bytes for ``TimeText``.

@@ -95,6 +95,8 @@ extension FenceMonitor {
             publish(try snapshots.map { try FencePersistence.event(from: $0) })
         case .fences:
             try await refreshIfStoredElsewhere(now: true)
+        case .fence(let id):
+            try await followStoredFence(id: id)
         case .layer, .keys:
             break
         }

@@ -154,7 +154,7 @@ public actor FenceMonitor {
         var fence = fence
         fence.version = 1
         try await persistence.save(fence)
-        noteOwnChange(fences: 1, versions: 1)
+        adjustKnownRevision(fences: 1, versions: 1)
         change(evaluator.index.upserting(fence))
         return fence
     }
@@ -169,7 +169,7 @@ public actor FenceMonitor {
         fence.id = id
         fence.version = old.version + 1
         try await persistence.save(fence)
-        noteOwnChange(fences: 0, versions: fence.version - old.version)
+        adjustKnownRevision(fences: 0, versions: fence.version - old.version)
         change(evaluator.index.upserting(fence))
         return fence
     }
@@ -181,7 +181,7 @@ public actor FenceMonitor {
         defer { passTurn() }
         guard let old = current(id) else { throw Self.notFound(id) }
         _ = try await persistence.deleteFence(id: id)
-        noteOwnChange(fences: -1, versions: -old.version)
+        adjustKnownRevision(fences: -1, versions: -old.version)
         change(evaluator.index.removing(id: id))
     }
 
@@ -345,7 +345,28 @@ public actor FenceMonitor {
     /// After one of our own changes: the revision it moves the stored fences to, so that it is not taken for
     /// another process's. Derived, not read back: a read would also swallow a change another process made since
     /// the last look.
-    private func noteOwnChange(fences countChange: Int, versions versionChange: Int) {
+    /// Takes in the stored state of one fence that some process changed: the fence replaces this replica's copy,
+    /// or its copy goes when it is no longer stored; nothing happens when the copy is already the stored version
+    /// (this replica's own change, announced back by the feed). One fence read, however many fences there are.
+    func followStoredFence(id: String) async throws {
+        await takeTurnWhenCommitted()
+        defer { passTurn() }
+        let stored = try await persistence.fence(id: id)
+        let held = current(id)
+        switch (held, stored) {
+        case (nil, nil):
+            return
+        case (let held?, nil):
+            adjustKnownRevision(fences: -1, versions: -held.version)
+            change(evaluator.index.removing(id: id))
+        case (let held, let stored?):
+            guard held?.version != stored.version else { return }
+            adjustKnownRevision(fences: held == nil ? 1 : 0, versions: stored.version - (held?.version ?? 0))
+            change(evaluator.index.upserting(stored))
+        }
+    }
+
+    private func adjustKnownRevision(fences countChange: Int, versions versionChange: Int) {
         knownRevision.count += countChange
         knownRevision.versionSum += versionChange
     }

@@ -88,14 +88,27 @@ public struct PolygonIndex: Sendable {
 
     /// Every entry whose polygon holds `point`, ascending (for layers whose polygons overlap, e.g. fences).
     public func locateAll(_ point: Coordinate) -> [Int] {
-        guard let bounds, bounds.contains(point) else { return [] }
-        let b = grid.clampedBucket(ofX: point.x, y: point.y)
         var result: [Int] = []
+        locateAll(point, into: &result)
+        return result
+    }
+
+    /// Replaces `entries` with every entry whose polygon holds `point`, ascending and each once: the form for hot
+    /// loops over overlapping layers (lookup families), which reuse one array instead of allocating per point.
+    public func locateAll(_ point: Coordinate, into entries: inout [Int]) {
+        entries.removeAll(keepingCapacity: true)
+        guard let bounds, bounds.contains(point) else { return }
+        let b = grid.clampedBucket(ofX: point.x, y: point.y)
         for k in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
             let part = Int(bucketItems[k])
-            if partBoxes[part].contains(point), parts.contains(part: part, x: point.x, y: point.y) { result.append(Int(partEntry[part])) }
+            guard partBoxes[part].contains(point), parts.contains(part: part, x: point.x, y: point.y) else { continue }
+            // A handful of holders at most: insertion keeps them sorted and drops a second part of one entry.
+            let entry = Int(partEntry[part])
+            var position = entries.count
+            while position > 0, entries[position - 1] > entry { position -= 1 }
+            if position > 0, entries[position - 1] == entry { continue }
+            entries.insert(entry, at: position)
         }
-        return Array(Set(result)).sorted()
     }
 
     /// Entries whose bounding box intersects `box`, ascending.

@@ -1,20 +1,34 @@
 import Foundation
 import GeoCore
 
-/// An inspection sample point (评价点位) eligible for drawing.
+/// An inspection site (评价点位) eligible for drawing: a point, a section of a road or river, or a polygon (a park, a
+/// market, a compound) of a thematic layer.
 public struct SamplePointCandidate: Hashable, Sendable {
     public let id: String
+    /// The sample type's name (one spelling per type: ``SampleType/canonicalName(_:)``).
     public let type: String
+    /// The point the site is placed at: the point itself, a section's middle, a point inside a polygon. Spacing,
+    /// inspector groups and routes use it.
     public let position: Coordinate
     public let streetCode: String
     public let gridCode: String?
+    /// The site's own shape when it is not a point (a line section, a polygon).
+    public let geometry: Geometry?
+    /// What a plan writes beside the type for a site of a thematic layer (`name`, `layer`, `shape`); empty for the
+    /// sample-point layer's points, whose plans stay as they were.
+    public let details: [String: JSONValue]
 
-    public init(id: String, type: String, position: Coordinate, streetCode: String, gridCode: String?) {
+    public init(
+        id: String, type: String, position: Coordinate, streetCode: String, gridCode: String?, geometry: Geometry? = nil,
+        details: [String: JSONValue] = [:]
+    ) {
         self.id = id
-        self.type = type
+        self.type = SampleType.canonicalName(type)
         self.position = position
         self.streetCode = streetCode
         self.gridCode = gridCode
+        self.geometry = geometry
+        self.details = details
     }
 
     /// Reads a feature of a sample-point layer: properties `id`, `type`, `street_code`, optional `grid_code`.
@@ -24,6 +38,9 @@ public struct SamplePointCandidate: Hashable, Sendable {
         else { return nil }
         self.init(id: id, type: type, position: p.coordinate, streetCode: street, gridCode: feature.properties["grid_code"]?.stringValue)
     }
+
+    /// The site's name for inspectors: the thematic feature's name, else the id.
+    public var name: String { details["name"]?.stringValue ?? id }
 }
 
 /// The rules of a sample-point draw.
@@ -136,6 +153,9 @@ public enum InspectorAssignment {
         public let points: [SamplePointCandidate]
         /// Length in metres of a nearest-neighbour tour through the group's points from its first point.
         public let routeMetres: Double
+
+        /// The group's points in the order its route visits them (the tour ``routeMetres`` measures).
+        public var visitOrder: [SamplePointCandidate] { InspectorAssignment.nearestNeighbourTour(points).order.map { points[$0] } }
     }
 
     public static func assign(_ points: [SamplePointCandidate], groups: Int) throws(GeoError) -> [Group] {
@@ -159,7 +179,7 @@ public enum InspectorAssignment {
                 let size = rotated.count / groups + (g < rotated.count % groups ? 1 : 0)
                 let members = Array(rotated[start..<(start + size)])
                 start += size
-                result.append(Group(number: g + 1, points: members, routeMetres: nearestNeighbourTour(members)))
+                result.append(Group(number: g + 1, points: members, routeMetres: nearestNeighbourTour(members).metres))
             }
             let longest = result.map(\.routeMetres).max() ?? 0
             if longest < bestLongest {
@@ -170,15 +190,22 @@ public enum InspectorAssignment {
         return best
     }
 
-    static func nearestNeighbourTour(_ points: [SamplePointCandidate]) -> Double {
-        guard var current = points.first?.position else { return 0 }
-        var remaining = points.dropFirst().map(\.position)
+    /// A tour from the first point, each time to the nearest point not yet visited: the visiting order (indices
+    /// into `points`) and its length in metres.
+    static func nearestNeighbourTour(_ points: [SamplePointCandidate]) -> (order: [Int], metres: Double) {
+        guard !points.isEmpty else { return ([], 0) }
+        var order = [0]
+        var remaining = Array(points.indices.dropFirst())
         var total = 0.0
         while !remaining.isEmpty {
-            let nearest = remaining.indices.min { Geodesic.haversineDistance(from: current, to: remaining[$0]) < Geodesic.haversineDistance(from: current, to: remaining[$1]) }!
-            total += Geodesic.haversineDistance(from: current, to: remaining[nearest])
-            current = remaining.remove(at: nearest)
+            let current = points[order[order.count - 1]].position
+            let nearest = remaining.indices.min {
+                Geodesic.haversineDistance(from: current, to: points[remaining[$0]].position)
+                    < Geodesic.haversineDistance(from: current, to: points[remaining[$1]].position)
+            }!
+            total += Geodesic.haversineDistance(from: current, to: points[remaining[nearest]].position)
+            order.append(remaining.remove(at: nearest))
         }
-        return total
+        return (order, total)
     }
 }

@@ -1,5 +1,6 @@
 import GeoCore
 import GeoEngine
+import GeoGrids
 import GeoStore
 
 /// Everything a plan is drawn from, read from the store: evaluation grids built from the unit grids and the A/B/C
@@ -9,9 +10,12 @@ public struct SamplingInputs: Sendable {
     public let candidates: [SamplePointCandidate]
     public let checksums: [String: String]
 
+    /// Reads the inputs. Each of `themes` replaces the sample-point layer's points of its type by the sites of its
+    /// thematic layer (road and river sections of about `sectionMetres`, polygons, points), and its layer's
+    /// checksum joins the plan's record; without themes the inputs are the three layers alone.
     public static func load(
         from store: some FeatureStore, unitGrids gridLayer: String = "unit_grids", classes classLayer: String = "eval_area_types",
-        samplePoints pointLayer: String = "sample_points"
+        samplePoints pointLayer: String = "sample_points", themes: [ThematicLayer] = [], sectionMetres: Double = 200
     ) async throws -> SamplingInputs {
         var checksums: [String: String] = [:]
         var loaded: [String: [Feature]] = [:]
@@ -24,7 +28,40 @@ public struct SamplingInputs: Sendable {
             checksums[name] = SamplingPlan.checksum(try GeoJSON.encodeBytes(FeatureCollection(features)))
         }
         let grids = try classifiedGrids(unitGrids: loaded[gridLayer]!, classes: loaded[classLayer]!)
-        return SamplingInputs(evaluationGrids: grids, candidates: loaded[pointLayer]!.compactMap(SamplePointCandidate.init(feature:)), checksums: checksums)
+        let (candidates, themeChecksums) = try await sites(
+            points: loaded[pointLayer]!, themes: themes, sectionMetres: sectionMetres, store: store)
+        checksums.merge(themeChecksums) { own, _ in own }
+        return SamplingInputs(evaluationGrids: grids, candidates: candidates, checksums: checksums)
+    }
+
+    /// The sites of a draw: the sample-point layer's `points` but those of a themed type, and the sites of each
+    /// theme's layer (see ``ThematicLayer/sites(of:sectionMetres:locator:)``), with each theme layer's checksum.
+    public static func sites(
+        points: [Feature], themes: [ThematicLayer], sectionMetres: Double, store: some FeatureStore
+    ) async throws -> (candidates: [SamplePointCandidate], checksums: [String: String]) {
+        let themedTypes = Set(themes.map(\.type))
+        var candidates = points.compactMap(SamplePointCandidate.init(feature:)).filter { !themedTypes.contains($0.type) }
+        var checksums: [String: String] = [:]
+        guard !themes.isEmpty else { return (candidates, checksums) }
+        guard sectionMetres > 0, sectionMetres.isFinite else {
+            throw GeoError(code: .invalidArgument, message: "the section length \(sectionMetres) m must be a positive number", location: "section_m")
+        }
+        let locator = try await GridLocator.load(from: store)
+        for theme in themes {
+            guard try await store.layer(named: theme.layer) != nil else {
+                throw GeoError(code: .layerNotFound, message: "no layer named \"\(theme.layer)\" for the sample type \(theme.type)", location: "themes")
+            }
+            let features = try await store.features(in: theme.layer)
+            checksums[theme.layer] = SamplingPlan.checksum(try GeoJSON.encodeBytes(FeatureCollection(features.map(\.feature))))
+            candidates += theme.sites(of: features, sectionMetres: sectionMetres, locator: locator)
+        }
+        return (candidates, checksums)
+    }
+
+    /// The road centre lines a printed plan draws under its sites (layer `roads`); none when there is no such layer.
+    public static func roads(from store: some FeatureStore, layer: String = "roads") async throws(GeoError) -> [Feature] {
+        guard try await store.layer(named: layer) != nil else { return [] }
+        return try await store.features(in: layer).map(\.feature)
     }
 
     /// Evaluation grids built automatically from the store's unit-grid layer, classified by its A/B/C layer.
@@ -52,7 +89,7 @@ public struct SamplingInputs: Sendable {
             guard parts.count == 2, let count = Int(parts[1].trimmingCharacters(in: .whitespaces)), count >= 0 else {
                 throw GeoError(code: .invalidArgument, message: "point count \"\(entry)\" is not type=count", location: String(entry))
             }
-            counts[parts[0].trimmingCharacters(in: .whitespaces)] = count
+            counts[SampleType.canonicalName(parts[0].trimmingCharacters(in: .whitespaces))] = count
         }
         return counts
     }

@@ -81,8 +81,9 @@ public struct SamplingPlan: Sendable {
                     "role": "sample_point", "id": .string(point.id), "type": .string(point.type), "street_code": .string(point.streetCode),
                     "grid_code": point.gridCode.map(JSONValue.string) ?? .null, "group": .int(Int64(group.number)),
                 ]
+                properties.merge(point.details) { a, _ in a }
                 properties.merge(record) { a, _ in a }
-                features.append(Feature(id: .string(point.id), geometry: .point(Point(point.position)), properties: properties))
+                features.append(Feature(id: .string(point.id), geometry: point.geometry ?? .point(Point(point.position)), properties: properties))
             }
         }
         return FeatureCollection(features)

@@ -17,7 +17,8 @@ public func buildApplication(
     configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
 ) async throws -> some ApplicationProtocol {
     try await buildApplication(
-        store: try CityStoreOpener.open(configuration.databasePath, dataKeys: configuration.dataKeys), configuration: configuration, logger: logger)
+        store: try await CityStoreOpener.open(configuration.databasePath, dataKeys: configuration.dataKeys), configuration: configuration,
+        logger: logger)
 }
 
 /// Builds the CityGeo HTTP application over an open store.
@@ -89,8 +90,10 @@ func buildRoutes(
     let grids = GridLocator.versioned(store: store, checkInterval: configuration.indexRefreshInterval)
     try await grids.prime()
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest, grids: grids).register(on: v1)
+    let families = PolygonFamilies(store: store, checkInterval: configuration.indexRefreshInterval)
     let gridController = GridController(
-        grids: grids, census: GridQualityReport.versioned(store: store, checkInterval: configuration.indexRefreshInterval),
+        grids: grids, families: families,
+        census: GridQualityReport.versioned(store: store, checkInterval: configuration.indexRefreshInterval),
         maximumBatchPoints: configuration.maximumBatchPoints,
         maximumBodyBytes: configuration.maximumBodyBytes)
     gridController.register(on: v1)
@@ -98,6 +101,14 @@ func buildRoutes(
         grids: grids, points: PointLayers(store: store, checkInterval: configuration.indexRefreshInterval, locator: grids),
         maximumBodyBytes: configuration.maximumBodyBytes, maximumGeometryVertices: configuration.maximumGeometryVertices)
     joins.register(on: v1)
+    let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
+    let regionTree = RegionTree.versioned(
+        store: store, divisions: divisions.regionTreeDivisions, checkInterval: configuration.indexRefreshInterval)
+    RegionController(store: store, tree: regionTree, families: families, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
+    StatisticsController(
+        tree: regionTree, points: joins.points, families: families, maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices
+    ).register(on: v1)
     SamplingController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).register(on: v1)
     let analysisLayers = AnalysisLayers(store: store, checkInterval: configuration.indexRefreshInterval)
     AnalysisController(
@@ -105,7 +116,6 @@ func buildRoutes(
         maximumGeometryVertices: configuration.maximumGeometryVertices, maximumFeatures: configuration.maximumFeaturesPerRequest
     ).register(on: v1)
     RouteController(layers: analysisLayers, limits: AnalysisLimits()).register(on: v1)
-    let divisions = try configuration.resolvedDivisionList.map { try AdminDivisions.load(from: $0) } ?? AdminDivisions([])
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
     let addresses = LayerVersionedValue(
         store: store, layerNames: AddressServices.layerNames, checkInterval: configuration.indexRefreshInterval
@@ -162,6 +172,9 @@ func buildRoutes(
                 if AddressServices.layerNames.contains(name) { addresses.invalidate() }
                 if [GridLocator.layerNames.unitGrids, GridLocator.layerNames.communities].contains(name) { gridController.census.invalidate() }
                 joins.points.invalidate(layer: name)
+                families.invalidate(layer: name)
+                // The tree's layers include the families its registry names: its check rebuilds only when one moved.
+                regionTree.invalidate()
                 analysisLayers.invalidate(layer: name)
                 tiles.snapshots.invalidate(name)
             },

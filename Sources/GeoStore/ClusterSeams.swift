@@ -5,8 +5,11 @@ import GeoCore
 public enum StoreChange: Hashable, Sendable {
     /// A layer was imported, appended to, replaced or deleted.
     case layer(String)
-    /// Fences were created, replaced or deleted.
+    /// Fences were created, replaced or deleted: which ones is not known (a feed that reconnected), so a follower
+    /// reloads them all.
     case fences
+    /// The fence with this id was created, replaced or deleted: a follower reads that one fence.
+    case fence(String)
     /// API keys were created or revoked.
     case keys
     /// Fence event snapshots were committed (an event opened, or closed), as stored: every replica's event streams

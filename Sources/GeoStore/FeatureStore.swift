@@ -42,7 +42,7 @@ public protocol FeatureStore: Sendable {
     /// The number of features of a layer, or of those whose bounding box intersects `bbox`.
     func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int
 
-    /// The whole layer as a GeoJSON FeatureCollection (UTF-8 bytes).
+    /// The whole layer as a GeoJSON FeatureCollection (UTF-8 bytes); see the default implementation.
     func exportGeoJSON(layer: String) async throws(GeoError) -> [UInt8]
 
     /// Deletes a layer: its table, spatial index, geometry metadata and catalogue entry, in one transaction.
@@ -70,6 +70,19 @@ extension FeatureStore {
         progress: ImportProgressHandler? = nil
     ) async throws(GeoError) -> LayerInfo {
         try await importLayer(name: name, features: features.features, options: options, progress: progress)
+    }
+
+    /// The layer as a GeoJSON FeatureCollection in `fid` order, written by GeoCore's GeoJSON writer from
+    /// ``features(in:bbox:limit:offset:)``, so that every backend exports the same bytes for the same layer. Each
+    /// feature's `id` is its source id when it was imported with one, else its `fid`.
+    public func exportGeoJSON(layer: String) async throws(GeoError) -> [UInt8] {
+        let stored = try await features(in: layer, bbox: nil, limit: nil, offset: 0)
+        let collection = FeatureCollection(stored.map { item in
+            var feature = item.feature
+            if feature.id == nil { feature.id = .int(item.fid) }
+            return feature
+        })
+        return try GeoJSON.encodeBytes(collection)
     }
 
     /// Every feature of a layer in `fid` order.

@@ -4,8 +4,6 @@ internal import GRDB
 
 /// Reads and writes the `geo_layers` catalogue. Every function runs inside the caller's transaction.
 enum LayerCatalog {
-    /// The `geometry_type` value of a layer that accepts any geometry type.
-    static let anyGeometryType = "Geometry"
 
     static func fetch(_ db: Database, name: LayerName) throws -> LayerInfo? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM geo_layers WHERE name = ?", arguments: [name.rawValue])
@@ -27,8 +25,8 @@ enum LayerCatalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                info.name, info.title, info.geometryType?.rawValue ?? anyGeometryType, Int64(info.srid),
-                try encodeSchema(info.schema), info.featureCount,
+                info.name, info.title, LayerCatalogCoding.geometryTypeName(info.geometryType), Int64(info.srid),
+                try LayerCatalogCoding.encodeSchema(info.schema), info.featureCount,
                 info.bbox?.minX, info.bbox?.minY, info.bbox?.maxX, info.bbox?.maxY,
                 formatDate(info.createdAt), formatDate(info.updatedAt), info.version,
             ])
@@ -61,26 +59,10 @@ enum LayerCatalog {
         }
         let srid: Int64 = row["srid"]
         return LayerInfo(
-            name: row["name"], title: row["title"], geometryType: GeometryType(rawValue: typeName),
-            srid: Int32(truncatingIfNeeded: srid), schema: try decodeSchema(row["attribute_schema"]),
+            name: row["name"], title: row["title"], geometryType: LayerCatalogCoding.geometryType(named: typeName),
+            srid: Int32(truncatingIfNeeded: srid), schema: try LayerCatalogCoding.decodeSchema(row["attribute_schema"]),
             featureCount: row["feature_count"], bbox: bbox,
             createdAt: parseDate(row["created_at"]), updatedAt: parseDate(row["updated_at"]), version: row["version"])
-    }
-
-    static func encodeSchema(_ schema: [AttributeField]) throws -> String {
-        try JSON.encode(.array(schema.map { .object(["name": .string($0.name), "type": .string($0.type.rawValue)]) }))
-    }
-
-    static func decodeSchema(_ text: String) throws -> [AttributeField] {
-        guard case .array(let items) = try JSON.decode(text) else {
-            throw GeoError(code: .databaseError, message: "corrupt attribute schema in the layer catalogue")
-        }
-        return try items.map { item in
-            guard case .object(let members) = item, let name = members["name"]?.stringValue,
-                let type = members["type"]?.stringValue.flatMap(AttributeType.init(rawValue:))
-            else { throw GeoError(code: .databaseError, message: "corrupt attribute schema in the layer catalogue") }
-            return AttributeField(name: name, type: type)
-        }
     }
 
     // ISO 8601 in UTC with milliseconds: readable in the sqlite3 shell and sortable as text.
@@ -90,5 +72,42 @@ enum LayerCatalog {
 
     static func parseDate(_ text: String) -> Date {
         Date(timeIntervalSince1970: (try? TimeText.seconds(text, field: "updated_at")) ?? 0)
+    }
+}
+
+/// The catalogue's columns as text, the same in every backend's catalogue table: the geometry type by its GeoJSON
+/// name (`Geometry` for any type) and the attribute schema as a JSON array of `{"name", "type"}`.
+public enum LayerCatalogCoding {
+    /// The `geometry_type` value of a layer that accepts any geometry type.
+    public static let anyGeometryType = "Geometry"
+
+    /// The stored name of a layer's geometry type.
+    public static func geometryTypeName(_ type: GeometryType?) -> String {
+        type?.rawValue ?? anyGeometryType
+    }
+
+    /// The geometry type a stored name stands for; nil for ``anyGeometryType``.
+    public static func geometryType(named name: String) -> GeometryType? {
+        GeometryType(rawValue: name)
+    }
+
+    /// The schema as stored: `[{"name": "code", "type": "text"}, ...]`.
+    public static func encodeSchema(_ schema: [AttributeField]) throws(GeoError) -> String {
+        try JSON.encode(.array(schema.map { .object(["name": .string($0.name), "type": .string($0.type.rawValue)]) }))
+    }
+
+    /// The schema read back; `database_error` when the stored text is not one.
+    public static func decodeSchema(_ text: String) throws(GeoError) -> [AttributeField] {
+        guard case .array(let items) = try JSON.decode(text) else {
+            throw GeoError(code: .databaseError, message: "corrupt attribute schema in the layer catalogue")
+        }
+        var fields: [AttributeField] = []
+        for item in items {
+            guard case .object(let members) = item, let name = members["name"]?.stringValue,
+                let type = members["type"]?.stringValue.flatMap(AttributeType.init(rawValue:))
+            else { throw GeoError(code: .databaseError, message: "corrupt attribute schema in the layer catalogue") }
+            fields.append(AttributeField(name: name, type: type))
+        }
+        return fields
     }
 }

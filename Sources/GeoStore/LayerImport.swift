@@ -10,12 +10,6 @@ extension SpatialStore {
         locate: @escaping @Sendable (Int) -> String
     ) async throws(GeoError) -> LayerInfo where Features.Element == Feature {
         let layer = try LayerName(name)
-        guard options.progressInterval > 0 else {
-            throw GeoError(code: .invalidArgument, message: "progressInterval must be positive, got \(options.progressInterval)")
-        }
-        guard options.srid > 0 else {
-            throw GeoError(code: .invalidSRID, message: "SRID must be positive, got \(options.srid)")
-        }
         // Checked outside the transaction: pure computation, so the write lock is held only for writing.
         let summary = try ImportValidator.validate(features, options: options, locate: locate)
         let keys = dataKeys
@@ -27,23 +21,38 @@ extension SpatialStore {
     }
 }
 
-/// What validation learnt about a batch of features.
-struct ImportSummary: Sendable {
+/// What validation learnt about a batch of features: what every backend needs to create the layer and its
+/// catalogue entry without reading the features again.
+public struct ImportSummary: Sendable {
     /// The first feature index of each geometry type present.
-    var firstIndexOfType: [GeometryType: Int] = [:]
-    var bbox: BoundingBox?
-    var schema: [String: AttributeType] = [:]
-    var count = 0
+    public var firstIndexOfType: [GeometryType: Int] = [:]
+    /// The extent of every geometry; nil when there are none.
+    public var bbox: BoundingBox?
+    /// The attribute types found in the properties (see ``AttributeTypeInference``).
+    public var schema: [String: AttributeType] = [:]
+    /// How many features were checked.
+    public var count = 0
+
+    public init() {}
 
     /// The single geometry type of every feature, or nil when they differ (or there are none).
-    var commonType: GeometryType? { firstIndexOfType.count == 1 ? firstIndexOfType.keys.first : nil }
+    public var commonType: GeometryType? { firstIndexOfType.count == 1 ? firstIndexOfType.keys.first : nil }
 }
 
-/// Checks features before they reach the database.
-enum ImportValidator {
-    static func validate<Features: Collection>(
+/// Checks features before they reach any database, so that every backend refuses the same input with the same
+/// ``GeoError`` (code, message and location).
+public enum ImportValidator {
+    /// Checks `features` as ``FeatureStore/importLayer(name:features:options:progress:locate:)`` documents and
+    /// summarises them; the first bad feature throws, located with `locate`.
+    public static func validate<Features: Collection>(
         _ features: Features, options: ImportOptions, locate: (Int) -> String
     ) throws(GeoError) -> ImportSummary where Features.Element == Feature {
+        guard options.progressInterval > 0 else {
+            throw GeoError(code: .invalidArgument, message: "progressInterval must be positive, got \(options.progressInterval)")
+        }
+        guard options.srid > 0 else {
+            throw GeoError(code: .invalidSRID, message: "SRID must be positive, got \(options.srid)")
+        }
         var summary = ImportSummary()
         let geographic = SpatialReference.isGeographic(options.srid)
         for (index, feature) in features.enumerated() {
@@ -112,6 +121,11 @@ enum GeometryCheck {
             return m.polygons.lazy.compactMap(polygonProblem).first
         case .geometryCollection(let g):
             if g.geometries.isEmpty { return "empty geometry (GEOMETRYCOLLECTION EMPTY)" }
+            // SpatiaLite cannot read a collection inside a collection (PostGIS can): refused before any backend
+            // sees it, so that a layer stores the same features wherever it lives.
+            if g.geometries.contains(where: { $0.type == .geometryCollection }) {
+                return "a geometry collection inside a geometry collection cannot be stored"
+            }
             return g.geometries.lazy.compactMap(problem(in:)).first
         }
     }
@@ -132,9 +146,9 @@ enum GeometryCheck {
 }
 
 /// The attribute type of property values, and how types combine across features.
-enum AttributeTypeInference {
+public enum AttributeTypeInference {
     /// The type of one value; nil for null, which says nothing about the column.
-    static func type(of value: JSONValue) -> AttributeType? {
+    public static func type(of value: JSONValue) -> AttributeType? {
         switch value {
         case .null: nil
         case .bool: .boolean
@@ -147,7 +161,7 @@ enum AttributeTypeInference {
 
     /// The type of a column holding values of types `a` and `b`: integers widen to reals, anything else
     /// mixed becomes json (properties are stored as JSON, so nothing is lost).
-    static func merge(_ a: AttributeType?, _ b: AttributeType) -> AttributeType {
+    public static func merge(_ a: AttributeType?, _ b: AttributeType) -> AttributeType {
         guard let a, a != b else { return b }
         if Set([a, b]) == [.integer, .real] { return .real }
         return .json
@@ -161,65 +175,18 @@ enum ImportWriter {
         progress: ImportProgressHandler?, locate: (Int) -> String, seal: PropertySeal?
     ) throws -> LayerInfo where Features.Element == Feature {
         let existing = try LayerCatalog.fetch(db, name: layer)
-        let tableExists = try LayerTables.exists(db, layer: layer)
-        var appendingTo: LayerInfo?
-        switch options.mode {
-        case .failIfExists:
-            if existing != nil || tableExists {
-                throw GeoError(
-                    code: .layerExists,
-                    message: "layer \"\(layer)\" already exists: choose replace or append, or another name")
-            }
-        case .replace:
-            if existing != nil || tableExists { try LayerTables.drop(db, layer: layer) }
-        case .append:
-            if let existing {
-                appendingTo = existing
-            } else if tableExists {
-                throw GeoError(
-                    code: .layerExists,
-                    message: "table \(layer.tableName) exists but is not in the layer catalogue: import with replace")
-            }
+        let plan = try ImportPlan(
+            layer: layer, existing: existing, tableExists: try LayerTables.exists(db, layer: layer), summary: summary,
+            options: options, locate: locate)
+        if plan.dropsTable { try LayerTables.drop(db, layer: layer) }
+        if plan.createsTable {
+            try LayerTables.create(db, layer: layer, srid: options.srid, geometryType: plan.geometryType)
         }
-
-        let geometryType: GeometryType?
-        var schema = summary.schema
-        if let target = appendingTo {
-            guard target.srid == options.srid else {
-                throw GeoError(
-                    code: .sridMismatch,
-                    message: "layer \"\(layer)\" has SRID \(target.srid) but the import is in SRID \(options.srid)")
-            }
-            if let required = target.geometryType {
-                if let (type, index) = summary.firstIndexOfType.first(where: { $0.key != required }) {
-                    throw GeoError(
-                        code: .invalidGeometry,
-                        message: "feature \(index) is a \(type.rawValue) but layer \"\(layer)\" holds \(required.rawValue) geometries",
-                        location: locate(index))
-                }
-            }
-            geometryType = target.geometryType
-            for field in target.schema { schema[field.name] = schema[field.name].map { AttributeTypeInference.merge(field.type, $0) } ?? field.type }
-        } else {
-            geometryType = options.geometryType ?? summary.commonType
-            try LayerTables.create(db, layer: layer, srid: options.srid, geometryType: geometryType)
-        }
-
         try insert(db, layer: layer, features: features, srid: options.srid, options: options, progress: progress, locate: locate, seal: seal)
         // A new layer gets its R*Tree after the rows: one bulk build instead of a trigger per row
         // (about a third of the insert time for points).
-        if appendingTo == nil { try LayerTables.createSpatialIndex(db, layer: layer) }
-
-        let now = Date()
-        var bbox = appendingTo?.bbox
-        if let box = summary.bbox { bbox = bbox.map { $0.union(box) } ?? box }
-        let info = LayerInfo(
-            name: layer.rawValue, title: options.title ?? appendingTo?.title ?? (options.mode == .replace ? existing?.title : nil),
-            geometryType: geometryType, srid: options.srid,
-            schema: schema.map { AttributeField(name: $0.key, type: $0.value) }.sorted { $0.name < $1.name },
-            featureCount: (appendingTo?.featureCount ?? 0) + summary.count, bbox: bbox,
-            createdAt: appendingTo?.createdAt ?? now, updatedAt: now,
-            version: try LayerCatalog.nextVersion(db, name: layer))
+        if plan.createsTable { try LayerTables.createSpatialIndex(db, layer: layer) }
+        let info = plan.catalogueEntry(summary: summary, options: options, version: try LayerCatalog.nextVersion(db, name: layer), now: Date())
         try LayerCatalog.save(db, info)
         // Read back so that the caller gets exactly what the catalogue holds (timestamps at stored precision).
         return try LayerCatalog.fetch(db, name: layer) ?? info
@@ -263,6 +230,92 @@ enum ImportWriter {
             if done % options.progressInterval == 0 && done != total { progress?(done, total) }
         }
         progress?(done, total)
+    }
+}
+
+/// What an import does to its layer, decided from the catalogue entry and the table that exist before it: the
+/// same decisions and the same errors on every backend.
+public struct ImportPlan: Sendable {
+    public let layer: LayerName
+    /// The layer's catalogue entry before the import.
+    public let existing: LayerInfo?
+    /// The layer appended to, in ``ImportMode/append`` over an existing layer.
+    public let appendingTo: LayerInfo?
+    /// Whether the old table goes first (``ImportMode/replace`` over an existing layer or table).
+    public let dropsTable: Bool
+    /// The geometry type of the layer after the import (nil: any type).
+    public let geometryType: GeometryType?
+
+    /// Whether the import creates the layer's table (and its spatial index after the rows).
+    public var createsTable: Bool { appendingTo == nil }
+
+    /// Decides, or throws `layer_exists` (the layer exists in ``ImportMode/failIfExists``, or a table without a
+    /// catalogue entry is in the way of an append), `srid_mismatch` or `invalid_geometry` (an append whose SRID or
+    /// geometry type disagrees with the layer's, located with `locate`).
+    public init(
+        layer: LayerName, existing: LayerInfo?, tableExists: Bool, summary: ImportSummary, options: ImportOptions,
+        locate: (Int) -> String
+    ) throws(GeoError) {
+        self.layer = layer
+        self.existing = existing
+        var appendingTo: LayerInfo?
+        var dropsTable = false
+        switch options.mode {
+        case .failIfExists:
+            if existing != nil || tableExists {
+                throw GeoError(
+                    code: .layerExists,
+                    message: "layer \"\(layer)\" already exists: choose replace or append, or another name")
+            }
+        case .replace:
+            dropsTable = existing != nil || tableExists
+        case .append:
+            if let existing {
+                appendingTo = existing
+            } else if tableExists {
+                throw GeoError(
+                    code: .layerExists,
+                    message: "table layer_\(layer) exists but is not in the layer catalogue: import with replace")
+            }
+        }
+        if let target = appendingTo {
+            guard target.srid == options.srid else {
+                throw GeoError(
+                    code: .sridMismatch,
+                    message: "layer \"\(layer)\" has SRID \(target.srid) but the import is in SRID \(options.srid)")
+            }
+            if let required = target.geometryType,
+                let (type, index) = summary.firstIndexOfType.first(where: { $0.key != required })
+            {
+                throw GeoError(
+                    code: .invalidGeometry,
+                    message: "feature \(index) is a \(type.rawValue) but layer \"\(layer)\" holds \(required.rawValue) geometries",
+                    location: locate(index))
+            }
+            geometryType = target.geometryType
+        } else {
+            geometryType = options.geometryType ?? summary.commonType
+        }
+        self.appendingTo = appendingTo
+        self.dropsTable = dropsTable
+    }
+
+    /// The layer's catalogue entry after the import: the appended layer's schema widened by the new features',
+    /// counts and extents added, the title kept unless the options give one.
+    public func catalogueEntry(summary: ImportSummary, options: ImportOptions, version: Int64, now: Date) -> LayerInfo {
+        var schema = summary.schema
+        for field in appendingTo?.schema ?? [] {
+            schema[field.name] = schema[field.name].map { AttributeTypeInference.merge(field.type, $0) } ?? field.type
+        }
+        var bbox = appendingTo?.bbox
+        if let box = summary.bbox { bbox = bbox.map { $0.union(box) } ?? box }
+        return LayerInfo(
+            name: layer.rawValue,
+            title: options.title ?? appendingTo?.title ?? (options.mode == .replace ? existing?.title : nil),
+            geometryType: geometryType, srid: options.srid,
+            schema: schema.map { AttributeField(name: $0.key, type: $0.value) }.sorted { $0.name < $1.name },
+            featureCount: (appendingTo?.featureCount ?? 0) + summary.count, bbox: bbox,
+            createdAt: appendingTo?.createdAt ?? now, updatedAt: now, version: version)
     }
 }
 

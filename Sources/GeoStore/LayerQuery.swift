@@ -65,18 +65,6 @@ extension SpatialStore {
         }
     }
 
-    /// The layer as a GeoJSON FeatureCollection in `fid` order, written by GeoCore's GeoJSON writer. Each
-    /// feature's `id` is its source id when it was imported with one, else its `fid`.
-    public func exportGeoJSON(layer: String) async throws(GeoError) -> [UInt8] {
-        let stored = try await features(in: layer, bbox: nil, limit: nil, offset: 0)
-        let collection = FeatureCollection(stored.map { item in
-            var feature = item.feature
-            if feature.id == nil { feature.id = .int(item.fid) }
-            return feature
-        })
-        return try GeoJSON.encodeBytes(collection)
-    }
-
     /// Deletes a layer: table, spatial index, geometry metadata and catalogue entry, in one transaction.
     /// The layer's version counter is kept, so a new layer of the same name starts above it.
     public func deleteLayer(named name: String) async throws(GeoError) {

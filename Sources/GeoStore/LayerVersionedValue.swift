@@ -31,16 +31,28 @@ public final class LayerVersionedValue<Value: Sendable>: Sendable {
     private let store: any FeatureStore
     /// The layers the value is built from.
     public let layerNames: [String]
+    /// Further layers, named by the data itself (the polygon families a registry layer lists), read at each check.
+    private let namedLayers: (@Sendable (any FeatureStore) async throws -> [String])?
     private let checkInterval: Duration
     private let build: @Sendable (any FeatureStore) async throws -> Value
 
     /// A value of `layerNames`, made by `build`, checked at most once per `checkInterval`.
-    public init(
+    public convenience init(
         store: any FeatureStore, layerNames: [String], checkInterval: Duration,
         build: @escaping @Sendable (any FeatureStore) async throws -> Value
     ) {
+        self.init(store: store, layerNames: layerNames, alsoWatching: nil, checkInterval: checkInterval, build: build)
+    }
+
+    /// A value of `layerNames` and of the layers `alsoWatching` names at each check (the families a registry layer
+    /// lists: when the registry changes, so does the set watched), made by `build`.
+    public init(
+        store: any FeatureStore, layerNames: [String], alsoWatching: (@Sendable (any FeatureStore) async throws -> [String])?,
+        checkInterval: Duration, build: @escaping @Sendable (any FeatureStore) async throws -> Value
+    ) {
         self.store = store
         self.layerNames = layerNames
+        self.namedLayers = alsoWatching
         self.checkInterval = checkInterval
         self.build = build
     }
@@ -80,6 +92,14 @@ public final class LayerVersionedValue<Value: Sendable>: Sendable {
         Task { _ = try? await self.value }
     }
 
+    /// The value after a check of the catalogue made now: for a caller that has just changed a layer and must answer
+    /// from the change (a check already under way may have read the catalogue before it, so it is let finish first).
+    public func refreshed() async throws -> Value {
+        if let running = state.withLock({ $0.check }) { _ = try? await running.value }
+        state.withLock { $0.lastCheck = nil }
+        return try await value
+    }
+
     /// The value without waiting, or nil when there is none yet or the check interval is over and the caller must
     /// take ``value`` (which reads the catalogue) instead. For answers given where one cannot await.
     public var valueIfChecked: Value? {
@@ -94,7 +114,8 @@ public final class LayerVersionedValue<Value: Sendable>: Sendable {
     /// Reads the versions and rebuilds when they moved from `known`'s; stores and answers the result.
     private func checked(_ known: Built?) async throws -> Built {
         do {
-            let versions = try await Self.versions(of: layerNames, in: store)
+            let names = layerNames + (try await namedLayers?(store) ?? [])
+            let versions = try await Self.versions(of: names, in: store)
             let result: Built
             if let known, known.versions == versions {
                 result = known

@@ -11,7 +11,7 @@ extension SpatialStore: StoreChangeFeed, VehicleStateStore, WebhookOutbox, Fence
     public func evaluateWithLockedStates(
         vehicles: [String], fixes: [TrackPoint], evaluate: @escaping @Sendable ([String: VehicleStateRow]) throws -> LockedEvaluation
     ) async throws -> (stored: TrackInsertResult, evaluation: LockedEvaluation) {
-        try TrackTables.validate(fixes)
+        try TrackPointCheck.validate(fixes)
         let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         // The write transaction is the lock: SQLite has one writer at a time. The evaluation's own errors reach the
         // caller as they are; the database's become GeoErrors.

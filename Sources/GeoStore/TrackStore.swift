@@ -120,7 +120,7 @@ enum TrackTables {
 
 extension SpatialStore: TrackStore {
     public func insertTrackPoints(_ points: [TrackPoint]) async throws(GeoError) -> TrackInsertResult {
-        try TrackTables.validate(points)
+        try TrackPointCheck.validate(points)
         return try await write { db in try TrackTables.insert(points, db) }
     }
 
@@ -175,9 +175,11 @@ extension SpatialStore: TrackStore {
     }
 }
 
-extension TrackTables {
-    /// Refuses a batch holding a fix that cannot be stored, naming it.
-    static func validate(_ points: [TrackPoint]) throws(GeoError) {
+/// The check every backend makes before storing fixes, so that a bad fix is refused alike everywhere.
+public enum TrackPointCheck {
+    /// Refuses a batch holding a fix that cannot be stored (an empty vehicle, a non-finite time, a position outside
+    /// the lon/lat range) with `invalid_track_point` located at `points[i]`.
+    public static func validate(_ points: [TrackPoint]) throws(GeoError) {
         for (index, point) in points.enumerated() {
             guard point.time.isFinite, point.coordinate.isValidGeographic, !point.vehicle.isEmpty else {
                 throw GeoError(
@@ -187,6 +189,9 @@ extension TrackTables {
             }
         }
     }
+}
+
+extension TrackTables {
 
     /// Inserts `points` through one prepared statement inside the caller's transaction, skipping stored ones.
     static func insert(_ points: [TrackPoint], _ db: Database) throws -> TrackInsertResult {
@@ -252,7 +257,7 @@ extension SpatialStore: PositionStore {
     public func commitEvaluatedFixes(
         _ batches: [[TrackPoint]], events: [StoredFenceEvent], evaluatorState body: Data, name: String
     ) async throws(GeoError) -> [TrackInsertResult] {
-        for batch in batches { try TrackTables.validate(batch) }
+        for batch in batches { try TrackPointCheck.validate(batch) }
         let now = TimeText.format(Date().timeIntervalSince1970, utcOffset: 0, fractionalDigits: 3)
         return try await write { db in
             let results = try batches.map { try TrackTables.insert($0, db) }

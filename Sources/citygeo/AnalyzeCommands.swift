@@ -20,7 +20,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 struct AnalysisLayerOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
 
-    func store() throws -> any CityStore { try database.open() }
+    func store() async throws -> any CityStore { try await database.open() }
 
     /// A layer's features passing an optional filter; a missing or empty layer is a usage error naming the option.
     func features(_ store: any CityStore, _ name: String, option: String, filter: String? = nil) async throws -> [Feature] {
@@ -67,7 +67,7 @@ struct CoverageOptions: ParsableArguments {
 
     /// The store, the facilities, the targets and a coverage around the targets.
     func load() async throws -> (any CityStore, [Coordinate], [Feature], ServiceCoverage) {
-        let store = try layers.store()
+        let store = try await layers.store()
         let facilityPoints = try layers.points(try await layers.features(store, facilities, option: "facilities", filter: facilityFilter), option: "facilities")
         let targetFeatures = try await layers.features(store, targets, option: "targets")
         guard let bounds = targetFeatures.compactMap({ $0.geometry?.boundingBox }).reduce(nil, { (box: BoundingBox?, b) in box?.union(b) ?? b }) else {
@@ -170,7 +170,7 @@ struct AnalyzeOverlayCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let op = LayerOverlay.Operation(rawValue: operation) else { throw ValidationError("--operation must be intersection, difference or union") }
-        let store = try layers.store()
+        let store = try await layers.store()
         let first = try await layers.features(store, a, option: "a")
         let second: [Feature]
         if let polygon {
@@ -203,7 +203,7 @@ struct AnalyzeChangesCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write the patches as GeoJSON.") var output: String?
 
     func run() async throws {
-        let store = try layers.store()
+        let store = try await layers.store()
         let patches = try ChangeDetection.patches(
             before: try await layers.features(store, before, option: "before"), after: try await layers.features(store, after, option: "after"),
             minimumArea: minArea, engine: try GeometryEngine())
@@ -229,7 +229,7 @@ struct CaseOptions: ParsableArguments {
     @Option(help: "The property holding each case's time.") var timeField = "time"
 
     func load() async throws -> (any CityStore, [RoadSectionHotSpots.Case]) {
-        let store = try layers.store()
+        let store = try await layers.store()
         let features = try await layers.features(store, layer, option: "layer", filter: filter)
         func date(_ text: String?, _ option: String) throws -> Date? {
             guard let text else { return nil }

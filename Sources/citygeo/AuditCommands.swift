@@ -19,7 +19,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "A head hash recorded earlier: fail unless the chain still passes through it.") var expectHead: String?
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let report = try await AuditChain.verify(store)
             var failed = report.firstBroken != nil
             if let broken = report.firstBroken {

@@ -38,7 +38,7 @@ struct BackupCommand: AsyncParsableCommand {
             return
         }
         let keys = try database.requiredDataKeys()
-        let store = try database.open()
+        let store = try await database.open()
         let (folder, manifest) = try await CityBackups.create(store: store, kind: chosen, policy: policy, keys: keys)
         let rows = manifest.tables.reduce(0) { $0 + $1.rows }
         await recordCommandLineWrite(
@@ -70,7 +70,7 @@ struct RestoreCommand: AsyncParsableCommand {
         print("backup \(manifest.kind.rawValue) of \(manifest.createdAt): signature, SM3 of the sealed and opened snapshot, integrity check and \(report.tablesChecked) tables match")
         for layer in manifest.layers { print("  \(layer.name): \(layer.features) features") }
         if let target = report.restoredTo {
-            let store = try CityStoreOpener.open(target.path, dataKeys: try options.dataKeys())
+            let store = try await CityStoreOpener.open(target.path, dataKeys: try options.dataKeys())
             await recordCommandLineWrite(store, command: "citygeo restore", detail: "restored \(backup) (\(manifest.createdAt))", kind: .system)
             print("restored into \(target.path)")
         } else {
@@ -116,7 +116,7 @@ struct CryptoCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = try database.requiredDataKeys()
-            let store = try database.open()
+            let store = try await database.open()
             let count = try await store.protect(SensitiveColumn(layer: layer, column: column))
             await recordCommandLineWrite(store, command: "citygeo crypto protect", detail: "\(layer).\(column): \(count) values sealed")
             print("\(layer).\(column) is kept encrypted; \(count) stored values sealed")
@@ -129,7 +129,7 @@ struct CryptoCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try database.requiredDataKeys()
-            let store = try database.open()
+            let store = try await database.open()
             let count = try await store.resealSensitiveColumns()
             await recordCommandLineWrite(store, command: "citygeo crypto reseal", detail: "\(count) rows re-sealed under key \(keys.current.id)", kind: .system)
             print("\(count) rows re-sealed under data key \(keys.current.id); older keys may now leave the key file once no backup needs them")

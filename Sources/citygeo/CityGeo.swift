@@ -11,12 +11,12 @@ struct CityGeoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "citygeo",
         abstract: "CityGeo: unit grids, sampling, geocoding, fences, trajectories and vector tiles for city management.",
-        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, LayersCommand.self, GridCommand.self, SampleCommand.self, GeocodeCommand.self, FenceCommand.self, TilesCommand.self, TrajectoryCommand.self, AnalyzeCommand.self, RouteCommand.self, DemoCityCommand.self, KeysCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, CryptoCommand.self])
+        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, LayersCommand.self, GridCommand.self, RegionsCommand.self, StatsCommand.self, SampleCommand.self, GeocodeCommand.self, FenceCommand.self, TilesCommand.self, TrajectoryCommand.self, AnalyzeCommand.self, RouteCommand.self, DemoCityCommand.self, KeysCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, CryptoCommand.self])
 }
 
 /// Options shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SpatiaLite database file.")
+    @Option(name: .long, help: "The database: a SpatiaLite file, or a PostgreSQL/PostGIS URL postgres://user@host:port/db.")
     var database: String = "data/citygeo.sqlite"
     @Option(help: "The data key file sealing sensitive columns and backups (default: CITYGEO_CRYPTO_KEY_FILE, or one key in CITYGEO_CRYPTO_KEY).")
     var keyFile: String?
@@ -38,7 +38,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// The store the option names (``CityStoreOpener``, the one place that names a backend).
-    func open() throws -> any CityStore { try CityStoreOpener.open(database, dataKeys: try dataKeys()) }
+    func open() async throws -> any CityStore { try await CityStoreOpener.open(database, dataKeys: try dataKeys()) }
 }
 
 /// Writes made from the command line go to the server's audit log too, under the operating-system user, so the

@@ -32,7 +32,7 @@ struct FenceImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fences = try readFences(file)
-        let store = try database.open()
+        let store = try await database.open()
         let persistence = FencePersistence(store)
         var created = 0
         var replaced = 0
@@ -59,7 +59,7 @@ struct FenceListCommand: AsyncParsableCommand {
     @Option(help: "table or geojson.") var format = "table"
 
     func run() async throws {
-        let fences = try await FencePersistence(try database.open()).fences()
+        let fences = try await FencePersistence(try await database.open()).fences()
         if format == "geojson" {
             print(try GeoJSON.encode(FeatureCollection(fences.map(\.feature))))
             return
@@ -92,7 +92,7 @@ struct FenceReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let definitions: [Fence] =
-            if let fences { try readFences(fences) } else { try await FencePersistence(try database.open()).fences() }
+            if let fences { try readFences(fences) } else { try await FencePersistence(try await database.open()).fences() }
         var registry: VehicleRegistry?
         if let vehicles {
             let rows = try CSVReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: vehicles)))).dropFirst()
@@ -113,7 +113,7 @@ struct FenceReplayCommand: AsyncParsableCommand {
         var last: [String: FenceEvent] = [:]
         for e in emitted { last[e.id] = e }
         let events = last.values.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
-        if save { try await FencePersistence(try database.open()).save(events) }
+        if save { try await FencePersistence(try await database.open()).save(events) }
 
         let counters = evaluator.state.counters
         switch format {

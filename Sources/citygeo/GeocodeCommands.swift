@@ -27,7 +27,7 @@ struct AddressBookOptions: ParsableArguments {
 
     /// Opens the store (importing the demo city into an empty one) and builds the geocoder.
     func geocoder() async throws -> (Geocoder, any CityStore) {
-        let store = try database.open()
+        let store = try await database.open()
         try await DemoCityLoader.importIfNeeded(into: store, from: URL(fileURLWithPath: dataRoot)) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

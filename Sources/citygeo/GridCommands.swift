@@ -37,7 +37,7 @@ struct GridCheckCommand: AsyncParsableCommand {
     @Option(help: "Grids below this many m² are slivers.") var sliverArea = 1_000.0
 
     func run() async throws {
-        let store = try layers.database.open()
+        let store = try await layers.database.open()
         let grids = try await layers.load(store, layers.grids)
         let communities = try await layers.load(store, layers.communities)
         var checker = GridQualityChecker()
@@ -66,7 +66,7 @@ struct GridStatsCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format = "table"
 
     func run() async throws {
-        let store = try layers.database.open()
+        let store = try await layers.database.open()
         let grids = try await layers.load(store, layers.grids)
         var byCommunity: [String: [Double]] = [:]
         for grid in grids {
@@ -104,13 +104,17 @@ struct GridLocateCommand: AsyncParsableCommand {
     @Option(help: "Latitude.") var lat: Double?
     @Option(help: "CSV file with lon/lat columns (header row).") var input: String?
     @Option(help: "Coordinate system of the input: cgcs2000, wgs84, gcj02 or bd09.") var crs = "cgcs2000"
+    @Option(help: "Lookup families to locate in too: all, or layer names separated by commas.") var families: String?
 
     func run() async throws {
         let system = try CRS.parse(crs)
-        let store = try database.open()
+        let store = try await database.open()
         let locator = try await GridLocator.load(from: store)
+        var familyIndexes: [FamilyIndex] = []
+        if let families { familyIndexes = try await PolygonFamilies(store: store, checkInterval: .seconds(60)).indexes(named: families) }
         if let lon, let lat {
-            let location = locator.locate(CRS.convert(Coordinate(x: lon, y: lat), from: system, to: .cgcs2000))
+            let position = CRS.convert(Coordinate(x: lon, y: lat), from: system, to: .cgcs2000)
+            let location = locator.locate(position)
             let rows = [
                 ("district", location.district), ("street", location.street), ("community", location.community), ("unit grid", location.unitGrid),
             ].map { [$0.0, $0.1?.code ?? "-", $0.1?.name ?? ""] }
@@ -118,14 +122,18 @@ struct GridLocateCommand: AsyncParsableCommand {
             if !location.responsibilityGrids.isEmpty {
                 print("responsibility grids: " + location.responsibilityGrids.map { "\($0.code) \($0.name)" }.joined(separator: ", "))
             }
+            for family in familyIndexes {
+                let hits = family.containing(position).map { family.hit($0) }
+                print("\(family.family.layer) (\(family.family.kind)): " + (hits.isEmpty ? "-" : hits.map { "\($0.code) \($0.name)" }.joined(separator: ", ")))
+            }
         } else if let input {
-            try locateFile(input, locator: locator, crs: system)
+            try locateFile(input, locator: locator, families: familyIndexes, crs: system)
         } else {
             throw ValidationError("give --lon and --lat, or --input FILE.csv")
         }
     }
 
-    private func locateFile(_ path: String, locator: GridLocator, crs: CRS) throws {
+    private func locateFile(_ path: String, locator: GridLocator, families: [FamilyIndex], crs: CRS) throws {
         var records = try CSVReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         guard !records.isEmpty else { throw ValidationError("\(path) is empty") }
         let headerFields = records.removeFirst().fields
@@ -133,7 +141,9 @@ struct GridLocateCommand: AsyncParsableCommand {
         guard let lonColumn = header.firstIndex(where: { ["lon", "lng", "longitude", "x"].contains($0) }),
             let latColumn = header.firstIndex(where: { ["lat", "latitude", "y"].contains($0) })
         else { throw ValidationError("\(path) needs lon and lat columns; its header is \(header.joined(separator: ","))") }
-        print(CSVWriter.line(headerFields + ["district_code", "street_code", "community_code", "unit_grid_code"]), terminator: "")
+        print(
+            CSVWriter.line(headerFields + ["district_code", "street_code", "community_code", "unit_grid_code"] + families.map { $0.family.layer + "_codes" }),
+            terminator: "")
         for record in records {
             let cells = record.fields
             guard cells.count > max(lonColumn, latColumn), let x = Double(cells[lonColumn].trimmingCharacters(in: .whitespaces)),
@@ -141,8 +151,13 @@ struct GridLocateCommand: AsyncParsableCommand {
             else {
                 throw ValidationError("\(path) line \(record.line): lon/lat are not numbers")
             }
-            let location = locator.locate(CRS.convert(Coordinate(x: x, y: y), from: crs, to: .cgcs2000))
-            print(CSVWriter.line(cells + [location.district, location.street, location.community, location.unitGrid].map { $0?.code ?? "" }), terminator: "")
+            let position = CRS.convert(Coordinate(x: x, y: y), from: crs, to: .cgcs2000)
+            let location = locator.locate(position)
+            // Codes of every family polygon holding the point, separated by / as region records list aliases.
+            let familyCodes = families.map { family in family.containing(position).map { family.codes[$0] }.joined(separator: "/") }
+            print(
+                CSVWriter.line(cells + [location.district, location.street, location.community, location.unitGrid].map { $0?.code ?? "" } + familyCodes),
+                terminator: "")
         }
     }
 }

@@ -48,7 +48,7 @@ struct KeysCommand: AsyncParsableCommand {
                 print("The key is shown only now; the entry holds its SM3 digest.")
                 return
             }
-            let store = try database.open()
+            let store = try await database.open()
             try await store.insertAPIKey(
                 StoredAPIKey(
                     id: id, name: name, digest: digest, scopes: scopeNames, ratePerSecond: rate,
@@ -68,7 +68,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let keys = try await store.apiKeys()
             if keys.isEmpty {
                 print("no API keys; create one with: citygeo keys create --name NAME --scopes SCOPES")
@@ -101,7 +101,7 @@ struct KeysCommand: AsyncParsableCommand {
             let expiry = try expires.map { try KeyOptions.time($0, option: "--expires") }
             let text = APIKeyText.text(id: id, secret: APIKeyText.generate().text)
             guard let text else { throw ValidationError("\(id) is not a key id (k and 8 hex digits)") }
-            let store = try database.open()
+            let store = try await database.open()
             let overlapEnd = Date().timeIntervalSince1970 + overlapHours * 3_600
             guard try await store.rotateAPIKey(id: id, digest: try APIKeyDigest.sm3(text), overlapUntil: overlapEnd, expiresAt: expiry) else {
                 throw ValidationError("no active key with id \(id)")
@@ -119,7 +119,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The key's id (from `citygeo keys list`).") var id: String
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             guard try await store.revokeAPIKey(id: id, at: Date().timeIntervalSince1970) else {
                 throw ValidationError("no active key with id \(id)")
             }

@@ -24,7 +24,7 @@ struct ImportCommand: AsyncParsableCommand {
             case "append": .append
             default: throw ValidationError("--mode must be fail, replace or append, not \"\(mode)\"")
             }
-        let store = try database.open()
+        let store = try await database.open()
         let bar = ProgressBar(label: "importing \(name)")
         let info = try await store.importFile(at: url, as: name, options: ImportOptions(mode: importMode, srid: srid)) { done, total in
             bar.update(done: done, total: total)
@@ -42,7 +42,7 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let bytes = try await store.exportGeoJSON(layer: layer)
         if let output {
             try Data(bytes).write(to: URL(fileURLWithPath: output))
@@ -59,7 +59,7 @@ struct LayersCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let layers = try await store.layers()
         switch format {
         case "json":

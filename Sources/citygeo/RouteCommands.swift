@@ -25,7 +25,7 @@ struct RoadOptions: ParsableArguments {
     }
 
     func router() async throws -> (any CityStore, RoadRouter) {
-        let store = try layers.store()
+        let store = try await layers.store()
         let router = RoadRouter(roads: try await layers.features(store, roads, option: "roads"))
         guard !router.network.edges.isEmpty else { throw ValidationError("--roads: the layer has no road lines") }
         return (store, router)

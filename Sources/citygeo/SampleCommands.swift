@@ -5,6 +5,17 @@ import GeoEngine
 import GeoSampling
 import GeoStore
 
+/// Sample types drawn from thematic layers instead of the sample-point layer.
+struct ThemeOptions: ParsableArguments {
+    @Option(
+        name: .customLong("theme"),
+        help: "A sample type drawn from a thematic layer: TYPE=LAYER[:FILTER], e.g. 河道湖泊=rivers or 主次干道=roads:class=主干道|次干道 (repeatable); lines are cut into sections, polygons drawn whole.")
+    var entries: [String] = []
+    @Option(help: "Length in metres of the road and river sections drawn from line layers.") var section = 200.0
+
+    func parsed() throws -> [ThematicLayer] { try entries.map { try ThematicLayer(parsing: $0) } }
+}
+
 /// `citygeo sample`: evaluation grids and the yearly draw, for the planners of the comprehensive evaluation.
 struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +30,7 @@ struct EvaluationGridSource: ParsableArguments {
     @Option(help: "Layer of A/B/C evaluation area classes (property `class`).") var classes = "eval_area_types"
 
     func build() async throws -> [EvaluationGrid] {
-        try await SamplingInputs.evaluationGrids(from: try database.open(), unitGrids: grids, classes: classes)
+        try await SamplingInputs.evaluationGrids(from: try await database.open(), unitGrids: grids, classes: classes)
     }
 }
 
@@ -41,7 +52,7 @@ struct SampleGridsBuildCommand: AsyncParsableCommand {
     func run() async throws {
         let grids: [EvaluationGrid]
         if let mapping {
-            let store = try source.database.open()
+            let store = try await source.database.open()
             let unitGrids = try await store.features(in: source.grids).map(\.feature)
             grids = try EvaluationGridBuilder().build(mapping: try String(contentsOfFile: mapping, encoding: .utf8), unitGrids: unitGrids, engine: try GeometryEngine())
         } else {
@@ -127,14 +138,15 @@ struct SamplePlanCommand: AsyncParsableCommand {
     @Flag(help: "Give every street at least one point of each type while counts allow.") var coverStreets = false
     @Flag(help: "Draw points only inside the drawn evaluation grids.") var withinDrawnGrids = false
     @Option(help: "Do not repeat grids or points drawn in the last N recorded rounds.") var excludeRounds = 0
+    @OptionGroup var themes: ThemeOptions
     @Flag(help: "Record this plan as the next round of the history.") var record = false
     @Option(name: .shortAndLong, help: "GeoJSON of the plan.") var output: String?
     @Option(help: "CSV of the plan.") var csv: String?
     @Option(help: "HTML page with a map of the plan.") var html: String?
 
     func run() async throws {
-        let store = try database.open()
-        let inputs = try await SamplingInputs.load(from: store)
+        let store = try await database.open()
+        let inputs = try await SamplingInputs.load(from: store, themes: try themes.parsed(), sectionMetres: themes.section)
         let excluded = try await SamplingHistory.recent(excludeRounds, in: store)
         var rules = SamplePointRules(
             countsPerType: try SamplingInputs.parseCounts(points), minimumSpacingMetres: spacing, coverEveryStreet: coverStreets,
@@ -154,7 +166,7 @@ struct SamplePlanCommand: AsyncParsableCommand {
         print("seed \(seed), city class \(cityClass), inputs " + inputs.checksums.keys.sorted().map { "\($0) \(inputs.checksums[$0]!)" }.joined(separator: ", "))
         if let output { try Data(try GeoJSON.encodeBytes(plan.geoJSON())).write(to: URL(fileURLWithPath: output)) }
         if let csv { try Data(plan.csv().utf8).write(to: URL(fileURLWithPath: csv)) }
-        if let html { try Data(plan.html().utf8).write(to: URL(fileURLWithPath: html)) }
+        if let html { try Data(plan.html(roads: try await SamplingInputs.roads(from: store)).utf8).write(to: URL(fileURLWithPath: html)) }
         if record { print("recorded as round \(try await SamplingHistory.record(plan, in: store))") }
     }
 }
@@ -165,7 +177,7 @@ struct SampleHistoryCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let rounds = try await SamplingHistory.rounds(in: try database.open())
+        let rounds = try await SamplingHistory.rounds(in: try await database.open())
         print(TextTable.render(header: ["round", "grids and points"], rows: rounds.map { [String($0.round), String($0.items.count)] }))
     }
 }
@@ -181,19 +193,22 @@ struct SamplePointsCommand: AsyncParsableCommand {
     @Option(help: "Minimum distance between drawn points, metres.") var spacing = 0.0
     @Flag(help: "Give every street at least one point of each type while counts allow.") var coverStreets = false
     @Option(help: "Do not repeat points drawn in the last N recorded rounds.") var excludeRounds = 0
+    @OptionGroup var themes: ThemeOptions
     @Option(name: .shortAndLong, help: "Write the points as GeoJSON.") var output: String?
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         guard try await store.layer(named: "sample_points") != nil else { throw ValidationError("no layer named \"sample_points\"") }
-        let candidates = try await store.features(in: "sample_points").compactMap { SamplePointCandidate(feature: $0.feature) }
+        let layerPoints = try await store.features(in: "sample_points").map(\.feature)
+        let candidates = try await SamplingInputs.sites(points: layerPoints, themes: try themes.parsed(), sectionMetres: themes.section, store: store)
+            .candidates
         var rules = SamplePointRules(
             countsPerType: points.isEmpty ? [:] : try SamplingInputs.parseCounts(points), minimumSpacingMetres: spacing,
             coverEveryStreet: coverStreets, excludedIDs: try await SamplingHistory.recent(excludeRounds, in: store))
         let totals: [String: Int] = try pointsByStreet.map { try SamplingInputs.parseCounts($0) } ?? [:]
         for (type, total) in totals { rules.countsPerTypeAndStreet[type] = SamplePointRules.proportional(total: total, type: type, among: candidates) }
         let drawn = try SamplePointDraw.draw(candidates, rules: rules, seed: seed)
-        print(TextTable.render(header: ["id", "type", "street", "grid"], rows: drawn.map { [$0.id, $0.type, $0.streetCode, $0.gridCode ?? ""] }))
+        print(TextTable.render(header: ["id", "type", "name", "street", "grid"], rows: drawn.map { [$0.id, $0.type, $0.name, $0.streetCode, $0.gridCode ?? ""] }))
         if let output { try Data(try GeoJSON.encodeBytes(FeatureCollection(drawn.map(pointFeature)))).write(to: URL(fileURLWithPath: output)) }
     }
 }
@@ -225,7 +240,10 @@ struct SampleAssignCommand: AsyncParsableCommand {
 
 /// A drawn point as a GeoJSON feature with the properties `SamplePointCandidate(feature:)` reads back.
 private func pointFeature(_ point: SamplePointCandidate) -> Feature {
-    Feature(
-        id: .string(point.id), geometry: .point(Point(point.position)),
-        properties: ["id": .string(point.id), "type": .string(point.type), "street_code": .string(point.streetCode), "grid_code": point.gridCode.map(JSONValue.string) ?? .null])
+    var properties: [String: JSONValue] = [
+        "id": .string(point.id), "type": .string(point.type), "street_code": .string(point.streetCode),
+        "grid_code": point.gridCode.map(JSONValue.string) ?? .null,
+    ]
+    properties.merge(point.details) { own, _ in own }
+    return Feature(id: .string(point.id), geometry: point.geometry ?? .point(Point(point.position)), properties: properties)
 }

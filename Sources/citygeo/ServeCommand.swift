@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A JSON configuration file; CITYGEO_* environment variables override it.") var config: String?
     @Option(help: "Interface to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "TCP port (default 8080).") var port: Int?
-    @Option(help: "The SpatiaLite database file (default data/citygeo.sqlite).") var database: String?
+    @Option(help: "The database: a SpatiaLite file (default data/citygeo.sqlite) or a PostgreSQL/PostGIS URL postgres://user@host:port/db.") var database: String?
     @Option(help: "Folder holding GridData/ and AddressBooks/: the demo city imported when the database is empty.")
     var dataRoot = "."
     @Flag(help: "Start with an empty database instead of importing the demo city.") var noDemo = false
@@ -73,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.warning("access control is off (--open or access.require_keys=false): every route is open to every client")
         }
-        let store = try CityStoreOpener.open(configuration.databasePath, dataKeys: configuration.dataKeys)
+        let store = try await CityStoreOpener.open(configuration.databasePath, dataKeys: configuration.dataKeys)
         if let root = configuration.demoDataRoot {
             let log = logger
             try await DemoCityLoader.importIfNeeded(into: store, from: root) { line in log.info("\(line)") }

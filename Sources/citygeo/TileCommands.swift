@@ -28,7 +28,7 @@ struct TilesExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         // Every layer exported at the zooms asked for: the command line, not a server default, decides. The
         // layer version is confirmed every few seconds, not per tile: an export reads one state of the data.
         let layerOptions = StoreLayerSourceOptions(minzoom: minzoom, maxzoom: maxzoom)

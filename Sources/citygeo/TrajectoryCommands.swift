@@ -34,7 +34,7 @@ struct TrajectoryImportCommand: AsyncParsableCommand {
     @Option(help: "csv, ndjson, json or geojson (guessed from the content when absent).") var format: String?
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let chosen = try format.map { text -> TrackParser.Format in
             guard let f = TrackParser.Format(rawValue: text) else { throw ValidationError("--format must be csv, ndjson, json or geojson") }
             return f
@@ -61,7 +61,7 @@ struct TrajectoryReportCommand: AsyncParsableCommand {
     @Flag(help: "List each vehicle's trips and stops too.") var details = false
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         guard let start = TimeText.startOfDay(day) else { throw ValidationError("--day must be YYYY-MM-DD") }
         let vehicles = vehicle.isEmpty ? try await store.trackVehicles().map(\.vehicle) : vehicle
         var rows: [[String]] = []
@@ -112,7 +112,7 @@ struct TrajectoryPassedCommand: AsyncParsableCommand {
         } else {
             throw ValidationError("give --wkt or --lon and --lat")
         }
-        let store = try database.open()
+        let store = try await database.open()
         let passages = try await store.passages(area, from: try time(from, "from"), to: try time(to, "to"))
         print(TextTable.render(header: ["vehicle", "first", "last"], rows: passages.map { [$0.vehicle, local($0.firstTime), local($0.lastTime)] }))
     }
@@ -158,7 +158,7 @@ struct TrajectoryCompareCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard case .lineString(let route) = try WKT.decode(planned) else { throw ValidationError("--planned must be a LINESTRING") }
-        let store = try database.open()
+        let store = try await database.open()
         let fixes = TrackCleaner().clean(try await store.trackPoints(vehicle: vehicle, from: try time(from, "from"), to: try time(to, "to"))).points
         guard fixes.count >= 2 else { throw ValidationError("vehicle \(vehicle) has fewer than 2 fixes in the window") }
         let c = RouteComparison(planned: route, actual: fixes.map(\.coordinate), corridor: corridor)
@@ -182,7 +182,7 @@ struct TrajectoryCoverageCommand: AsyncParsableCommand {
     @Option(help: "Metres from a road's centre line that count as driving it.") var corridor = 20.0
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let start = try time(from, "from"), end = try time(to, "to")
         let (coverage, _, vehicles) = try await RoadCoverage.load(from: store, layer: layer, from: start, to: end, corridor: corridor)
         let rows = coverage.roads.sorted { $0.coverage > $1.coverage }.map {

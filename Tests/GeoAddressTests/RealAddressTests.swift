@@ -1,3 +1,4 @@
+import Foundation
 import GeoAddress
 import GeoCore
 import GeoGrids
@@ -8,7 +9,7 @@ import Testing
 /// and a point and a reverse answer anywhere in China.
 @Suite("Real addresses")
 struct RealAddressTests {
-    static let pointLevel: Set<MatchType> = [.exactPlate, .buildingPlate, .component, .interpolated, .poi, .place]
+    static let pointLevel: Set<MatchType> = [.exactPlate, .buildingPlate, .component, .interpolated, .poi, .place, .intersection]
 
     @Test("the levels a text names fix the chain; later words are read inside it", arguments: [
         // A landmark holding part of a town's name (五公祠 and Hebei's 五公镇).
@@ -91,5 +92,105 @@ struct RealAddressTests {
             }
         }
         #expect(outside.isEmpty)
+    }
+}
+
+/// Intersections, landmark phrases and road numbers (issue 16, item 3), and the admin reading an answer took.
+@Suite("Intersections, landmarks and road numbers")
+struct IntersectionAndLandmarkTests {
+    /// Metres between two points (local tangent plane: exact to millimetres over a few metres).
+    static func metres(_ a: Coordinate?, _ b: Coordinate) -> Double {
+        guard let a else { return .infinity }
+        let (x, y) = (111_412.84 * cos(b.y * .pi / 180), 111_132.954 - 559.822 * cos(2 * b.y * .pi / 180))
+        return hypot((a.x - b.x) * x, (a.y - b.y) * y)
+    }
+
+    @Test("two book roads and a crossing word: their centre lines' crossing, match type intersection", arguments: [
+        // Crossing points computed independently from AddressBooks/roads.geojson (shapely).
+        ("和平路与人民南路交叉口", "R0001+R0022", 120.46467316375697, 33.177716250255784, [String]()),
+        ("江苏省盐城市大丰区和平路与人民南路交叉口东北角", "R0001+R0022", 120.46467316375697, 33.177716250255784, ["东北角: no distance given, the point is the match's"]),
+        ("和平路人民南路路口", "R0001+R0022", 120.46467316375697, 33.177716250255784, []),
+        ("和平路与黄海路口", "R0001+R0027", 120.48290004482482, 33.177648181644756, []),
+        ("南环路和卫星路交汇处附近", "R0000+R0030", 120.4974479, 33.1716451, ["附近: no distance given, the point is the match's"]),
+        ("和平路与东进路十字路口", "R0001+R0021", 120.45695349262327, 33.17774507950472, []),
+    ])
+    func intersections(_ text: String, _ id: String, _ lon: Double, _ lat: Double, _ notes: [String]) async throws {
+        let g = try await DemoBook.geocoder.value
+        let answer = try #require(g.geocode(text, limit: 1).first)
+        #expect(answer.matchType == .intersection)
+        #expect(answer.matchedID == id)
+        #expect(Self.metres(answer.coordinate, Coordinate(x: lon, y: lat)) < 0.01)
+        #expect(answer.confidence == 0.9)
+        #expect(answer.notes == notes)
+        #expect(answer.codes["district"] == "320904")
+        #expect(g.parse(text).intersection?.count == 2)
+    }
+
+    @Test("a distance after the crossing moves the point; the label keeps the phrase")
+    func movedFromTheCrossing() async throws {
+        let g = try await DemoBook.geocoder.value
+        let answer = try #require(g.geocode("和平路与东进路十字路口东侧50米", limit: 1).first)
+        #expect(answer.matchType == .intersection)
+        #expect(answer.label.hasSuffix("和平路与东进路交叉口东侧50米"))
+        #expect(abs(Self.metres(answer.coordinate, Coordinate(x: 120.45695349262327, y: 33.17774507950472)) - 50) < 0.01)
+        #expect(answer.notes == ["moved 50 m toward 90° (东侧50米)"])
+    }
+
+    @Test("no intersection without a crossing word, a second road, or when the roads do not meet", arguments: [
+        ("和平路人民南路", false), ("和平路交叉口", false), ("和平路与南环路交叉口", true),
+    ])
+    func noIntersection(_ text: String, _ parsedAsIntersection: Bool) async throws {
+        let g = try await DemoBook.geocoder.value
+        // 和平路 and 南环路 are parallel: the text is an intersection, but there is no crossing to answer.
+        #expect((g.parse(text).intersection != nil) == parsedAsIntersection)
+        #expect(g.geocode(text, limit: 5).allSatisfy { $0.matchType != .intersection })
+    }
+
+    @Test("an intersection of roads elsewhere answers the admin levels only")
+    func intersectionElsewhere() async throws {
+        let g = try await DemoBook.geocoder.value
+        let answer = try #require(g.geocode("湖南省长沙市芙蓉区万家丽路与人民路交叉口东北角", limit: 1).first)
+        #expect(answer.matchType == .region)
+        #expect(answer.codes["district"] == "430102")
+        #expect(g.parse("湖南省长沙市芙蓉区万家丽路与人民路交叉口东北角").intersection == ["万家丽路", "人民路"])
+    }
+
+    @Test("landmark phrases keep the point of what they are near; a distance moves it", arguments: [
+        ("大丰区人民医院附近", "附近: no distance given, the point is the match's", 0.0),
+        ("大丰区人民医院对面", "对面: no distance given, the point is the match's", 0.0),
+        ("大丰区人民医院门口", "门口: no distance given, the point is the match's", 0.0),
+        ("大丰区人民医院南侧100米", "moved 100 m toward 180° (南侧100米)", 100.0),
+    ])
+    func landmarks(_ text: String, _ note: String, _ moved: Double) async throws {
+        let g = try await DemoBook.geocoder.value
+        let poi = try #require(g.geocode("大丰区人民医院", limit: 1).first)
+        let answer = try #require(g.geocode(text, limit: 1).first)
+        #expect(answer.matchedID == poi.matchedID)
+        #expect(answer.notes.contains(note))
+        #expect(abs(Self.metres(answer.coordinate, try #require(poi.coordinate)) - moved) < 0.01)
+    }
+
+    @Test("where a name still has several readings inside the levels named, the answer says which it took", arguments: [
+        ("朝阳区建国路87号", "110105", "admin reading: 朝阳区 as 北京市朝阳区 (110105), not 1 other reading"),
+        ("南阳镇", "320904", "admin reading: 南阳镇 as 江苏省盐城市大丰区南阳镇 (320904114), not 8 other readings"),
+    ])
+    func readingNote(_ text: String, _ district: String, _ note: String) async throws {
+        let answer = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(answer.codes["district"] == district)
+        #expect(answer.notes.contains(note))
+    }
+
+    @Test("short forms of autonomous prefectures and levels after a POI name", arguments: [
+        ("伊犁霍城县", "654023", nil as String?), ("新疆伊犁州伊宁市斯大林街", "654002", nil), ("迪庆州香格里拉市独克宗古城", "533401", nil),
+        // 拉萨 begins the POI's name; the levels the text names are 西藏, 山南市, 贡嘎县 (贡嘎 is no county of 拉萨).
+        ("拉萨贡嘎国际机场 西藏山南市贡嘎县甲竹林镇", "540522", "540522101"),
+        // 博州 is no name the list has: 博乐市 is read exactly, and the book's 大桥大街 is not read for 青得里大街.
+        ("新疆博州博乐市青得里大街", "652701", nil),
+    ])
+    func shortForms(_ text: String, _ district: String, _ town: String?) async throws {
+        let answer = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(answer.matchType == .region)
+        #expect(answer.codes["district"] == district)
+        #expect(answer.codes["street"] == town)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GeoCore
 import GeoStore
+import StoreBackends
 import Testing
 
 @testable import GeoFences
@@ -175,8 +176,9 @@ import Testing
 }
 
 @Suite struct PersistenceTests {
-    @Test func fencesEventsAndStatesRoundTripThroughTheStore() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func fencesEventsAndStatesRoundTripThroughTheStore(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let persistence = FencePersistence(store)
         for fence in MuckTruckDay.fences { try await persistence.save(fence) }
         #expect(try await persistence.fences() == MuckTruckDay.fences.sorted { $0.id < $1.id })
@@ -221,8 +223,9 @@ import Testing
         #expect(try await persistence.state(name: "other") == nil)
     }
 
-    @Test func invalidFencesAreRefusedBeforeTheStore() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func invalidFencesAreRefusedBeforeTheStore(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         await #expect(throws: GeoError.self) {
             try await FencePersistence(store).save(Fence(id: "x", kind: .corridor, line: [Site.ll(0, 0)], corridorWidthMetres: 10))
         }

@@ -100,9 +100,11 @@ import FoundationNetworking
         print("locate/batch of 800,000 points: \(duration); \(during) geocodes meanwhile: median \(median), slowest \(slowest)")
         // The batch must run long enough to show anything. A blocked event loop answers no probe until the batch
         // ends; a free one answers them all in milliseconds (3.8 ms median, 20 ms at most, on the 2-core machine
-        // alone). The bounds leave room for the rest of the test suite running on the same cores.
+        // alone). The bounds leave room for the rest of the test suite, or other builds, running on the same cores
+        // (a load of 8 on 2 cores left 3 probes answered during the batch): a blocked loop answers at most one probe
+        // during the batch, at about the batch's duration.
         #expect(duration > .seconds(1))
-        #expect(during >= 5)
+        #expect(during >= 2)
         #expect(median < duration / 5)
         #expect(slowest < duration)
     }

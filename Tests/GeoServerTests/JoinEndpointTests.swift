@@ -89,26 +89,58 @@ import Testing
         }
     }
 
-    @Test func duplicateCasesBySameGridAndDistance() async throws {
+    /// The intake case at c-stations' origin on 2026-11-23 09:00 against c1-c5 (see makeStore): by the defaults
+    /// (10 m and 1 day; closed within 30 days) nothing; with wider rules, c5 (voided, 30 m, a day earlier) is similar
+    /// and c2 (closed on 2026-10-01, 10 m, same grid) is repeated; the rules applied are reported.
+    @Test(arguments: [
+        (#""#, [String](), [String]()),
+        (#","similar":{"distance_m":35,"window_hours":24}"#, ["c5"], []),
+        (#","repeat":{"window_days":60}"#, [], ["c2"]),
+        (#","category_rules":{"垃圾满溢":{"similar_distance_m":35,"repeat_window_days":60}}"#, ["c5"], ["c2"]),
+        (#","category_rules":{"占道经营":{"similar_distance_m":35,"repeat_window_days":60}}"#, [], []),
+        (#","similar":{"distance_m":35,"window_hours":96,"statuses":["accepted"]}"#, ["c1"], []),
+    ])
+    func similarAndRepeatCases(rules: String, similar: [String], repeated: [String]) async throws {
+        let p = Self.north(0)
+        try await withApp { client in
+            let body = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"}"# + rules + "}"
+            try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .ok)
+                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                #expect(json["grid_code"] == "320904001001001")
+                let similarIDs = try #require(json["similar"]?.arrayValue).map { $0.objectValue?["id"]?.stringValue }
+                let repeatEntries = try #require(json["repeat"]?.arrayValue).compactMap(\.objectValue)
+                #expect(similarIDs == similar)
+                #expect(repeatEntries.map { $0["id"]?.stringValue } == repeated)
+                if let c2 = repeatEntries.first {
+                    #expect(c2["same_grid"] == true)
+                    #expect(c2["days_since_closed"] == .double(53))
+                    #expect(c2["distance_m"] == .double(10))
+                }
+            }
+        }
+    }
+
+    @Test func theRulesAppliedAreReportedAndTheOldMembersRefused() async throws {
         let p = Self.north(0)
         try await withApp { client in
             let body = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"}}"#
             try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: body)) { response in
-                #expect(response.status == .ok)
-                let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue, "no duplicates array")
-                let matches = try #require(json["duplicates"]?.arrayValue, "no duplicates array")
-                #expect(json["grid_code"] == "320904001001001")
-                // c1: 20 m away, same grid; c2 is older than 30 days; c3 another category; c4 far, other grid; c5 voided.
-                #expect(matches.count == 1)
-                let first = try #require(matches.first?.objectValue)
-                #expect(first["id"] == "c1")
-                #expect(first["reasons"] == .array(["same_grid", "within_distance"]))
-            }
-            let wider = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"},"window_days":60,"distance_m":15}"#
-            try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: wider)) { response in
                 let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
-                let matches = try #require(json["duplicates"]?.arrayValue)
-                #expect(matches.compactMap { if case .object(let o) = $0 { o["id"]?.stringValue } else { nil } } == ["c2", "c1"])
+                #expect(json["rules"] == .object([
+                    "similar": .object(["distance_m": 10.0, "window_hours": 24.0, "statuses": .array(["accepted", "handling", "voided"])]),
+                    "repeat": .object(["distance_m": 10.0, "window_days": 30.0, "same_grid": true]),
+                ]))
+            }
+            for (member, field) in [(#""distance_m":50"#, "distance_m"), (#""window_days":30"#, "window_days"),
+                                    (#""similar":{"distance_m":-1}"#, "similar.distance_m"), (#""repeat":{"same_grid":1}"#, "repeat.same_grid"),
+                                    (#""similar":{"statuses":["pending"]}"#, "similar.statuses")] {
+                let bad = #"{"case":{"lon":\#(p.x),"lat":\#(p.y),"category":"垃圾满溢","time":"2026-11-23T09:00:00+08:00"},"# + member + "}"
+                try await client.execute(uri: "/v1/cases/duplicates", method: .post, body: ByteBuffer(string: bad)) { response in
+                    #expect(response.status == .badRequest)
+                    let json = try #require(try JSON.decode(Array(response.body.readableBytesView)).objectValue)
+                    #expect(json["details"]?.objectValue?["field"] == .string(field))
+                }
             }
         }
     }

@@ -12,7 +12,11 @@ import Testing
 
     func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let store = try SpatialStore.temporary()
-        for (layer, path) in [("unit_grids", "GridData/unit_grids.geojson"), ("eval_area_types", "GridData/eval_area_types.geojson"), ("sample_points", "GridData/sample_points.geojson")] {
+        for (layer, path) in [
+            ("unit_grids", "GridData/unit_grids.geojson"), ("eval_area_types", "GridData/eval_area_types.geojson"),
+            ("sample_points", "GridData/sample_points.geojson"), ("streets", "GridData/streets.geojson"), ("rivers", "GridData/rivers.geojson"),
+            ("compounds", "AddressBooks/compounds.geojson"),
+        ] {
             _ = try await store.importGeoJSON(name: layer, file: Self.root.appendingPathComponent(path))
         }
         let router = try await buildRouter(store: store, configuration: ServerConfiguration(databasePath: nil))
@@ -42,8 +46,31 @@ import Testing
         }
     }
 
+    /// Types drawn from thematic layers: river sections (河流湖泊 is 河道湖泊) and compounds as polygons.
+    @Test func thematicLayersGiveSectionsAndPolygons() async throws {
+        try await withApp { client in
+            let request = #"{"seed":3,"points":{"河流湖泊":2,"住宅小区":1},"themes":{"河道湖泊":"rivers","住宅小区":"compounds"},"section_m":500}"#
+            try await client.execute(uri: "/v1/sampling", method: .post, body: ByteBuffer(string: request)) { response in
+                #expect(response.status == .ok)
+                let sites = try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features.filter { $0.properties["role"] == "sample_point" }
+                let rivers = sites.filter { $0.properties["type"] == "河道湖泊" }
+                #expect(rivers.count == 2)
+                #expect(rivers.allSatisfy { $0.geometry?.type == .lineString && $0.properties["shape"] == "line_section" })
+                #expect(rivers.allSatisfy { $0.properties["id"]?.stringValue?.hasPrefix("rivers:") == true })
+                let compounds = sites.filter { $0.properties["type"] == "住宅小区" }
+                #expect(compounds.count == 1 && compounds.first?.geometry?.type == .polygon)
+                #expect(compounds.first?.properties["id"]?.stringValue?.hasPrefix("compounds:C") == true)
+                #expect(sites.first?.properties["plan_inputs"]?.stringValue?.contains("rivers:") == true)
+            }
+        }
+    }
+
     @Test(arguments: [
         (#"{"points":{"主次干道":1}}"#, HTTPResponse.Status.badRequest, "seed"),
+        (#"{"seed":1,"points":{},"themes":{"河道湖泊":"nowhere"}}"#, .notFound, "themes"),
+        (#"{"seed":1,"points":{},"themes":{"河道湖泊":"Rivers"}}"#, .badRequest, "themes.河道湖泊"),
+        (#"{"seed":1,"points":{},"themes":["rivers"]}"#, .badRequest, "themes"),
+        (#"{"seed":1,"points":{},"themes":{"河道湖泊":"rivers"},"section_m":1}"#, .badRequest, "section_m"),
         (#"{"seed":1,"points":{"主次干道":-2}}"#, .badRequest, "points.主次干道"),
         (#"{"seed":1,"points":{"农贸市场":500}}"#, .unprocessableContent, "points"),
         (#"{"seed":1,"city_class":5,"points":{}}"#, .badRequest, "city_class"),

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import StoreBackends
 import Testing
 
 @testable import GeoStore
@@ -10,11 +11,13 @@ import Testing
         AuditEntry(time: time, keyId: key, keyName: key.map { "name-\($0)" }, method: "POST", path: "/v1/positions", status: status, detail: "d", remoteAddress: "10.0.0.1")
     }
 
-    @Test func keysAreStoredRevokedAndNeverDuplicated() async throws {
-        let store = try SpatialStore.inMemory()
+    @Test(arguments: StoreBackend.all)
+    func keysAreStoredRevokedAndNeverDuplicated(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let key = StoredAPIKey(id: "k00000001", name: "intake", digest: "sha256:" + String(repeating: "ab", count: 32), scopes: ["geocode", "joins"], ratePerSecond: nil, createdAt: 100)
         try await store.insertAPIKey(key)
-        await #expect(throws: GeoError.self) { try await store.insertAPIKey(key) }
+        let duplicate = await #expect(throws: GeoError.self) { try await store.insertAPIKey(key) }
+        #expect(duplicate?.code == .keyExists)
         #expect(try await store.apiKeys() == [key])
         #expect(try await store.revokeAPIKey(id: "k00000001", at: 200))
         #expect(try await store.revokeAPIKey(id: "k00000001", at: 300) == false)
@@ -22,8 +25,9 @@ import Testing
         #expect(try await store.apiKeys().first?.revokedAt == 200)
     }
 
-    @Test func auditLinesAreFilteredNewestFirstAndCannotBeChanged() async throws {
-        let store = try SpatialStore.inMemory()
+    @Test(arguments: StoreBackend.all)
+    func auditLinesAreFilteredNewestFirstAndCannotBeChanged(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         try await store.appendAudit([Self.entry(10, key: "a", status: 200), Self.entry(20, key: "b", status: 401), Self.entry(30, key: "a", status: 413)])
         #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, kind: nil, limit: 10).map(\.time) == [30, 20, 10])
         #expect(try await store.auditEntries(from: 15, to: 30, keyId: nil, kind: nil, limit: 10).map(\.time) == [20])
@@ -31,7 +35,7 @@ import Testing
         #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, kind: nil, limit: 1).count == 1)
         for sql in ["DELETE FROM audit_log", "UPDATE audit_log SET status = 200"] {
             do {
-                try await store.write { db in try db.execute(sql: sql) }
+                try await Probe.execute(store, sql)
                 Issue.record("\(sql) was allowed")
             } catch {
                 #expect(error.underlying?.contains("append-only") == true, "\(error)")

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import StoreBackends
 import Testing
 
 @testable import GeoStore
@@ -21,8 +22,9 @@ import Testing
             deliveries: events.flatMap { e in urls.map { WebhookDelivery(eventId: e.id, url: $0, body: e.body) } })
     }
 
-    @Test func aLockedEvaluationCommitsStatesEventsDeliveriesAndFixesTogether() async throws {
-        let store: any CityStore = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func aLockedEvaluationCommitsStatesEventsDeliveriesAndFixesTogether(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let first = try await store.evaluateWithLockedStates(vehicles: ["A", "B"], fixes: [Self.fix("A", 1), Self.fix("B", 2)]) { rows in
             #expect(rows.isEmpty)
             return Self.evaluation(
@@ -52,8 +54,9 @@ import Testing
         #expect(try await store.vehiclesWithPendingFixes(before: 3, limit: 10).isEmpty)
     }
 
-    @Test func theOutboxHandsEachDeliveryToOneDispatcherUntilItIsDoneOrItsLeaseEnds() async throws {
-        let store: any CityStore = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func theOutboxHandsEachDeliveryToOneDispatcherUntilItIsDoneOrItsLeaseEnds(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         _ = try await store.evaluateWithLockedStates(vehicles: ["A"], fixes: []) { _ in
             Self.evaluation([:], events: [Self.event("e1", vehicle: "A", end: nil), Self.event("e2", vehicle: "A", end: nil)], urls: ["http://h/1"])
         }

@@ -1,14 +1,15 @@
 import Foundation
 import GeoCore
+import StoreBackends
 import Testing
 
 @testable import GeoStore
 
 @Suite("Layer import and export")
 struct ImportTests {
-    @Test("GeoJSON import fills the catalogue and round-trips through export")
-    func geoJSONImport() async throws {
-        let store = try SpatialStore.temporary()
+    @Test("GeoJSON import fills the catalogue and round-trips through export", arguments: StoreBackend.all)
+    func geoJSONImport(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let source = try GeoJSON.decodeFeatureCollection(try Fixture.bytes("towns.geojson"))
         let calls = ProgressLog()
         let info = try await store.importGeoJSON(
@@ -34,10 +35,9 @@ struct ImportTests {
         #expect(try await store.layer(named: "towns") == info)
         #expect(try await store.layers() == [info])
 
-        // SpatiaLite registered the column with its type (3 = POLYGON), SRID and R*Tree.
-        #expect(try await store.rows("SELECT f_table_name, f_geometry_column, geometry_type, srid, spatial_index_enabled FROM geometry_columns")
-            == [["layer_towns", "geom", "3", "4490", "1"]])
-        #expect(try await store.rows("SELECT count(*) FROM idx_layer_towns_geom") == [["4"]])
+        // The column is registered with its type and SRID, and the spatial index holds every feature.
+        #expect(try await Probe.geometryColumns(store) == [["layer_towns", "POLYGON", "4490"]])
+        #expect(try await Probe.indexedRows(store, layer: "towns") == 4)
 
         let stored = try await store.features(in: "towns")
         #expect(stored.map(\.fid) == [1, 2, 3, 4])
@@ -49,9 +49,9 @@ struct ImportTests {
         #expect(exported.features[1].geometry == source.features[1].geometry)
     }
 
-    @Test("lon/lat CSV: BOM, CRLF, quoted fields, inferred types, leading-zero codes kept as text")
-    func csvLonLat() async throws {
-        let store = try SpatialStore.temporary()
+    @Test("lon/lat CSV: BOM, CRLF, quoted fields, inferred types, leading-zero codes kept as text", arguments: StoreBackend.all)
+    func csvLonLat(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let info = try await store.importCSV(name: "pois", file: Fixture.url("pois.csv"))
         #expect(info.featureCount == 4)
         #expect(info.geometryType == .point)
@@ -81,15 +81,15 @@ struct ImportTests {
         #expect(features.allSatisfy { $0.id == nil })
     }
 
-    @Test("WKT CSV with an id column; mixed types make a Geometry layer")
-    func csvWKT() async throws {
-        let store = try SpatialStore.temporary()
+    @Test("WKT CSV with an id column; mixed types make a Geometry layer", arguments: StoreBackend.all)
+    func csvWKT(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let info = try await store.importCSV(name: "roads", file: Fixture.url("roads.csv"), csv: CSVOptions(idColumn: "id"))
         #expect(info.featureCount == 3)
         #expect(info.geometryType == nil)
         #expect(info.schema == [AttributeField(name: "kind", type: .text), AttributeField(name: "name", type: .text)])
         #expect(info.bbox == BoundingBox(minX: 120.40, minY: 33.10, maxX: 120.50, maxY: 33.31))
-        #expect(try await store.rows("SELECT geometry_type FROM geometry_columns WHERE f_table_name = 'layer_roads'") == [["0"]])
+        #expect(try await Probe.geometryColumns(store) == [["layer_roads", "GEOMETRY", "4490"]])
 
         let exported = try GeoJSON.decodeFeatureCollection(try await store.exportGeoJSON(layer: "roads"))
         #expect(exported.features.map(\.id) == [.int(1), .int(2), .int(3)])
@@ -101,9 +101,9 @@ struct ImportTests {
         #expect(exported.features[1].properties == ["name": "幸福大道", "kind": "主干道"])
     }
 
-    @Test("explicit column names and type overrides")
-    func csvExplicitColumns() async throws {
-        let store = try SpatialStore.temporary()
+    @Test("explicit column names and type overrides", arguments: StoreBackend.all)
+    func csvExplicitColumns(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let csv = Array("站点,经度,纬度,编号\n东站,120.5,33.2,0001\n西站,120.1,33.3,0002\n".utf8)
         let info = try await store.importCSV(
             name: "stations", bytes: csv,
@@ -116,9 +116,9 @@ struct ImportTests {
         #expect(features[1].feature.geometry == .point(Point(Coordinate(x: 120.1, y: 33.3))))
     }
 
-    @Test("replace and append keep the catalogue consistent and bump the version")
-    func replaceAndAppend() async throws {
-        let store = try await storeWithBaseLayer()
+    @Test("replace and append keep the catalogue consistent and bump the version", arguments: StoreBackend.all)
+    func replaceAndAppend(_ backend: StoreBackend) async throws {
+        let store = try await storeWithBaseLayer(backend)
         let extra = FeatureCollection([Feature(id: .string("new"), geometry: square(121.0, 33.6, 0.1), properties: ["population": 1.5])])
         let appended = try await store.importLayer(name: "base", features: extra, options: ImportOptions(mode: .append))
         #expect(appended.featureCount == 5)
@@ -127,20 +127,20 @@ struct ImportTests {
         #expect(appended.bbox == BoundingBox(minX: 120.1, minY: 32.9, maxX: 121.1, maxY: 33.7))
         #expect(appended.schema.first { $0.name == "population" }?.type == .real)
         #expect(try await store.features(in: "base").last?.feature.id == .string("new"))
-        // Appended rows reach the existing R*Tree through SpatiaLite's triggers.
-        #expect(try await store.rows("SELECT count(*) FROM idx_layer_base_geom") == [["5"]])
+        // Appended rows reach the existing spatial index (SpatiaLite's triggers, PostgreSQL's GiST).
+        #expect(try await Probe.indexedRows(store, layer: "base") == 5)
         #expect(try await store.features(in: "base", bbox: BoundingBox(minX: 121.05, minY: 33.65, maxX: 121.2, maxY: 33.8)).map(\.fid) == [5])
 
         let replaced = try await store.importLayer(name: "base", features: extra, options: ImportOptions(mode: .replace))
         #expect(replaced.featureCount == 1)
         #expect(replaced.version == 3)
         #expect(try await store.featureCount(in: "base") == 1)
-        #expect(try await store.rows("SELECT count(*) FROM idx_layer_base_geom") == [["1"]])
+        #expect(try await Probe.indexedRows(store, layer: "base") == 1)
 
         try await store.deleteLayer(named: "base")
         #expect(try await store.layers().isEmpty)
-        #expect(try await store.rows("SELECT count(*) FROM geometry_columns") == [["0"]])
-        #expect(try await store.rows("SELECT name FROM sqlite_master WHERE name LIKE '%layer_base%'") == [])
+        #expect(try await Probe.geometryColumns(store) == [])
+        #expect(try await Probe.schemaObjects(store, containing: "layer_base") == [])
         // A layer created again under the same name never reuses a version a cache may still hold.
         let again = try await store.importLayer(name: "base", features: extra)
         #expect(again.version == 5)
@@ -148,9 +148,9 @@ struct ImportTests {
 }
 
 extension ImportTests {
-    @Test("append creates a missing layer; an empty import makes an empty Geometry layer")
-    func appendAndEmpty() async throws {
-        let store = try SpatialStore.temporary()
+    @Test("append creates a missing layer; an empty import makes an empty Geometry layer", arguments: StoreBackend.all)
+    func appendAndEmpty(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let created = try await store.importLayer(
             name: "marks", features: [Feature(id: .int(7), geometry: .point(Point(Coordinate(x: 120.5, y: 33.2))))],
             options: ImportOptions(mode: .append), progress: nil)

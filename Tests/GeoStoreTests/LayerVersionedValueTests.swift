@@ -1,5 +1,6 @@
 import GeoCore
 import Synchronization
+import StoreBackends
 import Testing
 
 @testable import GeoStore
@@ -26,15 +27,16 @@ import Testing
     }
 
     /// A value counting its builds: the layer's feature count at build time.
-    static func counted(_ store: SpatialStore, builds: Counter, interval: Duration) -> LayerVersionedValue<Int> {
+    static func counted(_ store: any CityStore, builds: Counter, interval: Duration) -> LayerVersionedValue<Int> {
         LayerVersionedValue(store: store, layerNames: ["pois"], checkInterval: interval) { store in
             builds.add()
             return try await store.featureCount(in: "pois")
         }
     }
 
-    @Test func concurrentFirstCallersShareOneBuildAndChangesRebuildOnce() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func concurrentFirstCallersShareOneBuildAndChangesRebuildOnce(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         _ = try await store.importLayer(name: "pois", features: FeatureCollection(Self.points(3)))
         // Checked at most once an hour: after its first build it never reads the catalogue again in this test.
         let hourly = Counter()
@@ -65,8 +67,9 @@ import Testing
         #expect(hourly.value == 1)
     }
 
-    @Test func aFailedBuildKeepsTheLastGoodValueAndTheNextCallerRetries() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func aFailedBuildKeepsTheLastGoodValueAndTheNextCallerRetries(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         _ = try await store.importLayer(name: "pois", features: FeatureCollection(Self.points(2)))
         let failing = Flag()
         let value = LayerVersionedValue<Int>(store: store, layerNames: ["pois"], checkInterval: .zero) { store in
@@ -82,8 +85,9 @@ import Testing
         #expect(try await value.value == 4)
     }
 
-    @Test func keyedValuesForgetLayersThatAreNotThere() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func keyedValuesForgetLayersThatAreNotThere(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         _ = try await store.importLayer(name: "pois", features: FeatureCollection(Self.points(2)))
         let values = LayerVersionedValues<Int>(store: store, checkInterval: .seconds(60)) { store, layer in
             guard try await store.layer(named: layer) != nil else {

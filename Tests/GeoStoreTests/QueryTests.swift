@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import StoreBackends
 import Testing
 
 @testable import GeoStore
@@ -15,17 +16,17 @@ struct QueryTests {
         (BoundingBox(minX: 120.0, minY: 32.0, maxX: 121.0, maxY: 34.0), [1, 2, 3, 4]),
     ]
 
-    @Test("bbox queries return exactly the fids whose extent meets the box", arguments: 0..<boxes.count)
-    func bboxQuery(_ index: Int) async throws {
-        let store = try await storeWithBaseLayer()
+    @Test("bbox queries return exactly the fids whose extent meets the box", arguments: StoreBackend.all, 0..<boxes.count)
+    func bboxQuery(_ backend: StoreBackend, _ index: Int) async throws {
+        let store = try await storeWithBaseLayer(backend)
         let (box, expected) = Self.boxes[index]
         #expect(try await store.features(in: "base", bbox: box).map(\.fid) == expected)
         #expect(try await store.featureCount(in: "base", bbox: box) == expected.count)
     }
 
-    @Test("limit and offset page in fid order")
-    func paging() async throws {
-        let store = try await storeWithBaseLayer()
+    @Test("limit and offset page in fid order", arguments: StoreBackend.all)
+    func paging(_ backend: StoreBackend) async throws {
+        let store = try await storeWithBaseLayer(backend)
         #expect(try await store.features(in: "base", bbox: nil, limit: 2, offset: 0).map(\.fid) == [1, 2])
         #expect(try await store.features(in: "base", bbox: nil, limit: 2, offset: 2).map(\.fid) == [3, 4])
         #expect(try await store.features(in: "base", bbox: nil, limit: 10, offset: 4).map(\.fid) == [])
@@ -35,9 +36,9 @@ struct QueryTests {
         #expect(names == ["刘庄镇"])
     }
 
-    @Test("unknown layers, bad names and bad arguments are errors")
-    func queryErrors() async throws {
-        let store = try await storeWithBaseLayer()
+    @Test("unknown layers, bad names and bad arguments are errors", arguments: StoreBackend.all)
+    func queryErrors(_ backend: StoreBackend) async throws {
+        let store = try await storeWithBaseLayer(backend)
         #expect(try await store.layer(named: "nothing") == nil)
         let missing = await #expect(throws: GeoError.self) { _ = try await store.features(in: "nothing") }
         #expect(missing?.code == .layerNotFound)

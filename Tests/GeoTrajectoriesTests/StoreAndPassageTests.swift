@@ -2,13 +2,15 @@ import Foundation
 import GeoCore
 import GeoStore
 import Synchronization
+import StoreBackends
 import Testing
 
 @testable import GeoTrajectories
 
 @Suite struct StoreAndPassageTests {
-    @Test func storeRoundTripTimeRangesAndIdempotentImport() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func storeRoundTripTimeRangesAndIdempotentImport(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let day = DemoRoads.day(11)
         let result = try await store.insertTrackPoints(day.points)
         // The injected duplicates are exact copies: the unique index keeps one of each.
@@ -40,9 +42,10 @@ import Testing
         #expect(inCell.contains(probe))
     }
 
-    @Test func batchedInsertMatchesOneTransaction() async throws {
+    @Test(arguments: StoreBackend.all)
+    func batchedInsertMatchesOneTransaction(_ backend: StoreBackend) async throws {
         let day = DemoRoads.day(12)
-        let one = try SpatialStore.temporary(), batched = try SpatialStore.temporary()
+        let one = try await backend.make(), batched = try await backend.make()
         let whole = try await one.insertTrackPoints(day.points)
         let calls = Mutex<[Int]>([])
         let parts = try await batched.insertTrackPoints(day.points, batchSize: 100) { done, _ in calls.withLock { $0.append(done) } }
@@ -53,15 +56,17 @@ import Testing
         await #expect(throws: GeoError.self) { try await batched.insertTrackPoints(day.points, batchSize: 0) }
     }
 
-    @Test func aCountryIsTooLargeForTheStoreQuery() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func aCountryIsTooLargeForTheStoreQuery(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let china = Polygon(exterior: [Coordinate(x: 73, y: 18), Coordinate(x: 135, y: 18), Coordinate(x: 135, y: 54), Coordinate(x: 73, y: 54), Coordinate(x: 73, y: 18)])
         let error = await #expect(throws: GeoError.self) { try await store.passages(.polygon(china), from: 0, to: 1) }
         #expect(error?.code == .invalidArea)
     }
 
-    @Test func insertIsAllOrNothing() async throws {
-        let store = try SpatialStore.temporary()
+    @Test(arguments: StoreBackend.all)
+    func insertIsAllOrNothing(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let good = Metres.point(0, 0, t: 0)
         let bad = TrackPoint(vehicle: "V1", time: .nan, longitude: 120, latitude: 33)
         await #expect(throws: GeoError.self) { try await store.insertTrackPoints([good, bad]) }
@@ -75,7 +80,8 @@ import Testing
         #expect(try await store.trackPoints(vehicle: "苏J0001", from: 1_795_392_000.5, to: nil) == [bare])
     }
 
-    @Test func whoPassedHereFindsExactlyTheVehiclesThatDroveTheSection() async throws {
+    @Test(arguments: StoreBackend.all)
+    func whoPassedHereFindsExactlyTheVehiclesThatDroveTheSection(_ backend: StoreBackend) async throws {
         // Eight vehicles, starting 20 minutes apart.
         let days = (0..<8).map { DemoRoads.day(UInt64(100 + $0), start: DemoRoads.morning + Double($0) * 1200) }
         let cleaner = TrackCleaner()
@@ -86,7 +92,7 @@ import Testing
 
         // Sections: the middle 40 % of every edge of at least 300 m; truth from the noise-free paths.
         var checked = 0, partial = 0
-        let store = try SpatialStore.temporary()
+        let store = try await backend.make()
         _ = try await store.insertTrackPoints(days.flatMap(\.points))
         for edge in network.edges where edge.length >= 300 {
             let a = edge.path.first!, b = edge.path.last!

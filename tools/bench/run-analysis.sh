@@ -21,9 +21,11 @@ swift build -c release --product citygeo >/dev/null
 if [ ! -f "$city/GridData/unit_grids.geojson" ]; then
     .build/release/citygeo demo-city --scale "$scale" --output "$city" >/dev/null
 fi
-source tools/bench/postgis-cluster.sh
+source tools/postgis/cluster.sh
+postgis_packages+=(postgresql-15-pgrouting)   # pgr_dijkstra, the routing peer
 results=$(mktemp)
-trap 'stop_postgis; rm -f "$results"' EXIT
+trap 'postgis_stop; rm -f "$results"' EXIT
+postgis_start 55432
 .build/release/bench-analysis "$city" "$work" "$facilities" "$radius" "$pairs" 200000 >>"$results"
 python3 tools/bench/analysis/peers.py coverage "$city/GridData/unit_grids.geojson" "$work" "$radius" >>"$results"
 python3 tools/bench/analysis/peers.py gistar "$work" 271.3 >>"$results"

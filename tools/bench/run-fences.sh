@@ -14,11 +14,13 @@ python3 -m pip install -q shapely numpy psycopg2-binary 2>/dev/null
 swift build -c release --product bench-fences >/dev/null
 swift build -c release --product citygeo >/dev/null
 
-source tools/bench/postgis-cluster.sh
+source tools/postgis/cluster.sh
+postgis_start 55432
+postgis_python_driver
 results=$(mktemp)
 server=""
 db=$(mktemp -u /tmp/citygeo-fences-XXXXXX.sqlite)
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; stop_postgis; rm -rf "$results" "$db" "$db-wal" "$db-shm"' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; postgis_stop; rm -rf "$results" "$db" "$db-wal" "$db-shm"' EXIT
 
 .build/release/bench-fences 10000 1000000 "$work" | sed 's/^{/{"engine":"CityGeo FenceIndex",/' >>"$results"
 python3 tools/bench/fences/peers.py shapely "$work" >>"$results"

@@ -21,10 +21,12 @@ fi
 grids="$work/GridData/unit_grids.geojson"
 python3 tools/bench/grids/peers.py make-points "$grids" "$work/points.bin" "$points" 42
 
-source tools/bench/postgis-cluster.sh
+source tools/postgis/cluster.sh
+postgis_start 55432
+postgis_python_driver
 results=$(mktemp)
 server=""
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; stop_postgis; rm -rf "$results"' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; postgis_stop; rm -rf "$results"' EXIT
 
 .build/release/bench-grids "$grids" "$work/points.bin" "$work/points.bin.citygeo.bin" >>"$results"
 python3 tools/bench/grids/peers.py shapely "$grids" "$work/points.bin" >>"$results"

@@ -13,9 +13,11 @@ tools/install-deps.sh
 python3 -m pip install -q psycopg2-binary 2>/dev/null
 swift build -c release --product bench-tiles >/dev/null
 
-source tools/bench/postgis-cluster.sh
+source tools/postgis/cluster.sh
+postgis_start 55432
+postgis_python_driver
 results=$(mktemp)
-trap 'stop_postgis; rm -rf "$results"' EXIT
+trap 'postgis_stop; rm -rf "$results"' EXIT
 
 .build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 1 >>"$results"
 .build/release/bench-tiles "$layer" "$minzoom" "$maxzoom" 2 >>"$results"

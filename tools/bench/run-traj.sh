@@ -13,9 +13,11 @@ work=.build-bench/traj
 tools/install-deps.sh >/dev/null
 python3 -m pip install -q movingpandas 2>/dev/null || true
 swift build -c release --product bench-traj >/dev/null
-source tools/bench/postgis-cluster.sh
+source tools/postgis/cluster.sh
+postgis_start 55432
+postgis_python_driver
 results=$(mktemp)
-trap 'stop_postgis; rm -f "$results"' EXIT
+trap 'postgis_stop; rm -f "$results"' EXIT
 .build/release/bench-traj AddressBooks/roads.geojson "$work" 100 "$fleet" "$days" 200 4 >>"$results"
 python3 tools/bench/traj/peers.py "$work/cleaned.csv" 100 >>"$results" || echo '{"engine":"movingpandas","error":"not installed"}' >>"$results"
 python3 tools/bench/traj/peers.py postgis "$work" "$PG_DSN" "$days" >>"$results"

@@ -133,7 +133,7 @@ def main(divisions_path, names_dir, roads_path, out_dir, seed=2026):
         out_of_book.append(["out_of_book_road", text, "320904", "", "", split_of(text)])
 
     header = ["category", "text", "district", "town", "gold_id", "split"]
-    for name, data in (("national.csv", rows), ("out_of_book.csv", out_of_book)):
+    for name, data in (("composed.csv", rows), ("out_of_book.csv", out_of_book)):
         with open(f"{out_dir}/{name}", "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(header)

@@ -65,6 +65,8 @@ public enum RouteScopes {
         "GET /v1/grids/stats": .joins, "GET /v1/nearest": .joins, "GET /v1/within": .joins, "POST /v1/within": .joins,
         "POST /v1/cases/duplicates": .joins, "GET /v1/aggregate": .joins, "GET /v1/heat": .joins,
         "POST /v1/sampling": .joins,
+        "GET /v1/regions": .joins, "GET /v1/regions/{code}": .joins, "GET /v1/stats": .joins, "POST /v1/stats": .joins,
+        "GET /v1/families": .joins,
         // Planners and command centres: spatial analysis and routing (reads only).
         "POST /v1/analysis/coverage": .joins, "POST /v1/analysis/sites": .joins, "POST /v1/analysis/overlay": .joins,
         "POST /v1/analysis/changes": .joins, "GET /v1/analysis/hotspots/roads": .joins, "GET /v1/analysis/hotspots/times": .joins,
@@ -82,6 +84,7 @@ public enum RouteScopes {
         "POST /v1/positions": .positionsWrite, "POST /v1/trajectories/points": .positionsWrite,
         // Operators.
         "GET /metrics": .admin, "GET /v1/audit": .admin, "GET /v1/audit/counts": .admin,
+        "PUT /v1/families/{layer}": .admin, "DELETE /v1/families/{layer}": .admin,
     ]
 
     /// The key of a route in ``table``: its method and its path pattern as the router holds it.

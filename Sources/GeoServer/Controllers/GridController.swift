@@ -4,10 +4,12 @@ import GeoGrids
 import GeoStore
 import Hummingbird
 
-/// `/v1/locate`: the district, street, community, unit grid and responsibility grids of a point, one at a
-/// time or in batches, from the in-memory `GridLocator`.
+/// `/v1/locate`: the district, street, community, unit grid and responsibility grids of a point, and the polygons
+/// of the lookup families asked that hold it, one at a time or in batches, from the in-memory `GridLocator` and
+/// family indexes.
 struct GridController {
     let grids: LayerVersionedValue<GridLocator>
+    let families: PolygonFamilies
     /// The census report of the unit-grid layer: a full GEOS pass, computed on first request and again only when
     /// the unit grids or communities change.
     let census: LayerVersionedValue<GridQualityReport>
@@ -27,10 +29,44 @@ struct GridController {
         let crs = try RequestParsing.crs(query["crs"].map(String.init))
         let point = try RequestParsing.point(
             lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
-        let stored = CRS.convert(point, from: crs, to: .cgcs2000)
-        try await RegionFilter.of(context, grids: grids)?.require(stored, field: "lon")
-        let location = try await grids.value.locate(stored)
-        return try JSONResponse.make(Self.describe(location, point: point))
+        let position = CRS.convert(point, from: crs, to: .cgcs2000)
+        try await RegionFilter.of(context, grids: grids)?.require(position, field: "lon")
+        let location = try await grids.value.locate(position)
+        var body = Self.describe(location, point: point)
+        if let names = query["families"] {
+            let indexes = try await familyIndexes(String(names))
+            var found: [Int] = []
+            body = Self.adding(families: indexes, at: position, attributes: true, to: body, scratch: &found)
+        }
+        return try JSONResponse.make(body)
+    }
+
+    /// The indexes of the families a request names, 400 naming `families` for a name that is not one.
+    func familyIndexes(_ names: String) async throws -> [FamilyIndex] {
+        do {
+            return try await families.indexes(named: names)
+        } catch let error as GeoError {
+            throw APIError(error, field: "families")
+        }
+    }
+
+    /// `body` with `families`: per family, the polygons holding `position` (code, name and, with `attributes`,
+    /// their properties).
+    static func adding(families: [FamilyIndex], at position: Coordinate, attributes: Bool, to body: JSONValue, scratch: inout [Int]) -> JSONValue {
+        guard case .object(var object) = body else { return body }
+        var hits: [String: JSONValue] = [:]
+        for family in families {
+            family.containing(position, into: &scratch)
+            hits[family.family.layer] = .array(
+                scratch.map { k in
+                    let hit = family.hit(k)
+                    var entry: [String: JSONValue] = ["code": .string(hit.code), "name": .string(hit.name)]
+                    if attributes { entry["attributes"] = .object(hit.attributes) }
+                    return .object(entry)
+                })
+        }
+        object["families"] = .object(hits)
+        return .object(object)
     }
 
     /// `POST /v1/locate/batch`.
@@ -46,6 +82,15 @@ struct GridController {
             throw APIError(code: .invalidArgument, message: "fields must be a string (\"unit_grid\")", details: ["field": "fields"])
         }
         let codesOnly = object["fields"]?.stringValue == "unit_grid"
+        let familyIndexes = try await batchFamilies(object["families"])
+        if !familyIndexes.isEmpty && codesOnly {
+            throw APIError(code: .invalidArgument, message: "fields \"unit_grid\" answers codes only; leave it out to ask families", details: ["field": "fields"])
+        }
+        if let value = object["attributes"], value != .bool(true), value != .bool(false) {
+            throw APIError(code: .invalidArgument, message: "attributes must be true or false", details: ["field": "attributes"])
+        }
+        let attributes = object["attributes"] == .bool(true)
+        var scratch: [Int] = []
         var results: [JSONValue] = []
         results.reserveCapacity(points.count)
         var located = 0
@@ -60,10 +105,25 @@ struct GridController {
             } else {
                 let location = locator.locate(position)
                 if location.unitGrid != nil { located += 1 }
-                results.append(Self.describe(location, point: nil))
+                let described = Self.describe(location, point: nil)
+                results.append(
+                    familyIndexes.isEmpty
+                        ? described : Self.adding(families: familyIndexes, at: position, attributes: attributes, to: described, scratch: &scratch))
             }
         }
         return try JSONResponse.make(.object(["count": .int(Int64(points.count)), "results": .array(results), "located": .int(Int64(located))]))
+    }
+
+    /// The families of a batch's `families` member: `all`, names separated by commas, or an array of names.
+    private func batchFamilies(_ value: JSONValue?) async throws -> [FamilyIndex] {
+        switch value {
+        case nil, .null?: return []
+        case .string(let names)?: return try await familyIndexes(names)
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }):
+            return try await familyIndexes(items.compactMap(\.stringValue).joined(separator: ","))
+        default:
+            throw APIError(code: .invalidArgument, message: "families must be \"all\", a list of names or an array of names", details: ["field": "families"])
+        }
     }
 
     /// `GET /v1/grids/check`.

@@ -79,9 +79,16 @@ struct JoinController {
         return try Self.collection(found.map { Neighbour(index: $0, distanceMetres: 0) }, from: index, withDistance: false)
     }
 
-    /// `POST /v1/cases/duplicates`.
+    /// `POST /v1/cases/duplicates`: the similar cases (类似案件) and the closed cases it repeats (重复案件) of one case,
+    /// in two lists.
     @Sendable func duplicateCases(_ request: Request, context: CityRequestContext) async throws -> Response {
         let body = try await Self.object(request, context: context, maximumBytes: maximumBodyBytes)
+        for replaced in ["distance_m", "window_days"] where body[replaced] != nil {
+            throw APIError(
+                code: .invalidArgument,
+                message: "\(replaced) is no longer read: similar and repeat cases have rules of their own (similar.distance_m, similar.window_hours, repeat.distance_m, repeat.window_days)",
+                details: ["field": .string(replaced)])
+        }
         let layer = body["layer"]?.stringValue ?? "cases"
         let crs = try RequestParsing.crs(member: body["crs"])
         guard case .object(let caseObject)? = body["case"] else {
@@ -94,26 +101,40 @@ struct JoinController {
         let region = try await RegionFilter.of(context, grids: grids)
         try region?.require(point, field: "case.lon")
         let category = try RequestParsing.required(caseObject["category"]?.stringValue, "case.category")
-        let time = try Self.date(caseObject["time"]?.stringValue, field: "case.time")
-        var rule = CaseDuplicateDetector.Rule()
-        if let metres = body["distance_m"] { rule.distanceMetres = try RequestParsing.number(Self.text(metres), "distance_m", 0...Self.maximumRadiusMetres) }
-        if let days = body["window_days"] { rule.window = try RequestParsing.number(Self.text(days), "window_days", 0...3_650) * 86_400 }
+        let time = try Self.date(caseObject["time"]?.scalarText, field: "case.time")
         let locator = try await grids.value
         var detector = try await Self.layerLookup(layer) { try await points.cases(of: $0) }
-        detector.defaultRule = rule
+        try CaseRulesParsing.apply(body, to: &detector)
         let newCase = CaseRecord(
-            id: caseObject["id"]?.stringValue ?? "", category: category, time: time, position: point,
-            gridCode: locator.unitGrid(at: point)?.code)
-        let matches = detector.duplicates(of: newCase).filter { region?.contains($0.record.position) ?? true }.map { match -> JSONValue in
-            .object([
-                "id": .string(match.record.id), "category": .string(match.record.category),
-                "time": .string(TimeText.format(match.record.time.timeIntervalSince1970)), "status": .string(match.record.status),
-                "grid_code": match.record.gridCode.map(JSONValue.string) ?? .null,
-                "distance_m": .double((match.distanceMetres * 100).rounded() / 100),
-                "reasons": .array(match.reasons.map { .string($0.rawValue) }),
-            ])
+            id: caseObject["id"]?.scalarText ?? "", category: category, time: time, position: point, gridCode: locator.unitGrid(at: point)?.code)
+        let rules = detector.rules(for: category)
+        // A region-limited key sees the matches in its regions only.
+        let similar = detector.similar(to: newCase).filter { region?.contains($0.record.position) ?? true }.map { match -> JSONValue in
+            var entry = Self.describe(match.record, distance: match.distanceMetres)
+            entry["hours_apart"] = .double((match.secondsApart / 36).rounded() / 100)
+            return .object(entry)
         }
-        return try JSONResponse.make(.object(["grid_code": newCase.gridCode.map(JSONValue.string) ?? .null, "duplicates": .array(matches)]))
+        let repeats = detector.repeats(of: newCase).filter { region?.contains($0.record.position) ?? true }.map { match -> JSONValue in
+            var entry = Self.describe(match.record, distance: match.distanceMetres)
+            entry["same_grid"] = .bool(match.sameGrid)
+            entry["days_since_closed"] = .double((match.secondsSinceClosed / 864).rounded() / 100)
+            return .object(entry)
+        }
+        return try JSONResponse.make(
+            .object([
+                "grid_code": newCase.gridCode.map(JSONValue.string) ?? .null, "similar": .array(similar), "repeat": .array(repeats),
+                "rules": CaseRulesParsing.describe(rules.similar, rules.repeat),
+            ]))
+    }
+
+    /// A matched case as both lists show it.
+    static func describe(_ record: CaseRecord, distance: Double) -> [String: JSONValue] {
+        [
+            "id": .string(record.id), "category": .string(record.category), "time": .string(TimeText.format(record.time.timeIntervalSince1970)),
+            "status": .string(record.status), "grid_code": record.gridCode.map(JSONValue.string) ?? .null,
+            "closed_time": record.closedTime.map { .string(TimeText.format($0.timeIntervalSince1970)) } ?? .null,
+            "distance_m": .double((distance * 100).rounded() / 100),
+        ]
     }
 
     /// `GET /v1/aggregate`.

@@ -7,8 +7,9 @@ import Hummingbird
 /// `POST /v1/sampling`: draws a field-inspection plan (`quota` "A=4,B=2,C=2" overrides the city class's) from the store's unit grids, A/B/C areas and sample points.
 /// Body: `{"city_class": 1, "seed": 2026, "points": {"主次干道": 6}, "groups": 2, "spacing_m": 200,
 /// "cover_streets": true, "within_drawn_grids": false, "exclude_rounds": 1, "record": false, "format": "geojson"}`
-/// (format geojson, csv or html). With `record`, the plan is appended to the sampling history and its GeoJSON
-/// features carry the round number as `plan_round`.
+/// (format geojson, csv or html), and `themes` {"河道湖泊": "rivers", "主次干道": "roads:class=主干道"} with `section_m`
+/// for types drawn from thematic layers (road and river sections, polygons). With `record`, the plan is appended to
+/// the sampling history and its GeoJSON features carry the round number as `plan_round`.
 struct SamplingController {
     let store: any CityStore
     let maximumBodyBytes: Int
@@ -31,7 +32,7 @@ struct SamplingController {
             guard let count = value.intValue, count >= 0, count <= 1_000 else {
                 throw APIError(code: .invalidArgument, message: "points.\(type) must be a count in 0...1000", details: ["field": .string("points.\(type)")])
             }
-            counts[type] = Int(count)
+            counts[SampleType.canonicalName(type)] = Int(count)
         }
         let cityClass = Int(try RequestParsing.integer(body["city_class"], field: "city_class") ?? 1)
         let groups = Int(try RequestParsing.integer(body["groups"], field: "groups") ?? 1)
@@ -55,7 +56,17 @@ struct SamplingController {
         let coverStreets = try RequestParsing.flag(body["cover_streets"], field: "cover_streets")
         let withinDrawnGrids = try RequestParsing.flag(body["within_drawn_grids"], field: "within_drawn_grids")
         let record = try RequestParsing.flag(body["record"], field: "record")
-        let inputs = try await SamplingInputs.load(from: store)
+        let themes = try Self.themes(body["themes"])
+        let section = body["section_m"]?.doubleValue ?? 200
+        guard body["section_m"] == nil || body["section_m"]?.doubleValue != nil, (10...10_000).contains(section) else {
+            throw APIError(code: .invalidArgument, message: "section_m must be a number of metres in 10...10000", details: ["field": "section_m"])
+        }
+        let inputs: SamplingInputs
+        do {
+            inputs = try await SamplingInputs.load(from: store, themes: themes, sectionMetres: section)
+        } catch let error as GeoError where error.location == "themes" {
+            throw APIError(error, field: "themes")
+        }
         let excluded = try await SamplingHistory.recent(excludeRounds, in: store)
         let rules = SamplePointRules(
             countsPerType: counts, minimumSpacingMetres: spacing, coverEveryStreet: coverStreets, excludedIDs: excluded)
@@ -84,9 +95,28 @@ struct SamplingController {
         let round = record ? try await SamplingHistory.record(plan, in: store) : nil
         switch format {
         case "csv": return JSONResponse.bytes(Array(plan.csv().utf8), contentType: "text/csv; charset=utf-8")
-        case "html": return JSONResponse.bytes(Array(plan.html().utf8), contentType: "text/html; charset=utf-8")
+        case "html":
+            let page = plan.html(roads: try await SamplingInputs.roads(from: store))
+            return JSONResponse.bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
         default: return JSONResponse.bytes(try GeoJSON.encodeBytes(plan.geoJSON(round: round)), contentType: "application/geo+json")
         }
     }
 
+    /// `themes`: an object of sample type → `layer` or `layer:filter`; 400 naming `themes.<type>` when unreadable.
+    static func themes(_ value: JSONValue?) throws -> [ThematicLayer] {
+        guard let value, value != .null else { return [] }
+        guard case .object(let members) = value else {
+            throw APIError(code: .invalidArgument, message: "themes must be an object of sample type: layer", details: ["field": "themes"])
+        }
+        return try members.keys.sorted().map { type in
+            guard let layer = members[type]?.stringValue else {
+                throw APIError(code: .invalidArgument, message: "themes.\(type) must be a layer name", details: ["field": .string("themes.\(type)")])
+            }
+            do throws(GeoError) {
+                return try ThematicLayer(parsing: "\(type)=\(layer)")
+            } catch {
+                throw APIError(code: error.code, message: error.message, details: ["field": .string("themes.\(type)")])
+            }
+        }
+    }
 }

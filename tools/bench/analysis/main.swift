@@ -39,7 +39,7 @@ var random = SeededGenerator(seed: 20)
 
 // 1. Coverage.
 let grids = try features("GridData/unit_grids.geojson")
-let interior = grids.compactMap { $0.geometry.flatMap(ServiceCoverage.interiorPoint(of:)) }
+let interior = grids.compactMap { $0.geometry.flatMap(Planar.interiorPoint(of:)) }
 let facilities = (0..<facilityCount).map { _ in interior[Int.random(in: 0..<interior.count, using: &random)] }
 let bounds = BoundingBox(coordinates: interior)!
 var best = Double.infinity

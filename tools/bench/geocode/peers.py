@@ -48,26 +48,59 @@ def run_jionlp(rows):
             "accuracy": correct / len(rows)}
 
 
+def best_rate(run, count, rounds=5, minimum=1.0):
+    """Items per second of CPU time of `run` (which handles `count` items), best of `rounds` rounds of at least
+    `minimum` CPU seconds each: the rule geocode-accuracy --corpus times CityGeo by, so that a shared machine's load
+    (which stretches the wall clock) hurts neither."""
+    best = 0.0
+    for _ in range(rounds):
+        start = time.thread_time()
+        done = 0
+        while True:
+            run()
+            done += count
+            elapsed = time.thread_time() - start
+            if elapsed >= minimum:
+                break
+        best = max(best, done / elapsed)
+    return int(best)
+
+
+def contradicts(code, district):
+    """Whether an adcode contradicts the county-level `district`: another county, or a city or province that does not
+    contain it (a coarser code that contains it is not wrong, only less precise; no code is no answer)."""
+    if len(code) < 6 or code == "000000":
+        return False
+    if code[4:] != "00":
+        return code != district
+    if code[2:4] != "00":
+        return code[:4] != district[:4]
+    return code[:2] != district[:2]
+
+
 def run_corpus(path, jionlp_rows):
-    """The real-name corpus (tools/geocode/corpus/national.csv): the county-level district of each address by cpca
+    """The real-name corpus (tools/geocode/corpus/real.csv): the county-level district of each address by cpca
     (adcode) and JioNLP (names, matched to the list's codes by province + county name), with addresses/s."""
     import cpca
     import jionlp as jio
     rows = load(path)
     texts = [r["text"] for r in rows]
-    cpca.transform(texts[:10])
-    start = time.perf_counter()
     frame = cpca.transform(texts)
-    elapsed = time.perf_counter() - start
-    right = sum(1 for row, (_, p) in zip(rows, frame.iterrows()) if str(p.get("adcode") or "")[:6] == row["district"])
-    yield {"engine": "cpca", "task": "corpus", "addresses": len(rows), "per_s": int(len(rows) / elapsed), "accuracy": right / len(rows)}
+    codes = [str(p.get("adcode") or "")[:6] for _, p in frame.iterrows()]
+    right = sum(1 for row, code in zip(rows, codes) if code == row["district"])
+    wrong = sum(1 for row, code in zip(rows, codes) if contradicts(code, row["district"]))
+    yield {"engine": "cpca", "task": "corpus", "addresses": len(rows), "per_s": best_rate(lambda: cpca.transform(texts), len(rows)),
+           "accuracy": right / len(rows), "wrong": wrong / len(rows)}
     subset = rows[:jionlp_rows]
     jio.parse_location(subset[0]["text"])
-    start = time.perf_counter()
+    start = time.thread_time()
     parsed = [jio.parse_location(r["text"]) for r in subset]
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     right = sum(1 for row, p in zip(subset, parsed) if p.get("county") and p.get("county") == row.get("district_name"))
-    yield {"engine": "jionlp", "task": "corpus", "addresses": len(subset), "per_s": int(len(subset) / elapsed), "accuracy": right / len(subset)}
+    # JioNLP answers names only: a county other than the text's is wrong (its province and city are not checked).
+    wrong = sum(1 for row, p in zip(subset, parsed) if p.get("county") and p.get("county") != row.get("district_name"))
+    yield {"engine": "jionlp", "task": "corpus", "addresses": len(subset), "per_s": int(len(subset) / elapsed), "accuracy": right / len(subset),
+           "wrong": wrong / len(subset)}
 
 
 if __name__ == "__main__":
