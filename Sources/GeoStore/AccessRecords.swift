@@ -65,6 +65,14 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable {
     case exception
 }
 
+extension AuditKind {
+    /// The kind of a line written before the log had kinds, from the status it answered: refusals are access
+    /// lines, server failures exceptions, the rest operations (what migration `v7_compliance` gives old lines).
+    public static func inferred(fromStatus status: Int) -> AuditKind {
+        [401, 403, 429].contains(status) ? .access : status >= 500 ? .exception : .operation
+    }
+}
+
 /// One line of the audit log: who changed what, when, and how it ended.
 public struct AuditEntry: Sendable, Hashable {
     /// Seconds since 1970.
@@ -307,15 +315,19 @@ extension SpatialStore: AccessStore {
         """
 }
 
-/// How the access tables' columns are written and read.
-enum AccessColumns {
-    static func list(_ text: String?) -> [String] { (text ?? "").split(separator: ",").map(String.init) }
+/// How the access tables' columns are written and read, on every backend: scopes and regions as comma-separated
+/// text, route rates as a JSON object.
+public enum AccessColumns {
+    /// A comma-separated column as its items.
+    public static func list(_ text: String?) -> [String] { (text ?? "").split(separator: ",").map(String.init) }
 
-    static func routeRatesText(_ rates: [String: Double]) throws -> String {
+    /// Route rates as the `route_rates` column holds them.
+    public static func routeRatesText(_ rates: [String: Double]) throws(GeoError) -> String {
         try JSON.encode(.object(rates.mapValues { JSONValue.double($0) }))
     }
 
-    static func routeRates(_ text: String?) -> [String: Double] {
+    /// The `route_rates` column read back; unreadable text reads as no route rates.
+    public static func routeRates(_ text: String?) -> [String: Double] {
         guard let text, case .object(let object)? = try? JSON.decode(Array(text.utf8)) else { return [:] }
         return object.compactMapValues(\.doubleValue)
     }

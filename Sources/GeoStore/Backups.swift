@@ -78,10 +78,9 @@ public enum CityBackups {
     public static func create(
         store: any CityStore, kind: BackupKind, policy: BackupPolicy, keys: DataKeyRing, now: Date = Date()
     ) async throws(GeoError) -> (folder: URL, manifest: BackupManifest) {
-        // The snapshot of a PostGIS store (pg_dump) is sealed the same way but checked by pg_restore: its branch
-        // goes here when that backend lands.
+        // A PostGIS store (snapshot format pg_dump) is backed up by the database's own tools.
         guard store.snapshotFormat == "sqlite" else {
-            throw GeoError(code: .invalidArgument, message: "backups of a \(store.snapshotFormat) store are made by its backend's tool")
+            throw GeoError.backupByDatabaseTools(backend: store.snapshotFormat == "pg_dump" ? "PostGIS" : store.snapshotFormat)
         }
         let stamp = Self.stamp(now)
         let folder = policy.directory.appendingPathComponent("citygeo-\(kind.rawValue)-\(stamp)", isDirectory: true)

@@ -49,7 +49,7 @@ enum ComplianceMigration {
         let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
         while let row = try rows.next() {
             let status: Int = row["status"]
-            let kind: AuditKind = [401, 403, 429].contains(status) ? .access : status >= 500 ? .exception : .operation
+            let kind = AuditKind.inferred(fromStatus: status)
             let entry = AuditEntry(
                 time: row["time"], kind: kind, keyId: row["key_id"], keyName: row["key_name"], method: row["method"],
                 path: row["path"], status: status, detail: row["detail"], remoteAddress: row["remote_address"])

@@ -15,6 +15,13 @@ public struct SensitiveColumn: Sendable, Hashable {
 
     /// What a sealed value of this column is bound to: moved to another column or layer, it does not open.
     var place: String { "\(layer).\(column)" }
+
+    /// The column's layer name, checked; `invalid_layer_name` or `invalid_argument` (no column name) otherwise.
+    public func checkedLayer() throws(GeoError) -> LayerName {
+        let name = try LayerName(layer)
+        guard !column.isEmpty else { throw GeoError(code: .invalidArgument, message: "a column name is needed") }
+        return name
+    }
 }
 
 /// Columns a city marks sensitive (drivers' names, reporters' phone numbers) are stored sealed with SM4-CBC and
@@ -33,11 +40,20 @@ public protocol SensitiveColumnStore: Sendable {
     func resealSensitiveColumns() async throws(GeoError) -> Int
 }
 
-/// The sealing of one layer's sensitive members of `properties`, used on every write and read of its features.
-struct PropertySeal {
-    let layer: String
-    let columns: Set<String>
-    let keys: DataKeyRing?
+/// The sealing of one layer's sensitive members of `properties`, used on every write and read of its features, by
+/// every backend.
+public struct PropertySeal: Sendable {
+    public let layer: String
+    public let columns: Set<String>
+    public let keys: DataKeyRing?
+
+    /// The seal of `columns` of `layer` with `keys` (nil: none configured, so any use fails with
+    /// `encryption_key_missing`).
+    public init(layer: String, columns: Set<String>, keys: DataKeyRing?) {
+        self.layer = layer
+        self.columns = columns
+        self.keys = keys
+    }
 
     /// The seal of `layer` as the register says, nil when nothing of it is sensitive.
     static func load(_ db: Database, layer: String, keys: DataKeyRing?) throws -> PropertySeal? {
@@ -57,7 +73,7 @@ struct PropertySeal {
 
     /// `properties` with each sensitive member sealed (the value's JSON text, so numbers and booleans come back as
     /// they went in). Values already sealed are left as they are.
-    func seal(_ properties: [String: JSONValue]) throws(GeoError) -> [String: JSONValue] {
+    public func seal(_ properties: [String: JSONValue]) throws(GeoError) -> [String: JSONValue] {
         var sealed = properties
         for column in columns {
             guard let value = properties[column], value != .null else { continue }
@@ -69,7 +85,7 @@ struct PropertySeal {
     }
 
     /// `properties` with each sealed member opened.
-    func open(_ properties: [String: JSONValue]) throws(GeoError) -> [String: JSONValue] {
+    public func open(_ properties: [String: JSONValue]) throws(GeoError) -> [String: JSONValue] {
         var opened = properties
         for column in columns {
             guard case .string(let text)? = properties[column], SealedText.isSealed(text) else { continue }
@@ -80,7 +96,7 @@ struct PropertySeal {
     }
 
     /// Whether some member is sealed with another key than the current one (or not sealed at all).
-    func needsReseal(_ properties: [String: JSONValue]) throws(GeoError) -> Bool {
+    public func needsReseal(_ properties: [String: JSONValue]) throws(GeoError) -> Bool {
         let current = try ring().current.id
         return columns.contains { column in
             switch properties[column] {
@@ -102,8 +118,7 @@ extension SpatialStore: SensitiveColumnStore {
     }
 
     public func protect(_ column: SensitiveColumn) async throws(GeoError) -> Int {
-        let name = try LayerName(column.layer)
-        guard !column.column.isEmpty else { throw GeoError(code: .invalidArgument, message: "a column name is needed") }
+        let name = try column.checkedLayer()
         let keys = dataKeys
         return try await write { db in
             try db.execute(

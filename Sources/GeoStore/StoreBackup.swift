@@ -21,8 +21,9 @@ public struct ContentDigest: Sendable, Hashable, Codable {
 /// Consistent copies of a store while it serves, and the digests that prove a copy whole.
 ///
 /// SpatiaLite writes its snapshot with `VACUUM INTO` (one read transaction: writers carry on, the copy is the
-/// database as of one instant, compacted); a PostGIS store runs `pg_dump --format=custom` in one serializable
-/// snapshot and restores with `pg_restore` into a new database.
+/// database as of one instant, compacted). A PostGIS store's format is `pg_dump`: its backups are taken by the
+/// database's own tools (pg_dump, base backups), and it refuses to write a snapshot with
+/// ``GeoError/backupByDatabaseTools(backend:)``.
 public protocol StoreBackup: Sendable {
     /// What ``writeSnapshot(to:)`` produces: `sqlite` (a database file) or `pg_dump` (a custom-format dump).
     var snapshotFormat: String { get }
@@ -32,6 +33,17 @@ public protocol StoreBackup: Sendable {
     func contentDigests() async throws(GeoError) -> [ContentDigest]
     /// The applied schema migrations, in order.
     func schemaMigrations() async throws(GeoError) -> [String]
+}
+
+extension GeoError {
+    /// The refusal of a `citygeo backup` of a store whose backups its database's own tools take (a PostGIS
+    /// database: pg_dump, base backups, point-in-time recovery): `invalid_argument`, naming the remedy.
+    public static func backupByDatabaseTools(backend: String) -> GeoError {
+        GeoError(
+            code: .invalidArgument,
+            message: "backups of a \(backend) database are taken with pg_dump or the database's own backup tooling, not citygeo backup; "
+                + "see docs/operations.md (Backups)")
+    }
 }
 
 extension SpatialStore: StoreBackup {
