@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "GeoStorePostGIS",
             dependencies: [
-                "GeoCore", "GeoStore",
+                "GeoCore", "GeoCrypto", "GeoStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,13 +146,16 @@ let package = Package(
         .executableTarget(name: "bench-tiles", dependencies: ["GeoCore", "GeoStore", "GeoTiles"], path: "tools/bench/tiles", exclude: ["peers.py", "http.lua"], swiftSettings: strictSettings),
 
         // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
-        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
+        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoCryptoTests", dependencies: ["GeoCore", "GeoCrypto"], swiftSettings: strictSettings),
         .testTarget(
             name: "GeoStoreTests",
-            dependencies: ["GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS", "StoreBackends", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS", "StoreBackends", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
