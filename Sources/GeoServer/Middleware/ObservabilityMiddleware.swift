@@ -32,7 +32,8 @@ final class ServerMetrics: Sendable {
         ]
         self.factory = factory
         inFlight = Meter(label: "citygeo_http_requests_in_flight", factory: factory)
-        eventSubscriptions = registry.makeGauge(name: "citygeo_event_subscriptions", help: "live subscriptions to fence events")
+        eventSubscriptions = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "citygeo_event_subscriptions", unitName: "", helpText: "live subscriptions to fence events"))
     }
 
     /// The handles of one (method, route, status) series. Making them through the factory on every request hashed
