@@ -75,9 +75,20 @@ import Glibc
     @Test func goneStreamClientsLeaveNoDescriptorsOrSubscriptions() async throws {
         let server = try Server(environment: ["CITYGEO_SERVER_STREAM_HEARTBEAT_SECONDS": "0.05"])
         try await server.waitUntilReady()
-        let descriptors = server.openDescriptors
-        let subscriptions = try server.subscriptions()
+        // One stream first, gone before the count: what the first stream and the first /metrics allocate once
+        // (libdispatch makes a timerfd for a timer class on its first use) is not a leak of gone clients.
+        let first = try RawHTTP.connect(port: server.port)
+        try RawHTTP.send(first, RawHTTP.get("/v1/events/stream"))
+        #expect(try RawHTTP.receive(first).hasPrefix("HTTP/1.1 200"))
+        close(first)
+        var subscriptions = try server.subscriptions()
+        for _ in 0..<100 where subscriptions != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            subscriptions = try server.subscriptions()
+        }
         #expect(subscriptions == 0)
+        try await Task.sleep(for: .milliseconds(500))
+        let descriptors = server.openDescriptors
         // 1,000 clients, 50 at a time: each opens a stream, reads its first bytes and goes away.
         for _ in 0..<20 {
             let sockets = try (0..<50).map { _ in try RawHTTP.connect(port: server.port) }
@@ -88,12 +99,13 @@ import Glibc
             }
         }
         var now = (descriptors: server.openDescriptors, subscriptions: try server.subscriptions())
-        for _ in 0..<300 where now != (descriptors, subscriptions) {
+        // At most as many as before: a descriptor that was open for a moment when counted may be gone by now.
+        for _ in 0..<300 where now.descriptors > descriptors || now.subscriptions != subscriptions {
             try await Task.sleep(for: .milliseconds(100))
             now = (server.openDescriptors, try server.subscriptions())
         }
         #expect(now.subscriptions == subscriptions)
-        #expect(now.descriptors == descriptors)
+        #expect(now.descriptors <= descriptors, "descriptors: \(now.descriptors) after the clients, \(descriptors) before")
     }
 
     @Test func sigtermWithOpenStreamsAndABatchInFlightExitsInTimeAndKeepsTheBatchWhole() async throws {
