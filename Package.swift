@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "GeoCore", targets: ["GeoCore"]),
         .library(name: "GeoEngine", targets: ["GeoEngine"]),
+        .library(name: "GeoCrypto", targets: ["GeoCrypto"]),
         .library(name: "GeoStore", targets: ["GeoStore"]),
         .library(name: "GeoStorePostGIS", targets: ["GeoStorePostGIS"]),
         .library(name: "GeoGrids", targets: ["GeoGrids"]),
@@ -41,10 +42,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // C shims: only GeoEngine imports them.
+        // C shims: GeoEngine imports GEOS, PROJ and zlib; GeoCrypto imports libcrypto.
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Core value types and codecs; pure Swift, no C.
         .target(name: "GeoCore", resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
@@ -52,11 +54,14 @@ let package = Package(
         // Engines: GEOS, PROJ and zlib behind GeoCore types.
         .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ", "CZlib"], swiftSettings: strictSettings),
 
+        // The national algorithms (SM3, SM4, HMAC-SM3) through OpenSSL 3: digests, sealing at rest, backups.
+        .target(name: "GeoCrypto", dependencies: ["GeoCore", "CCrypto"], swiftSettings: strictSettings),
+
         // SpatiaLite store through GRDB.
         .target(
             name: "GeoStore",
             dependencies: [
-                "GeoCore",
+                "GeoCore", "GeoCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -67,7 +72,7 @@ let package = Package(
         .target(
             name: "GeoStorePostGIS",
             dependencies: [
-                "GeoCore", "GeoStore",
+                "GeoCore", "GeoCrypto", "GeoStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,9 +100,10 @@ let package = Package(
         .target(
             name: "GeoServer",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoStorePostGIS", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles",
-                "GeoTrajectories", "GeoAnalysis",
+                "GeoCore", "GeoCrypto", "GeoEngine", "GeoStore", "GeoStorePostGIS", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences",
+                "GeoTiles", "GeoTrajectories", "GeoAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -114,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "citygeo",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis", "GeoServer", "DemoCity",
+                "GeoCore", "GeoCrypto", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling", "GeoAddress", "GeoFences", "GeoTiles", "GeoTrajectories", "GeoAnalysis", "GeoServer", "DemoCity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -127,10 +133,17 @@ let package = Package(
         // `swift build` of CityGeo never compiles them.
 
         // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
-        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
+        .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "GeoStoreTests", dependencies: ["GeoCore", "GeoStore", "GeoStorePostGIS", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "GeoCryptoTests", dependencies: ["GeoCore", "GeoCrypto"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoStoreTests",
+            dependencies: [
+                "GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS", "StoreBackends", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoGridsTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids"], swiftSettings: strictSettings),
         .testTarget(name: "GeoFencesTests", dependencies: ["GeoCore", "GeoStore", "GeoFences", "StoreBackends"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoSamplingTests", dependencies: ["GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoSampling"], exclude: ["Fixtures"], swiftSettings: strictSettings),
@@ -140,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "GeoServerTests",
             dependencies: [
-                "GeoCore", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer", "DemoCity",
+                "GeoCore", "GeoCrypto", "GeoEngine", "GeoStore", "GeoGrids", "GeoFences", "GeoTiles", "GeoServer", "DemoCity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

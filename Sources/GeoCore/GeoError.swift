@@ -83,7 +83,11 @@ extension GeoError {
         // Access and flow control (401, 403, 405, 429, 503).
         case missingAPIKey = "missing_api_key"
         case invalidAPIKey = "invalid_api_key"
+        /// A known key used after its expiry date (or an old secret after its rotation overlap ended).
+        case expiredAPIKey = "expired_api_key"
         case insufficientScope = "insufficient_scope"
+        /// A key limited to regions asked about a place, or used a route, outside them.
+        case outOfRegion = "out_of_region"
         case methodNotAllowed = "method_not_allowed"
         case rateLimited = "rate_limited"
         case timeout
@@ -103,6 +107,12 @@ extension GeoError {
         case invalidBoundaries = "invalid_boundaries"
         case invalidStoredFence = "invalid_stored_fence"
         case missingResource = "missing_resource"
+        /// An OpenSSL call failed (SM3, SM4, HMAC-SM3, random bytes).
+        case cryptoError = "crypto_error"
+        /// Sensitive data must be encrypted or decrypted and no data key is configured (or not the one it needs).
+        case encryptionKeyMissing = "encryption_key_missing"
+        /// Stored or backed-up data does not match its digest or authentication tag: changed, damaged or truncated.
+        case integrityError = "integrity_error"
         case internalError = "internal_error"
 
         public var description: String { rawValue }

@@ -235,10 +235,15 @@ public enum TrackParser {
         var speed: Double? = nil, heading: Double? = nil
         if let f = find(speedNames) { speed = try numeric(f, range: 0...Double.greatestFiniteMagnitude) }
         if let f = find(headingNames) { heading = try numeric(f, range: nil) }
-        let status: String? = find(statusNames).map { f in
-            if let s = f.1.stringValue { return s }
-            if let i = f.1.intValue { return String(i) }
-            return "\(f.1)"
+        // A device status is text, a code (0 idle, 1 working) or a flag (ignition on/off); an object or array is a mistake.
+        var status: String? = nil
+        if let (name, value) = find(statusNames) {
+            switch value {
+            case .string(let text): status = text
+            case .int(let code): status = String(code)
+            case .bool(let flag): status = flag ? "true" : "false"
+            default: throw GeoError(code: .invalidTrackPoint, message: "\(name) must be text, a whole number or true/false", location: place(name))
+            }
         }
         return TrackPoint(vehicle: vehicle, time: time, longitude: lon, latitude: lat, speed: speed, heading: heading, status: status)
     }

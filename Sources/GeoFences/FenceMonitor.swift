@@ -254,6 +254,9 @@ public actor FenceMonitor {
 
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
+    /// How many subscriptions are live: each ends when its consumer stops iterating (a stream's client went away).
+    public var subscriptionCount: Int { subscribers.count }
+
     /// Stored events (their last snapshot), by start time then id.
     public func events(matching query: FenceEventQuery) async throws -> [FenceEvent] {
         try await persistence.events(matching: query)

@@ -7,6 +7,7 @@ import GeoStore
 import GeoTiles
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -15,7 +16,9 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: ServerConfiguration, logger: Logger = Logger(label: "citygeo")
 ) async throws -> some ApplicationProtocol {
-    try await buildApplication(store: try await CityStoreOpener.open(configuration.databasePath), configuration: configuration, logger: logger)
+    try await buildApplication(
+        store: try await CityStoreOpener.open(configuration.databasePath, dataKeys: configuration.dataKeys), configuration: configuration,
+        logger: logger)
 }
 
 /// Builds the CityGeo HTTP application over an open store.
@@ -26,15 +29,25 @@ public func buildApplication(
     let routes = try await buildRoutes(store: store, configuration: configuration, logger: logger, serverName: serverName)
     let lookups = routes.lookups
     let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))
+    let tls = try configuration.tls.map(TLSSetup.serverConfiguration)
     let server = HTTPServerBuilder { responder -> any ServerChildChannel in
         let channel = HTTP1Channel(responder: responder, configuration: http1)
         // Geocode and reverse lookups answered on the connection's event loop, when switched on (InlineLookups).
-        return configuration.inlineLookups ? InlineLookupChannel(http1: channel, lookups: lookups) : channel
+        switch (configuration.inlineLookups, tls) {
+        case (false, nil): return channel
+        case (true, nil): return InlineLookupChannel(http1: channel, lookups: lookups)
+        case (false, let tls?): return try TLSChannel(channel, tlsConfiguration: tls)
+        case (true, let tls?): return try TLSChannel(InlineLookupChannel(http1: channel, lookups: lookups), tlsConfiguration: tls)
+        }
+    }
+    var services = routes.services
+    if tls != nil, let redirectPort = configuration.httpRedirectPort {
+        services.append(TLSSetup.redirectApplication(host: configuration.host, port: redirectPort, httpsPort: configuration.port, logger: logger))
     }
     return Application(
         router: routes.router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
-        services: routes.services, logger: logger)
+        services: services, logger: logger)
 }
 
 /// The routes of the API, separate from the application so tests can build them over any store.
@@ -72,15 +85,11 @@ func buildRoutes(
     router.add(middleware: access)
     router.add(middleware: TimeoutMiddleware(limit: configuration.requestTimeout))
     HealthController(store: store).register(on: router)
-    OperationsController(
-        store: store, metrics: metrics,
-        readinessChecks: ["database": { _ = try await store.describe() }]
-    ).register(on: router)
-    try OpenAPIController.load().register(on: router)
+    try OpenAPIController.load(access: configuration.access).register(on: router)
     let v1 = router.group("v1")
-    LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest).register(on: v1)
     let grids = GridLocator.versioned(store: store, checkInterval: configuration.indexRefreshInterval)
     try await grids.prime()
+    LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest, grids: grids).register(on: v1)
     let families = PolygonFamilies(store: store, checkInterval: configuration.indexRefreshInterval)
     let gridController = GridController(
         grids: grids, families: families,
@@ -113,7 +122,7 @@ func buildRoutes(
     ) { store in try await AddressServices.load(from: store, divisions: divisions, pinyin: pinyin) }
     try await addresses.prime()
     GeocodeController(
-        services: addresses, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
+        services: addresses, grids: grids, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses
     ).register(on: v1)
     // A store that pushes its changes serves a cluster: fence states are locked per batch in the database, events
     // reach every server through the feed, webhooks go through the store's outbox.
@@ -126,6 +135,10 @@ func buildRoutes(
                 store: store, webhookURLs: configuration.fenceWebhooks, webhookBody: FenceController.webhookBody, eventsArriveByFeed: true))
     let fences = try await FenceMonitor(
         store: store, settings: configuration.fenceRules, checkInterval: configuration.indexRefreshInterval, mode: mode)
+    OperationsController(
+        store: store, metrics: metrics, readinessChecks: ["database": { _ = try await store.describe() }],
+        eventSubscriptions: { await fences.subscriptionCount }
+    ).register(on: router)
     TrajectoryController(
         store: store, monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
         maximumGeometryVertices: configuration.maximumGeometryVertices
@@ -140,8 +153,9 @@ func buildRoutes(
         services.append(OutboxDispatcher(outbox: store, owner: ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)"))
     }
     FenceController(
-        monitor: fences, maximumBodyBytes: configuration.maximumBodyBytes,
-        maximumBatchPositions: configuration.maximumBatchPoints, maximumGeometryVertices: configuration.maximumGeometryVertices
+        monitor: fences, grids: grids, maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumBatchPositions: configuration.maximumBatchPoints, maximumGeometryVertices: configuration.maximumGeometryVertices,
+        streamHeartbeat: configuration.streamHeartbeat
     ).register(on: v1)
     let fenceTiles = FenceTileSource(monitor: fences)
     let tiles = TileService(store: store, configuration: configuration.tiles, renderExecutor: ComputePool.shared.executor) { id async throws(GeoError) in

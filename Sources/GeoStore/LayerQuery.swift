@@ -34,8 +34,10 @@ extension SpatialStore {
         guard (limit ?? 0) >= 0, offset >= 0 else {
             throw GeoError(code: .invalidArgument, message: "limit and offset must not be negative")
         }
+        let keys = dataKeys
         return try await read { db in
             try LayerQuery.requireLayer(db, name)
+            let seal = try PropertySeal.load(db, layer: name.rawValue, keys: keys)
             var sql = "SELECT fid, source_id, properties, AsBinary(\(LayerSchema.geometryColumn)) AS wkb FROM \"\(name.tableName)\""
             var arguments = StatementArguments()
             if let bbox {
@@ -44,7 +46,7 @@ extension SpatialStore {
             }
             sql += " ORDER BY fid LIMIT ? OFFSET ?"
             arguments += [limit ?? -1, offset]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LayerQuery.storedFeature(from:))
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in try LayerQuery.storedFeature(from: row, seal: seal) }
         }
     }
 
@@ -98,7 +100,8 @@ enum LayerQuery {
         [box.minX, box.maxX, box.minY, box.maxY, box.minX, box.minY, box.maxX, box.maxY]
     }
 
-    static func storedFeature(from row: Row) throws -> StoredFeature {
+    /// A row as a feature, its sensitive members opened by `seal`.
+    static func storedFeature(from row: Row, seal: PropertySeal?) throws -> StoredFeature {
         let fid: Int64 = row["fid"]
         let id: FeatureID? =
             switch row["source_id"] as DatabaseValue {
@@ -109,7 +112,7 @@ enum LayerQuery {
             }
         var properties: [String: JSONValue] = [:]
         if let text: String = row["properties"], case .object(let members) = try JSON.decode(text) {
-            properties = members
+            properties = try seal?.open(members) ?? members
         }
         let wkb: Data? = row["wkb"]
         let geometry = try wkb.map { try WKB.decode($0) }

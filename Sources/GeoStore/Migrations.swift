@@ -91,6 +91,9 @@ enum StoreMigrations {
         migrator.registerMigration("v6_vehicle_states_outbox") { db in
             try db.execute(sql: ClusterTables.createSQL)
         }
+        migrator.registerMigration("v7_compliance") { db in
+            try ComplianceMigration.migrate(db)
+        }
 
         return migrator
     }

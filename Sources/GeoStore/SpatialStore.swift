@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoCrypto
 internal import GRDB
 internal import GRDBSQLite
 
@@ -17,18 +18,20 @@ public final class SpatialStore: FeatureStore {
     let writer: any DatabaseWriter
     /// A directory created by ``temporary()`` and removed with the store.
     private let temporaryDirectory: URL?
+    /// The data keys that seal and open sensitive columns (``SensitiveColumnStore``); nil when none is configured.
+    public let dataKeys: DataKeyRing?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
     /// Throws `spatialite_missing` when `mod_spatialite` cannot be loaded, `database_error` when the file
     /// cannot be opened or migrated.
-    public convenience init(path: String) throws(GeoError) {
-        try self.init(path: path, spatialiteModule: "mod_spatialite", temporaryDirectory: nil)
+    public convenience init(path: String, dataKeys: DataKeyRing? = nil) throws(GeoError) {
+        try self.init(path: path, spatialiteModule: "mod_spatialite", temporaryDirectory: nil, dataKeys: dataKeys)
     }
 
     /// A store on a fresh file in a new temporary directory, removed when the store is released.
     /// Behaves exactly like a file store (WAL, a pool of readers); meant for tests and scratch work.
-    public static func temporary() throws(GeoError) -> SpatialStore {
+    public static func temporary(dataKeys: DataKeyRing? = nil) throws(GeoError) -> SpatialStore {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("citygeo-store-\(UUID().uuidString)", isDirectory: true)
         do {
@@ -40,7 +43,7 @@ public final class SpatialStore: FeatureStore {
         }
         return try SpatialStore(
             path: directory.appendingPathComponent("store.sqlite").path, spatialiteModule: "mod_spatialite",
-            temporaryDirectory: directory)
+            temporaryDirectory: directory, dataKeys: dataKeys)
     }
 
     /// A store in memory on a single connection: no file, no concurrent reads. For quick scratch work.
@@ -50,9 +53,10 @@ public final class SpatialStore: FeatureStore {
 
     /// The designated initialiser. `spatialiteModule` is a parameter so that tests can prove the
     /// `spatialite_missing` error without uninstalling the package.
-    init(path: String?, spatialiteModule: String, temporaryDirectory: URL?) throws(GeoError) {
+    init(path: String?, spatialiteModule: String, temporaryDirectory: URL?, dataKeys: DataKeyRing? = nil) throws(GeoError) {
         self.path = path
         self.temporaryDirectory = temporaryDirectory
+        self.dataKeys = dataKeys
         var configuration = Configuration()
         // Another process (the CLI importing while the server runs) may hold the write lock for a while.
         configuration.busyMode = .timeout(10)

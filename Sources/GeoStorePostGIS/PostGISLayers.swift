@@ -51,7 +51,8 @@ extension PostGISStore: FeatureStore {
             }
             try await PostGISFeatureCopy.write(
                 features, into: table, srid: options.srid, over: connection, interval: options.progressInterval,
-                progress: progress, locate: locate, logger: logger)
+                progress: progress, locate: locate, seal: try await PostGISSensitiveColumns.seal(of: layer, keys: dataKeys, connection, logger: logger),
+                logger: logger)
             if plan.createsTable { try await table.createSpatialIndex(connection, logger: logger) }
             let version = try await PostGISCatalog.nextVersion(connection, layer, logger: logger)
             let info = plan.catalogueEntry(summary: summary, options: options, version: version, now: Date())
@@ -70,12 +71,13 @@ extension PostGISStore: FeatureStore {
         let table = PostGISLayerTable(name)
         return try await withConnection("cannot read layer \"\(name)\"") { connection in
             let srid = try await PostGISCatalog.requireLayer(connection, name, logger: logger)
+            let seal = try await PostGISSensitiveColumns.seal(of: name, keys: dataKeys, connection, logger: logger)
             var query = table.select("fid, source_id::text, properties::text, ST_AsBinary(geom)", bbox: bbox, srid: srid)
             query.sql += " ORDER BY fid LIMIT \(query.bind(limit.map(Int64.init))) OFFSET \(query.bind(Int64(offset)))"
             var result: [StoredFeature] = []
             let rows = try await table.query(query.query, on: connection, layer: name, logger: logger)
             for try await (fid, sourceID, properties, wkb) in rows.decode((Int64, String?, String, Data).self) {
-                result.append(try PostGISLayerTable.storedFeature(fid: fid, sourceID: sourceID, properties: properties, wkb: wkb))
+                result.append(try PostGISLayerTable.storedFeature(fid: fid, sourceID: sourceID, properties: properties, wkb: wkb, seal: seal))
             }
             return result
         }
@@ -256,7 +258,8 @@ struct PostGISLayerTable: Sendable {
         }
     }
 
-    static func storedFeature(fid: Int64, sourceID: String?, properties: String, wkb: Data) throws -> StoredFeature {
+    /// A row as a feature, its sealed members opened with `seal`.
+    static func storedFeature(fid: Int64, sourceID: String?, properties: String, wkb: Data, seal: PropertySeal?) throws -> StoredFeature {
         let id: FeatureID? =
             switch try sourceID.map(JSON.decode) {
             case .int(let i)?: .int(i)
@@ -264,7 +267,7 @@ struct PostGISLayerTable: Sendable {
             default: nil
             }
         var members: [String: JSONValue] = [:]
-        if case .object(let object) = try JSON.decode(properties) { members = object }
+        if case .object(let object) = try JSON.decode(properties) { members = try seal?.open(object) ?? object }
         return StoredFeature(fid: fid, feature: Feature(id: id, geometry: try WKB.decode(wkb), properties: members))
     }
 }
@@ -277,7 +280,7 @@ enum PostGISFeatureCopy {
 
     static func write<Features: Collection>(
         _ features: Features, into table: PostGISLayerTable, srid: Int32, over connection: PostgresConnection, interval: Int,
-        progress: ImportProgressHandler?, locate: (Int) -> String, logger: Logger
+        progress: ImportProgressHandler?, locate: (Int) -> String, seal: PropertySeal?, logger: Logger
     ) async throws where Features.Element == Feature {
         let total = features.count
         progress?(0, total)
@@ -297,7 +300,7 @@ enum PostGISFeatureCopy {
                     case nil: buffer.writeString("\\N")
                     }
                     buffer.writeInteger(UInt8(ascii: "\t"))
-                    appendEscaped(try JSON.encode(.object(feature.properties)), to: &buffer)
+                    appendEscaped(try JSON.encode(.object(try seal?.seal(feature.properties) ?? feature.properties)), to: &buffer)
                     buffer.writeString("\tSRID=\(srid);")
                     buffer.writeString(WKB.encodeHex(geometry))
                     buffer.writeInteger(UInt8(ascii: "\n"))

@@ -278,13 +278,60 @@ enum PostGISMigrations {
             """,
             "CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at, id)",
         ]),
+        // Issue 21, as SpatiaLite's migration of the same name: keys with lifetimes and SM3 digests, the audit log in
+        // four kinds and chained by SM3 (its rows are re-chained by the program step, ``programs``), and the register
+        // of columns kept sealed.
+        ("v7_compliance", [
+            // The digest names its algorithm (older keys are SHA-256, new ones SM3); expiry, regions, per-route
+            // rates and the previous secret of a rotation with the end of its overlap.
+            "ALTER TABLE api_keys RENAME COLUMN sha256 TO digest",
+            "UPDATE api_keys SET digest = 'sha256:' || digest",
+            """
+            ALTER TABLE api_keys
+                ADD COLUMN expires_at float8,
+                ADD COLUMN regions text NOT NULL DEFAULT '',
+                ADD COLUMN route_rates text NOT NULL DEFAULT '{}',
+                ADD COLUMN previous_digest text,
+                ADD COLUMN previous_expires_at float8
+            """,
+            """
+            CREATE TABLE audit_log_chained (
+                id bigint PRIMARY KEY,
+                time float8 NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('access', 'system', 'operation', 'exception')),
+                key_id text,
+                key_name text,
+                method text NOT NULL,
+                path text NOT NULL,
+                status integer NOT NULL,
+                detail text NOT NULL,
+                remote_address text,
+                chain_hash text NOT NULL
+            )
+            """,
+            // Columns whose values are stored sealed (SM4-CBC + HMAC-SM3), by layer.
+            """
+            CREATE TABLE sensitive_columns (
+                layer text COLLATE "C" NOT NULL,
+                column_name text COLLATE "C" NOT NULL,
+                PRIMARY KEY (layer, column_name)
+            )
+            """,
+        ]),
+    ]
+
+    /// Steps of a migration that SQL alone cannot take (hashing with SM3), run after its statements in the same
+    /// transaction.
+    static let programs: [String: @Sendable (PostgresConnection, Logger) async throws -> Void] = [
+        "v7_compliance": PostGISAuditChain.migrate
     ]
 
     /// Names of every migration, in order.
     static var names: [String] { migrations.map(\.name) }
 
-    /// Applies the migrations `connection`'s database has not seen, in one transaction.
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    /// Applies the migrations `connection`'s database has not seen, in one transaction; those after `last` wait
+    /// (tests build a database as an older release left it).
+    static func migrate(_ connection: PostgresConnection, through last: String? = nil, logger: Logger) async throws {
         try await connection.run("BEGIN", logger: logger)
         do {
             try await connection.run("SELECT pg_advisory_xact_lock(hashtext('citygeo_schema_migrations'))", logger: logger)
@@ -295,10 +342,12 @@ enum PostGISMigrations {
             for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
                 applied.insert(name)
             }
-            for migration in migrations where !applied.contains(migration.name) {
+            let wanted = last.flatMap { name in migrations.firstIndex { $0.name == name } }.map { migrations[...$0] } ?? migrations[...]
+            for migration in wanted where !applied.contains(migration.name) {
                 for statement in migration.statements {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                try await programs[migration.name]?(connection, logger)
                 try await connection.run("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
             }
             try await connection.run("COMMIT", logger: logger)

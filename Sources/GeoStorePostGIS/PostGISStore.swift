@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoCrypto
 import GeoStore
 import Logging
 internal import PostgresNIO
@@ -31,6 +32,8 @@ public final class PostGISStore: Sendable {
 
     /// The server and database, without secrets in its description.
     public let location: PostGISLocation
+    /// The SM4 data keys sealing sensitive columns (``SensitiveColumnStore``); nil when none are configured.
+    public let dataKeys: DataKeyRing?
     let options: Options
     let client: PostgresClient
     let logger: Logger
@@ -42,8 +45,9 @@ public final class PostGISStore: Sendable {
     /// database is dropped on ``close()``.
     private let dropsDatabaseFrom: PostGISLocation?
 
-    private init(location: PostGISLocation, options: Options, dropsDatabaseFrom: PostGISLocation?) {
+    private init(location: PostGISLocation, options: Options, dataKeys: DataKeyRing?, dropsDatabaseFrom: PostGISLocation?) {
         self.location = location
+        self.dataKeys = dataKeys
         self.options = options
         self.dropsDatabaseFrom = dropsDatabaseFrom
         logger = Logger(label: "citygeo.postgis")
@@ -60,22 +64,25 @@ public final class PostGISStore: Sendable {
         for task in listeners.withLock({ $0.values }) { task.cancel() }
     }
 
-    /// Connects to the database `url` names (see ``PostGISLocation``) and brings its schema up to date.
-    /// Throws `invalid_configuration` for a malformed URL, `database_error` when the server cannot be reached or
-    /// the schema cannot be migrated (PostGIS must be installable there: `CREATE EXTENSION postgis`).
-    public static func open(url: String, options: Options = Options()) async throws(GeoError) -> PostGISStore {
-        try await open(try PostGISLocation(url: url), options: options)
+    /// Connects to the database `url` names (see ``PostGISLocation``) and brings its schema up to date; `dataKeys`
+    /// seal the sensitive columns. Throws `invalid_configuration` for a malformed URL, `database_error` when the
+    /// server cannot be reached or the schema cannot be migrated (PostGIS must be installable there:
+    /// `CREATE EXTENSION postgis`).
+    public static func open(url: String, options: Options = Options(), dataKeys: DataKeyRing? = nil) async throws(GeoError) -> PostGISStore {
+        try await open(try PostGISLocation(url: url), options: options, dataKeys: dataKeys)
     }
 
-    /// Connects to `location` and brings its schema up to date; see ``open(url:options:)``.
-    public static func open(_ location: PostGISLocation, options: Options = Options()) async throws(GeoError) -> PostGISStore {
-        try await open(location, options: options, dropsDatabaseFrom: nil)
+    /// Connects to `location` and brings its schema up to date; see ``open(url:options:dataKeys:)``.
+    public static func open(
+        _ location: PostGISLocation, options: Options = Options(), dataKeys: DataKeyRing? = nil
+    ) async throws(GeoError) -> PostGISStore {
+        try await open(location, options: options, dataKeys: dataKeys, dropsDatabaseFrom: nil)
     }
 
     private static func open(
-        _ location: PostGISLocation, options: Options, dropsDatabaseFrom: PostGISLocation?
+        _ location: PostGISLocation, options: Options, dataKeys: DataKeyRing?, dropsDatabaseFrom: PostGISLocation?
     ) async throws(GeoError) -> PostGISStore {
-        let store = PostGISStore(location: location, options: options, dropsDatabaseFrom: dropsDatabaseFrom)
+        let store = PostGISStore(location: location, options: options, dataKeys: dataKeys, dropsDatabaseFrom: dropsDatabaseFrom)
         do {
             // Migrations run on a connection of their own: it fails at once, with the reason, when the server is
             // not there, where the pool would keep retrying.
@@ -93,11 +100,13 @@ public final class PostGISStore: Sendable {
     /// dropped again by ``close()``: what ``SpatialStore/temporary()`` is to SpatiaLite, for tests and scratch work.
     /// The database is copied from a template holding PostGIS (`citygeo_scratch_template`, made on first use), which
     /// is several times faster than installing the extension into each.
-    public static func temporary(server url: String, options: Options = Options(maximumConnections: 4)) async throws(GeoError) -> PostGISStore {
+    public static func temporary(
+        server url: String, options: Options = Options(maximumConnections: 4), dataKeys: DataKeyRing? = nil
+    ) async throws(GeoError) -> PostGISStore {
         let server = try PostGISLocation(url: url)
         let name = "citygeo_scratch_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await PostGISScratchDatabases.create(name, on: server, logger: Logger(label: "citygeo.postgis"))
-        return try await open(server.with(database: name), options: options, dropsDatabaseFrom: server)
+        return try await open(server.with(database: name), options: options, dataKeys: dataKeys, dropsDatabaseFrom: server)
     }
 
     /// Closes the pool and every change feed (their streams finish), then, for a temporary store, drops its

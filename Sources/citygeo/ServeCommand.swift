@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in
             LineLogHandler(label: label, format: json ? .json : .text)
         }
-        var logger = Logger(label: "citygeo")
+        var logger = LogKind.marked(Logger(label: "citygeo"), .system)
         logger.logLevel = logSettings.level
         let access = configuration.access
         if access.requireKeys {
@@ -73,13 +73,19 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.warning("access control is off (--open or access.require_keys=false): every route is open to every client")
         }
-        let store = try await CityStoreOpener.open(configuration.databasePath)
+        let store = try await CityStoreOpener.open(configuration.databasePath, dataKeys: configuration.dataKeys)
         if let root = configuration.demoDataRoot {
             let log = logger
             try await DemoCityLoader.importIfNeeded(into: store, from: root) { line in log.info("\(line)") }
         }
         let app = try await buildApplication(store: store, configuration: configuration, logger: logger)
-        logger.info("CityGeo listening on http://\(configuration.host):\(configuration.port)/")
-        try await app.runService()
+        let scheme = configuration.tls == nil ? "http" : "https"
+        logger.info("CityGeo listening on \(scheme)://\(configuration.host):\(configuration.port)/")
+        try await store.appendAudit([
+            .system("start", detail: "listening on \(scheme)://\(configuration.host):\(configuration.port), keys \(access.requireKeys ? "required" : "off")")
+        ])
+        try await ServiceLifetime.run(app, deadline: configuration.shutdownDeadline, logger: logger)
+        try? await store.appendAudit([.system("stop", detail: "stopped after a shutdown signal")])
+        logger.info("CityGeo stopped")
     }
 }

@@ -73,6 +73,14 @@ import Testing
         }
         let array = "{\"points\":[{\"vehicle\":\"A\",\"time\":1,\"lon\":120,\"lat\":33},{\"vehicle\":7,\"time\":2,\"lon\":120,\"lat\":33}]}"
         #expect(try TrackParser.parse(Array(array.utf8), format: .json).map(\.vehicle) == ["A", "7"])
+        // A status is text, a code or a flag; an object was silently turned into text (found by schemathesis).
+        let flags = "[{\"vehicle\":\"A\",\"time\":1,\"lon\":120,\"lat\":33,\"status\":true}]"
+        #expect(try TrackParser.parse(Array(flags.utf8), format: .json).map(\.status) == ["true"])
+        let object = "[{\"vehicle\":\"A\",\"time\":1,\"lon\":120,\"lat\":33,\"status\":{}}]"
+        do {
+            let error = #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(object.utf8), format: .json) }
+            #expect(error?.code == .invalidTrackPoint)
+        }
         let arrayBad = "[{\"vehicle\":\"A\",\"time\":1,\"lon\":120,\"lat\":33},{\"vehicle\":\"A\",\"lon\":120,\"lat\":33}]"
         do {
             let error = #expect(throws: GeoError.self) { _ = try TrackParser.parse(Array(arrayBad.utf8)) }

@@ -18,7 +18,7 @@ import Testing
         let (id, text) = APIKeyText.generate()
         try await store.insertAPIKey(
             StoredAPIKey(
-                id: id, name: name, sha256: APIKeyText.sha256(text), scopes: scopes.map(\.rawValue), ratePerSecond: rate,
+                id: id, name: name, digest: try APIKeyDigest.sm3(text), scopes: scopes.map(\.rawValue), ratePerSecond: rate,
                 createdAt: Date().timeIntervalSince1970))
         return text
     }
@@ -149,7 +149,7 @@ import Testing
             try await client.execute(uri: "/v1/layers", method: .get, headers: Self.bearer(writer)) { response in
                 #expect(response.status == .ok)
             }
-            let entries = try await store.auditEntries(from: nil, to: nil, keyId: nil, limit: 10)
+            let entries = try await store.auditEntries(from: nil, to: nil, keyId: nil, kind: nil, limit: 10)
             #expect(entries.map(\.status) == [403, 401, 200])
             #expect(entries.map(\.path) == ["/v1/fences", "/v1/positions", "/v1/positions"])
             #expect(entries[2].keyName == "vehicle-monitor")
@@ -191,6 +191,9 @@ import Testing
         #expect(RouteScopes.allowedMethods(at: "/tiles/unit_grids/14/13673/6588.mvt") == ["GET"])
         #expect(RouteScopes.allowedMethods(at: "/v1/fences/F1/extra").isEmpty)
         #expect(RouteScopes.allowedMethods(at: "/v1/fences/").isEmpty)
+        // A literal segment wins over a parameter, as in the router: compare is POST-only, not a vehicle's playback.
+        #expect(RouteScopes.allowedMethods(at: "/v1/trajectories/compare") == ["POST"])
+        #expect(RouteScopes.allowedMethods(at: "/v1/trajectories/T1") == ["GET"])
         // Keys are required: a wrong method is still 405, not 401, and a path nothing routes is still 404.
         try await Self.withApp { _, client in
             try await client.execute(uri: "/v1/geocode?q=x", method: .post) { response in

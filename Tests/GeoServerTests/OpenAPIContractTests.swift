@@ -217,6 +217,15 @@ import Testing
         // A non-string group was silently dropped (found by schemathesis).
         (.put, "/v1/vehicles", #"[{"id": "苏J12345", "class": "muck", "group": {}}]"#, .badRequest, "invalid_argument", "[0].group"),
         (.post, "/v1/trajectories/points", "vehicle,time,lon,lat\nT1,2026-11-23T08:00:00+08:00,120.4,north\n", .unprocessableContent, "invalid_track_point", "body"),
+        // The document forbids these and the server took them (found by schemathesis).
+        (.post, "/v1/trajectories/points", "", .badRequest, "invalid_argument", "body"),
+        (.get, "/v1/grids/check?format=xml", nil, .badRequest, "invalid_argument", "format"),
+        (.post, "/v1/locate/batch", #"{"points": [[120.4, 33.1, 0, 0]]}"#, .badRequest, "invalid_coordinate", "points[0]"),
+        (.post, "/v1/locate/batch", #"{"points": [[120.4, 33.1]], "crs": {}}"#, .badRequest, "invalid_crs", "crs"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "within_drawn_grids": {}}"#, .badRequest, "invalid_argument", "within_drawn_grids"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "record": "yes"}"#, .badRequest, "invalid_argument", "record"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "spacing_m": "far"}"#, .badRequest, "invalid_argument", "spacing_m"),
+        (.post, "/v1/sampling", #"{"seed": 1, "points": {}, "format": {}}"#, .badRequest, "invalid_argument", "format"),
     ])
     func badRequestsAnswerTheErrorBodyNamingTheField(
         method: HTTPRequest.Method, uri: String, body: String?, status: HTTPResponse.Status, code: String, field: String
@@ -239,5 +248,42 @@ import Testing
             let details = try #require(json["details"]?.objectValue, "\(uri): details is not an object")
             #expect(details["field"]?.stringValue == field, "\(uri): details \(details)")
         }
+    }
+}
+
+/// The document as served says which operations this server answers without a key.
+@Suite struct ServedOpenAPISecurityTests {
+    static func security(_ document: JSONValue, _ path: String, _ method: String) -> [JSONValue] {
+        document.objectValue?["paths"]?.objectValue?[path]?.objectValue?[method]?.objectValue?["security"]?.arrayValue ?? []
+    }
+
+    @Test func publicScopesAndOpenServersListAnAnonymousRequirement() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/GeoServer/openapi.json")
+        let file = try JSON.decode(try Data(contentsOf: url))
+        let keyed: [JSONValue] = [.object(["bearerAuth": .array([])]), .object(["apiKeyHeader": .array([])])]
+        let anonymous = JSONValue.object([:])
+        #expect(Self.security(file, "/tiles/catalog", "get") == keyed)
+
+        let tilesPublic = OpenAPIController.served(file, access: AccessPolicy(requireKeys: true, publicScopes: [.tiles]))
+        #expect(Self.security(tilesPublic, "/tiles/catalog", "get") == [anonymous] + keyed)
+        #expect(Self.security(tilesPublic, "/tiles/{source}/{z}/{x}/{y}", "get") == [anonymous] + keyed)
+        #expect(Self.security(tilesPublic, "/v1/layers", "get") == keyed)
+        #expect(Self.security(tilesPublic, "/v1/positions", "post") == keyed)
+        #expect(Self.security(tilesPublic, "/health", "get") == [])
+
+        let demo = OpenAPIController.served(file, access: AccessPolicy(requireKeys: true, publicScopes: [.tiles, .geocode, .joins]))
+        #expect(Self.security(demo, "/v1/geocode", "get") == [anonymous] + keyed)
+        #expect(Self.security(demo, "/v1/layers", "get") == [anonymous] + keyed)
+        #expect(Self.security(demo, "/v1/fences", "post") == keyed)
+        #expect(Self.security(demo, "/v1/audit", "get") == keyed)
+
+        let open = OpenAPIController.served(file, access: AccessPolicy(requireKeys: false))
+        #expect(Self.security(open, "/v1/audit", "get") == [anonymous] + keyed)
+        // Everything else is the file's.
+        var withoutPaths = open.objectValue ?? [:]
+        withoutPaths["paths"] = nil
+        var fileWithoutPaths = file.objectValue ?? [:]
+        fileWithoutPaths["paths"] = nil
+        #expect(withoutPaths == fileWithoutPaths)
     }
 }

@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: StoreBackend.all)
     func keysAreStoredRevokedAndNeverDuplicated(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
-        let key = StoredAPIKey(id: "k00000001", name: "intake", sha256: String(repeating: "ab", count: 32), scopes: ["geocode", "joins"], ratePerSecond: nil, createdAt: 100)
+        let key = StoredAPIKey(id: "k00000001", name: "intake", digest: "sha256:" + String(repeating: "ab", count: 32), scopes: ["geocode", "joins"], ratePerSecond: nil, createdAt: 100)
         try await store.insertAPIKey(key)
         let duplicate = await #expect(throws: GeoError.self) { try await store.insertAPIKey(key) }
         #expect(duplicate?.code == .keyExists)
@@ -29,10 +29,10 @@ import Testing
     func auditLinesAreFilteredNewestFirstAndCannotBeChanged(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         try await store.appendAudit([Self.entry(10, key: "a", status: 200), Self.entry(20, key: "b", status: 401), Self.entry(30, key: "a", status: 413)])
-        #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, limit: 10).map(\.time) == [30, 20, 10])
-        #expect(try await store.auditEntries(from: 15, to: 30, keyId: nil, limit: 10).map(\.time) == [20])
-        #expect(try await store.auditEntries(from: nil, to: nil, keyId: "a", limit: 10).map(\.status) == [413, 200])
-        #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, limit: 1).count == 1)
+        #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, kind: nil, limit: 10).map(\.time) == [30, 20, 10])
+        #expect(try await store.auditEntries(from: 15, to: 30, keyId: nil, kind: nil, limit: 10).map(\.time) == [20])
+        #expect(try await store.auditEntries(from: nil, to: nil, keyId: "a", kind: nil, limit: 10).map(\.status) == [413, 200])
+        #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, kind: nil, limit: 1).count == 1)
         for sql in ["DELETE FROM audit_log", "UPDATE audit_log SET status = 200"] {
             do {
                 try await Probe.execute(store, sql)
@@ -41,6 +41,6 @@ import Testing
                 #expect(error.underlying?.contains("append-only") == true, "\(error)")
             }
         }
-        #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, limit: 10).map(\.status) == [413, 401, 200])
+        #expect(try await store.auditEntries(from: nil, to: nil, keyId: nil, kind: nil, limit: 10).map(\.status) == [413, 401, 200])
     }
 }

@@ -55,8 +55,8 @@ struct ConnectionTests {
             before = try await store.rows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
             referenceSystems = try await store.rows("SELECT count(*) FROM spatial_ref_sys")
         }
-        #expect(before == [["v1_spatial_metadata"], ["v2_layer_catalog"], ["v3_fences"], ["v4_track_points"], ["v5_access"], ["v6_vehicle_states_outbox"]])
-        #expect(StoreMigrations.names == ["v1_spatial_metadata", "v2_layer_catalog", "v3_fences", "v4_track_points", "v5_access", "v6_vehicle_states_outbox"])
+        #expect(before == [["v1_spatial_metadata"], ["v2_layer_catalog"], ["v3_fences"], ["v4_track_points"], ["v5_access"], ["v6_vehicle_states_outbox"], ["v7_compliance"]])
+        #expect(StoreMigrations.names == ["v1_spatial_metadata", "v2_layer_catalog", "v3_fences", "v4_track_points", "v5_access", "v6_vehicle_states_outbox", "v7_compliance"])
 
         for _ in 0..<2 {
             let reopened = try SpatialStore(path: path)

@@ -1,5 +1,8 @@
 import Foundation
 import GeoCore
+import GeoCrypto
+import Logging
+import PostgresNIO
 import StoreBackends
 import Synchronization
 import Testing
@@ -65,6 +68,61 @@ struct PostGISStoreTests {
         #expect(description.version.hasPrefix("3."))
         #expect(description.location == "\(store.location.host):\(store.location.port)/\(store.location.database)")
         await reopened.close()
+        await store.close()
+    }
+
+    /// A database an older release left (through `v6`): `v7_compliance` prefixes its key digests with their
+    /// algorithm and brings its audit lines into the SM3 chain, in their order, with the kind their status implies.
+    @Test func theComplianceMigrationChainsTheLinesOfAnOlderDatabase() async throws {
+        let server = try PostGISLocation(url: try #require(StoreBackend.postgresURL))
+        let name = "citygeo_scratch_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let logger = Logger(label: "test")
+        try await PostGISScratchDatabases.create(name, on: server, logger: logger)
+        try await PostGISConnections.withConnection(to: server.with(database: name), logger: logger) { connection in
+            try await PostGISMigrations.migrate(connection, through: "v6_vehicle_states_outbox", logger: logger)
+            for statement in [
+                "INSERT INTO api_keys (id, name, sha256, scopes, created_at) VALUES ('k00000001', 'intake', '\(String(repeating: "ab", count: 32))', 'joins', 1)",
+                """
+                INSERT INTO audit_log (time, key_id, key_name, method, path, status, detail, remote_address) VALUES
+                    (10, 'k00000001', 'intake', 'POST', '/v1/fences', 200, 'saved f1', '10.0.0.1'),
+                    (20, NULL, NULL, 'GET', '/v1/audit', 401, 'no key', NULL),
+                    (30, 'k00000001', 'intake', 'POST', '/v1/positions', 500, 'failed', '10.0.0.1')
+                """,
+            ] {
+                try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+        let store = try await PostGISStore.open(server.with(database: name))
+        #expect(try await store.apiKeys().map(\.digest) == ["sha256:" + String(repeating: "ab", count: 32)])
+        let report = try await AuditChain.verify(store)
+        #expect(report.checked == 3)
+        #expect(report.firstBroken == nil)
+        #expect(try await store.auditChain(afterId: 0, limit: 10).map(\.entry.kind) == [.operation, .access, .exception])
+        try await store.appendAudit([AuditEntry(time: 40, kind: .system, keyId: nil, keyName: nil, method: "CLI", path: "x", status: 200, detail: "d", remoteAddress: nil)])
+        #expect(try await AuditChain.verify(store).checked == 4)
+        let refused = await #expect(throws: GeoError.self) { try await store.execute("DELETE FROM audit_log") }
+        #expect(refused?.underlying?.contains("append-only") == true)
+        await store.close()
+        try await PostGISScratchDatabases.drop(name, on: server, logger: logger)
+    }
+
+    /// `citygeo backup` is for SpatiaLite files: a PostGIS database is refused with the remedy named, and nothing is
+    /// left in the backup folder.
+    @Test func aBackupOfAPostGISDatabaseIsRefusedNamingPgDump() async throws {
+        let store = try await Self.scratch()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("citygeo-pg-backup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keys = try DataKeyRing.parse(String(repeating: "5a", count: 32), source: "test")
+        let error = await #expect(throws: GeoError.self) {
+            _ = try await CityBackups.create(store: store, kind: .full, policy: BackupPolicy(directory: folder), keys: keys)
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("pg_dump") == true)
+        #expect(error?.message.contains("docs/operations.md") == true)
+        let snapshot = await #expect(throws: GeoError.self) { try await store.writeSnapshot(to: folder.appendingPathComponent("x")) }
+        #expect(snapshot?.message.contains("pg_dump") == true)
+        #expect(try await store.schemaMigrations() == PostGISMigrations.names)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).isEmpty)
         await store.close()
     }
 
@@ -225,7 +283,7 @@ struct PostGISChangeFeedTests {
         let feed = try #require(try await replica.changes())
         _ = try await store.importGeoJSON(name: "towns", file: Fixture.url("towns.geojson"))
         try await store.saveFence(StoredFence(id: "f1", kind: "area", role: nil, version: 1, bbox: nil, body: "{}"))
-        try await store.insertAPIKey(StoredAPIKey(id: "k1", name: "n", sha256: "00", scopes: ["geocode"], ratePerSecond: nil, createdAt: 1))
+        try await store.insertAPIKey(StoredAPIKey(id: "k1", name: "n", digest: "sm3:00", scopes: ["geocode"], ratePerSecond: nil, createdAt: 1))
         // 300 events with 60-character ids: more than one notification can carry; one whose body no notification
         // can carry, which the listener reads by its id.
         let ids = (0..<300).map { String(format: "%060d", $0) }

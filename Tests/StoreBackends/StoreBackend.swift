@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoCrypto
 import GeoStore
 import GeoStorePostGIS
 
@@ -10,38 +11,38 @@ import GeoStorePostGIS
 /// starts a throwaway one); each PostGIS store gets a database of its own, dropped by ``release(_:)``.
 public struct StoreBackend: Sendable, CustomStringConvertible {
     public let name: String
-    private let makeStore: @Sendable () async throws -> any CityStore
+    private let makeStore: @Sendable (DataKeyRing?) async throws -> any CityStore
 
-    public init(name: String, makeStore: @escaping @Sendable () async throws -> any CityStore) {
+    public init(name: String, makeStore: @escaping @Sendable (DataKeyRing?) async throws -> any CityStore) {
         self.name = name
         self.makeStore = makeStore
     }
 
     public var description: String { name }
 
-    /// A fresh, empty store.
-    public func make() async throws -> any CityStore { try await makeStore() }
+    /// A fresh, empty store, sealing sensitive columns with `dataKeys` when given.
+    public func make(dataKeys: DataKeyRing? = nil) async throws -> any CityStore { try await makeStore(dataKeys) }
 
     /// Closes a store made here (a PostGIS one drops its database); SpatiaLite's temporary files go with the store.
     public static func release(_ store: any CityStore) async {
         if let store = store as? PostGISStore { await store.close() }
     }
 
-    /// A second store on the same database, as another process (a replica) would open it.
-    public static func replica(of store: any CityStore) async throws -> any CityStore {
+    /// A second store on the same database, as another process (a replica) would open it, with `dataKeys`.
+    public static func replica(of store: any CityStore, dataKeys: DataKeyRing? = nil) async throws -> any CityStore {
         switch store {
-        case let store as PostGISStore: return try await PostGISStore.open(store.location)
+        case let store as PostGISStore: return try await PostGISStore.open(store.location, dataKeys: dataKeys)
         case let store as SpatialStore:
             guard let path = store.path else { throw GeoError(code: .invalidArgument, message: "an in-memory store has no replica") }
-            return try SpatialStore(path: path)
+            return try SpatialStore(path: path, dataKeys: dataKeys)
         default: throw GeoError(code: .invalidArgument, message: "no replica for \(type(of: store))")
         }
     }
 
-    public static let spatialite = StoreBackend(name: "spatialite") { try SpatialStore.temporary() }
+    public static let spatialite = StoreBackend(name: "spatialite") { keys in try SpatialStore.temporary(dataKeys: keys) }
 
     public static func postgis(server: String) -> StoreBackend {
-        StoreBackend(name: "postgis") { try await PostGISStore.temporary(server: server) }
+        StoreBackend(name: "postgis") { keys in try await PostGISStore.temporary(server: server, dataKeys: keys) }
     }
 
     /// The PostgreSQL server of the PostGIS runs, if any.

@@ -1,12 +1,13 @@
 import Crypto
 import Foundation
 import GeoCore
+import GeoCrypto
 import GeoStore
 import Synchronization
 
 /// The text of an API key, `cgk_<id>_<secret>`: a public id of 8 hex digits, so that the server finds the key
-/// without a scan and the audit log can name it, and 256 random bits of secret. Only the SHA-256 of the whole
-/// text is stored; a salted slow hash buys nothing for a random 256-bit secret, which cannot be guessed.
+/// without a scan and the audit log can name it, and 256 random bits of secret. Only a digest of the whole text is
+/// stored (``APIKeyDigest``); a salted slow hash buys nothing for a random 256-bit secret, which cannot be guessed.
 public enum APIKeyText {
     static let prefix = "cgk_"
 
@@ -18,6 +19,12 @@ public enum APIKeyText {
         return (id, "\(prefix)\(id)_\(secret)")
     }
 
+    /// The text of key `id` with the secret of another key's `text` (a rotation keeps the id); nil for a malformed id.
+    public static func text(id: String, secret text: String) -> String? {
+        guard id.utf8.count == 9, id.hasPrefix("k"), HexText.decode(String(id.dropFirst())) != nil, let other = Self.id(of: text) else { return nil }
+        return prefix + id + text.dropFirst(prefix.count + other.count)
+    }
+
     /// The id carried by a key's text, or nil when the text is not shaped like a key.
     public static func id(of text: String) -> String? {
         guard text.hasPrefix(prefix) else { return nil }
@@ -26,17 +33,50 @@ public enum APIKeyText {
         return String(parts[0])
     }
 
-    /// Lowercase hex SHA-256 of a key's text, as stored.
+    /// Lowercase hex SHA-256 of a key's text, as keys made before the national algorithms were stored.
     public static func sha256(_ text: String) -> String { HexText.encode(Array(SHA256.hash(data: Array(text.utf8)))) }
 }
 
-/// Who made a request: the key that authenticated it.
+/// The stored digest of a key's text, `sm3:<hex>` (GB/T 32905, every key made or used since issue 21) or
+/// `sha256:<hex>` (older keys, still accepted, and replaced by their SM3 on first use).
+public enum APIKeyDigest {
+    /// The SM3 digest of a key's text, as stored.
+    public static func sm3(_ text: String) throws(GeoError) -> String { "sm3:" + (try SM3.hex(text)) }
+
+    /// Whether `text` is the key `digest` was made from; compared in constant time. False for an unknown algorithm.
+    static func matches(_ text: String, _ digest: String) -> Bool {
+        guard let (algorithm, expected) = parse(digest) else { return false }
+        let presented: [UInt8]
+        switch algorithm {
+        case .sm3: guard let value = try? SM3.hash(Array(text.utf8)) else { return false }; presented = value
+        case .sha256: presented = Array(SHA256.hash(data: Array(text.utf8)))
+        }
+        return ConstantTime.equal(presented, expected)
+    }
+
+    enum Algorithm: String { case sm3, sha256 }
+
+    /// The algorithm and the 32 digest bytes of a stored digest, or nil when it is malformed.
+    static func parse(_ digest: String) -> (Algorithm, [UInt8])? {
+        let parts = digest.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let algorithm = Algorithm(rawValue: String(parts[0])), parts[1].utf8.count == 64,
+            let bytes = HexText.decode(String(parts[1]))
+        else { return nil }
+        return (algorithm, bytes)
+    }
+}
+
+/// Who made a request: the key that authenticated it, with the limits it carries.
 public struct Caller: Sendable, Hashable {
     public let keyId: String
     public let name: String
     public let scopes: Set<AccessScope>
     /// Requests per second; nil uses the server default, 0 is unlimited.
     public let ratePerSecond: Double?
+    /// Region codes whose subtrees alone the key may see; empty for everywhere (``RegionScope``).
+    public var regions: [String] = []
+    /// Requests per second on particular routes (`"GET /v1/geocode"`), beside the overall rate.
+    public var routeRates: [String: Double] = [:]
 
     /// Whether the key may use a route needing `scope`.
     public func allows(_ scope: AccessScope) -> Bool { scopes.contains(scope) || scopes.contains(.admin) }
@@ -47,13 +87,24 @@ public struct Caller: Sendable, Hashable {
 /// within that interval without a restart. A key the ring does not know, presented after the last load began,
 /// makes it look again at once (at most once per ``missReloadInterval``, whatever unknown keys arrive): a key
 /// made with `citygeo keys create` works on its very first request.
+///
+/// Expiry is checked on every request against the clock; a key's secret from before a rotation works until the
+/// rotation's overlap ends. A key still stored as SHA-256 is given its SM3 digest in the store on first use.
 final class KeyRing: Sendable {
+    /// A key as the ring holds it: its stored row and the caller it authenticates.
+    private struct Entry {
+        let key: StoredAPIKey
+        let caller: Caller
+    }
+
     private struct State {
-        var keys: [String: (sha256: [UInt8], caller: Caller)] = [:]
+        var keys: [String: Entry] = [:]
         /// When the keys in `keys` were read (the start of that read).
         var loadedAt: ContinuousClock.Instant?
         var refreshing = false
         var lastMissReload: ContinuousClock.Instant?
+        /// Digests being replaced by their SM3, so that one key's burst of requests upgrades it once.
+        var upgrading: Set<String> = []
     }
 
     /// The shortest time between two loads made because an unknown key was presented.
@@ -63,22 +114,28 @@ final class KeyRing: Sendable {
     private let configured: [StoredAPIKey]
     private let refreshInterval: Duration
     private let state = Mutex(State())
+    /// Seconds since 1970 now; a parameter so that tests can move time.
+    private let now: @Sendable () -> Double
 
-    init(store: any CityStore, configured: [StoredAPIKey], refreshInterval: Duration) {
+    init(
+        store: any CityStore, configured: [StoredAPIKey], refreshInterval: Duration,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.store = store
         self.configured = configured
         self.refreshInterval = refreshInterval
+        self.now = now
     }
 
-    /// The caller a key's text authenticates, or nil for an unknown, malformed or revoked key. The hash is
-    /// compared in constant time.
+    /// The caller a key's text authenticates, or nil for an unknown, malformed or revoked key; throws the 401
+    /// `expired_api_key` answer for a key past its expiry (or an old secret past its rotation's overlap).
     func caller(for text: String) async throws -> Caller? {
         let arrived = ContinuousClock.now
         try await refreshIfStale()
-        if let caller = lookUp(text) { return caller }
+        if let caller = try check(text) { return caller }
         guard APIKeyText.id(of: text) != nil, mayReloadForUnknownKey(arrivedAt: arrived) else { return nil }
         try await load(startingAt: .now)
-        return lookUp(text)
+        return try check(text)
     }
 
     /// Reloads the keys now: another server of the cluster, or `citygeo keys`, changed them (the store's change
@@ -99,23 +156,58 @@ final class KeyRing: Sendable {
         }
     }
 
-    /// The caller of a key as ``caller(for:)`` gives it, without waiting: nil when the keys are due for a reload
-    /// (the caller must then use ``caller(for:)``), `.some(nil)` for an unknown or revoked key.
+    /// The caller of a key as ``caller(for:)`` gives it, without waiting: nil when the router must decide (the keys
+    /// are due for a reload, the key is expired or due for its SM3 digest), `.some(nil)` for an unknown or revoked key.
     func cachedCaller(for text: String) -> Caller?? {
         let fresh = state.withLock { state in
             state.loadedAt.map { ContinuousClock.now - $0 < refreshInterval } ?? false
         }
-        return fresh ? .some(lookUp(text)) : nil
+        guard fresh, let id = APIKeyText.id(of: text), let entry = state.withLock({ $0.keys[id] }) else { return fresh ? .some(nil) : nil }
+        guard entry.key.digest.hasPrefix("sm3:"), APIKeyDigest.matches(text, entry.key.digest), !isExpired(entry.key) else {
+            return nil
+        }
+        return .some(entry.caller)
     }
 
-    private func lookUp(_ text: String) -> Caller? {
-        guard let id = APIKeyText.id(of: text) else { return nil }
-        guard let entry = state.withLock({ $0.keys[id] }) else { return nil }
-        let presented = Array(SHA256.hash(data: Array(text.utf8)))
-        guard presented.count == entry.sha256.count else { return nil }
-        var difference: UInt8 = 0
-        for (a, b) in zip(presented, entry.sha256) { difference |= a ^ b }
-        return difference == 0 ? entry.caller : nil
+    /// The caller of `text` among the loaded keys: nil when unknown or wrong, the expiry refusal when expired.
+    private func check(_ text: String) throws(APIError) -> Caller? {
+        guard let id = APIKeyText.id(of: text), let entry = state.withLock({ $0.keys[id] }) else { return nil }
+        let key = entry.key
+        let time = now()
+        if APIKeyDigest.matches(text, key.digest) {
+            if isExpired(key) { throw Self.expired(key, at: key.expiresAt ?? time, why: "expired") }
+            upgradeIfSHA256(key.id, digest: key.digest, text: text)
+            return entry.caller
+        }
+        if let previous = key.previousDigest, APIKeyDigest.matches(text, previous) {
+            let overlapEnd = key.previousExpiresAt ?? 0
+            if time >= overlapEnd { throw Self.expired(key, at: overlapEnd, why: "was replaced by a rotation whose overlap ended") }
+            if isExpired(key) { throw Self.expired(key, at: key.expiresAt ?? time, why: "expired") }
+            upgradeIfSHA256(key.id, digest: previous, text: text)
+            return entry.caller
+        }
+        return nil
+    }
+
+    private func isExpired(_ key: StoredAPIKey) -> Bool { key.expiresAt.map { now() >= $0 } ?? false }
+
+    private static func expired(_ key: StoredAPIKey, at time: Double, why: String) -> APIError {
+        APIError(
+            code: .expiredAPIKey, message: "the API key \(key.id) (\(key.name)) \(why) at \(TimeText.format(time))",
+            details: ["field": "Authorization", "key_id": .string(key.id), "expired_at": .string(TimeText.format(time))])
+    }
+
+    /// Replaces a SHA-256 digest that `text` just matched with its SM3, in the store (in the background: the
+    /// request does not wait) and then in the ring. Keys from the configuration stay as configured.
+    private func upgradeIfSHA256(_ id: String, digest: String, text: String) {
+        guard digest.hasPrefix("sha256:"), !id.hasPrefix("config:"), let sm3 = try? APIKeyDigest.sm3(text) else { return }
+        let mine = state.withLock { $0.upgrading.insert(digest).inserted }
+        guard mine else { return }
+        Task {
+            _ = try? await store.replaceAPIKeyDigest(id: id, from: digest, to: sm3)
+            try? await load(startingAt: .now)
+            state.withLock { _ = $0.upgrading.remove(digest) }
+        }
     }
 
     /// Reloads the keys when the last load is older than the interval; one caller reloads, the others go on
@@ -140,11 +232,13 @@ final class KeyRing: Sendable {
     /// Reads the keys from the store; `start` is when the read began (what ``State/loadedAt`` records).
     private func load(startingAt start: ContinuousClock.Instant) async throws {
         let stored = try await store.apiKeys()
-        var keys: [String: (sha256: [UInt8], caller: Caller)] = [:]
-        for key in configured + stored where key.revokedAt == nil {
-            guard let digest = Self.bytes(ofHex: key.sha256) else { continue }
+        var keys: [String: Entry] = [:]
+        for key in configured + stored where key.revokedAt == nil && APIKeyDigest.parse(key.digest) != nil {
             let scopes = Set(key.scopes.compactMap(AccessScope.init(rawValue:)))
-            keys[key.id] = (digest, Caller(keyId: key.id, name: key.name, scopes: scopes, ratePerSecond: key.ratePerSecond))
+            let caller = Caller(
+                keyId: key.id, name: key.name, scopes: scopes, ratePerSecond: key.ratePerSecond, regions: key.regions,
+                routeRates: key.routeRates)
+            keys[key.id] = Entry(key: key, caller: caller)
         }
         state.withLock {
             // A slower load that began earlier must not replace a newer one.
@@ -154,7 +248,7 @@ final class KeyRing: Sendable {
         }
     }
 
-    /// The 32 bytes of a SHA-256 written as 64 hex digits, or nil.
+    /// The 32 bytes of a digest written as 64 hex digits, or nil.
     static func bytes(ofHex text: String) -> [UInt8]? {
         guard text.utf8.count == 64 else { return nil }
         return HexText.decode(text)

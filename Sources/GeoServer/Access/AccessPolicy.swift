@@ -21,6 +21,9 @@ public struct AccessPolicy: Sendable {
     public var configuredKeys: [StoredAPIKey]
     /// How often the store's keys are reloaded: the longest a revoked key keeps working.
     public var keyRefreshInterval: Duration
+    /// Requests per second each caller (key, or anonymous address) may make on particular routes
+    /// (`"POST /v1/positions"` → 50), beside the overall rate; a key's own route rates take precedence.
+    public var routeRates: [String: Double] = [:]
 
     /// A policy; by default everything is open.
     public init(
@@ -35,41 +38,59 @@ public struct AccessPolicy: Sendable {
         self.keyRefreshInterval = keyRefreshInterval
     }
 
-    /// The token bucket a request is charged to and its rate.
+    /// A token bucket a request is charged to and its rate.
     struct RateLimit {
         let bucket: String
         let rate: Double
     }
 
-    /// Whether `caller` (nil: anonymous) may use a route of `scope`: throws the 401 or 403 answer, else gives the
-    /// rate limit to charge, nil when keys are not required (everything open and unlimited).
-    func admit(caller: Caller?, scope: AccessScope, remoteAddress: String?) throws(APIError) -> RateLimit? {
+    /// Whether `caller` (nil: anonymous) may use `route` (`"GET /v1/layers/{name}"`) of `scope`: throws the 401 or
+    /// 403 answer, else gives the token buckets to charge (the caller's, and the caller's on this route when a
+    /// route rate applies); nil when keys are not required (everything open and unlimited).
+    func admit(caller: Caller?, scope: AccessScope, route: String, remoteAddress: String?) throws(APIError) -> [RateLimit]? {
         guard requireKeys else { return nil }
+        let owner: String
+        let rate: Double
         if let caller {
             guard caller.allows(scope) else {
                 throw APIError(code: .insufficientScope,
                     message: "key \(caller.keyId) (\(caller.name)) lacks the scope \(scope.rawValue) this route needs",
                     details: ["required_scope": .string(scope.rawValue), "key_id": .string(caller.keyId)])
             }
-            return RateLimit(bucket: "key:" + caller.keyId, rate: caller.ratePerSecond ?? defaultKeyRatePerSecond)
+            // A region-limited key on a public route sees what anyone sees; elsewhere the route must know regions.
+            if !publicScopes.contains(scope) { try RegionScope.admit(caller, route: route) }
+            owner = "key:" + caller.keyId
+            rate = caller.ratePerSecond ?? defaultKeyRatePerSecond
+        } else {
+            guard publicScopes.contains(scope) else {
+                throw APIError(code: .missingAPIKey,
+                    message: "this route needs an API key with the scope \(scope.rawValue): send Authorization: Bearer <key>",
+                    details: ["field": "Authorization", "required_scope": .string(scope.rawValue)])
+            }
+            owner = "addr:" + (remoteAddress ?? "unknown")
+            rate = anonymousRatePerSecond
         }
-        guard publicScopes.contains(scope) else {
-            throw APIError(code: .missingAPIKey,
-                message: "this route needs an API key with the scope \(scope.rawValue): send Authorization: Bearer <key>",
-                details: ["field": "Authorization", "required_scope": .string(scope.rawValue)])
+        var limits = [RateLimit(bucket: owner, rate: rate)]
+        if let routeRate = caller?.routeRates[route] ?? routeRates[route] {
+            limits.append(RateLimit(bucket: owner + " " + route, rate: routeRate))
         }
-        return RateLimit(bucket: "addr:" + (remoteAddress ?? "unknown"), rate: anonymousRatePerSecond)
+        return limits
     }
 
-    /// A key given in configuration as `name:sha256:scope+scope[:rate]` (the hash from `citygeo keys hash` or
-    /// `create`); its id is derived from the name so that the audit log can name it.
+    /// A key given in configuration as `name:digest:scope+scope[:rate]`, the digest `sm3-<64 hex>` (what
+    /// `citygeo keys create --config-entry` prints) or 64 hex digits of a SHA-256 (entries made before SM3); its id
+    /// is derived from the name so that the audit log can name it.
     public static func configuredKey(_ text: String) throws(GeoError) -> StoredAPIKey {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         // Scope names contain a colon themselves (fences:write), so scopes are joined with '+'.
-        guard parts.count == 3 || parts.count == 4, !parts[0].isEmpty, KeyRing.bytes(ofHex: parts[1]) != nil else {
+        let digest: String? =
+            parts.count < 2 ? nil
+            : parts[1].hasPrefix("sm3-") ? KeyRing.bytes(ofHex: String(parts[1].dropFirst(4))).map { "sm3:" + HexText.encode($0) }
+            : KeyRing.bytes(ofHex: parts[1]).map { "sha256:" + HexText.encode($0) }
+        guard parts.count == 3 || parts.count == 4, !parts[0].isEmpty, let digest else {
             throw GeoError(
                 code: .invalidConfiguration,
-                message: "access key '\(text.prefix(80))' must be name:sha256-hex:scope+scope[:requests-per-second]")
+                message: "access key '\(text.prefix(80))' must be name:sm3-<64 hex>:scope+scope[:requests-per-second]")
         }
         let scopes: Set<AccessScope>
         do {
@@ -85,7 +106,7 @@ public struct AccessPolicy: Sendable {
             rate = value
         }
         return StoredAPIKey(
-            id: "config:" + parts[0], name: parts[0], sha256: parts[1].lowercased(), scopes: scopes.sorted().map(\.rawValue),
+            id: "config:" + parts[0], name: parts[0], digest: digest, scopes: scopes.sorted().map(\.rawValue),
             ratePerSecond: rate, createdAt: 0)
     }
 }

@@ -83,7 +83,8 @@ public enum RouteScopes {
         // Vehicle monitors.
         "POST /v1/positions": .positionsWrite, "POST /v1/trajectories/points": .positionsWrite,
         // Operators.
-        "GET /metrics": .admin, "GET /v1/audit": .admin, "PUT /v1/families/{layer}": .admin, "DELETE /v1/families/{layer}": .admin,
+        "GET /metrics": .admin, "GET /v1/audit": .admin, "GET /v1/audit/counts": .admin,
+        "PUT /v1/families/{layer}": .admin, "DELETE /v1/families/{layer}": .admin,
     ]
 
     /// The key of a route in ``table``: its method and its path pattern as the router holds it.
@@ -93,13 +94,19 @@ public enum RouteScopes {
 
     /// The methods routed at a concrete path (`/v1/fences/F1` → DELETE, GET, PUT), sorted; empty when no route's
     /// pattern matches it. A request with another method is answered 405 with these in `Allow`.
+    ///
+    /// As in the router, a literal segment wins over a parameter: `/v1/trajectories/compare` is the POST-only
+    /// comparison, not the playback `GET /v1/trajectories/{vehicle}` of a vehicle named "compare".
     public static func allowedMethods(at path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        let methods = routePatterns.filter { pattern in
+        let matching = routePatterns.filter { pattern in
             pattern.segments.count == segments.count
                 && zip(pattern.segments, segments).allSatisfy { p, s in p.hasPrefix("{") ? !s.isEmpty : p == s }
-        }.map(\.method)
-        return Set(methods).sorted()
+        }
+        // Literal segments first, position by position: the most specific patterns are the route.
+        let specificity = { (pattern: (method: String, segments: [Substring])) in pattern.segments.map { !$0.hasPrefix("{") } }
+        guard let best = matching.map(specificity).max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
+        return Set(matching.filter { specificity($0) == best }.map(\.method)).sorted()
     }
 
     /// Every route key split into its method and path segments, for ``allowedMethods(at:)``.

@@ -1,4 +1,5 @@
 import GeoCore
+import GeoCrypto
 import GeoStore
 import GeoStorePostGIS
 
@@ -7,10 +8,11 @@ import GeoStorePostGIS
 public enum CityStoreOpener {
     /// The store at `location`: a PostgreSQL/PostGIS database for a `postgres://` or `postgresql://` URL
     /// (``PostGISStore``, its schema migrated), a SpatiaLite file path otherwise (created with its folder when
-    /// missing), or a temporary SpatiaLite store (removed when released) when nil.
-    public static func open(_ location: String?) async throws(GeoError) -> any CityStore {
-        guard let location else { return try SpatialStore.temporary() }
-        if PostGISLocation.isPostgresURL(location) { return try await PostGISStore.open(url: location) }
-        return try SpatialStore.open(location)
+    /// missing), or a temporary SpatiaLite store (removed when released) when nil. `dataKeys` seal the sensitive
+    /// columns at rest on either backend.
+    public static func open(_ location: String?, dataKeys: DataKeyRing? = nil) async throws(GeoError) -> any CityStore {
+        guard let location else { return try SpatialStore.temporary(dataKeys: dataKeys) }
+        if PostGISLocation.isPostgresURL(location) { return try await PostGISStore.open(url: location, dataKeys: dataKeys) }
+        return try SpatialStore.open(location, dataKeys: dataKeys)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import GeoCrypto
 import GeoFences
+import GeoStore
 import GeoTiles
 
 /// Everything `citygeo serve` and the tests configure about the server.
@@ -65,6 +67,20 @@ public struct ServerConfiguration: Sendable {
     /// clients pausing between requests and nothing at saturation, and it is a second request path to keep
     /// equal to the router's (a test compares every header and byte).
     public var inlineLookups = false
+    /// How often `/v1/events/stream` sends a heartbeat comment: keeps proxies from closing quiet streams and notices
+    /// a client that went away within about two intervals.
+    public var streamHeartbeat: Duration = .seconds(15)
+    /// After SIGTERM: the longest the server takes to stop (streams end at once, requests in flight finish or are
+    /// cancelled, then the process exits).
+    public var shutdownDeadline: Duration = .seconds(10)
+    /// TLS on the server itself: certificate chain and private key files (PEM); nil serves plain HTTP.
+    public var tls: TLSFiles?
+    /// With TLS: a plain-HTTP port answering every request with a redirect to HTTPS; nil for none.
+    public var httpRedirectPort: Int?
+    /// The data keys sealing sensitive columns and backups (``DataKeyRing``); nil when none is configured.
+    public var dataKeys: DataKeyRing?
+    /// Where `citygeo backup` writes, what a core backup holds, when each kind is due and how many are kept.
+    public var backup: BackupPolicy?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",
@@ -110,5 +126,16 @@ public struct ServerConfiguration: Sendable {
     private func demoDataFile(_ relativePath: String) -> URL? {
         guard let url = demoDataRoot?.appendingPathComponent(relativePath) else { return nil }
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}
+
+/// The PEM files of the server's TLS certificate chain and private key.
+public struct TLSFiles: Sendable, Hashable {
+    public var certificateChain: String
+    public var privateKey: String
+
+    public init(certificateChain: String, privateKey: String) {
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
     }
 }

@@ -1,6 +1,8 @@
 import Configuration
 import Foundation
 import GeoCore
+import GeoCrypto
+import GeoStore
 import Logging
 import SystemPackage
 
@@ -25,11 +27,20 @@ public struct LogSettings: Sendable, Equatable {
 /// | server.idle_timeout_seconds | CITYGEO_SERVER_IDLE_TIMEOUT_SECONDS | keep-alive and slow-client limit |
 /// | server.event_loop_executor | CITYGEO_SERVER_EVENT_LOOP_EXECUTOR | Swift concurrency on NIO's event loops |
 /// | server.inline_lookups | CITYGEO_SERVER_INLINE_LOOKUPS | geocode/reverse answered on the event loop (off) |
+/// | server.stream_heartbeat_seconds | CITYGEO_SERVER_STREAM_HEARTBEAT_SECONDS | event-stream heartbeat (15) |
+/// | server.shutdown_deadline_seconds | CITYGEO_SERVER_SHUTDOWN_DEADLINE_SECONDS | exit this soon after SIGTERM (10) |
+/// | server.tls.certificate_file, server.tls.key_file | CITYGEO_SERVER_TLS_CERTIFICATE_FILE, _KEY_FILE | HTTPS (PEM) |
+/// | server.tls.redirect_port | CITYGEO_SERVER_TLS_REDIRECT_PORT | plain-HTTP port redirecting to HTTPS |
+/// | crypto.key_file | CITYGEO_CRYPTO_KEY_FILE | data keys (SM4) for sensitive columns and backups |
+/// | (environment only) | CITYGEO_CRYPTO_KEY | one data key, 64 hex digits, when there is no key file |
+/// | backup.directory, backup.core_layers | CITYGEO_BACKUP_DIRECTORY, _CORE_LAYERS | where backups go; layers of a core backup |
+/// | backup.core_interval_days, full_interval_days, keep_core, keep_full | CITYGEO_BACKUP_… | schedule and retention |
 /// | database.path | CITYGEO_DATABASE_PATH | the SpatiaLite file |
 /// | access.require_keys | CITYGEO_ACCESS_REQUIRE_KEYS | false opens every route |
 /// | access.public_scopes | CITYGEO_ACCESS_PUBLIC_SCOPES | scopes usable without a key (comma list) |
 /// | access.keys | CITYGEO_ACCESS_KEYS | keys as name:sha256:scope+scope[:rate] (comma list) |
 /// | access.default_rate, access.anonymous_rate | CITYGEO_ACCESS_DEFAULT_RATE, _ANONYMOUS_RATE | requests/s |
+/// | access.route_rates | CITYGEO_ACCESS_ROUTE_RATES | `METHOD /path=rate` per caller and route (comma list) |
 /// | limits.body_bytes, batch_points, batch_addresses, features_per_request, geometry_vertices, request_timeout_seconds | CITYGEO_LIMITS_… | request limits |
 /// | log.level, log.format | CITYGEO_LOG_LEVEL, CITYGEO_LOG_FORMAT | trace…critical; text or json |
 /// | fences.webhooks | CITYGEO_FENCES_WEBHOOKS | URLs fence events are posted to |
@@ -64,6 +75,19 @@ public enum ServerSettings {
         c.idleTimeout = try reader.seconds("server.idle_timeout_seconds") ?? c.idleTimeout
         c.eventLoopExecutor = try reader.bool("server.event_loop_executor") ?? c.eventLoopExecutor
         c.inlineLookups = try reader.bool("server.inline_lookups") ?? c.inlineLookups
+        c.streamHeartbeat = try reader.seconds("server.stream_heartbeat_seconds") ?? c.streamHeartbeat
+        c.shutdownDeadline = try reader.seconds("server.shutdown_deadline_seconds") ?? c.shutdownDeadline
+        switch (try reader.string("server.tls.certificate_file"), try reader.string("server.tls.key_file")) {
+        case (let chain?, let key?): c.tls = TLSFiles(certificateChain: chain, privateKey: key)
+        case (nil, nil): break
+        default:
+            throw GeoError(code: .invalidConfiguration, message: "server.tls.certificate_file and server.tls.key_file go together")
+        }
+        c.httpRedirectPort = try reader.int("server.tls.redirect_port", in: 1...65535) ?? c.httpRedirectPort
+        if c.httpRedirectPort != nil, c.tls == nil {
+            throw GeoError(code: .invalidConfiguration, message: "server.tls.redirect_port needs server.tls.certificate_file and key_file")
+        }
+        c.dataKeys = try DataKeyRing.configured(file: try reader.string("crypto.key_file"), environmentKey: environment["CITYGEO_CRYPTO_KEY"]) ?? c.dataKeys
         c.databasePath = try reader.string("database.path") ?? c.databasePath
         c.access.requireKeys = try reader.bool("access.require_keys") ?? c.access.requireKeys
         if let scopes = try reader.strings("access.public_scopes") {
@@ -74,6 +98,7 @@ public enum ServerSettings {
         if let keys = try reader.strings("access.keys") { c.access.configuredKeys = try keys.map(AccessPolicy.configuredKey) }
         c.access.defaultKeyRatePerSecond = try reader.double("access.default_rate", atLeast: 0) ?? c.access.defaultKeyRatePerSecond
         c.access.anonymousRatePerSecond = try reader.double("access.anonymous_rate", atLeast: 0) ?? c.access.anonymousRatePerSecond
+        if let rates = try reader.strings("access.route_rates") { c.access.routeRates = try routeRates(rates, key: "access.route_rates") }
         c.maximumBodyBytes = try reader.int("limits.body_bytes", in: 1...(1 << 34)) ?? c.maximumBodyBytes
         c.maximumBatchPoints = try reader.int("limits.batch_points", in: 1...100_000_000) ?? c.maximumBatchPoints
         c.maximumBatchAddresses = try reader.int("limits.batch_addresses", in: 1...100_000_000) ?? c.maximumBatchAddresses
@@ -87,6 +112,15 @@ public enum ServerSettings {
                 }
                 return url
             }
+        }
+        if let directory = try reader.string("backup.directory") {
+            var policy = BackupPolicy(directory: URL(fileURLWithPath: directory))
+            policy.coreLayers = try reader.strings("backup.core_layers")
+            policy.coreIntervalDays = try reader.double("backup.core_interval_days", atLeast: 1) ?? policy.coreIntervalDays
+            policy.fullIntervalDays = try reader.double("backup.full_interval_days", atLeast: 1) ?? policy.fullIntervalDays
+            policy.keepCore = try reader.int("backup.keep_core", in: 1...10_000) ?? policy.keepCore
+            policy.keepFull = try reader.int("backup.keep_full", in: 1...10_000) ?? policy.keepFull
+            c.backup = policy
         }
         var log = baseLog
         if let level = try reader.string("log.level") {
@@ -102,6 +136,21 @@ public enum ServerSettings {
             log.json = format == "json"
         }
         return (c, log)
+    }
+
+    /// Route rates written `METHOD /path=rate` (the route as ``RouteScopes`` names it, e.g. `POST /v1/positions=50`).
+    public static func routeRates(_ entries: [String], key: String) throws(GeoError) -> [String: Double] {
+        var rates: [String: Double] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, RouteScopes.table[parts[0]] != nil, let rate = Double(parts[1]), rate >= 0, rate.isFinite else {
+                throw GeoError(
+                    code: .invalidConfiguration,
+                    message: "\(key): '\(entry)' must be METHOD /path=requests-per-second with a routed path, e.g. POST /v1/positions=50")
+            }
+            rates[parts[0]] = rate
+        }
+        return rates
     }
 
     /// A fence-event webhook address: an http or https URL, else nil.

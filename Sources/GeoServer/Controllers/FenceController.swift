@@ -1,6 +1,7 @@
 import Foundation
 import GeoCore
 import GeoFences
+import GeoGrids
 import GeoStore
 import Hummingbird
 
@@ -10,9 +11,13 @@ import Hummingbird
 /// with snake_case names and ISO 8601 times (or seconds since 1970 on input).
 struct FenceController {
     let monitor: FenceMonitor
+    /// Where events happened, for keys limited to regions.
+    let grids: LayerVersionedValue<GridLocator>
     let maximumBodyBytes: Int
     let maximumBatchPositions: Int
     let maximumGeometryVertices: Int
+    /// How often an event stream sends a heartbeat comment.
+    let streamHeartbeat: Duration
 
     func register(on group: RouterGroup<CityRequestContext>) {
         group.get("fences", use: listFences)
@@ -56,6 +61,9 @@ struct FenceController {
         var body = try await RequestParsing.jsonBody(request, context: context, maximumBytes: maximumBodyBytes)
         // The path names the fence: fill in or check the id in the body.
         if case .object(var feature) = body, case .object(var properties)? = feature["properties"] {
+            if let given = properties["id"], given != .null, given.stringValue == nil {
+                throw APIError(code: .invalidFence, message: "properties.id must be a string (the path's \(id))", details: ["field": "properties.id"])
+            }
             if let given = properties["id"]?.stringValue, given != id {
                 throw APIError(code: .invalidFence, message: "properties.id \(given) differs from the path's \(id)", details: ["field": "properties.id"])
             }
@@ -99,37 +107,33 @@ struct FenceController {
     /// `GET /v1/events`.
     @Sendable func listEvents(_ request: Request, context: CityRequestContext) async throws -> Response {
         let query = try Self.eventQuery(request.uri.queryParameters)
-        let events = try await monitor.events(matching: query)
+        let region = try await RegionFilter.of(context, grids: grids)
+        let events = try await monitor.events(matching: query).filter { Self.visible($0, in: region) }
         return try JSONResponse.make(.object(["count": .int(Int64(events.count)), "events": .array(events.map(Self.describe))]))
     }
 
-    /// `GET /v1/events/stream`: server-sent events: stored events matching the filters first (none unless `from` is given), then every new one as it is raised; `limit` ends the stream after that many (for scripts and tests).
+    /// `GET /v1/events/stream`: server-sent events: stored events matching the filters first (none unless `from` is
+    /// given), then every new one as it is raised, with a heartbeat comment every ``streamHeartbeat``; `limit` ends
+    /// the stream after that many (for scripts and tests), and so do the client's departure and graceful shutdown.
     @Sendable func streamEvents(_ request: Request, context: CityRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
         let query = try Self.eventQuery(parameters)
-        let limit = query.limit
+        let region = try await RegionFilter.of(context, grids: grids)
         let live = await monitor.subscribe()
-        let stored = parameters["from"] == nil ? [] : try await monitor.events(matching: query)
+        let stored = parameters["from"] == nil ? [] : try await monitor.events(matching: query).filter { Self.visible($0, in: region) }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                var sent = 0
-                for event in stored where sent < limit {
-                    try await writer.write(Self.serverSentEvent(event))
-                    sent += 1
-                }
-                if sent < limit {
-                    for await event in live where Self.matches(event, query) {
-                        try await writer.write(Self.serverSentEvent(event))
-                        sent += 1
-                        if sent >= limit { break }
-                    }
-                }
-                try await writer.finish(nil)
-            })
+        let stream = EventStream(
+            live: live, heartbeat: streamHeartbeat, include: { Self.matches($0, query) && Self.visible($0, in: region) },
+            limit: query.limit)
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in try await stream.write(stored: stored, to: &writer) })
+    }
+
+    /// Whether a region-limited caller sees an event: it started in the caller's regions.
+    static func visible(_ event: FenceEvent, in region: RegionFilter?) -> Bool {
+        guard let region else { return true }
+        return event.startPosition.map(region.contains) ?? false
     }
 
     // MARK: input

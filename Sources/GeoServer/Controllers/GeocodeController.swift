@@ -11,6 +11,8 @@ import HummingbirdCore
 /// book in the store (GB/T 30428.3), answered as GeoJSON in the coordinate system asked for.
 struct GeocodeController {
     let services: LayerVersionedValue<AddressServices>
+    /// Where points lie, for keys limited to regions.
+    let grids: LayerVersionedValue<GridLocator>
     let maximumBodyBytes: Int
     let maximumBatchAddresses: Int
 
@@ -31,7 +33,13 @@ struct GeocodeController {
 
     /// `GET /v1/reverse`.
     @Sendable func reverse(_ request: Request, context: CityRequestContext) async throws -> Response {
-        JSONResponse.bytes(try Self.reverseAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
+        if let region = try await RegionFilter.of(context, grids: grids) {
+            let query = request.uri.queryParameters
+            let crs = try RequestParsing.crs(query["crs"].map(String.init))
+            let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
+            try region.require(CRS.convert(point, from: crs, to: .cgcs2000), field: "lon")
+        }
+        return JSONResponse.bytes(try Self.reverseAnswer(request.uri.queryParameters, services: try await services.value), contentType: Self.geoJSONType)
     }
 
     /// `GET /v1/autocomplete`.

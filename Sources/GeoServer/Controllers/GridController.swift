@@ -30,6 +30,7 @@ struct GridController {
         let point = try RequestParsing.point(
             lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
         let position = CRS.convert(point, from: crs, to: .cgcs2000)
+        try await RegionFilter.of(context, grids: grids)?.require(position, field: "lon")
         let location = try await grids.value.locate(position)
         var body = Self.describe(location, point: point)
         if let names = query["families"] {
@@ -74,7 +75,7 @@ struct GridController {
         guard case .object(let object) = body else {
             throw APIError(code: .invalidArgument, message: "body must be a JSON object with \"points\"", details: ["field": "$"])
         }
-        let crs = try RequestParsing.crs(object["crs"]?.stringValue)
+        let crs = try RequestParsing.crs(member: object["crs"])
         let points = try RequestParsing.pointArray(object["points"], field: "points", maximumCount: maximumBatchPoints, crs: crs)
         let locator = try await grids.value
         if let fields = object["fields"], fields != .null, fields.stringValue == nil {
@@ -127,8 +128,12 @@ struct GridController {
 
     /// `GET /v1/grids/check`.
     @Sendable func checkGrids(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        guard format == "json" || format == "geojson" else {
+            throw APIError(code: .invalidArgument, message: "format \"\(format)\" is not json or geojson", details: ["field": "format"])
+        }
         let report = try await census.value
-        if request.uri.queryParameters["format"] == "geojson" {
+        if format == "geojson" {
             return JSONResponse.bytes(try GeoJSON.encodeBytes(report.problemFeatures), contentType: "application/geo+json")
         }
         let counts = JSONValue.object(Dictionary(uniqueKeysWithValues: report.problemCounts.map { ($0.kind.rawValue, JSONValue.int(Int64($0.count))) }))

@@ -34,8 +34,14 @@ struct JoinController {
         let k = try query["k"].map { try RequestParsing.number(String($0), "k", 1...Double(Self.maximumNeighbours)) }.map(Int.init) ?? 5
         let maximum = try query["max_distance"].map { try RequestParsing.number(String($0), "max_distance", 0...Self.maximumRadiusMetres) }
         let filter = try Self.filter(query["filter"])
-        let found = index.nearest(to: CRS.convert(point, from: crs, to: .cgcs2000), k: k, maxDistanceMetres: maximum, filter: filter)
-        return try Self.collection(found, from: index)
+        let origin = CRS.convert(point, from: crs, to: .cgcs2000)
+        guard let region = try await RegionFilter.of(context, grids: grids) else {
+            return try Self.collection(index.nearest(to: origin, k: k, maxDistanceMetres: maximum, filter: filter), from: index)
+        }
+        // A region-limited key: the k nearest among those in its regions, found among everything within reach.
+        try region.require(origin, field: "lon")
+        let reachable = index.within(radiusMetres: maximum ?? Self.maximumRadiusMetres, of: origin, filter: filter)
+        return try Self.collection(Array(Self.inRegion(reachable, of: index, region).prefix(k)), from: index)
     }
 
     /// `GET /v1/within`.
@@ -45,8 +51,11 @@ struct JoinController {
         let crs = try RequestParsing.crs(query["crs"].map(String.init))
         let point = try RequestParsing.point(lon: query["lon"].map(String.init), lat: query["lat"].map(String.init), crs: crs)
         let radius = try RequestParsing.number(try RequestParsing.required(query["radius"], "radius"), "radius", 0...Self.maximumRadiusMetres)
-        let found = index.within(radiusMetres: radius, of: CRS.convert(point, from: crs, to: .cgcs2000), filter: try Self.filter(query["filter"]))
-        return try Self.collection(found, from: index)
+        let origin = CRS.convert(point, from: crs, to: .cgcs2000)
+        let region = try await RegionFilter.of(context, grids: grids)
+        try region?.require(origin, field: "lon")
+        let found = index.within(radiusMetres: radius, of: origin, filter: try Self.filter(query["filter"]))
+        return try Self.collection(region.map { Self.inRegion(found, of: index, $0) } ?? found, from: index)
     }
 
     /// `POST /v1/within`.
@@ -81,7 +90,7 @@ struct JoinController {
                 details: ["field": .string(replaced)])
         }
         let layer = body["layer"]?.stringValue ?? "cases"
-        let crs = try RequestParsing.crs(body["crs"]?.stringValue)
+        let crs = try RequestParsing.crs(member: body["crs"])
         guard case .object(let caseObject)? = body["case"] else {
             throw APIError(code: .invalidArgument, message: "body needs \"case\": {lon, lat, category, time}", details: ["field": "case"])
         }
@@ -89,6 +98,8 @@ struct JoinController {
             throw APIError(code: .invalidCoordinate, message: "case.lon and case.lat must be numbers", details: ["field": "case.lon"])
         }
         let point = CRS.convert(try RequestParsing.checked(Coordinate(x: lon, y: lat), field: "case"), from: crs, to: .cgcs2000)
+        let region = try await RegionFilter.of(context, grids: grids)
+        try region?.require(point, field: "case.lon")
         let category = try RequestParsing.required(caseObject["category"]?.stringValue, "case.category")
         let time = try Self.date(caseObject["time"]?.scalarText, field: "case.time")
         let locator = try await grids.value
@@ -97,12 +108,13 @@ struct JoinController {
         let newCase = CaseRecord(
             id: caseObject["id"]?.scalarText ?? "", category: category, time: time, position: point, gridCode: locator.unitGrid(at: point)?.code)
         let rules = detector.rules(for: category)
-        let similar = detector.similar(to: newCase).map { match -> JSONValue in
+        // A region-limited key sees the matches in its regions only.
+        let similar = detector.similar(to: newCase).filter { region?.contains($0.record.position) ?? true }.map { match -> JSONValue in
             var entry = Self.describe(match.record, distance: match.distanceMetres)
             entry["hours_apart"] = .double((match.secondsApart / 36).rounded() / 100)
             return .object(entry)
         }
-        let repeats = detector.repeats(of: newCase).map { match -> JSONValue in
+        let repeats = detector.repeats(of: newCase).filter { region?.contains($0.record.position) ?? true }.map { match -> JSONValue in
             var entry = Self.describe(match.record, distance: match.distanceMetres)
             entry["same_grid"] = .bool(match.sameGrid)
             entry["days_since_closed"] = .double((match.secondsSinceClosed / 864).rounded() / 100)
@@ -258,6 +270,11 @@ struct JoinController {
     }
 
     /// The found features as GeoJSON, each with `distance_m` added, in the given order.
+    /// The neighbours whose features lie in the caller's regions.
+    static func inRegion(_ found: [Neighbour], of index: PointLayerIndex, _ region: RegionFilter) -> [Neighbour] {
+        found.filter { region.contains(index.features[$0.index]) }
+    }
+
     static func collection(_ found: [Neighbour], from index: PointLayerIndex, withDistance: Bool = true) throws -> Response {
         let features = found.map { neighbour -> Feature in
             var feature = index.features[neighbour.index]

@@ -34,18 +34,28 @@ struct SamplingController {
             }
             counts[SampleType.canonicalName(type)] = Int(count)
         }
-        let cityClass = Int(body["city_class"]?.intValue ?? 1)
-        let groups = Int(body["groups"]?.intValue ?? 1)
+        let cityClass = Int(try RequestParsing.integer(body["city_class"], field: "city_class") ?? 1)
+        let groups = Int(try RequestParsing.integer(body["groups"], field: "groups") ?? 1)
         guard (1...100).contains(groups) else {
             throw APIError(code: .invalidArgument, message: "groups must be in 1...100", details: ["field": "groups"])
         }
-        let spacing = body["spacing_m"]?.doubleValue ?? 0
+        let spacing = try RequestParsing.number(body["spacing_m"], field: "spacing_m") ?? 0
         guard spacing >= 0, spacing <= 50_000 else {
             throw APIError(code: .invalidArgument, message: "spacing_m must be in 0...50000", details: ["field": "spacing_m"])
         }
         if let quota = body["quota"], quota != .null, quota.stringValue == nil {
             throw APIError(code: .invalidArgument, message: "quota must be a string such as \"A=4,B=2,C=2\"", details: ["field": "quota"])
         }
+        if let format = body["format"], format != .null, format.stringValue == nil {
+            throw APIError(code: .invalidArgument, message: "format must be a string: geojson, csv or html", details: ["field": "format"])
+        }
+        let excludeRounds = Int(try RequestParsing.integer(body["exclude_rounds"], field: "exclude_rounds") ?? 0)
+        guard (0...1_000).contains(excludeRounds) else {
+            throw APIError(code: .invalidArgument, message: "exclude_rounds must be in 0...1000", details: ["field": "exclude_rounds"])
+        }
+        let coverStreets = try RequestParsing.flag(body["cover_streets"], field: "cover_streets")
+        let withinDrawnGrids = try RequestParsing.flag(body["within_drawn_grids"], field: "within_drawn_grids")
+        let record = try RequestParsing.flag(body["record"], field: "record")
         let themes = try Self.themes(body["themes"])
         let section = body["section_m"]?.doubleValue ?? 200
         guard body["section_m"] == nil || body["section_m"]?.doubleValue != nil, (10...10_000).contains(section) else {
@@ -57,9 +67,9 @@ struct SamplingController {
         } catch let error as GeoError where error.location == "themes" {
             throw APIError(error, field: "themes")
         }
-        let excluded = try await SamplingHistory.recent(Int(body["exclude_rounds"]?.intValue ?? 0), in: store)
+        let excluded = try await SamplingHistory.recent(excludeRounds, in: store)
         let rules = SamplePointRules(
-            countsPerType: counts, minimumSpacingMetres: spacing, coverEveryStreet: body["cover_streets"] == true, excludedIDs: excluded)
+            countsPerType: counts, minimumSpacingMetres: spacing, coverEveryStreet: coverStreets, excludedIDs: excluded)
         var customQuota: DrawQuota?
         if let text = body["quota"]?.stringValue {
             do throws(GeoError) {
@@ -72,7 +82,7 @@ struct SamplingController {
         do throws(GeoError) {
             plan = try SamplingPlan.make(
                 evaluationGrids: inputs.evaluationGrids, candidates: inputs.candidates, cityClass: cityClass, pointRules: rules,
-                pointsWithinDrawnGrids: body["within_drawn_grids"] == true, inspectorGroups: groups, seed: UInt64(seedValue),
+                pointsWithinDrawnGrids: withinDrawnGrids, inspectorGroups: groups, seed: UInt64(seedValue),
                 excludedGrids: excluded, inputChecksums: inputs.checksums, quota: customQuota)
         } catch {
             let field = error.code == .quotaNotMet ? "points" : (error.location ?? "city_class")
@@ -82,7 +92,7 @@ struct SamplingController {
         guard ["geojson", "csv", "html"].contains(format) else {
             throw APIError(code: .invalidArgument, message: "format \"\(format)\" is not geojson, csv or html", details: ["field": "format"])
         }
-        let round = body["record"] == true ? try await SamplingHistory.record(plan, in: store) : nil
+        let round = record ? try await SamplingHistory.record(plan, in: store) : nil
         switch format {
         case "csv": return JSONResponse.bytes(Array(plan.csv().utf8), contentType: "text/csv; charset=utf-8")
         case "html":

@@ -33,6 +33,10 @@ struct TrajectoryController {
     /// `POST /v1/trajectories/points`: pOST /v1/trajectories/points: CSV, NDJSON, a JSON array or GeoJSON; all stored or none. The same ingest as /v1/positions: the fixes are evaluated against the fences and stored as tracks in one transaction.
     @Sendable func ingestTrackPoints(_ request: Request, context: CityRequestContext) async throws -> Response {
         let bytes = try await RequestParsing.rawBody(request, context: context, maximumBytes: maximumBodyBytes)
+        guard !bytes.isEmpty else {
+            throw APIError(
+                code: .invalidArgument, message: "the body is empty: send fixes as CSV, NDJSON, JSON or GeoJSON", details: ["field": "body"])
+        }
         let contentType = request.headers[.contentType] ?? ""
         let format: TrackParser.Format? =
             if contentType.contains("csv") { .csv }

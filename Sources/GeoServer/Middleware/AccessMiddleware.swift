@@ -31,15 +31,31 @@ struct AccessMiddleware: RouterMiddleware {
         do {
             try await authorize(request, scope: scope, context: &context)
             let response = try await next(request, context)
-            if audited { await audit.record(request, context: context, status: response.status.code, detail: Self.size(of: request)) }
+            if let kind = Self.auditKind(status: response.status.code, audited: audited) {
+                await audit.record(request, context: context, kind: kind, status: response.status.code, detail: Self.size(of: request))
+            }
             return response
         } catch {
-            // Refused writes are logged too: a stream of 401s on /v1/positions is worth seeing.
-            if audited {
-                let (status, detail) = Self.describe(error)
-                await audit.record(request, context: context, status: status, detail: detail)
+            // Refused writes are logged too (a stream of 401s on /v1/positions is worth seeing), and so are refused
+            // keys and server failures on every route.
+            let (status, detail) = Self.describe(error)
+            if let kind = Self.auditKind(status: status, audited: audited) {
+                let presented = Self.presentedKey(request.headers).flatMap(APIKeyText.id(of:))
+                await audit.record(request, context: context, kind: kind, status: status, detail: detail, presentedKeyId: presented)
             }
             throw error
+        }
+    }
+
+    /// Which of the four logs an answer goes to, nil for none: failed or refused keys (401, 403) are access lines on
+    /// every route, server failures exception lines on every route, and writes (``RouteScopes/isAudited(method:scope:)``)
+    /// operation lines, or access lines when refused for their rate.
+    static func auditKind(status: Int, audited: Bool) -> AuditKind? {
+        switch status {
+        case 401, 403: .access
+        case 500...: .exception
+        case 429: audited ? .access : nil
+        default: audited ? .operation : nil
         }
     }
 
@@ -52,9 +68,14 @@ struct AccessMiddleware: RouterMiddleware {
             }
             context.caller = caller
         }
-        guard let limit = try policy.admit(caller: context.caller, scope: scope, remoteAddress: context.remoteAddress) else { return }
-        if let wait = limiter.take(limit.bucket, ratePerSecond: limit.rate) {
-            throw RateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))), rate: limit.rate)
+        let route = RouteScopes.key(method: request.method, path: context.endpointPath ?? "")
+        guard let limits = try policy.admit(caller: context.caller, scope: scope, route: route, remoteAddress: context.remoteAddress) else {
+            return
+        }
+        for limit in limits {
+            if let wait = limiter.take(limit.bucket, ratePerSecond: limit.rate) {
+                throw RateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))), rate: limit.rate)
+            }
         }
     }
 
@@ -64,17 +85,26 @@ struct AccessMiddleware: RouterMiddleware {
         let limit: AccessPolicy.RateLimit?
     }
 
+
+
     /// The same checks as the router's, without waiting: nil when the router must take the request, because the
     /// keys are due for a reload or because the request is refused (the router then gives the refusal's answer,
     /// log and metrics). The rate is not charged here: ``charge(_:)`` does once the answer is made.
-    func admission(_ headers: HTTPFields, scope: AccessScope, remoteAddress: String?) -> Admission? {
+    func admission(_ headers: HTTPFields, scope: AccessScope, route: String, remoteAddress: String?) -> Admission? {
         var caller: Caller?
         if let presented = Self.presentedKey(headers) {
             guard case let known?? = keys.cachedCaller(for: presented) else { return nil }
+            // Region filters and route rates are the router's business.
+            guard known.regions.isEmpty, known.routeRates.isEmpty else { return nil }
             caller = known
         }
         do {
-            return Admission(caller: caller, limit: try policy.admit(caller: caller, scope: scope, remoteAddress: remoteAddress))
+            guard let limits = try policy.admit(caller: caller, scope: scope, route: route, remoteAddress: remoteAddress) else {
+                return Admission(caller: caller, limit: nil)
+            }
+            // One bucket only: a configured route rate sends the request to the router.
+            guard limits.count == 1 else { return nil }
+            return Admission(caller: caller, limit: limits[0])
         } catch {
             return nil
         }

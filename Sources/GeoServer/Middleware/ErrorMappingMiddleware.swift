@@ -14,6 +14,9 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as MethodNotAllowed {
             throw error
+        } catch is CancellationError {
+            // Stopped by a shutdown or a gone client: nothing was committed, and it is not the request's fault.
+            throw APIError(code: .cancelled, message: "the request was stopped before it finished (the server is shutting down)")
         } catch let error as HTTPError {
             // No route for this method: 405 naming the ones there are, when the path has any.
             // (The router's not-found responder labels the request "NotFound" for metrics.)

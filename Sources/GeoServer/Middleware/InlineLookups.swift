@@ -18,7 +18,7 @@ import Synchronization
 /// geocoder, set the latency.
 ///
 /// What it answers is exactly what the router answers: the same body function (``GeocodeController``), the
-/// same access checks (``AccessMiddleware/admission(_:scope:remoteAddress:)``), the same metrics and log line,
+/// same access checks (``AccessMiddleware/admission(_:scope:route:remoteAddress:)``), the same metrics and log line,
 /// and the same headers. Anything else goes to the router, which remains the reference: a parameter error, a
 /// refusal (401, 403, 429), a key ring or address index due for its periodic check (both need to await the
 /// store), a request with a body or `Connection: close`. (The in-flight gauge does not count inline answers: they
@@ -82,7 +82,7 @@ final class InlineLookups: Sendable {
     /// answer it.
     func answer(_ request: HTTPRequest, route: Route, remoteAddress: String?) -> Answer? {
         guard let target = request.path, let scope = scopes[route],
-            let admission = access.admission(request.headerFields, scope: scope, remoteAddress: remoteAddress),
+            let admission = access.admission(request.headerFields, scope: scope, route: "GET " + route.rawValue, remoteAddress: remoteAddress),
             let services = services.valueIfChecked
         else { return nil }
         let start = ContinuousClock.now

@@ -18,6 +18,9 @@ final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
     let inFlight: Meter
+    /// Live subscriptions to the fence monitor's events (open `/v1/events/stream` answers and webhook forwarding):
+    /// set when `/metrics` is read, so a leak of gone clients shows.
+    let eventSubscriptions: Prometheus.Gauge
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -29,6 +32,8 @@ final class ServerMetrics: Sendable {
         ]
         self.factory = factory
         inFlight = Meter(label: "citygeo_http_requests_in_flight", factory: factory)
+        eventSubscriptions = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "citygeo_event_subscriptions", unitName: "", helpText: "live subscriptions to fence events"))
     }
 
     /// The handles of one (method, route, status) series. Making them through the factory on every request hashed
@@ -130,6 +135,8 @@ struct ObservabilityMiddleware: RouterMiddleware {
         ]
         if let keyId { metadata["key_id"] = .string(keyId) }
         if let remoteAddress { metadata["remote"] = .string(remoteAddress) }
+        // The four log kinds of the specifications: a request line is the access log, a server failure the exception log.
+        metadata[LogKind.key] = .string(status >= 500 ? LogKind.exception : LogKind.access)
         logger.log(level: level, "request", metadata: metadata)
     }
 }

@@ -43,13 +43,14 @@ public struct APIError: HTTPResponseError, Sendable {
         case .payloadTooLarge, .batchTooLarge, .geometryTooLarge, .tooManyTiles: .contentTooLarge
         case .notFound, .layerNotFound, .tileSourceNotFound: .notFound
         case .layerExists, .fenceExists, .keyExists: .conflict
-        case .missingAPIKey, .invalidAPIKey: .unauthorized
-        case .insufficientScope: .forbidden
+        case .missingAPIKey, .invalidAPIKey, .expiredAPIKey: .unauthorized
+        case .insufficientScope, .outOfRegion: .forbidden
         case .methodNotAllowed: .methodNotAllowed
         case .rateLimited: .tooManyRequests
         case .timeout, .cancelled: .serviceUnavailable
         case .databaseError, .spatialiteMissing, .geosError, .projError, .zlibError, .ioError, .tileError,
-            .invalidConfiguration, .invalidAddressBook, .invalidPinyin, .invalidBoundaries, .invalidStoredFence, .missingResource, .internalError:
+            .invalidConfiguration, .invalidAddressBook, .invalidPinyin, .invalidBoundaries, .invalidStoredFence, .missingResource, .internalError,
+            .cryptoError, .encryptionKeyMissing, .integrityError:
             .internalServerError
         }
     }

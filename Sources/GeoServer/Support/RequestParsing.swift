@@ -15,6 +15,43 @@ enum RequestParsing {
         }
     }
 
+    /// The `crs` member of a JSON body: absent or null is CGCS2000, a string is parsed, anything else is 400.
+    static func crs(member value: JSONValue?) throws -> CRS {
+        guard let value, value != .null else { return .cgcs2000 }
+        guard let text = value.stringValue else {
+            throw APIError(code: .invalidCRS, message: "crs must be a string such as \"cgcs2000\" or \"EPSG:4490\"", details: ["field": "crs"])
+        }
+        return try crs(text)
+    }
+
+    /// A boolean member of a JSON body: absent or null is `default`, anything but true or false is 400 naming it.
+    static func flag(_ value: JSONValue?, field: String, default defaultValue: Bool = false) throws -> Bool {
+        switch value {
+        case nil, .null?: return defaultValue
+        case .bool(let flag)?: return flag
+        default: throw APIError(code: .invalidArgument, message: "\(field) must be true or false", details: ["field": .string(field)])
+        }
+    }
+
+    /// A number member of a JSON body: nil when absent or null, 400 naming it when not a number.
+    static func number(_ value: JSONValue?, field: String) throws -> Double? {
+        switch value {
+        case nil, .null?: return nil
+        case .int(let integer)?: return Double(integer)
+        case .double(let double)?: return double
+        default: throw APIError(code: .invalidArgument, message: "\(field) must be a number", details: ["field": .string(field)])
+        }
+    }
+
+    /// An integer member of a JSON body: nil when absent or null, 400 naming it when not a whole number.
+    static func integer(_ value: JSONValue?, field: String) throws -> Int64? {
+        guard let number = try number(value, field: field) else { return nil }
+        guard let integer = value?.intValue else {
+            throw APIError(code: .invalidArgument, message: "\(field) must be a whole number, got \(number)", details: ["field": .string(field)])
+        }
+        return integer
+    }
+
     /// A point from `lon` and `lat` parameters, finite and within range.
     static func point(lon: String?, lat: String?, crs: CRS) throws -> Coordinate {
         guard let lonText = lon, let x = Double(lonText) else {
@@ -57,8 +94,11 @@ enum RequestParsing {
         var points: [Coordinate] = []
         points.reserveCapacity(items.count)
         for (k, item) in items.enumerated() {
-            guard case .array(let pair) = item, pair.count >= 2, let x = pair[0].doubleValue, let y = pair[1].doubleValue else {
-                throw APIError(code: .invalidCoordinate, message: "\(field)[\(k)] must be [lon, lat]", details: ["field": .string("\(field)[\(k)]")])
+            // [lon, lat] or [lon, lat, height]: the height is ignored, but anything longer is a mistake.
+            guard case .array(let pair) = item, pair.count == 2 || (pair.count == 3 && pair[2].doubleValue != nil),
+                let x = pair[0].doubleValue, let y = pair[1].doubleValue
+            else {
+                throw APIError(code: .invalidCoordinate, message: "\(field)[\(k)] must be [lon, lat] or [lon, lat, height]", details: ["field": .string("\(field)[\(k)]")])
             }
             points.append(try checked(Coordinate(x: x, y: y), field: "\(field)[\(k)]"))
         }
@@ -82,6 +122,18 @@ enum RequestParsing {
     static func number(_ text: String, _ field: String, _ range: ClosedRange<Double>) throws -> Double {
         guard let value = Double(text), value.isFinite, range.contains(value) else {
             throw APIError(code: .invalidArgument, message: "\(field) must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
+                details: ["field": .string(field)])
+        }
+        return value
+    }
+
+    /// A whole-number parameter within `range` (digits only: `2.5` and `1e3` are refused, as the document's
+    /// `integer` type says); 400 naming it otherwise.
+    static func integer(_ text: String, _ field: String, _ range: ClosedRange<Int>) throws(APIError) -> Int {
+        guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") || $0 == UInt8(ascii: "-") }),
+            let value = Int(text), range.contains(value)
+        else {
+            throw APIError(code: .invalidArgument, message: "\(field) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"",
                 details: ["field": .string(field)])
         }
         return value
