@@ -1,6 +1,7 @@
 import Foundation
 import GeoCore
 import GeoCrypto
+import Synchronization
 internal import GRDB
 internal import GRDBSQLite
 
@@ -29,11 +30,13 @@ public final class SpatialStore: FeatureStore {
         try self.init(path: path, spatialiteModule: "mod_spatialite", temporaryDirectory: nil, dataKeys: dataKeys)
     }
 
-    /// A store on a fresh file in a new temporary directory, removed when the store is released.
+    /// A store on a fresh file in a new temporary directory, removed when the store is released, or when the
+    /// process exits normally if it never is (a store kept for a whole test run).
     /// Behaves exactly like a file store (WAL, a pool of readers); meant for tests and scratch work.
     public static func temporary(dataKeys: DataKeyRing? = nil) throws(GeoError) -> SpatialStore {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("citygeo-store-\(UUID().uuidString)", isDirectory: true)
+        TemporaryStoreDirectories.register(directory)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -77,7 +80,10 @@ public final class SpatialStore: FeatureStore {
     }
 
     deinit {
-        if let temporaryDirectory { try? FileManager.default.removeItem(at: temporaryDirectory) }
+        if let temporaryDirectory {
+            try? FileManager.default.removeItem(at: temporaryDirectory)
+            TemporaryStoreDirectories.forget(temporaryDirectory)
+        }
     }
 
     /// Loads SpatiaLite into one connection. Extension loading is switched on only for the duration of the
@@ -142,5 +148,29 @@ extension GeoError {
             return GeoError(code: .cancelled, message: "\(context): the task was cancelled")
         }
         return GeoError(code: .databaseError, message: context, underlying: "\(error)")
+    }
+}
+
+/// The folders of temporary stores still alive, removed at a normal exit: a store held in a static (routes shared by
+/// a test suite) is never released, and its folder (tens of MB) would otherwise stay in the temporary directory.
+enum TemporaryStoreDirectories {
+    private static let alive = Mutex<Set<URL>>([])
+    private static let exitHandlerInstalled = Mutex(false)
+
+    static func register(_ directory: URL) {
+        alive.withLock { _ = $0.insert(directory) }
+        exitHandlerInstalled.withLock { installed in
+            guard !installed else { return }
+            installed = true
+            atexit { TemporaryStoreDirectories.removeAll() }
+        }
+    }
+
+    static func forget(_ directory: URL) {
+        alive.withLock { _ = $0.remove(directory) }
+    }
+
+    static func removeAll() {
+        for directory in alive.withLock({ $0 }) { try? FileManager.default.removeItem(at: directory) }
     }
 }

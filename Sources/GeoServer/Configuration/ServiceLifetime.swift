@@ -67,7 +67,10 @@ final class ShutdownCountdown: Sendable {
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: seconds)
             logger.critical("still running \(seconds) s after the shutdown signal: exiting now")
-            exit(75)
+            // _exit, not exit: the process is being ended because threads did not stop, and exit's handlers and
+            // destructors could wait on locks those threads hold. Every acknowledged write is committed already.
+            fflush(nil)
+            _exit(75)
         }
     }
 }
