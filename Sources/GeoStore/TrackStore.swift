@@ -103,6 +103,19 @@ public enum TrackCell {
 
 /// The `track_points` schema.
 enum TrackTables {
+    /// `cells` over `from ≤ t ≤ to` as conditions on at most 500 cells each, with their arguments: a temporary table
+    /// would need a writer, and chunks of bound parameters stay under SQLite's limit.
+    static func cellWindows(_ cells: Set<Int64>, from: Double, to: Double) -> [(condition: String, arguments: StatementArguments)] {
+        let sorted = cells.sorted()
+        return stride(from: 0, to: sorted.count, by: 500).map { start in
+            let chunk = Array(sorted[start..<min(start + 500, sorted.count)])
+            var arguments = StatementArguments(chunk)
+            arguments += [from, to]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            return ("cell IN (\(marks)) AND t >= ? AND t <= ?", arguments)
+        }
+    }
+
     static let createSQL = """
         CREATE TABLE track_points (
             id INTEGER PRIMARY KEY,
@@ -144,23 +157,11 @@ extension SpatialStore: TrackStore {
 
     public func trackPoints(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> [TrackPoint] {
         guard !cells.isEmpty else { return [] }
-        let sorted = cells.sorted()
         return try await read { db in
-            // A temporary table would need a writer; chunks of bound parameters stay under SQLite's limit.
             var result: [TrackPoint] = []
-            var start = 0
-            while start < sorted.count {
-                let chunk = Array(sorted[start..<min(start + 500, sorted.count)])
-                start += chunk.count
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                var arguments = StatementArguments(chunk)
-                arguments += [from, to]
+            for (condition, arguments) in TrackTables.cellWindows(cells, from: from, to: to) {
                 let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT vehicle, t, lon, lat, speed, heading, status FROM track_points
-                        WHERE cell IN (\(marks)) AND t >= ? AND t <= ?
-                        """,
+                    db, sql: "SELECT vehicle, t, lon, lat, speed, heading, status FROM track_points WHERE \(condition)",
                     arguments: arguments)
                 result += rows.map(TrackTables.point(from:))
             }
@@ -171,17 +172,11 @@ extension SpatialStore: TrackStore {
 
     public func trackVehicles(inCells cells: Set<Int64>, from: Double, to: Double) async throws(GeoError) -> Set<String> {
         guard !cells.isEmpty else { return [] }
-        let sorted = cells.sorted()
         return try await read { db in
             var result: Set<String> = []
-            for start in stride(from: 0, to: sorted.count, by: 500) {
-                let chunk = Array(sorted[start..<min(start + 500, sorted.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                var arguments = StatementArguments(chunk)
-                arguments += [from, to]
+            for (condition, arguments) in TrackTables.cellWindows(cells, from: from, to: to) {
                 result.formUnion(try String.fetchAll(
-                    db, sql: "SELECT DISTINCT vehicle FROM track_points WHERE cell IN (\(marks)) AND t >= ? AND t <= ?",
-                    arguments: arguments))
+                    db, sql: "SELECT DISTINCT vehicle FROM track_points WHERE \(condition)", arguments: arguments))
             }
             return result
         }

@@ -124,8 +124,7 @@ final class PostGISChangeListener: Sendable {
                     switch Self.notice(from: notification.payload) {
                     case .change(let change): self.output.yield(change)
                     case .eventIDs(let ids):
-                        let rows = try await PostGISFenceRows.events(
-                            connection, "\(unescaped: PostGISFenceRows.eventColumns) WHERE id = ANY(\(ids)) ORDER BY id", logger: self.logger)
+                        let rows = try await PostGISFenceRows.events(ids: ids, connection, logger: self.logger)
                         if !rows.isEmpty { self.output.yield(.events(rows)) }
                     case nil: break
                     }

@@ -100,11 +100,9 @@ extension PostGISStore: VehicleStateStore, WebhookOutbox, FenceEventLookup {
     /// The events with these ids, in the order asked (ids not stored are left out).
     public func fenceEvents(ids: [String]) async throws(GeoError) -> [StoredFenceEvent] {
         guard !ids.isEmpty else { return [] }
-        let found = try await withConnection("cannot read fence events") { connection in
-            try await PostGISFenceRows.events(connection, "\(unescaped: PostGISFenceRows.eventColumns) WHERE id = ANY(\(ids))", logger: logger)
+        return try await withConnection("cannot read fence events") { connection in
+            try await PostGISFenceRows.events(ids: ids, connection, logger: logger)
         }
-        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[$0] }
     }
 }
 

@@ -111,6 +111,14 @@ enum PostGISFenceRows {
         return result
     }
 
+    /// The events with these ids, in the order asked (ids not stored are left out).
+    static func events(ids: [String], _ connection: PostgresConnection, logger: Logger) async throws -> [StoredFenceEvent] {
+        guard !ids.isEmpty else { return [] }
+        let found = try await events(connection, "\(unescaped: eventColumns) WHERE id = ANY(\(ids))", logger: logger)
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
+    }
+
     static func events(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws -> [StoredFenceEvent] {
         var result: [StoredFenceEvent] = []
         let rows = try await connection.query(query, logger: logger)
