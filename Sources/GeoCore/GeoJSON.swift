@@ -154,14 +154,44 @@ public enum GeoJSON {
     }
     /// The compact GeoJSON UTF-8 bytes of a feature collection.
     public static func encodeBytes(_ collection: FeatureCollection, options: WriteOptions = .init()) throws(GeoError) -> [UInt8] {
+        try encodeBytes(collection, foreignMembers: [], options: options)
+    }
+
+    /// The compact GeoJSON UTF-8 bytes of a feature collection followed by members GeoJSON leaves to its users
+    /// (RFC 7946 §6.1), in the order given: OGC API's `links`, `numberMatched`, `numberReturned` …
+    public static func encodeBytes(
+        _ collection: FeatureCollection, foreignMembers: [(String, JSONValue)], options: WriteOptions = .init()
+    ) throws(GeoError) -> [UInt8] {
         var writer = GeoJSONWriter(options: options)
         writer.out.append(contentsOf: #"{"type":"FeatureCollection","features":["#.utf8)
         for (i, feature) in collection.features.enumerated() {
             if i > 0 { writer.out.append(UInt8(ascii: ",")) }
             try writer.feature(feature, path: "features[\(i)]")
         }
-        writer.out.append(contentsOf: "]}".utf8)
+        writer.out.append(UInt8(ascii: "]"))
+        try appendMembers(foreignMembers, to: &writer.out)
+        writer.out.append(UInt8(ascii: "}"))
         return writer.out
+    }
+
+    /// The compact GeoJSON UTF-8 bytes of a feature followed by `foreignMembers` (see the collection overload).
+    public static func encodeBytes(
+        _ feature: Feature, foreignMembers: [(String, JSONValue)], options: WriteOptions = .init()
+    ) throws(GeoError) -> [UInt8] {
+        var out = try encodeBytes(feature, options: options)
+        out.removeLast()  // the feature object's closing brace
+        try appendMembers(foreignMembers, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private static func appendMembers(_ members: [(String, JSONValue)], to out: inout [UInt8]) throws(GeoError) {
+        for (name, value) in members {
+            out.append(UInt8(ascii: ","))
+            out += try JSON.encodeBytes(.string(name))
+            out.append(UInt8(ascii: ":"))
+            out += try JSON.encodeBytes(value)
+        }
     }
 }
 

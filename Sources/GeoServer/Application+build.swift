@@ -90,6 +90,8 @@ func buildRoutes(
     let grids = GridLocator.versioned(store: store, checkInterval: configuration.indexRefreshInterval)
     try await grids.prime()
     LayerController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest, grids: grids).register(on: v1)
+    let ogcFeatures = OGCFeaturesController(store: store, maximumFeatures: configuration.maximumFeaturesPerRequest, grids: grids)
+    ogcFeatures.register(on: router)
     let families = PolygonFamilies(store: store, checkInterval: configuration.indexRefreshInterval)
     let gridController = GridController(
         grids: grids, families: families,
@@ -163,7 +165,8 @@ func buildRoutes(
     }
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
-    MapPageController(vendorDirectory: configuration.resolvedWebAssets).register(on: router)
+    OGCTilesController(service: tiles).register(on: router)
+    MapPageController(vendorDirectory: configuration.resolvedWebAssets, landingPage: ogcFeatures.landingPage).register(on: router)
     if let feed {
         let followers: [StoreChangeListener.Follower] = [
             { change in

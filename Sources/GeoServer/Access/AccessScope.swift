@@ -48,7 +48,11 @@ public struct ScopeListError: Error, CustomStringConvertible, Sendable {
 /// `x-citygeo-scope` and the tests agree; a route missing here needs `admin` (closed by default).
 public enum RouteScopes {
     /// The routes anyone may call: liveness, readiness and the API description.
-    public static let open: Set<String> = ["GET /health", "GET /ready", "GET /openapi.json"]
+    public static let open: Set<String> = [
+        "GET /health", "GET /ready", "GET /openapi.json",
+        // What an OGC client reads before it asks for data: the landing page, the conformance classes, the tiling scheme.
+        "GET /ogc", "GET /ogc/conformance", "GET /ogc/tileMatrixSets", "GET /ogc/tileMatrixSets/{tileMatrixSetId}",
+    ]
 
     /// `"METHOD /path/{param}"` → scope, for every route but the open ones.
     public static let table: [String: AccessScope] = [
@@ -56,6 +60,7 @@ public enum RouteScopes {
         "GET /": .tiles, "GET /preview": .tiles, "GET /vendor/{file}": .tiles,
         "GET /tiles/catalog": .tiles, "GET /tiles/changes": .tiles, "GET /tiles/{source}": .tiles,
         "GET /tiles/{source}/{z}/{x}/{y}": .tiles,
+        "GET /ogc/collections/{collectionId}/tiles": .tiles, "GET /ogc/collections/{collectionId}/tiles/{tileMatrixSetId}": .tiles,
         // Case intake: geocoding.
         "GET /v1/geocode": .geocode, "GET /v1/reverse": .geocode, "GET /v1/autocomplete": .geocode,
         "POST /v1/geocode/batch": .geocode,
@@ -67,6 +72,8 @@ public enum RouteScopes {
         "POST /v1/sampling": .joins,
         "GET /v1/regions": .joins, "GET /v1/regions/{code}": .joins, "GET /v1/stats": .joins, "POST /v1/stats": .joins,
         "GET /v1/families": .joins,
+        // GIS desktops and servers: the layers as OGC API - Features collections.
+        "GET /ogc/collections": .joins, "GET /ogc/collections/{collectionId}": .joins, "GET /ogc/collections/{collectionId}/items": .joins,
         // Planners and command centres: spatial analysis and routing (reads only).
         "POST /v1/analysis/coverage": .joins, "POST /v1/analysis/sites": .joins, "POST /v1/analysis/overlay": .joins,
         "POST /v1/analysis/changes": .joins, "GET /v1/analysis/hotspots/roads": .joins, "GET /v1/analysis/hotspots/times": .joins,

@@ -38,35 +38,12 @@ struct LayerController {
         let bbox = try query["bbox"].map { try Self.parseBoundingBox(String($0)) }
         let limit = try query["limit"].map { try Self.parseCount(String($0), field: "limit", maximum: maximumFeatures) } ?? maximumFeatures
         let offset = try query["offset"].map { try Self.parseCount(String($0), field: "offset", maximum: Int(Int32.max)) } ?? 0
-        let features: [Feature]
-        if let region = try await RegionFilter.of(context, grids: grids) {
-            features = try await Self.features(in: name, bbox: bbox, limit: limit, offset: offset, within: region, store: store)
-        } else {
-            features = try await store.features(in: name, bbox: bbox, limit: limit, offset: offset).map(\.feature)
-        }
+        let region = try await RegionFilter.of(context, grids: grids)
+        var filter = FeatureFilter(bbox: bbox)
+        if let region { filter.accepts = { region.contains($0) } }
+        let features = try await store.features(in: name, matching: filter, limit: limit, offset: offset, countingMatches: false).features.map(\.feature)
         let collection = FeatureCollection(features)
         return JSONResponse.bytes(try GeoJSON.encodeBytes(collection), contentType: "application/geo+json")
-    }
-
-    /// A page of the features lying in a caller's regions: `offset` and `limit` count those features only, so a
-    /// region-limited client pages through its own subtree as any client pages through a layer.
-    static func features(
-        in name: String, bbox: BoundingBox?, limit: Int, offset: Int, within region: RegionFilter, store: any CityStore
-    ) async throws -> [Feature] {
-        let pageSize = 2_000
-        var skipped = 0
-        var kept: [Feature] = []
-        var position = 0
-        while kept.count < limit {
-            let page = try await store.features(in: name, bbox: bbox, limit: pageSize, offset: position)
-            for stored in page where region.contains(stored.feature) {
-                if skipped < offset { skipped += 1 } else if kept.count < limit { kept.append(stored.feature) }
-            }
-            try GeoError.throwIfCancelled()
-            if page.count < pageSize { break }
-            position += pageSize
-        }
-        return kept
     }
 
     static func notFound(_ name: String) -> APIError {

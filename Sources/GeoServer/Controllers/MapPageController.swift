@@ -3,13 +3,19 @@ import Hummingbird
 
 /// `/`: the MapLibre map over CityGeo's vector tiles when MapLibre GL JS is installed (tools/install-web.sh puts
 /// it in `web/vendor/`), else the dependency-free canvas preview, which is always at `/preview`.
-/// `/vendor/maplibre-gl.js|css` serves the installed files; nothing else is read from disk.
+/// `/vendor/maplibre-gl.js|css` serves the installed files; nothing else is read from disk. A client asking for
+/// JSON at `/` (an `Accept` ranking a JSON type first, or `f=json`) gets the OGC API landing page instead.
 struct MapPageController {
     /// The vendor files, read once at start (a megabyte; serving from memory keeps the handler off the disk).
     let assets: [String: [UInt8]]
 
+    /// The OGC API landing page, the answer of `/` to a client asking for JSON (GDAL, QGIS and OWSLib pointed at
+    /// the server's root).
+    let landingPage: @Sendable (Request, CityRequestContext) async throws -> Response
+
     /// Serves the MapLibre GL JS files found in `vendorDirectory` (where tools/install-web.sh put them), if any.
-    init(vendorDirectory: URL?) {
+    init(vendorDirectory: URL?, landingPage: @escaping @Sendable (Request, CityRequestContext) async throws -> Response) {
+        self.landingPage = landingPage
         var assets: [String: [UInt8]] = [:]
         for name in Self.vendorFiles.keys {
             if let directory = vendorDirectory, let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) {
@@ -29,6 +35,10 @@ struct MapPageController {
 
     /// `GET /`.
     @Sendable func mapPage(_ request: Request, context: CityRequestContext) async throws -> Response {
+        let asksJSON = request.uri.queryParameters["f"] != nil || request.headers[.accept]?.contains("json") == true
+        if asksJSON, try OGCDocuments.format(of: request) == .json {
+            return try await landingPage(request, context)
+        }
         let page = assets["maplibre-gl.js"] != nil ? MapLibrePage.html : MapPage.html
         return JSONResponse.bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
     }

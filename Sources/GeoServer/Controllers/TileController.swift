@@ -22,7 +22,7 @@ struct TileController {
 
     /// `GET /tiles/catalog`.
     @Sendable func tileCatalog(_ request: Request, context: CityRequestContext) async throws -> Response {
-        let base = Self.baseURL(request)
+        let base = RequestParsing.baseURL(request)
         let sources = try await service.catalog()
         return try JSONResponse.make(.object(["sources": .array(sources.map { Self.catalogEntry($0, base: base) })]))
     }
@@ -55,7 +55,7 @@ struct TileController {
                            details: ["field": "source"])
         }
         let info = try await mapped { () async throws(GeoError) in try await service.info(of: String(file.dropLast(5))) }
-        var response = try JSONResponse.make(Self.tileJSON(info, base: Self.baseURL(request)))
+        var response = try JSONResponse.make(Self.tileJSON(info, base: RequestParsing.baseURL(request)))
         response.headers[.cacheControl] = cacheControl
         response.headers[.accessControlAllowOrigin] = "*"
         return response
@@ -135,14 +135,6 @@ struct TileController {
             let tag = item.trimmingCharacters(in: .whitespaces)
             return tag == "*" || tag == etag || tag == "W/" + etag
         }
-    }
-
-    /// `scheme://host` of the request (X-Forwarded-Proto honoured), or "" when there is no Host header, which
-    /// leaves the URLs relative.
-    static func baseURL(_ request: Request) -> String {
-        guard let host = request.head.authority else { return "" }
-        let scheme = request.headers[.init("X-Forwarded-Proto")!] ?? request.head.scheme ?? "http"
-        return "\(scheme)://\(host)"
     }
 
     /// TileJSON 3.0.0 for a source.

@@ -188,4 +188,12 @@ enum RequestParsing {
         }
         return name
     }
+
+    /// `scheme://host` of the request (X-Forwarded-Proto honoured), or "" when there is no Host header, which
+    /// leaves the URLs built on it relative.
+    static func baseURL(_ request: Request) -> String {
+        guard let host = request.head.authority else { return "" }
+        let scheme = request.headers[.init("X-Forwarded-Proto")!] ?? request.head.scheme ?? "http"
+        return "\(scheme)://\(host)"
+    }
 }
