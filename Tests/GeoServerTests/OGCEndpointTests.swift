@@ -243,6 +243,11 @@ import Testing
                 #expect(abs(cellSize - 156_543.033_928_041) < 1e-6)
                 #expect(abs((levels.first?["scaleDenominator"]?.doubleValue ?? 0) - 559_082_264.028_717_8) < 1e-3)
                 #expect(levels[3]["matrixWidth"] == 8)
+                // The TMS 1.0 members GDAL 3.6 reads, beside the 2.0 ones.
+                #expect(set["type"] == "TileMatrixSetType")
+                let levelsTMS1 = set["tileMatrix"]?.arrayValue?.compactMap(\.objectValue) ?? []
+                #expect(levelsTMS1.count == 25)
+                #expect(levelsTMS1.last?["topLeftCorner"] == .array([.double(-WebMercator.originShift), .double(WebMercator.originShift)]))
             }
         }
     }

@@ -135,22 +135,33 @@ struct OGCTilesController {
         return document
     }
 
-    /// WebMercatorQuad levels 0 to 24, the usual deepest level.
+    /// WebMercatorQuad levels 0 to 24, the usual deepest level, in the JSON encoding of 2D-TMS 2.0, with the
+    /// members of the TMS 1.0 encoding beside them (`type`, `identifier`, `supportedCRS`, `tileMatrix`): GDAL
+    /// before 3.7 (Debian 12's 3.6) reads only those, and 2.0 readers ignore them.
     static let matrixSetDefinition: JSONValue = {
         let origin = WebMercator.originShift
-        let levels = (0...24).map { z -> JSONValue in
+        let crs: JSONValue = "http://www.opengis.net/def/crs/EPSG/0/3857"
+        var levels: [JSONValue] = [], levelsTMS1: [JSONValue] = []
+        for z in 0...24 {
             let cellSize = 2 * origin / 256 / Double(1 << z)
-            return .object([
-                "id": .string(String(z)), "scaleDenominator": .double(cellSize / 0.000_28), "cellSize": .double(cellSize),
-                "cornerOfOrigin": "topLeft", "pointOfOrigin": .array([.double(-origin), .double(origin)]),
-                "tileWidth": 256, "tileHeight": 256, "matrixWidth": .int(Int64(1 << z)), "matrixHeight": .int(Int64(1 << z)),
-            ])
+            let common: [String: JSONValue] = [
+                "scaleDenominator": .double(cellSize / 0.000_28), "tileWidth": 256, "tileHeight": 256,
+                "matrixWidth": .int(Int64(1 << z)), "matrixHeight": .int(Int64(1 << z)),
+            ]
+            levels.append(.object(common.merging([
+                "id": .string(String(z)), "cellSize": .double(cellSize), "cornerOfOrigin": "topLeft",
+                "pointOfOrigin": .array([.double(-origin), .double(origin)]),
+            ]) { a, _ in a }))
+            levelsTMS1.append(.object(common.merging([
+                "type": "TileMatrixType", "identifier": .string(String(z)), "topLeftCorner": .array([.double(-origin), .double(origin)]),
+            ]) { a, _ in a }))
         }
         return .object([
             "id": .string(matrixSetID), "title": "Google Maps compatible for the World", "uri": .string(matrixSetURI),
-            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857", "orderedAxes": .array(["X", "Y"]),
+            "crs": crs, "orderedAxes": .array(["X", "Y"]),
             "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
             "tileMatrices": .array(levels),
+            "type": "TileMatrixSetType", "identifier": .string(matrixSetID), "supportedCRS": crs, "tileMatrix": .array(levelsTMS1),
         ])
     }()
 
