@@ -62,7 +62,8 @@ import Testing
             try await client.execute(uri: "/ogc", method: .get) { response in
                 #expect(response.status == .ok)
                 let page = try Self.object(response)
-                #expect(Self.href(page, rel: "service-desc") == "http://localhost/openapi.json")
+                #expect(Self.href(page, rel: "service-desc", type: "application/vnd.oai.openapi+json;version=3.0") == "http://localhost/ogc/api")
+                #expect(Self.href(page, rel: "alternate", type: "application/vnd.oai.openapi+json;version=3.1") == "http://localhost/openapi.json")
                 #expect(Self.href(page, rel: "conformance") == "http://localhost/ogc/conformance")
                 #expect(Self.href(page, rel: "data") == "http://localhost/ogc/collections")
                 #expect(Self.href(page, rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes") == "http://localhost/ogc/tileMatrixSets")
@@ -81,6 +82,35 @@ import Testing
         }
     }
 
+    @Test func theDefinitionIsServedAsOpenAPI30() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/ogc/api", method: .get) { response in
+                #expect(response.headers[.contentType] == "application/vnd.oai.openapi+json;version=3.0")
+                let document = try Self.object(response)
+                #expect(document["openapi"] == "3.0.3")
+                // No 3.1-only schema keyword is left anywhere.
+                var found: [String] = []
+                func walk(_ value: JSONValue) {
+                    switch value {
+                    case .object(let members):
+                        if case .array? = members["type"] { found.append("type list") }
+                        if members["const"] != nil { found.append("const") }
+                        if members["prefixItems"] != nil { found.append("prefixItems") }
+                        if let bound = members["exclusiveMinimum"], bound != true { found.append("numeric exclusiveMinimum") }
+                        if members["$ref"] != nil, members.count > 1 { found.append("$ref with siblings") }
+                        members.values.forEach(walk)
+                    case .array(let items): items.forEach(walk)
+                    default: break
+                    }
+                }
+                walk(.object(document))
+                #expect(found.isEmpty, "\(Set(found))")
+                let items = document["paths"]?.objectValue?["/ogc/collections/{collectionId}/items"]
+                #expect(items != nil)
+            }
+        }
+    }
+
     @Test func conformanceDeclaresFeaturesCRSAndTilesClasses() async throws {
         try await withApp { client in
             try await client.execute(uri: "/ogc/conformance", method: .get) { response in
@@ -88,6 +118,7 @@ import Testing
                 for expected in [
                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core", "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html", "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
                     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset", "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
                 ] {
                     #expect(classes.contains(expected), "\(expected)")

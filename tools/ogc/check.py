@@ -7,7 +7,7 @@ Checks, each printed PASS or FAIL with the figures it compared:
      geometries (shapely, within 1e-9 degrees) as `citygeo export`.
   4. GDAL's OGCAPI driver (a current GDAL, from the pyogrio wheel) reading the vector tiles of two collections at
      one zoom: every feature of the layer is found in the tiles.
-  5. The HTML pages a browser gets.
+  5. The HTML pages a browser gets, and the OpenAPI 3.0 definition (`/ogc/api`) valid for openapi-spec-validator.
 Usage: check.py BASE_URL KEY CITYGEO DATABASE WORK_DIR
 """
 import json
@@ -146,6 +146,14 @@ with urllib.request.urlopen(request) as answer:
     html = answer.read().decode()
     kind = answer.headers["Content-Type"]
 report(kind.startswith("text/html") and html.count("<tr>") == 4, "items as HTML for a browser: %s, %d table rows" % (kind, html.count("<tr>")))
+
+from openapi_spec_validator import validate  # noqa: E402
+definition = get_json("/ogc/api")
+try:
+    validate(definition)
+    report(definition["openapi"] == "3.0.3", "/ogc/api: OpenAPI %s, %d paths, valid" % (definition["openapi"], len(definition["paths"])))
+except Exception as error:  # the validator's own exception types vary by version
+    report(False, "/ogc/api is not valid OpenAPI 3.0: %s" % str(error)[:300])
 
 print("%d failure(s)" % failures)
 sys.exit(1 if failures else 0)

@@ -17,10 +17,10 @@ if ! command -v ogr2ogr >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends gdal-bin >/dev/null
 fi
 venv=$root/.build/ogc-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import owslib, pyogrio, shapely' 2>/dev/null; then
-    echo "ogc-check: creating $venv (OWSLib, pyogrio, shapely)" >&2
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import owslib, pyogrio, shapely, openapi_spec_validator' 2>/dev/null; then
+    echo "ogc-check: creating $venv (OWSLib, pyogrio, shapely, openapi-spec-validator)" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q 'owslib==0.35.0' 'pyogrio==0.13.0' 'shapely==2.2.0'
+    "$venv/bin/pip" install -q 'owslib==0.35.0' 'pyogrio==0.13.0' 'shapely==2.2.0' 'openapi-spec-validator==0.9.0'
 fi
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     echo "# swift build --product citygeo" >&2

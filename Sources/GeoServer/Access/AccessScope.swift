@@ -51,7 +51,7 @@ public enum RouteScopes {
     public static let open: Set<String> = [
         "GET /health", "GET /ready", "GET /openapi.json",
         // What an OGC client reads before it asks for data: the landing page, the conformance classes, the tiling scheme.
-        "GET /ogc", "GET /ogc/conformance", "GET /ogc/tileMatrixSets", "GET /ogc/tileMatrixSets/{tileMatrixSetId}",
+        "GET /ogc", "GET /ogc/api", "GET /ogc/conformance", "GET /ogc/tileMatrixSets", "GET /ogc/tileMatrixSets/{tileMatrixSetId}",
     ]
 
     /// `"METHOD /path/{param}"` → scope, for every route but the open ones.

@@ -23,6 +23,7 @@ struct OGCFeaturesController {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     ]
 
@@ -41,8 +42,9 @@ struct OGCFeaturesController {
         let root = RequestParsing.baseURL(request) + OGCDocuments.root
         let links =
             OGCDocuments.selfLinks(root, format: format) + [
+                OGCDocuments.link(root + "/api", rel: "service-desc", type: OGCDocuments.openAPI30Type, title: "the API definition (OpenAPI 3.0)"),
                 OGCDocuments.link(
-                    RequestParsing.baseURL(request) + "/openapi.json", rel: "service-desc",
+                    RequestParsing.baseURL(request) + "/openapi.json", rel: "alternate",
                     type: "application/vnd.oai.openapi+json;version=3.1", title: "the API definition (OpenAPI 3.1)"),
                 OGCDocuments.link(root + "/conformance", rel: "conformance", type: "application/json", title: "conformance classes"),
                 OGCDocuments.link(root + "/collections", rel: "data", type: "application/json", title: "the layers as collections"),

@@ -12,6 +12,8 @@ import Hummingbird
 struct OpenAPIController {
     /// The document's bytes, made once at start.
     let document: [UInt8]
+    /// The same document as OpenAPI 3.0.3 (``OpenAPIDowngrade``), answered at `/ogc/api`.
+    let documentOpenAPI30: [UInt8]
 
     /// Reads the bundled document and adapts it to `access`; a build without it fails at start rather than
     /// answering 404 later.
@@ -20,7 +22,9 @@ struct OpenAPIController {
             throw GeoError(code: .missingResource, message: "openapi.json is not in the GeoServer resource bundle")
         }
         let bytes = [UInt8](try Data(contentsOf: url))
-        return OpenAPIController(document: try JSON.encodeBytes(served(try JSON.decode(bytes), access: access)))
+        let document = served(try JSON.decode(bytes), access: access)
+        return OpenAPIController(
+            document: try JSON.encodeBytes(document), documentOpenAPI30: try JSON.encodeBytes(OpenAPIDowngrade.downgrade(document)))
     }
 
     /// `document` as a server with `access` answers: see the type's description.
@@ -45,6 +49,12 @@ struct OpenAPIController {
 
     func register(on router: Router<CityRequestContext>) {
         router.get("openapi.json", use: openAPIDocument)
+        router.get(RouterPath(OGCDocuments.root + "/api"), use: openAPI30Document)
+    }
+
+    /// `GET /ogc/api`: the API definition the OGC landing page names, in OpenAPI 3.0.
+    @Sendable func openAPI30Document(_ request: Request, context: CityRequestContext) async throws -> Response {
+        JSONResponse.bytes(documentOpenAPI30, contentType: OGCDocuments.openAPI30Type)
     }
 
     /// `GET /openapi.json`.

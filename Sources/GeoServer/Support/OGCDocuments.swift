@@ -8,6 +8,8 @@ import Hummingbird
 enum OGCDocuments {
     /// The root of the OGC API routes.
     static let root = "/ogc"
+    /// The media type of the OpenAPI 3.0 definition at `/ogc/api`.
+    static let openAPI30Type = "application/vnd.oai.openapi+json;version=3.0"
 
     /// How an answer is written.
     enum Format: Equatable {
