@@ -81,6 +81,10 @@ public struct ServerConfiguration: Sendable {
     public var dataKeys: DataKeyRing?
     /// Where `citygeo backup` writes, what a core backup holds, when each kind is due and how many are kept.
     public var backup: BackupPolicy?
+    /// The layers clients may edit one feature at a time through OGC API - Features Part 4 (`POST`, `PUT` and
+    /// `DELETE` on `/ogc/collections/{layer}/items`, `admin` scope): those a city keeps by hand. Other layers are
+    /// imported whole (`citygeo import`) and refuse item writes with 405.
+    public var editableLayers: Set<String> = ["sample_points", "frontage_zones"]
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String? = "data/citygeo.sqlite",

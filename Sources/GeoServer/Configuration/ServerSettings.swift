@@ -44,6 +44,7 @@ public struct LogSettings: Sendable, Equatable {
 /// | limits.body_bytes, batch_points, batch_addresses, features_per_request, geometry_vertices, request_timeout_seconds | CITYGEO_LIMITS_… | request limits |
 /// | log.level, log.format | CITYGEO_LOG_LEVEL, CITYGEO_LOG_FORMAT | trace…critical; text or json |
 /// | fences.webhooks | CITYGEO_FENCES_WEBHOOKS | URLs fence events are posted to |
+/// | ogc.editable_layers | CITYGEO_OGC_EDITABLE_LAYERS | layers edited one feature at a time over OGC API (sample_points,frontage_zones) |
 public enum ServerSettings {
     /// The settings over `base`; a value that is present but malformed is an error naming its key.
     public static func load(
@@ -112,6 +113,12 @@ public enum ServerSettings {
                 }
                 return url
             }
+        }
+        if let layers = try reader.strings("ogc.editable_layers") {
+            for name in layers where (try? LayerName(name)) == nil {
+                throw GeoError(code: .invalidConfiguration, message: "ogc.editable_layers: \"\(name)\" cannot be a layer name")
+            }
+            c.editableLayers = Set(layers)
         }
         if let directory = try reader.string("backup.directory") {
             var policy = BackupPolicy(directory: URL(fileURLWithPath: directory))
