@@ -39,15 +39,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 db=$work/city.sqlite
+. tools/lib/demo-server.sh
 echo "## starting citygeo serve on the demo city ($base)"
-CITYGEO_LOG_LEVEL=notice "$citygeo" serve --data-root "$root" --database "$db" --port "$port" >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 1 600); do
-    if curl -sf "$base/ready" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$server" 2>/dev/null; then echo "the server stopped:"; tail -n 20 "$work/serve.log"; exit 1; fi
-    sleep 1
-done
-curl -sf "$base/ready" >/dev/null || { echo "the server is not ready after 600 s"; exit 1; }
+start_demo_server "$citygeo" "$root" "$db" "$port" "$work/serve.log"
 # A GIS desk's key: reads, tiles and layer edits, without a rate limit (a client copying every layer pages fast).
-key=$("$citygeo" keys create --database "$db" --name gis-desk --scopes joins,tiles,admin --rate 0 | grep -o 'cgk_[A-Za-z0-9_]*' | head -n 1)
+key=$(new_key "$citygeo" "$db" --name gis-desk --scopes joins,tiles,admin --rate 0)
 "$venv/bin/python" tools/ogc/check.py "$base" "$key" "$citygeo" "$db" "$work"
