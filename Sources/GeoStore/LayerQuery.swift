@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoCrypto
 internal import GRDB
 
 extension SpatialStore {
@@ -36,9 +37,8 @@ extension SpatialStore {
         }
         let keys = dataKeys
         return try await read { db in
-            try LayerQuery.requireLayer(db, name)
-            let seal = try PropertySeal.load(db, layer: name.rawValue, keys: keys)
-            var sql = "SELECT fid, source_id, properties, AsBinary(\(LayerSchema.geometryColumn)) AS wkb FROM \"\(name.tableName)\""
+            let seal = try LayerQuery.requireLayer(db, name, keys: keys)
+            var sql = LayerQuery.selectFeatures(name)
             var arguments = StatementArguments()
             if let bbox {
                 sql += " WHERE " + LayerQuery.bboxCondition(name)
@@ -72,7 +72,7 @@ extension SpatialStore {
         try await write { db in
             let entry = try LayerCatalog.fetch(db, name: layer)
             let tableExists = try LayerTables.exists(db, layer: layer)
-            guard entry != nil || tableExists else { throw LayerQuery.notFound(layer) }
+            guard entry != nil || tableExists else { throw GeoError.missingLayer(layer) }
             if tableExists { try LayerTables.drop(db, layer: layer) }
             try LayerCatalog.delete(db, name: layer)
             _ = try LayerCatalog.nextVersion(db, name: layer)
@@ -82,12 +82,19 @@ extension SpatialStore {
 
 /// SQL pieces shared by the read queries.
 enum LayerQuery {
-    static func notFound(_ layer: LayerName) -> GeoError {
-        GeoError(code: .layerNotFound, message: "there is no layer \"\(layer)\"")
+    static func requireLayer(_ db: Database, _ layer: LayerName) throws {
+        guard try LayerCatalog.fetch(db, name: layer) != nil else { throw GeoError.missingLayer(layer) }
     }
 
-    static func requireLayer(_ db: Database, _ layer: LayerName) throws {
-        guard try LayerCatalog.fetch(db, name: layer) != nil else { throw notFound(layer) }
+    /// `layer_not_found` unless the layer exists, then the seal its features are read with.
+    static func requireLayer(_ db: Database, _ layer: LayerName, keys: DataKeyRing?) throws -> PropertySeal? {
+        try requireLayer(db, layer)
+        return try PropertySeal.load(db, layer: layer.rawValue, keys: keys)
+    }
+
+    /// The columns ``storedFeature(from:seal:)`` reads, from the layer's table.
+    static func selectFeatures(_ layer: LayerName) -> String {
+        "SELECT fid, source_id, properties, AsBinary(\(LayerSchema.geometryColumn)) AS wkb FROM \"\(layer.tableName)\""
     }
 
     /// Candidates from the R*Tree (`idx_layer_<name>_geom`), confirmed on the exact geometry MBR.
