@@ -219,7 +219,12 @@ enum LayerRow {
         "INSERT INTO \"\(layer.tableName)\" (source_id, properties, \(LayerSchema.geometryColumn)) VALUES (?, ?, GeomFromWKB(?, ?))"
     }
 
-    /// Runs `statement` (``insertSQL(_:)``) with feature `index`'s values followed by `extra`.
+    /// Rewrites the row whose fid is the last argument.
+    static func updateSQL(_ layer: LayerName) -> String {
+        "UPDATE \"\(layer.tableName)\" SET source_id = ?, properties = ?, \(LayerSchema.geometryColumn) = GeomFromWKB(?, ?) WHERE fid = ?"
+    }
+
+    /// Runs `statement` (``insertSQL(_:)`` or ``updateSQL(_:)``) with feature `index`'s values followed by `extra`.
     /// A row the database refuses is `invalid_geometry`, located with `locate`.
     static func write(
         _ feature: Feature, index: Int, with statement: Statement, srid: Int32, seal: PropertySeal?, locate: (Int) -> String,

@@ -50,6 +50,18 @@ extension SpatialStore {
         }
     }
 
+    /// Feature `fid` of a layer, or nil when it holds none; `layer_not_found` for an unknown layer.
+    public func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? {
+        let name = try LayerName(layer)
+        let keys = dataKeys
+        return try await read { db in
+            let seal = try LayerQuery.requireLayer(db, name, keys: keys)
+            return try Row.fetchOne(db, sql: LayerQuery.selectFeatures(name) + " WHERE fid = ?", arguments: [fid]).map { row in
+                try LayerQuery.storedFeature(from: row, seal: seal)
+            }
+        }
+    }
+
     /// The number of features of a layer, or of those whose bounding box intersects `bbox`.
     public func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int {
         let name = try LayerName(layer)

@@ -79,6 +79,18 @@ extension PostGISStore: FeatureStore {
         }
     }
 
+    /// Feature `fid`, or nil when the layer holds none; `layer_not_found` for an unknown layer.
+    public func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? {
+        let name = try LayerName(layer)
+        let table = PostGISLayerTable(name)
+        return try await withConnection("cannot read layer \"\(name)\"") { connection in
+            let srid = try await PostGISCatalog.requireLayer(connection, name, logger: logger)
+            var query = table.select(PostGISLayerTable.featureColumns, bbox: nil, srid: srid)
+            query.sql += " WHERE fid = \(query.bind(fid))"
+            return try await table.features(query, on: connection, keys: dataKeys, logger: logger).first
+        }
+    }
+
     public func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int {
         let name = try LayerName(layer)
         let table = PostGISLayerTable(name)
