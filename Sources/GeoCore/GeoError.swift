@@ -75,6 +75,8 @@ extension GeoError {
         // What is or is not there (404 / 409).
         case notFound = "not_found"
         case layerNotFound = "layer_not_found"
+        /// A layer holds no feature with the asked `fid`.
+        case featureNotFound = "feature_not_found"
         case tileSourceNotFound = "tile_source_not_found"
         case layerExists = "layer_exists"
         case fenceExists = "fence_exists"

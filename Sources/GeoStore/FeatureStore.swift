@@ -42,6 +42,26 @@ public protocol FeatureStore: Sendable {
     /// The number of features of a layer, or of those whose bounding box intersects `bbox`.
     func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int
 
+    /// One feature of a layer by its `fid`, or nil when the layer has no such feature. Throws `layer_not_found`.
+    func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature?
+
+    /// Adds one feature to an existing layer in one transaction (checked as an import checks each feature: geometry
+    /// present, sound, finite, in range for a geographic SRID, type fits the layer); new property names extend the
+    /// schema; the count, extent, updated_at and version of the catalogue entry follow.
+    ///
+    /// Throws `layer_not_found`, or what an import appending the feature would throw (`invalid_geometry`,
+    /// `out_of_range`, located at `geometry`); nothing changes then. The new feature's `fid` is above every `fid`
+    /// the layer holds.
+    func insertFeature(_ feature: Feature, into layer: String) async throws(GeoError) -> FeatureEdit
+
+    /// Replaces geometry, properties and source id of feature `fid` in one transaction; throws `feature_not_found`
+    /// when there is none. Catalogue as for insert (extent recomputed).
+    func replaceFeature(fid: Int64, in layer: String, with feature: Feature) async throws(GeoError) -> FeatureEdit
+
+    /// Deletes feature `fid` in one transaction; throws `feature_not_found` when there is none. Count, extent
+    /// (recomputed; nil when empty), version follow.
+    func deleteFeature(fid: Int64, in layer: String) async throws(GeoError) -> FeatureEdit
+
     /// The whole layer as a GeoJSON FeatureCollection (UTF-8 bytes); see the default implementation.
     func exportGeoJSON(layer: String) async throws(GeoError) -> [UInt8]
 
@@ -174,6 +194,19 @@ public struct StoredFeature: Hashable, Sendable {
     public init(fid: Int64, feature: Feature) {
         self.fid = fid
         self.feature = feature
+    }
+}
+
+/// What a single-feature edit leaves behind: the feature's id in the layer and the layer's catalogue entry after it.
+public struct FeatureEdit: Hashable, Sendable {
+    /// The id of the feature inserted, replaced or deleted.
+    public var fid: Int64
+    /// The layer's catalogue entry after the edit (a new `version`).
+    public var layer: LayerInfo
+
+    public init(fid: Int64, layer: LayerInfo) {
+        self.fid = fid
+        self.layer = layer
     }
 }
 

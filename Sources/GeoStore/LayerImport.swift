@@ -197,39 +197,58 @@ enum ImportWriter {
         _ db: Database, layer: LayerName, features: Features, srid: Int32, options: ImportOptions,
         progress: ImportProgressHandler?, locate: (Int) -> String, seal: PropertySeal?
     ) throws where Features.Element == Feature {
-        let statement = try db.makeStatement(
-            sql: "INSERT INTO \"\(layer.tableName)\" (source_id, properties, \(LayerSchema.geometryColumn)) "
-                + "VALUES (?, ?, GeomFromWKB(?, ?))")
+        let statement = try db.makeStatement(sql: LayerRow.insertSQL(layer))
         let total = features.count
-        let sridValue = Int64(srid)
         progress?(0, total)
         var done = 0
         for feature in features {
-            // Validation guarantees a geometry; the guard keeps this function honest on its own.
-            guard let geometry = feature.geometry else {
-                throw GeoError(code: .invalidGeometry, message: "feature \(done) has no geometry", location: locate(done))
-            }
-            let sourceID: (any DatabaseValueConvertible)? =
-                switch feature.id {
-                case .int(let i)?: i
-                case .string(let s)?: s
-                case nil: nil
-                }
-            let properties = try JSON.encode(.object(try seal?.seal(feature.properties) ?? feature.properties))
-            statement.setUncheckedArguments([sourceID, properties, WKB.encodeData(geometry), sridValue])
-            do {
-                try statement.execute()
-            } catch let error as DatabaseError {
-                // SpatiaLite's triggers reject a geometry of the wrong type or SRID; GeomFromWKB yields NULL for
-                // bytes it cannot read, which the NOT NULL geometry column refuses.
-                throw GeoError(
-                    code: .invalidGeometry, message: "feature \(done) was rejected by the database",
-                    location: locate(done), underlying: error.message)
-            }
+            try LayerRow.write(feature, index: done, with: statement, srid: srid, seal: seal, locate: locate)
             done += 1
             if done % options.progressInterval == 0 && done != total { progress?(done, total) }
         }
         progress?(done, total)
+    }
+}
+
+/// A feature as a row of its layer's table: the source id (an integer or text), the properties as JSON text (sensitive
+/// members sealed) and the geometry from WKB in the layer's SRID. Imports and single-feature edits write rows only
+/// through here.
+enum LayerRow {
+    /// Inserts one row; its arguments are ``write(_:index:with:srid:seal:locate:after:)``'s.
+    static func insertSQL(_ layer: LayerName) -> String {
+        "INSERT INTO \"\(layer.tableName)\" (source_id, properties, \(LayerSchema.geometryColumn)) VALUES (?, ?, GeomFromWKB(?, ?))"
+    }
+
+    /// Rewrites the row whose fid is the last argument.
+    static func updateSQL(_ layer: LayerName) -> String {
+        "UPDATE \"\(layer.tableName)\" SET source_id = ?, properties = ?, \(LayerSchema.geometryColumn) = GeomFromWKB(?, ?) WHERE fid = ?"
+    }
+
+    /// Runs `statement` (``insertSQL(_:)`` or ``updateSQL(_:)``) with feature `index`'s values followed by `extra`.
+    /// A row the database refuses is `invalid_geometry`, located with `locate`.
+    static func write(
+        _ feature: Feature, index: Int, with statement: Statement, srid: Int32, seal: PropertySeal?, locate: (Int) -> String,
+        after extra: StatementArguments = []
+    ) throws {
+        // Validation guarantees a geometry; the guard keeps this function honest on its own.
+        guard let geometry = feature.geometry else {
+            throw GeoError(code: .invalidGeometry, message: "feature \(index) has no geometry", location: locate(index))
+        }
+        let sourceID: (any DatabaseValueConvertible)? =
+            switch feature.id {
+            case .int(let i)?: i
+            case .string(let s)?: s
+            case nil: nil
+            }
+        let properties = try PropertySeal.storedText(of: feature.properties, sealedBy: seal)
+        statement.setUncheckedArguments([sourceID, properties, WKB.encodeData(geometry), Int64(srid)] + extra)
+        do {
+            try statement.execute()
+        } catch let error as DatabaseError {
+            // SpatiaLite's triggers reject a geometry of the wrong type or SRID; GeomFromWKB yields NULL for
+            // bytes it cannot read, which the NOT NULL geometry column refuses.
+            throw GeoError.rejectedFeature(index, location: locate(index), underlying: error.message)
+        }
     }
 }
 

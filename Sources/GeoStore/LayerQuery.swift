@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoCrypto
 internal import GRDB
 
 extension SpatialStore {
@@ -36,9 +37,8 @@ extension SpatialStore {
         }
         let keys = dataKeys
         return try await read { db in
-            try LayerQuery.requireLayer(db, name)
-            let seal = try PropertySeal.load(db, layer: name.rawValue, keys: keys)
-            var sql = "SELECT fid, source_id, properties, AsBinary(\(LayerSchema.geometryColumn)) AS wkb FROM \"\(name.tableName)\""
+            let seal = try LayerQuery.requireLayer(db, name, keys: keys)
+            var sql = LayerQuery.selectFeatures(name)
             var arguments = StatementArguments()
             if let bbox {
                 sql += " WHERE " + LayerQuery.bboxCondition(name)
@@ -47,6 +47,18 @@ extension SpatialStore {
             sql += " ORDER BY fid LIMIT ? OFFSET ?"
             arguments += [limit ?? -1, offset]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in try LayerQuery.storedFeature(from: row, seal: seal) }
+        }
+    }
+
+    /// Feature `fid` of a layer, or nil when it holds none; `layer_not_found` for an unknown layer.
+    public func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? {
+        let name = try LayerName(layer)
+        let keys = dataKeys
+        return try await read { db in
+            let seal = try LayerQuery.requireLayer(db, name, keys: keys)
+            return try Row.fetchOne(db, sql: LayerQuery.selectFeatures(name) + " WHERE fid = ?", arguments: [fid]).map { row in
+                try LayerQuery.storedFeature(from: row, seal: seal)
+            }
         }
     }
 
@@ -72,7 +84,7 @@ extension SpatialStore {
         try await write { db in
             let entry = try LayerCatalog.fetch(db, name: layer)
             let tableExists = try LayerTables.exists(db, layer: layer)
-            guard entry != nil || tableExists else { throw LayerQuery.notFound(layer) }
+            guard entry != nil || tableExists else { throw GeoError.missingLayer(layer) }
             if tableExists { try LayerTables.drop(db, layer: layer) }
             try LayerCatalog.delete(db, name: layer)
             _ = try LayerCatalog.nextVersion(db, name: layer)
@@ -82,12 +94,19 @@ extension SpatialStore {
 
 /// SQL pieces shared by the read queries.
 enum LayerQuery {
-    static func notFound(_ layer: LayerName) -> GeoError {
-        GeoError(code: .layerNotFound, message: "there is no layer \"\(layer)\"")
+    static func requireLayer(_ db: Database, _ layer: LayerName) throws {
+        guard try LayerCatalog.fetch(db, name: layer) != nil else { throw GeoError.missingLayer(layer) }
     }
 
-    static func requireLayer(_ db: Database, _ layer: LayerName) throws {
-        guard try LayerCatalog.fetch(db, name: layer) != nil else { throw notFound(layer) }
+    /// `layer_not_found` unless the layer exists, then the seal its features are read with.
+    static func requireLayer(_ db: Database, _ layer: LayerName, keys: DataKeyRing?) throws -> PropertySeal? {
+        try requireLayer(db, layer)
+        return try PropertySeal.load(db, layer: layer.rawValue, keys: keys)
+    }
+
+    /// The columns ``storedFeature(from:seal:)`` reads, from the layer's table.
+    static func selectFeatures(_ layer: LayerName) -> String {
+        "SELECT fid, source_id, properties, AsBinary(\(LayerSchema.geometryColumn)) AS wkb FROM \"\(layer.tableName)\""
     }
 
     /// Candidates from the R*Tree (`idx_layer_<name>_geom`), confirmed on the exact geometry MBR.

@@ -84,6 +84,12 @@ public struct PropertySeal: Sendable {
         return sealed
     }
 
+    /// The properties as a layer row stores them: a JSON object, its sensitive members sealed by `seal` (none when
+    /// nil).
+    public static func storedText(of properties: [String: JSONValue], sealedBy seal: PropertySeal?) throws(GeoError) -> String {
+        try JSON.encode(.object(try seal?.seal(properties) ?? properties))
+    }
+
     /// `properties` with each sealed member opened.
     public func open(_ properties: [String: JSONValue]) throws(GeoError) -> [String: JSONValue] {
         var opened = properties

@@ -1,6 +1,8 @@
 import Foundation
 import GeoCore
+import GeoCrypto
 import GeoStore
+import Logging
 internal import PostgresNIO
 
 /// Layers on PostGIS: one table per layer (`fid bigserial`, the source id and the properties as `jsonb`, a
@@ -71,15 +73,21 @@ extension PostGISStore: FeatureStore {
         let table = PostGISLayerTable(name)
         return try await withConnection("cannot read layer \"\(name)\"") { connection in
             let srid = try await PostGISCatalog.requireLayer(connection, name, logger: logger)
-            let seal = try await PostGISSensitiveColumns.seal(of: name, keys: dataKeys, connection, logger: logger)
-            var query = table.select("fid, source_id::text, properties::text, ST_AsBinary(geom)", bbox: bbox, srid: srid)
+            var query = table.select(PostGISLayerTable.featureColumns, bbox: bbox, srid: srid)
             query.sql += " ORDER BY fid LIMIT \(query.bind(limit.map(Int64.init))) OFFSET \(query.bind(Int64(offset)))"
-            var result: [StoredFeature] = []
-            let rows = try await table.query(query.query, on: connection, layer: name, logger: logger)
-            for try await (fid, sourceID, properties, wkb) in rows.decode((Int64, String?, String, Data).self) {
-                result.append(try PostGISLayerTable.storedFeature(fid: fid, sourceID: sourceID, properties: properties, wkb: wkb, seal: seal))
-            }
-            return result
+            return try await table.features(query, on: connection, keys: dataKeys, logger: logger)
+        }
+    }
+
+    /// Feature `fid`, or nil when the layer holds none; `layer_not_found` for an unknown layer.
+    public func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? {
+        let name = try LayerName(layer)
+        let table = PostGISLayerTable(name)
+        return try await withConnection("cannot read layer \"\(name)\"") { connection in
+            let srid = try await PostGISCatalog.requireLayer(connection, name, logger: logger)
+            var query = table.select(PostGISLayerTable.featureColumns, bbox: nil, srid: srid)
+            query.sql += " WHERE fid = \(query.bind(fid))"
+            return try await table.features(query, on: connection, keys: dataKeys, logger: logger).first
         }
     }
 
@@ -102,7 +110,7 @@ extension PostGISStore: FeatureStore {
             try await PostGISCatalog.lock(connection, layer, logger: logger)
             let entry = try await PostGISCatalog.fetch(connection, name: layer, logger: logger).first
             let tableExists = try await table.exists(connection, logger: logger)
-            guard entry != nil || tableExists else { throw PostGISCatalog.notFound(layer) }
+            guard entry != nil || tableExists else { throw GeoError.missingLayer(layer) }
             if tableExists { try await table.drop(connection, logger: logger) }
             try await connection.run("DELETE FROM geo_layers WHERE name = \(layer.rawValue)", logger: logger)
             _ = try await PostGISCatalog.nextVersion(connection, layer, logger: logger)
@@ -112,10 +120,6 @@ extension PostGISStore: FeatureStore {
 
 /// The `geo_layers` catalogue and its version counters. Every function runs on the caller's connection.
 enum PostGISCatalog {
-    static func notFound(_ layer: LayerName) -> GeoError {
-        GeoError(code: .layerNotFound, message: "there is no layer \"\(layer)\"")
-    }
-
     /// Serialises writers of one layer until the end of the transaction.
     static func lock(_ connection: PostgresConnection, _ layer: LayerName, logger: Logger) async throws {
         try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\("citygeo_layer:" + layer.rawValue)))", logger: logger)
@@ -124,7 +128,7 @@ enum PostGISCatalog {
     /// The layer's SRID, or `layer_not_found`.
     static func requireLayer(_ connection: PostgresConnection, _ layer: LayerName, logger: Logger) async throws -> Int32 {
         let rows = try await connection.query("SELECT srid FROM geo_layers WHERE name = \(layer.rawValue)", logger: logger).collect()
-        guard let srid = try rows.first?.decode(Int32.self) else { throw notFound(layer) }
+        guard let srid = try rows.first?.decode(Int32.self) else { throw GeoError.missingLayer(layer) }
         return srid
     }
 
@@ -254,8 +258,22 @@ struct PostGISLayerTable: Sendable {
         do {
             return try await connection.query(query, logger: logger)
         } catch where PostGISErrors.sqlState(error) == "42P01" {
-            throw PostGISCatalog.notFound(layer)
+            throw GeoError.missingLayer(layer)
         }
+    }
+
+    /// The columns ``features(_:on:keys:logger:)`` reads.
+    static let featureColumns = "fid, source_id::text, properties::text, ST_AsBinary(geom)"
+
+    /// The features a query of ``featureColumns`` selects, their sensitive members opened as the register says.
+    func features(_ query: SQLBuilder, on connection: PostgresConnection, keys: DataKeyRing?, logger: Logger) async throws -> [StoredFeature] {
+        let seal = try await PostGISSensitiveColumns.seal(of: layer, keys: keys, connection, logger: logger)
+        var result: [StoredFeature] = []
+        let rows = try await self.query(query.query, on: connection, layer: layer, logger: logger)
+        for try await (fid, sourceID, properties, wkb) in rows.decode((Int64, String?, String, Data).self) {
+            result.append(try Self.storedFeature(fid: fid, sourceID: sourceID, properties: properties, wkb: wkb, seal: seal))
+        }
+        return result
     }
 
     /// A row as a feature, its sealed members opened with `seal`.
@@ -269,6 +287,34 @@ struct PostGISLayerTable: Sendable {
         var members: [String: JSONValue] = [:]
         if case .object(let object) = try JSON.decode(properties) { members = try seal?.open(object) ?? object }
         return StoredFeature(fid: fid, feature: Feature(id: id, geometry: try WKB.decode(wkb), properties: members))
+    }
+}
+
+/// A feature as the values of a layer table's row, in the text forms both `COPY` and a statement's parameters take:
+/// the source id and the properties (sensitive members sealed) as JSON text, the geometry as EWKB hex with the
+/// layer's SRID. Imports and single-feature edits make rows only here.
+struct PostGISFeatureRow {
+    /// `source_id`: a JSON number or string, nil for none.
+    let sourceID: String?
+    /// `properties`: a JSON object.
+    let properties: String
+    /// `geom`: `SRID=4490;` and the hex of the WKB.
+    let geometry: String
+
+    /// The row of feature `index`; `invalid_geometry` (located with `locate`) when it has no geometry.
+    init(_ feature: Feature, index: Int, srid: Int32, seal: PropertySeal?, locate: (Int) -> String) throws {
+        // Validation guarantees a geometry; the guard keeps this function honest on its own.
+        guard let geometry = feature.geometry else {
+            throw GeoError(code: .invalidGeometry, message: "feature \(index) has no geometry", location: locate(index))
+        }
+        sourceID =
+            switch feature.id {
+            case .int(let i)?: String(i)
+            case .string(let s)?: try JSON.encode(.string(s))
+            case nil: nil
+            }
+        properties = try PropertySeal.storedText(of: feature.properties, sealedBy: seal)
+        self.geometry = "SRID=\(srid);" + WKB.encodeHex(geometry)
     }
 }
 
@@ -290,19 +336,12 @@ enum PostGISFeatureCopy {
                 var buffer = ByteBuffer()
                 var rowsInBuffer = 0
                 for feature in features {
-                    // Validation guarantees a geometry; the guard keeps this function honest on its own.
-                    guard let geometry = feature.geometry else {
-                        throw GeoError(code: .invalidGeometry, message: "feature \(done) has no geometry", location: locate(done))
-                    }
-                    switch feature.id {
-                    case .int(let i)?: appendEscaped(String(i), to: &buffer)
-                    case .string(let s)?: appendEscaped(try JSON.encode(.string(s)), to: &buffer)
-                    case nil: buffer.writeString("\\N")
-                    }
+                    let row = try PostGISFeatureRow(feature, index: done, srid: srid, seal: seal, locate: locate)
+                    if let sourceID = row.sourceID { appendEscaped(sourceID, to: &buffer) } else { buffer.writeString("\\N") }
                     buffer.writeInteger(UInt8(ascii: "\t"))
-                    appendEscaped(try JSON.encode(.object(try seal?.seal(feature.properties) ?? feature.properties)), to: &buffer)
-                    buffer.writeString("\tSRID=\(srid);")
-                    buffer.writeString(WKB.encodeHex(geometry))
+                    appendEscaped(row.properties, to: &buffer)
+                    buffer.writeInteger(UInt8(ascii: "\t"))
+                    buffer.writeString(row.geometry)
                     buffer.writeInteger(UInt8(ascii: "\n"))
                     rowsInBuffer += 1
                     done += 1
@@ -318,9 +357,7 @@ enum PostGISFeatureCopy {
         } catch let error as PSQLError {
             // The server names the row it refused ("COPY layer_x, line 12, column geom: ..."): feature 11.
             if let context = error.serverInfo?[.locationContext], let line = lineNumber(in: context) {
-                throw GeoError(
-                    code: .invalidGeometry, message: "feature \(line - 1) was rejected by the database",
-                    location: locate(line - 1), underlying: PostGISErrors.cause(error))
+                throw GeoError.rejectedFeature(line - 1, location: locate(line - 1), underlying: PostGISErrors.cause(error))
             }
             throw error
         }

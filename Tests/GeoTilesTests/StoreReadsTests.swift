@@ -44,6 +44,14 @@ final class CountingStore: FeatureStore, @unchecked Sendable {
         return try await base.features(in: layer, bbox: bbox, limit: limit, offset: offset)
     }
     func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int { try await base.featureCount(in: layer, bbox: bbox) }
+    func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? { try await base.feature(in: layer, fid: fid) }
+    func insertFeature(_ feature: Feature, into layer: String) async throws(GeoError) -> FeatureEdit {
+        try await base.insertFeature(feature, into: layer)
+    }
+    func replaceFeature(fid: Int64, in layer: String, with feature: Feature) async throws(GeoError) -> FeatureEdit {
+        try await base.replaceFeature(fid: fid, in: layer, with: feature)
+    }
+    func deleteFeature(fid: Int64, in layer: String) async throws(GeoError) -> FeatureEdit { try await base.deleteFeature(fid: fid, in: layer) }
     func exportGeoJSON(layer: String) async throws(GeoError) -> [UInt8] { try await base.exportGeoJSON(layer: layer) }
     func deleteLayer(named name: String) async throws(GeoError) { try await base.deleteLayer(named: name) }
 }

@@ -41,7 +41,7 @@ public struct APIError: HTTPResponseError, Sendable {
             .invalidArea:
             .badRequest
         case .payloadTooLarge, .batchTooLarge, .geometryTooLarge, .tooManyTiles: .contentTooLarge
-        case .notFound, .layerNotFound, .tileSourceNotFound: .notFound
+        case .notFound, .layerNotFound, .featureNotFound, .tileSourceNotFound: .notFound
         case .layerExists, .fenceExists, .keyExists: .conflict
         case .missingAPIKey, .invalidAPIKey, .expiredAPIKey: .unauthorized
         case .insufficientScope, .outOfRegion: .forbidden
