@@ -166,20 +166,30 @@ func buildRoutes(
     await tiles.start()
     TileController(service: tiles, cacheControl: configuration.tileCacheControl).register(on: router)
     OGCTilesController(service: tiles).register(on: router)
+    // What a layer change invalidates: the indexes built from it and its tile snapshots. A change written through
+    // this server applies at once; one written elsewhere arrives through the store's feed (below) or is noticed by
+    // each cache's version check.
+    let layerChanged: @Sendable (String) -> Void = { name in
+        if GridLocator.sourceLayers.contains(name) { grids.invalidate() }
+        if AddressServices.layerNames.contains(name) { addresses.invalidate() }
+        if [GridLocator.layerNames.unitGrids, GridLocator.layerNames.communities].contains(name) { gridController.census.invalidate() }
+        joins.points.invalidate(layer: name)
+        families.invalidate(layer: name)
+        // The tree's layers include the families its registry names: its check rebuilds only when one moved.
+        regionTree.invalidate()
+        analysisLayers.invalidate(layer: name)
+        tiles.snapshots.invalidate(name)
+    }
+    OGCItemController(
+        store: store, editableLayers: configuration.editableLayers, maximumBodyBytes: configuration.maximumBodyBytes,
+        maximumGeometryVertices: configuration.maximumGeometryVertices, grids: grids, layerChanged: layerChanged
+    ).register(on: router)
     MapPageController(vendorDirectory: configuration.resolvedWebAssets, landingPage: ogcFeatures.landingPage).register(on: router)
     if let feed {
         let followers: [StoreChangeListener.Follower] = [
             { change in
                 guard case .layer(let name) = change else { return }
-                if GridLocator.sourceLayers.contains(name) { grids.invalidate() }
-                if AddressServices.layerNames.contains(name) { addresses.invalidate() }
-                if [GridLocator.layerNames.unitGrids, GridLocator.layerNames.communities].contains(name) { gridController.census.invalidate() }
-                joins.points.invalidate(layer: name)
-                families.invalidate(layer: name)
-                // The tree's layers include the families its registry names: its check rebuilds only when one moved.
-                regionTree.invalidate()
-                analysisLayers.invalidate(layer: name)
-                tiles.snapshots.invalidate(name)
+                layerChanged(name)
             },
             { change in if case .keys = change { access.keys.invalidate() } },
             { change in try? await fences.apply(change) },

@@ -51,7 +51,7 @@ public protocol FeatureStore: Sendable {
     ///
     /// Throws `layer_not_found`, or what an import appending the feature would throw (`invalid_geometry`,
     /// `out_of_range`, located at `geometry`); nothing changes then. The new feature's `fid` is above every `fid`
-    /// the layer holds.
+    /// the layer ever held: a deleted fid is never given again (OGC API items are named by it).
     func insertFeature(_ feature: Feature, into layer: String) async throws(GeoError) -> FeatureEdit
 
     /// Replaces geometry, properties and source id of feature `fid` in one transaction; throws `feature_not_found`

@@ -345,8 +345,10 @@ enum LayerTables {
     /// from ``createSpatialIndex(_:layer:)``, once the rows are in.
     static func create(_ db: Database, layer: LayerName, srid: Int32, geometryType: GeometryType?) throws {
         // source_id has no declared type, so it keeps what it is given: integer ids stay integers, strings strings.
+        // AUTOINCREMENT: a fid is never given out twice in a layer, even after the feature holding the highest one is
+        // deleted (OGC API items are named by fid), as GeoPackage feature tables and PostGIS's sequence behave.
         try db.execute(
-            sql: "CREATE TABLE \"\(layer.tableName)\" (fid INTEGER PRIMARY KEY, source_id, properties TEXT NOT NULL DEFAULT '{}')")
+            sql: "CREATE TABLE \"\(layer.tableName)\" (fid INTEGER PRIMARY KEY AUTOINCREMENT, source_id, properties TEXT NOT NULL DEFAULT '{}')")
         let known = try Int.fetchOne(db, sql: "SELECT count(*) FROM spatial_ref_sys WHERE srid = ?", arguments: [Int64(srid)]) ?? 0
         guard known > 0 else {
             throw GeoError(code: .invalidSRID, message: "SRID \(srid) is not in spatial_ref_sys")

@@ -32,6 +32,19 @@ struct RefusedEdit: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all)
+    func aDeletedFidIsNeverGivenAgain(_ backend: StoreBackend) async throws {
+        let (store, _) = try await Self.storeWithPoints(backend)
+        let fourth = try await store.insertFeature(Feature(geometry: point(120.41, 33.11), properties: [:]), into: "points")
+        #expect(fourth.fid == 4)
+        // The highest fid deleted: the next feature takes 5, not 4 again (an item's URL names one feature for good).
+        _ = try await store.deleteFeature(fid: 4, in: "points")
+        let fifth = try await store.insertFeature(Feature(geometry: point(120.42, 33.12), properties: [:]), into: "points")
+        #expect(fifth.fid == 5)
+        #expect(try await store.feature(in: "points", fid: 4) == nil)
+        await StoreBackend.release(store)
+    }
+
+    @Test(arguments: StoreBackend.all)
     func insertReplaceAndDeleteKeepTheCatalogueExact(_ backend: StoreBackend) async throws {
         let (store, imported) = try await Self.storeWithPoints(backend)
         #expect(imported.featureCount == 3)

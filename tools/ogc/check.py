@@ -8,6 +8,8 @@ Checks, each printed PASS or FAIL with the figures it compared:
   4. GDAL's OGCAPI driver (a current GDAL, from the pyogrio wheel) reading the vector tiles of two collections at
      one zoom: every feature of the layer is found in the tiles.
   5. The HTML pages a browser gets, and the OpenAPI 3.0 definition (`/ogc/api`) valid for openapi-spec-validator.
+  6. OWSLib's Part 4 calls: a sample point created, replaced and deleted, the catalogue, the items and GDAL
+     following each write; a layer outside `ogc.editable_layers` refusing writes.
 Usage: check.py BASE_URL KEY CITYGEO DATABASE WORK_DIR
 """
 import json
@@ -15,6 +17,7 @@ import math
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import shapely
@@ -154,6 +157,43 @@ try:
     report(definition["openapi"] == "3.0.3", "/ogc/api: OpenAPI %s, %d paths, valid" % (definition["openapi"], len(definition["paths"])))
 except Exception as error:  # the validator's own exception types vary by version
     report(False, "/ogc/api is not valid OpenAPI 3.0: %s" % str(error)[:300])
+
+# 6. Part 4 through OWSLib
+print("## 6. OGC API - Features Part 4 through OWSLib")
+before = get_json("/v1/layers/sample_points")
+point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [centre[0], centre[1]]},
+         "properties": {"id": "SP-CHECK", "type_code": "01", "type": "check", "name": "ogc check point"}}
+api.collection_item_create("sample_points", point)
+after_create = get_json("/v1/layers/sample_points")
+created = api.collection_items("sample_points", limit=10, id="SP-CHECK")["features"]
+report(len(created) == 1 and after_create["feature_count"] == before["feature_count"] + 1 and after_create["version"] == before["version"] + 1,
+       "create: %d -> %d features, version %d -> %d, found again by its id property"
+       % (before["feature_count"], after_create["feature_count"], before["version"], after_create["version"]))
+fid = str(created[0]["id"]) if created else "0"
+moved = dict(point, geometry={"type": "Point", "coordinates": [centre[0] + 0.001, centre[1]]}, properties=dict(point["properties"], name="moved"))
+api.collection_item_update("sample_points", fid, moved)
+item = api.collection_item("sample_points", fid)
+report(item["properties"]["name"] == "moved" and abs(item["geometry"]["coordinates"][0] - centre[0] - 0.001) < 1e-9,
+       "replace: item %s now %s at %s" % (fid, item["properties"]["name"], item["geometry"]["coordinates"]))
+listed = subprocess.run(["ogrinfo", "-ro", "-so", "OAPIF:" + base + "/ogc", "sample_points"], capture_output=True, text=True, env=gdal_env).stdout
+report("Feature Count: %d" % after_create["feature_count"] in listed, "GDAL sees the created point (Feature Count: %d)" % after_create["feature_count"])
+api.collection_item_delete("sample_points", fid)
+after_delete = get_json("/v1/layers/sample_points")
+try:
+    api.collection_item("sample_points", fid)
+    gone = False
+except Exception:  # OWSLib raises on the 404
+    gone = True
+report(gone and after_delete["feature_count"] == before["feature_count"] and after_delete["version"] == before["version"] + 3,
+       "delete: item %s gone, %d features, version %d" % (fid, after_delete["feature_count"], after_delete["version"]))
+request = urllib.request.Request(base + "/ogc/collections/unit_grids/items", data=json.dumps(point).encode(), method="POST",
+                                 headers=dict(headers, **{"Content-Type": "application/geo+json"}))
+try:
+    urllib.request.urlopen(request)
+    refused = None
+except urllib.error.HTTPError as error:
+    refused = error.code
+report(refused == 405, "unit_grids (not editable) refuses a create: %s" % refused)
 
 print("%d failure(s)" % failures)
 sys.exit(1 if failures else 0)

@@ -74,6 +74,7 @@ public enum RouteScopes {
         "GET /v1/families": .joins,
         // GIS desktops and servers: the layers as OGC API - Features collections.
         "GET /ogc/collections": .joins, "GET /ogc/collections/{collectionId}": .joins, "GET /ogc/collections/{collectionId}/items": .joins,
+        "GET /ogc/collections/{collectionId}/items/{featureId}": .joins,
         // Planners and command centres: spatial analysis and routing (reads only).
         "POST /v1/analysis/coverage": .joins, "POST /v1/analysis/sites": .joins, "POST /v1/analysis/overlay": .joins,
         "POST /v1/analysis/changes": .joins, "GET /v1/analysis/hotspots/roads": .joins, "GET /v1/analysis/hotspots/times": .joins,
@@ -92,6 +93,9 @@ public enum RouteScopes {
         // Operators.
         "GET /metrics": .admin, "GET /v1/audit": .admin, "GET /v1/audit/counts": .admin,
         "PUT /v1/families/{layer}": .admin, "DELETE /v1/families/{layer}": .admin,
+        // Layers a city edits by hand, one item at a time (OGC API - Features Part 4).
+        "POST /ogc/collections/{collectionId}/items": .admin, "PUT /ogc/collections/{collectionId}/items/{featureId}": .admin,
+        "DELETE /ogc/collections/{collectionId}/items/{featureId}": .admin,
     ]
 
     /// The key of a route in ``table``: its method and its path pattern as the router holds it.

@@ -63,7 +63,7 @@ struct OGCFeaturesController {
     /// `GET /ogc/conformance`.
     @Sendable func conformancePage(_ request: Request, context: CityRequestContext) async throws -> Response {
         let format = try OGCDocuments.format(of: request)
-        let classes = Self.conformance + OGCTilesController.conformance
+        let classes = Self.conformance + OGCItemController.conformance + OGCTilesController.conformance
         let document: JSONValue = .object([
             "conformsTo": .array(classes.map(JSONValue.string)),
             "links": .array(OGCDocuments.selfLinks(RequestParsing.baseURL(request) + OGCDocuments.root + "/conformance", format: format)),
