@@ -46,6 +46,13 @@ extension Fence {
         guard let geometry = feature.geometry else {
             throw GeoError(code: .invalidFence, message: "fence \(id) has no geometry", location: "geometry")
         }
+        // A width or radius given must be usable whatever the kind: a 0 on an area is a mistake, not a no-op.
+        for (name, value) in [("corridorWidthMetres", properties.corridorWidthMetres), ("radiusMetres", properties.radiusMetres)] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw GeoError(code: .invalidFence, message: "fence \(id): \(name) must be a positive number of metres, got \(value)",
+                    location: "properties.\(name)")
+            }
+        }
         var fence = Fence(
             id: id, name: properties.name ?? "", version: properties.version ?? 1, kind: .area, role: properties.role,
             speedLimitKmh: properties.speedLimitKmh, speedLimitsByClass: properties.speedLimitsByClass ?? [:],

@@ -298,6 +298,9 @@ import Testing
          .unprocessableContent, "properties.id"),
         ("/v1/fences", #"{"type":"Feature","geometry":{"type":"Point","coordinates":[120.46,33.2]},"properties":{"id":"p","radiusMetres":"far"}}"#,
          .unprocessableContent, "properties.radiusMetres"),
+        // A radius given to an area is a mistake, not a no-op.
+        ("/v1/fences", #"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[120.46,33.2],[120.47,33.2],[120.47,33.21],[120.46,33.2]]]},"properties":{"id":"a","role":"forbiddenZone","radiusMetres":0}}"#,
+         .unprocessableContent, "properties.radiusMetres"),
         ("/v1/fences", #"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[120.46,33.2],[120.47,33.21],[120.47,33.2],[120.46,33.21],[120.46,33.2]]]},"properties":{"id":"bow","role":"forbiddenZone"}}"#,
          .unprocessableContent, "geometry"),
         ("/v1/positions", #"{"positions":[{"vehicle_id":"T1","time":"yesterday","lon":120.46,"lat":33.2}]}"#, .badRequest, "positions[0].time"),
