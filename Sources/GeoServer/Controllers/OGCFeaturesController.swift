@@ -19,14 +19,6 @@ struct OGCFeaturesController {
     /// The property whose value places a feature in time, for `datetime` (the case layers' `time`).
     static let timeField = "time"
 
-    static let conformance = [
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
-    ]
-
     func register(on router: Router<CityRequestContext>) {
         let ogc = router.group(RouterPath(OGCDocuments.root))
         ogc.get("", use: landingPage)
@@ -63,7 +55,7 @@ struct OGCFeaturesController {
     /// `GET /ogc/conformance`.
     @Sendable func conformancePage(_ request: Request, context: CityRequestContext) async throws -> Response {
         let format = try OGCDocuments.format(of: request)
-        let classes = Self.conformance + OGCItemController.conformance + OGCTilesController.conformance
+        let classes = OGCDocuments.conformance
         let document: JSONValue = .object([
             "conformsTo": .array(classes.map(JSONValue.string)),
             "links": .array(OGCDocuments.selfLinks(RequestParsing.baseURL(request) + OGCDocuments.root + "/conformance", format: format)),

@@ -18,11 +18,6 @@ struct OGCItemController {
     /// Called with the layer's name after each write, so this server's indexes and tiles follow it at once.
     let layerChanged: @Sendable (String) -> Void
 
-    static let conformance = [
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
-    ]
-
     func register(on router: Router<CityRequestContext>) {
         let ogc = router.group(RouterPath(OGCDocuments.root))
         ogc.get("collections/:collectionId/items/:featureId", use: item)

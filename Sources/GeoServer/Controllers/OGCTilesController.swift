@@ -8,15 +8,6 @@ import Hummingbird
 struct OGCTilesController {
     let service: TileService
 
-    static let conformance = [
-        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
-        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
-        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
-        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
-        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
-        "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
-    ]
-
     /// The one tile matrix set: spherical Mercator in 256-pixel tiles, 2^z × 2^z tiles at level z.
     static let matrixSetID = "WebMercatorQuad"
     static let matrixSetURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"

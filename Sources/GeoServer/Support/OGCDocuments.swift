@@ -8,6 +8,25 @@ import Hummingbird
 enum OGCDocuments {
     /// The root of the OGC API routes.
     static let root = "/ogc"
+    /// The conformance classes `/ogc/conformance` declares: Features Part 1 (core, GeoJSON, HTML, OpenAPI 3.0), Part 2
+    /// (CRS by reference) and Part 4 (create, replace, delete), Tiles (core, tileset, tilesets list, geodata
+    /// tilesets, MVT) and the JSON encoding of tile matrix sets.
+    static let conformance = [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+        "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
+    ]
+
     /// The media type of the OpenAPI 3.0 definition at `/ogc/api`.
     static let openAPI30Type = "application/vnd.oai.openapi+json;version=3.0"
 
