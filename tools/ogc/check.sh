@@ -4,6 +4,9 @@
 # current GDAL from the pyogrio wheel (the OGCAPI driver on the vector tiles). Prints PASS/FAIL per check and exits
 # non-zero on any failure. Installs gdal-bin from Debian and a virtualenv (.build/ogc-venv) from PyPI when missing.
 #
+# `tools/ogc/check.sh --postgis` runs the same clients against the PostGIS backend, in a throwaway cluster
+# (tools/postgis/cluster.sh) that it starts and stops.
+#
 # Environment: SKIP_BUILD=1 uses the existing debug build; CHECK_PORT (default 18650); KEEP_WORK=1 keeps the folder
 # (the GeoPackage, the exports and the server log).
 set -euo pipefail
@@ -39,6 +42,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 db=$work/city.sqlite
+if [ "${1:-}" = "--postgis" ]; then
+    source tools/postgis/cluster.sh
+    POSTGIS_FAST=1 postgis_start
+    db=$CITYGEO_POSTGIS_URL
+    stop_all() { cleanup; postgis_stop; }
+    trap stop_all EXIT
+fi
 . tools/lib/demo-server.sh
 echo "## starting citygeo serve on the demo city ($base)"
 start_demo_server "$citygeo" "$root" "$db" "$port" "$work/serve.log"
