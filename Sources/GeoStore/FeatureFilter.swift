@@ -78,7 +78,8 @@ extension FeatureStore {
     /// The features of `layer` that pass `filter`, in `fid` order, skipping the first `offset` of those that pass.
     ///
     /// A bounding box alone is answered by the store's index and count; other filters read the layer in
-    /// `fid` order in chunks of `scanChunk` and test each feature, so a deep page costs a scan of what precedes it.
+    /// `fid` order in chunks of `scanChunk` (keyset paging: each row read once) and test each feature, so a deep page
+    /// costs a scan of what precedes it.
     /// `countingMatches` false spares the bounding-box count when the caller has no use for it.
     public func features(
         in layer: String, matching filter: FeatureFilter, limit: Int, offset: Int, countingMatches: Bool = true, scanChunk: Int = 2_000
@@ -93,17 +94,19 @@ extension FeatureStore {
         }
         var matched = 0
         var kept: [StoredFeature] = []
-        var position = 0
+        var lastFid: Int64 = .min
         while true {
-            let chunk = try await features(in: layer, bbox: filter.bbox, limit: scanChunk, offset: position)
+            let chunk = try await features(in: layer, bbox: filter.bbox, afterFid: lastFid, limit: scanChunk)
             for stored in chunk where filter.passes(stored.feature) {
                 if matched >= offset + limit { return FeaturePage(features: kept, hasMore: true, numberMatched: nil) }
                 if matched >= offset { kept.append(stored) }
                 matched += 1
             }
             try GeoError.throwIfCancelled()
-            if chunk.count < scanChunk { return FeaturePage(features: kept, hasMore: false, numberMatched: matched) }
-            position += scanChunk
+            guard chunk.count == scanChunk, let last = chunk.last else {
+                return FeaturePage(features: kept, hasMore: false, numberMatched: matched)
+            }
+            lastFid = last.fid
         }
     }
 }

@@ -39,6 +39,11 @@ public protocol FeatureStore: Sendable {
     /// `bbox` (answered from the spatial index), paged with `limit` and `offset`.
     func features(in layer: String, bbox: BoundingBox?, limit: Int?, offset: Int) async throws(GeoError) -> [StoredFeature]
 
+    /// The next `limit` features after `afterFid` in ascending `fid` order, optionally those whose bounding box
+    /// intersects `bbox`: keyset paging, so a scan through a large layer costs each row once (an `offset` makes the
+    /// database walk past every row before it again).
+    func features(in layer: String, bbox: BoundingBox?, afterFid: Int64, limit: Int) async throws(GeoError) -> [StoredFeature]
+
     /// The number of features of a layer, or of those whose bounding box intersects `bbox`.
     func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int
 

@@ -50,6 +50,25 @@ extension SpatialStore {
         }
     }
 
+    /// The next `limit` features after `afterFid`, in `fid` order; see ``FeatureStore/features(in:bbox:afterFid:limit:)``.
+    public func features(in layer: String, bbox: BoundingBox?, afterFid: Int64, limit: Int) async throws(GeoError) -> [StoredFeature] {
+        let name = try LayerName(layer)
+        guard limit >= 0 else { throw GeoError(code: .invalidArgument, message: "limit must not be negative") }
+        let keys = dataKeys
+        return try await read { db in
+            let seal = try LayerQuery.requireLayer(db, name, keys: keys)
+            var sql = LayerQuery.selectFeatures(name) + " WHERE fid > ?"
+            var arguments: StatementArguments = [afterFid]
+            if let bbox {
+                sql += " AND " + LayerQuery.bboxCondition(name)
+                arguments += LayerQuery.bboxArguments(bbox)
+            }
+            sql += " ORDER BY fid LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in try LayerQuery.storedFeature(from: row, seal: seal) }
+        }
+    }
+
     /// Feature `fid` of a layer, or nil when it holds none; `layer_not_found` for an unknown layer.
     public func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? {
         let name = try LayerName(layer)

@@ -79,6 +79,20 @@ extension PostGISStore: FeatureStore {
         }
     }
 
+    /// The next `limit` features after `afterFid`, in `fid` order (keyset paging on the primary key).
+    public func features(in layer: String, bbox: BoundingBox?, afterFid: Int64, limit: Int) async throws(GeoError) -> [StoredFeature] {
+        let name = try LayerName(layer)
+        guard limit >= 0 else { throw GeoError(code: .invalidArgument, message: "limit must not be negative") }
+        let table = PostGISLayerTable(name)
+        return try await withConnection("cannot read layer \"\(name)\"") { connection in
+            let srid = try await PostGISCatalog.requireLayer(connection, name, logger: logger)
+            var query = table.select(PostGISLayerTable.featureColumns, bbox: bbox, srid: srid)
+            query.sql += (bbox == nil ? " WHERE" : " AND") + " fid > \(query.bind(afterFid))"
+            query.sql += " ORDER BY fid LIMIT \(query.bind(Int64(limit)))"
+            return try await table.features(query, on: connection, keys: dataKeys, logger: logger)
+        }
+    }
+
     /// Feature `fid`, or nil when the layer holds none; `layer_not_found` for an unknown layer.
     public func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? {
         let name = try LayerName(layer)

@@ -43,6 +43,10 @@ final class CountingStore: FeatureStore, @unchecked Sendable {
         note("features")
         return try await base.features(in: layer, bbox: bbox, limit: limit, offset: offset)
     }
+    func features(in layer: String, bbox: BoundingBox?, afterFid: Int64, limit: Int) async throws(GeoError) -> [StoredFeature] {
+        note("features")
+        return try await base.features(in: layer, bbox: bbox, afterFid: afterFid, limit: limit)
+    }
     func featureCount(in layer: String, bbox: BoundingBox?) async throws(GeoError) -> Int { try await base.featureCount(in: layer, bbox: bbox) }
     func feature(in layer: String, fid: Int64) async throws(GeoError) -> StoredFeature? { try await base.feature(in: layer, fid: fid) }
     func insertFeature(_ feature: Feature, into layer: String) async throws(GeoError) -> FeatureEdit {
