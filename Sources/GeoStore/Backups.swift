@@ -49,6 +49,12 @@ public struct BackupManifest: Sendable, Hashable, Codable {
         public var name: String
         public var features: Int
         public var version: Int64
+
+        public init(name: String, features: Int, version: Int64) {
+            self.name = name
+            self.features = features
+            self.version = version
+        }
     }
 
     public var format = "citygeo-backup-1"
@@ -59,6 +65,8 @@ public struct BackupManifest: Sendable, Hashable, Codable {
     public var backend: String
     public var backendVersion: String
     public var snapshotFormat: String
+    /// The program that wrote the snapshot, with its version (absent in manifests of earlier releases).
+    public var snapshotTool: String?
     public var schemaMigrations: [String]
     /// The data key that sealed the snapshot (its id only).
     public var keyId: String
@@ -78,10 +86,6 @@ public enum CityBackups {
     public static func create(
         store: any CityStore, kind: BackupKind, policy: BackupPolicy, keys: DataKeyRing, now: Date = Date()
     ) async throws(GeoError) -> (folder: URL, manifest: BackupManifest) {
-        // A PostGIS store (snapshot format pg_dump) is backed up by the database's own tools.
-        guard store.snapshotFormat == "sqlite" else {
-            throw GeoError.backupByDatabaseTools(backend: store.snapshotFormat == "pg_dump" ? "PostGIS" : store.snapshotFormat)
-        }
         let stamp = Self.stamp(now)
         let folder = policy.directory.appendingPathComponent("citygeo-\(kind.rawValue)-\(stamp)", isDirectory: true)
         let partial = policy.directory.appendingPathComponent(".partial-citygeo-\(kind.rawValue)-\(stamp)", isDirectory: true)
@@ -89,12 +93,7 @@ public enum CityBackups {
         var complete = false
         defer { if !complete { try? FileManager.default.removeItem(at: partial) } }
         let plain = partial.appendingPathComponent("snapshot.plain")
-        try await store.writeSnapshot(to: plain)
-        if kind == .core, let core = policy.coreLayers {
-            try await SnapshotFile.keepOnlyLayers(Set(core), in: plain)
-        }
-        let tables = try SnapshotFile.digests(plain)
-        let layers = try SnapshotFile.layers(plain, tables: tables)
+        let contents = try await store.writeSnapshot(to: plain, keepingLayers: kind == .core ? policy.coreLayers.map(Set.init) : nil)
         let sealed = partial.appendingPathComponent(snapshotName)
         let digests = try SealedFile.seal(plain, to: sealed, key: keys.current)
         try? FileManager.default.removeItem(at: plain)
@@ -102,11 +101,11 @@ public enum CityBackups {
         let manifest = BackupManifest(
             kind: kind, createdAt: TimeText.format(now.timeIntervalSince1970), createdAtSeconds: now.timeIntervalSince1970,
             backend: description.backend, backendVersion: description.version, snapshotFormat: store.snapshotFormat,
-            schemaMigrations: try await store.schemaMigrations(), keyId: keys.current.id,
+            snapshotTool: contents.tool, schemaMigrations: contents.schemaMigrations, keyId: keys.current.id,
             files: [
                 .init(name: snapshotName, sealedSM3: digests.sealedSM3, plaintextSM3: digests.plaintextSM3, plaintextBytes: digests.plaintextBytes)
             ],
-            layers: layers, tables: tables)
+            layers: contents.layers, tables: contents.tables)
         try writeManifest(manifest, in: partial, key: keys.current)
         do {
             try FileManager.default.moveItem(at: partial, to: folder)
@@ -121,29 +120,34 @@ public enum CityBackups {
     /// What a restore checked.
     public struct RestoreReport: Sendable, Hashable {
         public var manifest: BackupManifest
-        /// Tables whose count and SM3 matched the manifest.
+        /// Tables whose count and SM3 matched the manifest, measured in the restored database; 0 when the target only
+        /// reads the snapshot (``BackupRestoreTarget/load(_:manifest:)`` returned nil).
         public var tablesChecked: Int
-        /// Where the database was restored, nil for a check alone.
-        public var restoredTo: URL?
+        /// What the target checked besides the digests (`SQLite's integrity check`, `pg_restore into …`).
+        public var targetCheck: String
+        /// Where the database was restored (a path, or host:port/database), nil for a check alone.
+        public var restoredTo: String?
     }
 
-    /// Checks the backup in `folder` (manifest signature, each file's SM3 sealed and opened, the database's own
-    /// integrity check, every table's count and SM3) and, when `target` is given, restores it there: `target` must not
-    /// exist, and it appears only when every check passed.
-    public static func restore(_ folder: URL, keys: DataKeyRing, to target: URL?) throws(GeoError) -> RestoreReport {
+    /// The manifest of the backup in `folder`, its signature checked with `keys`.
+    public static func manifest(in folder: URL, keys: DataKeyRing) throws(GeoError) -> BackupManifest {
+        try readManifest(in: folder, keys: keys)
+    }
+
+    /// Checks the backup in `folder` and restores it into the new SpatiaLite file `target`, or only checks it when
+    /// nil: ``restore(_:keys:into:)`` with a ``SpatiaLiteRestoreTarget``.
+    public static func restore(_ folder: URL, keys: DataKeyRing, to target: URL?) async throws(GeoError) -> RestoreReport {
+        try await restore(folder, keys: keys, into: SpatiaLiteRestoreTarget(file: target))
+    }
+
+    /// Checks the backup in `folder` (the manifest's signature, the SM3 of the sealed and the opened snapshot), loads
+    /// the snapshot into `target` (a new database), measures every table and layer there and compares them with the
+    /// manifest, naming the first that differs. The target keeps the database only when every check passed.
+    public static func restore(_ folder: URL, keys: DataKeyRing, into target: any BackupRestoreTarget) async throws(GeoError) -> RestoreReport {
         let manifest = try readManifest(in: folder, keys: keys)
-        guard manifest.snapshotFormat == "sqlite" else {
-            throw GeoError(
-                code: .invalidArgument,
-                message: "the backup is a \(manifest.snapshotFormat) snapshot; restore it with its backend's tool (pg_restore for pg_dump)")
+        guard manifest.snapshotFormat == target.snapshotFormat else {
+            throw GeoError(code: .invalidArgument, message: formatMismatch(manifest.snapshotFormat))
         }
-        if let target, FileManager.default.fileExists(atPath: target.path) {
-            throw GeoError(code: .ioError, message: "\(target.path) exists; a restore makes a new database")
-        }
-        let work = (target?.deletingLastPathComponent() ?? FileManager.default.temporaryDirectory)
-            .appendingPathComponent(".restore-\(UUID().uuidString)", isDirectory: true)
-        try Files.createPrivateDirectory(work)
-        defer { try? FileManager.default.removeItem(at: work) }
         guard let file = manifest.files.first(where: { $0.name == snapshotName }) else {
             throw GeoError(code: .integrityError, message: "the manifest lists no \(snapshotName)")
         }
@@ -151,26 +155,70 @@ public enum CityBackups {
         guard try SealedFile.sm3(of: sealed) == file.sealedSM3 else {
             throw GeoError(code: .integrityError, message: "\(file.name) does not match the SM3 in the manifest: damaged or replaced")
         }
-        let plain = work.appendingPathComponent("restored.sqlite")
-        let opened = try SealedFile.open(sealed, to: plain, keys: keys)
-        guard opened.plaintextSM3 == file.plaintextSM3 else {
-            throw GeoError(code: .integrityError, message: "the opened snapshot does not match the SM3 in the manifest")
-        }
-        try SnapshotFile.checkIntegrity(plain)
-        let tables = try SnapshotFile.digests(plain)
-        guard tables == manifest.tables else {
-            let differing = Set(tables).symmetricDifference(manifest.tables).map(\.table)
-            throw GeoError(
-                code: .integrityError, message: "restored tables differ from the manifest: \(Set(differing).sorted().joined(separator: ", "))")
-        }
-        if let target {
-            do {
-                try FileManager.default.moveItem(at: plain, to: target)
-            } catch {
-                throw GeoError(code: .ioError, message: "cannot move the restored database to \(target.path)", underlying: "\(error)")
+        try await target.prepare()
+        let work = target.scratchFolder.appendingPathComponent(".restore-\(UUID().uuidString)", isDirectory: true)
+        var kept = false
+        do throws(GeoError) {
+            try Files.createPrivateDirectory(work)
+            defer { try? FileManager.default.removeItem(at: work) }
+            let plain = work.appendingPathComponent("restored.snapshot")
+            let opened = try SealedFile.open(sealed, to: plain, keys: keys)
+            guard opened.plaintextSM3 == file.plaintextSM3 else {
+                throw GeoError(code: .integrityError, message: "the opened snapshot does not match the SM3 in the manifest")
             }
+            let restored = try await target.load(plain, manifest: manifest)
+            if let restored { try compare(restored, with: manifest) }
+            let location = try await target.keep(plain, manifest: manifest)
+            kept = true
+            return RestoreReport(
+                manifest: manifest, tablesChecked: restored?.tables.count ?? 0, targetCheck: target.check, restoredTo: location)
+        } catch {
+            if !kept { await target.discard() }
+            throw error
         }
-        return RestoreReport(manifest: manifest, tablesChecked: tables.count, restoredTo: target)
+    }
+
+    /// The first difference between what a restored database holds and what the manifest says the snapshot held:
+    /// tables in the manifest's order, then tables the manifest does not list, then layers, then the migrations.
+    static func compare(_ restored: SnapshotContents, with manifest: BackupManifest) throws(GeoError) {
+        try firstDifference("table", restored.tables, manifest.tables, key: \.table) { "\($0.rows) rows, SM3 \($0.sm3.prefix(16))…" }
+        try firstDifference("layer", restored.layers, manifest.layers, key: \.name) { "\($0.features) features (version \($0.version))" }
+        guard restored.schemaMigrations == manifest.schemaMigrations else {
+            throw GeoError(
+                code: .integrityError,
+                message: "the restored database differs from the manifest: schema migrations \(restored.schemaMigrations.joined(separator: ", ")); "
+                    + "the manifest \(manifest.schemaMigrations.joined(separator: ", "))")
+        }
+    }
+
+    /// The first of `listed` (in its order) that `restored` lacks or holds otherwise, then the first of `restored`
+    /// that is not listed: `integrity_error` naming it, described by `describe` on both sides.
+    private static func firstDifference<Item: Hashable>(
+        _ kind: String, _ restored: [Item], _ listed: [Item], key: (Item) -> String, describe: (Item) -> String
+    ) throws(GeoError) {
+        func mismatch(_ what: String) -> GeoError {
+            GeoError(code: .integrityError, message: "the restored database differs from the manifest: \(kind) \(what)")
+        }
+        let found = Dictionary(restored.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        for expected in listed {
+            guard let item = found[key(expected)] else { throw mismatch("\(key(expected)) is missing") }
+            guard item == expected else { throw mismatch("\(key(expected)) has \(describe(item)); the manifest \(describe(expected))") }
+        }
+        let names = Set(listed.map(key))
+        if let extra = restored.first(where: { !names.contains(key($0)) }) {
+            throw mismatch("\(key(extra)) (\(describe(extra))) is not in the manifest")
+        }
+    }
+
+    /// Why a backup cannot go into a target of another format.
+    private static func formatMismatch(_ format: String) -> String {
+        switch format {
+        case "sqlite": "the backup is a SpatiaLite snapshot: it restores into a new SpatiaLite file, not a PostgreSQL database"
+        case "pg_dump":
+            "the backup is a pg_dump of a PostGIS database: it restores into a new PostgreSQL database given as "
+                + "--to postgres://user@host:port/database, not into a SpatiaLite file"
+        default: "the backup is a \(format) snapshot, which this restore cannot read"
+        }
     }
 
     /// The kind of backup due at `now` under `policy` (full first), nil when the newest ones are recent enough.
@@ -293,13 +341,19 @@ enum SnapshotFile {
         }
     }
 
-    static func digests(_ file: URL) throws(GeoError) -> [ContentDigest] {
+    /// The snapshot's tables, layers and migrations, read in one transaction.
+    static func contents(_ file: URL) throws(GeoError) -> SnapshotContents {
         let queue = try open(file, readOnly: true)
         do {
             return try queue.read { db in
-                let tables = try String.fetchAll(
-                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
-                return try tables.filter(ContentDigests.isData).map { try ContentDigests.digest(db, table: $0) }
+                let tables = try ContentDigests.all(db)
+                let rows = Dictionary(tables.map { ($0.table, $0.rows) }, uniquingKeysWith: { a, _ in a })
+                let layers = try Row.fetchAll(db, sql: "SELECT name, version FROM geo_layers ORDER BY name").map { row in
+                    let name: String = row["name"]
+                    return BackupManifest.Layer(name: name, features: rows[(try? LayerName(name))?.tableName ?? ""] ?? 0, version: row["version"])
+                }
+                let version = try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?"
+                return SnapshotContents(tables: tables, layers: layers, schemaMigrations: try ContentDigests.migrations(db), tool: "SQLite \(version)")
             }
         } catch {
             throw GeoError.store(error, "cannot read the snapshot \(file.path)")
@@ -334,23 +388,6 @@ enum SnapshotFile {
             }
         } catch {
             throw GeoError.store(error, "cannot compact the snapshot \(file.path)")
-        }
-    }
-
-    /// Each layer of the snapshot's catalogue with its table's row count and its version, for the manifest.
-    static func layers(_ file: URL, tables: [ContentDigest]) throws(GeoError) -> [BackupManifest.Layer] {
-        let rows = Dictionary(tables.map { ($0.table, $0.rows) }, uniquingKeysWith: { a, _ in a })
-        let queue = try open(file, readOnly: true)
-        let catalogue: [(String, Int64)]
-        do {
-            catalogue = try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT name, version FROM geo_layers ORDER BY name").map { ($0["name"], $0["version"]) }
-            }
-        } catch {
-            throw GeoError.store(error, "cannot read the catalogue of the snapshot \(file.path)")
-        }
-        return catalogue.map { name, version in
-            BackupManifest.Layer(name: name, features: rows[(try? LayerName(name))?.tableName ?? ""] ?? 0, version: version)
         }
     }
 }

@@ -18,38 +18,70 @@ public struct ContentDigest: Sendable, Hashable, Codable {
     }
 }
 
+/// What a consistent snapshot holds, measured at the instant it copies: every data table's count and SM3, every
+/// layer's count and version, and the schema migrations. A backup's manifest keeps it; a restore measures the
+/// restored database the same way and compares.
+public struct SnapshotContents: Sendable, Hashable {
+    public var tables: [ContentDigest]
+    public var layers: [BackupManifest.Layer]
+    public var schemaMigrations: [String]
+    /// The program that wrote the snapshot, with its version (`SQLite 3.40.1`, `pg_dump (PostgreSQL) 15.20 …`).
+    public var tool: String
+
+    public init(tables: [ContentDigest], layers: [BackupManifest.Layer], schemaMigrations: [String], tool: String) {
+        self.tables = tables
+        self.layers = layers
+        self.schemaMigrations = schemaMigrations
+        self.tool = tool
+    }
+}
+
 /// Consistent copies of a store while it serves, and the digests that prove a copy whole.
 ///
 /// SpatiaLite writes its snapshot with `VACUUM INTO` (one read transaction: writers carry on, the copy is the
-/// database as of one instant, compacted). A PostGIS store's format is `pg_dump`: its backups are taken by the
-/// database's own tools (pg_dump, base backups), and it refuses to write a snapshot with
-/// ``GeoError/backupByDatabaseTools(backend:)``.
+/// database as of one instant, compacted) and measures the copy. PostGIS exports the snapshot of a `REPEATABLE READ`
+/// transaction, has `pg_dump --snapshot` write it in its custom format, and measures the same snapshot inside the
+/// exporting transaction (docs/operations.md, "Backups and restore").
 public protocol StoreBackup: Sendable {
-    /// What ``writeSnapshot(to:)`` produces: `sqlite` (a database file) or `pg_dump` (a custom-format dump).
+    /// What ``writeSnapshot(to:keepingLayers:)`` produces: `sqlite` (a database file) or `pg_dump` (a custom-format
+    /// dump).
     var snapshotFormat: String { get }
-    /// Writes a consistent snapshot of the whole store into the new file `file`.
-    func writeSnapshot(to file: URL) async throws(GeoError)
-    /// Every data table's row count and SM3 digest (the spatial extension's own metadata left out).
+    /// Writes a consistent snapshot of the store into the new file `file` and returns what it holds, measured at the
+    /// same instant. With `keepingLayers` (a core backup) the features of other layers are left out.
+    func writeSnapshot(to file: URL, keepingLayers: Set<String>?) async throws(GeoError) -> SnapshotContents
+    /// Every data table's row count and SM3 digest (the spatial extension's own metadata left out), all of one instant.
     func contentDigests() async throws(GeoError) -> [ContentDigest]
     /// The applied schema migrations, in order.
     func schemaMigrations() async throws(GeoError) -> [String]
 }
 
-extension GeoError {
-    /// The refusal of a `citygeo backup` of a store whose backups its database's own tools take (a PostGIS
-    /// database: pg_dump, base backups, point-in-time recovery): `invalid_argument`, naming the remedy.
-    public static func backupByDatabaseTools(backend: String) -> GeoError {
-        GeoError(
-            code: .invalidArgument,
-            message: "backups of a \(backend) database are taken with pg_dump or the database's own backup tooling, not citygeo backup; "
-                + "see docs/operations.md (Backups)")
+/// The running SM3 digest of one table: its rows in key order, each as the bytes its backend encodes it in (the same
+/// on a restored copy as on the original). Both backends' digests are built with it.
+public struct TableDigester {
+    public let table: String
+    public private(set) var rows = 0
+    private let hasher: SM3Hasher
+
+    public init(table: String) throws(GeoError) {
+        self.table = table
+        hasher = try SM3Hasher()
+    }
+
+    /// Adds the next row's bytes.
+    public mutating func add(row bytes: [UInt8]) throws(GeoError) {
+        try hasher.update(bytes)
+        rows += 1
+    }
+
+    public func finish() throws(GeoError) -> ContentDigest {
+        ContentDigest(table: table, rows: rows, sm3: HexText.encode(try hasher.finalize()))
     }
 }
 
 extension SpatialStore: StoreBackup {
     public var snapshotFormat: String { "sqlite" }
 
-    public func writeSnapshot(to file: URL) async throws(GeoError) {
+    public func writeSnapshot(to file: URL, keepingLayers: Set<String>?) async throws(GeoError) -> SnapshotContents {
         guard !FileManager.default.fileExists(atPath: file.path) else {
             throw GeoError(code: .ioError, message: "\(file.path) exists; a snapshot goes into a new file")
         }
@@ -59,19 +91,17 @@ extension SpatialStore: StoreBackup {
         } catch {
             throw GeoError.store(error, "cannot write a snapshot of the database to \(file.path)")
         }
+        if let keepingLayers { try await SnapshotFile.keepOnlyLayers(keepingLayers, in: file) }
+        return try SnapshotFile.contents(file)
     }
 
     public func contentDigests() async throws(GeoError) -> [ContentDigest] {
-        try await read { db in
-            // One read transaction: all digests describe the same instant.
-            let tables = try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
-            return try tables.filter(ContentDigests.isData).map { try ContentDigests.digest(db, table: $0) }
-        }
+        // One read transaction: all digests describe the same instant.
+        try await read { db in try ContentDigests.all(db) }
     }
 
     public func schemaMigrations() async throws(GeoError) -> [String] {
-        try await read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
+        try await read { db in try ContentDigests.migrations(db) }
     }
 }
 
@@ -85,21 +115,30 @@ enum ContentDigests {
 
     static func isData(_ table: String) -> Bool { !metadataPrefixes.contains { table.hasPrefix($0) } }
 
+    /// Every data table's digest, by name.
+    static func all(_ db: Database) throws -> [ContentDigest] {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
+        return try tables.filter(isData).map { try digest(db, table: $0) }
+    }
+
+    static func migrations(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+    }
+
     /// The digest of `table`, or of its first `firstRows` rows in rowid order: a table that is only appended to
     /// digests as it was at an earlier instant by its row count then.
     static func digest(_ db: Database, table: String, firstRows: Int? = nil) throws -> ContentDigest {
-        let hasher = try SM3Hasher()
-        var rows = 0
+        var digester = try TableDigester(table: table)
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let limit = firstRows.map { " LIMIT \(max(0, $0))" } ?? ""
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(quoted) ORDER BY rowid\(limit)")
         while let row = try cursor.next() {
             var bytes: [UInt8] = []
             for value in row.databaseValues { append(value, to: &bytes) }
-            try hasher.update(bytes)
-            rows += 1
+            try digester.add(row: bytes)
         }
-        return ContentDigest(table: table, rows: rows, sm3: HexText.encode(try hasher.finalize()))
+        return try digester.finish()
     }
 
     /// A value as a type tag and its bytes (lengths before texts and blobs), so that no two rows hash alike.

@@ -88,31 +88,3 @@ enum PostGISSensitiveColumns {
         return rewritten.count
     }
 }
-
-/// Backups: a PostGIS database is backed up by PostgreSQL's own tools (pg_dump, base backups with point-in-time
-/// recovery; docs/operations.md, "Backups"), which copy it consistently while replicas write, as `citygeo backup`
-/// does for a SpatiaLite file. `citygeo backup` refuses it with ``GeoError/backupByDatabaseTools(backend:)``; the
-/// applied migrations are readable for a manifest all the same.
-extension PostGISStore: StoreBackup {
-    public var snapshotFormat: String { "pg_dump" }
-
-    public func writeSnapshot(to file: URL) async throws(GeoError) {
-        throw GeoError.backupByDatabaseTools(backend: "PostGIS")
-    }
-
-    public func contentDigests() async throws(GeoError) -> [ContentDigest] {
-        throw GeoError.backupByDatabaseTools(backend: "PostGIS")
-    }
-
-    public func schemaMigrations() async throws(GeoError) -> [String] {
-        try await withConnection("cannot read the schema migrations") { connection in
-            var names: [String] = []
-            // Migrations of one start share its transaction's time: the list's order breaks the tie.
-            let order = PostGISMigrations.names
-            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
-                names.append(name)
-            }
-            return names.sorted { (order.firstIndex(of: $0) ?? .max, $0) < (order.firstIndex(of: $1) ?? .max, $1) }
-        }
-    }
-}

@@ -329,6 +329,17 @@ enum PostGISMigrations {
     /// Names of every migration, in order.
     static var names: [String] { migrations.map(\.name) }
 
+    /// The migrations `connection`'s database has applied, in order.
+    static func applied(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        var applied: [String] = []
+        for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+            applied.append(name)
+        }
+        // Migrations of one start share its transaction's time: the list's order breaks the tie.
+        let order = names
+        return applied.sorted { (order.firstIndex(of: $0) ?? .max, $0) < (order.firstIndex(of: $1) ?? .max, $1) }
+    }
+
     /// Applies the migrations `connection`'s database has not seen, in one transaction; those after `last` wait
     /// (tests build a database as an older release left it).
     static func migrate(_ connection: PostgresConnection, through last: String? = nil, logger: Logger) async throws {

@@ -296,7 +296,7 @@ enum PostGISScratchDatabases {
 
     static func drop(_ name: String, on server: PostGISLocation, logger: Logger) async throws(GeoError) {
         try await PostGISConnections.withConnection(to: server, logger: logger) { connection in
-            try await connection.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(PostGISSnapshots.quoted(name)) WITH (FORCE)"), logger: logger)
         }
     }
 }

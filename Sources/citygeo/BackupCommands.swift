@@ -15,7 +15,9 @@ struct BackupCommand: AsyncParsableCommand {
             --config and CITYGEO_BACKUP_* (docs/operations.md); --directory overrides the folder. --kind due (for a \
             daily timer) makes a full backup when the last is older than backup.full_interval_days, else a core one \
             when the last is older than backup.core_interval_days, else nothing. Old backups beyond the policy's counts \
-            are deleted after a new one is complete.
+            are deleted after a new one is complete. A SpatiaLite file is copied with VACUUM INTO; a PostGIS database \
+            (--database postgres://…) with pg_dump (custom format, of one snapshot that the manifest's digests are \
+            measured in), found on PATH or in /usr/lib/postgresql/*/bin.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -54,25 +56,41 @@ struct BackupCommand: AsyncParsableCommand {
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Check a backup (signature, SM3 of every file and table, SQLite's integrity check) and restore it into a new database.",
-        discussion: "With --verify and no --to, the checks run on a temporary copy that is deleted: a restore drill.")
+        abstract: "Check a backup (signature, SM3 of every file and table) and restore it into a new database.",
+        discussion: """
+            A SpatiaLite backup restores into a new file; a PostGIS backup (pg_dump) into a new or empty PostgreSQL \
+            database given as --to postgres://user@host:port/database (made when missing), where every table's count \
+            and SM3 are measured again. With --verify and no --to, a SpatiaLite backup is checked on a temporary copy \
+            that is deleted (a restore drill); a PostGIS backup is opened and read by pg_restore --list, its tables \
+            unchecked.
+            """)
 
     @Argument(help: "The backup folder (citygeo-full-… or citygeo-core-…).") var backup: String
-    @Option(help: "The new database file to restore into (must not exist).") var to: String?
+    @Option(help: "The new database to restore into: a SpatiaLite file that must not exist, or for a PostGIS backup a postgres:// URL.")
+    var to: String?
     @Flag(help: "Check everything; without --to nothing is kept.") var verify = false
     @Option(help: "The data key file (default: CITYGEO_CRYPTO_KEY_FILE or CITYGEO_CRYPTO_KEY).") var keyFile: String?
 
     func run() async throws {
         guard to != nil || verify else { throw ValidationError("give --to NEW_DATABASE, or --verify for a check alone") }
         let options = try DatabaseOptions.parse(keyFile.map { ["--key-file", $0] } ?? [])
-        let report = try CityBackups.restore(URL(fileURLWithPath: backup), keys: try options.requiredDataKeys(), to: to.map { URL(fileURLWithPath: $0) })
+        let keys = try options.requiredDataKeys()
+        let folder = URL(fileURLWithPath: backup)
+        let target = try CityStoreOpener.restoreTarget(to, backupFormat: try CityBackups.manifest(in: folder, keys: keys).snapshotFormat)
+        let report = try await CityBackups.restore(folder, keys: keys, into: target)
         let manifest = report.manifest
-        print("backup \(manifest.kind.rawValue) of \(manifest.createdAt): signature, SM3 of the sealed and opened snapshot, integrity check and \(report.tablesChecked) tables match")
+        let heading = "backup \(manifest.kind.rawValue) of \(manifest.createdAt) (\(manifest.backend))"
+        if report.tablesChecked > 0 {
+            print("\(heading): signature, SM3 of the sealed and opened snapshot, \(report.targetCheck) and \(report.tablesChecked) tables match")
+        } else {
+            print("\(heading): signature, SM3 of the sealed and opened snapshot and \(report.targetCheck) pass; "
+                + "its tables are checked only by a restore into a database (--to postgres://…)")
+        }
         for layer in manifest.layers { print("  \(layer.name): \(layer.features) features") }
-        if let target = report.restoredTo {
-            let store = try await CityStoreOpener.open(target.path, dataKeys: try options.dataKeys())
+        if let restored = report.restoredTo, let to {
+            let store = try await CityStoreOpener.open(to, dataKeys: try options.dataKeys())
             await recordCommandLineWrite(store, command: "citygeo restore", detail: "restored \(backup) (\(manifest.createdAt))", kind: .system)
-            print("restored into \(target.path)")
+            print("restored into \(restored)")
         } else {
             print("verified; nothing restored")
         }

@@ -42,50 +42,11 @@ import Testing
         _ = try await store.importLayer(name: "grids", features: FeatureCollection(Self.points(0..<500)))
         _ = try await store.insertTrackPoints(Self.fixes(0..<1_000))
         let before = Dictionary(uniqueKeysWithValues: try await store.contentDigests().map { ($0.table, $0) })
-        // Three writers run through the whole backup, each only appending: features in batches of 50, vehicle
-        // positions in batches of 100, audit lines one at a time. Each counts the batches it committed.
-        let stop = StopFlag()
-        let rounds = Counter()
-        let features = Task {
-            var next = 2_000
-            while !stop.isSet {
-                _ = try await store.importLayer(name: "cases", features: FeatureCollection(Self.points(next..<(next + 50))), options: ImportOptions(mode: .append))
-                next += 50
-                rounds.increment()
-            }
-            return next
-        }
-        let positions = Task {
-            var next = 1_000
-            while !stop.isSet {
-                let result = try await store.insertTrackPoints(Self.fixes(next..<(next + 100)))
-                #expect(result.inserted == 100)
-                next += 100
-                rounds.increment()
-            }
-            return next
-        }
-        let audit = Task {
-            var next = 0
-            while !stop.isSet {
-                try await store.appendAudit([AuditEntry(time: Double(next), keyId: nil, keyName: "load", method: "POST", path: "/x", status: 200, detail: "", remoteAddress: nil)])
-                next += 1
-                rounds.increment()
-            }
-            return next
-        }
-        // The backup starts once every writer is under way (not after a fixed time).
-        while rounds.count < 6 { try await Task.sleep(for: .milliseconds(5)) }
         let policy = BackupPolicy(directory: root.appendingPathComponent("backups"))
-        let backup: (folder: URL, manifest: BackupManifest)
-        do {
-            backup = try await CityBackups.create(store: store, kind: .full, policy: policy, keys: Self.keys)
-        } catch {
-            stop.set()
-            throw error
+        let (backup, written, _) = try await AppendingWriters.around(store) {
+            try await CityBackups.create(store: store, kind: .full, policy: policy, keys: Self.keys)
         }
-        stop.set()
-        let (casesWritten, fixesWritten, auditWritten) = (try await features.value, try await positions.value, try await audit.value)
+        let (casesWritten, fixesWritten, auditWritten) = written
         let (folder, manifest) = backup
 
         // The snapshot is sealed: no plaintext SQLite header in the file.
@@ -95,8 +56,8 @@ import Testing
 
         // Restore with every check (signature, SM3 of the sealed and opened file, integrity, each table) into a new file.
         let target = root.appendingPathComponent("restored.sqlite")
-        let report = try CityBackups.restore(folder, keys: Self.keys, to: target)
-        #expect(report.restoredTo == target)
+        let report = try await CityBackups.restore(folder, keys: Self.keys, to: target)
+        #expect(report.restoredTo == target.path)
         #expect(report.tablesChecked == manifest.tables.count)
         let restored = try SpatialStore(path: target.path)
         let restoredTables = Dictionary(uniqueKeysWithValues: try await restored.contentDigests().map { ($0.table, $0) })
@@ -144,7 +105,7 @@ import Testing
         let original = try Data(contentsOf: manifestURL)
         try Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"features\" : 100", with: "\"features\" : 99").utf8).write(to: manifestURL)
         let target = root.appendingPathComponent("restored.sqlite")
-        #expect(throws: GeoError.self) { try CityBackups.restore(folder, keys: Self.keys, to: target) }
+        await #expect(throws: GeoError.self) { try await CityBackups.restore(folder, keys: Self.keys, to: target) }
         try original.write(to: manifestURL)
         // A flipped byte in the sealed snapshot fails its SM3.
         let snapshot = folder.appendingPathComponent(CityBackups.snapshotName)
@@ -152,7 +113,7 @@ import Testing
         bytes[bytes.count / 2] ^= 0x40
         try bytes.write(to: snapshot)
         do {
-            _ = try CityBackups.restore(folder, keys: Self.keys, to: target)
+            _ = try await CityBackups.restore(folder, keys: Self.keys, to: target)
             Issue.record("a damaged backup was restored")
         } catch {
             #expect(error.code == .integrityError)
@@ -161,7 +122,7 @@ import Testing
         // Another key ring cannot open it and says which key it needs.
         let other = try DataKeyRing.parse(String(repeating: "77", count: 32), source: "other")
         do {
-            _ = try CityBackups.restore(folder, keys: other, to: nil)
+            _ = try await CityBackups.restore(folder, keys: other, to: nil)
             Issue.record("opened with another key")
         } catch {
             #expect(error.code == .encryptionKeyMissing)
@@ -185,7 +146,7 @@ import Testing
             let (folder, manifest) = try await CityBackups.create(
                 store: store, kind: .core, policy: policy, keys: Self.keys, now: start.addingTimeInterval(Double(month) * 30 * 86_400))
             #expect(manifest.layers.map(\.name) == ["cases"])
-            #expect(try CityBackups.restore(folder, keys: Self.keys, to: nil).tablesChecked == manifest.tables.count)
+            #expect(try await CityBackups.restore(folder, keys: Self.keys, to: nil).tablesChecked == manifest.tables.count)
         }
         let kept = CityBackups.existing(in: policy.directory)
         #expect(kept.filter { $0.kind == .core }.count == 2)
@@ -210,4 +171,56 @@ final class Counter: Sendable {
     private let value = Atomic<Int>(0)
     func increment() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// Three writers that only append, from where the tests' fixtures end (case 2,000, fix 1,000): features of `cases`
+/// in batches of 50 (a layer import in append mode), vehicle positions in batches of 100, audit lines one at a time.
+enum AppendingWriters {
+    /// Runs `body` once the writers are under way (not after a fixed time) and stops them when it ends, whatever
+    /// happened; what it returned, how far each writer got (the next case, fix and audit line it would have written)
+    /// and how many batches they committed while `body` ran.
+    static func around<T: Sendable>(
+        _ store: any CityStore, _ body: () async throws -> T
+    ) async throws -> (result: T, written: (cases: Int, fixes: Int, audit: Int), roundsDuring: Int) {
+        let stop = StopFlag()
+        let rounds = Counter()
+        // Each writer writes items next..<next + step while not stopped, counting its batches; its next item.
+        func writer(from start: Int, by step: Int, _ write: @escaping @Sendable (Range<Int>) async throws -> Void) -> Task<Int, any Error> {
+            Task {
+                var next = start
+                while !stop.isSet {
+                    try await write(next..<(next + step))
+                    next += step
+                    rounds.increment()
+                }
+                return next
+            }
+        }
+        let features = writer(from: 2_000, by: 50) { range in
+            _ = try await store.importLayer(name: "cases", features: FeatureCollection(BackupTests.points(range)), options: ImportOptions(mode: .append))
+        }
+        let positions = writer(from: 1_000, by: 100) { range in
+            let result = try await store.insertTrackPoints(BackupTests.fixes(range))
+            #expect(result.inserted == range.count)
+        }
+        let audit = writer(from: 0, by: 1) { range in
+            try await store.appendAudit([
+                AuditEntry(time: Double(range.lowerBound), keyId: nil, keyName: "load", method: "POST", path: "/x", status: 200, detail: "", remoteAddress: nil)
+            ])
+        }
+        let result: T
+        let roundsBefore: Int
+        do {
+            while rounds.count < 6 { try await Task.sleep(for: .milliseconds(5)) }
+            roundsBefore = rounds.count
+            result = try await body()
+        } catch {
+            stop.set()
+            _ = (try? await features.value, try? await positions.value, try? await audit.value)
+            throw error
+        }
+        let roundsDuring = rounds.count - roundsBefore
+        stop.set()
+        return (result, (try await features.value, try await positions.value, try await audit.value), roundsDuring)
+    }
 }

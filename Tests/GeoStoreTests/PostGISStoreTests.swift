@@ -106,26 +106,6 @@ struct PostGISStoreTests {
         try await PostGISScratchDatabases.drop(name, on: server, logger: logger)
     }
 
-    /// `citygeo backup` is for SpatiaLite files: a PostGIS database is refused with the remedy named, and nothing is
-    /// left in the backup folder.
-    @Test func aBackupOfAPostGISDatabaseIsRefusedNamingPgDump() async throws {
-        let store = try await Self.scratch()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("citygeo-pg-backup-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let keys = try DataKeyRing.parse(String(repeating: "5a", count: 32), source: "test")
-        let error = await #expect(throws: GeoError.self) {
-            _ = try await CityBackups.create(store: store, kind: .full, policy: BackupPolicy(directory: folder), keys: keys)
-        }
-        #expect(error?.code == .invalidArgument)
-        #expect(error?.message.contains("pg_dump") == true)
-        #expect(error?.message.contains("docs/operations.md") == true)
-        let snapshot = await #expect(throws: GeoError.self) { try await store.writeSnapshot(to: folder.appendingPathComponent("x")) }
-        #expect(snapshot?.message.contains("pg_dump") == true)
-        #expect(try await store.schemaMigrations() == PostGISMigrations.names)
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).isEmpty)
-        await store.close()
-    }
-
     @Test func bothBackendsExportTheSameGeoJSONForTheSameLayers() async throws {
         let spatial = try SpatialStore.temporary()
         let postgis = try await Self.scratch()

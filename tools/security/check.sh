@@ -6,7 +6,11 @@
 #   2. keys: an expired key is 401 expired_api_key, a key limited to one street is 403 out_of_region outside it and
 #      answered inside it, no key is 401 missing_api_key;
 #   3. a backup (`citygeo backup`) taken while positions are being posted, restored with `citygeo restore --verify`
-#      into a new database, every layer's count compared;
+#      into a new database, every layer's count compared; then the same on PostGIS (pg_dump of one snapshot while
+#      fixes are imported and a layer appended to, restored into a new PostgreSQL database, a restore into a
+#      database holding CityGeo tables refused), on the server CITYGEO_TEST_POSTGRES_URL names or else on a throwaway
+#      cluster (tools/postgis/cluster.sh) when PostgreSQL 15 + PostGIS 3 are installed; skipped, saying so, when
+#      neither is there;
 #   4. the audit chain: `citygeo audit verify` on the live and the restored database, and on a copy with one line
 #      changed, where it must name that line;
 #   5. schemathesis against /openapi.json (fixed seed, bounded examples): zero failures.
@@ -27,9 +31,12 @@ base=http://127.0.0.1:$port
 work=$(mktemp -d /tmp/citygeo-security.XXXXXX)
 server=""
 loader=""
+pg_started=0
+source tools/postgis/cluster.sh
 cleanup() {
     if [ -n "$loader" ]; then kill "$loader" 2>/dev/null || true; wait "$loader" 2>/dev/null || true; fi
     if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    if [ "$pg_started" = 1 ]; then postgis_stop; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -166,6 +173,93 @@ PY
     pass "every layer's count agrees in manifest, catalogue and table"
 else
     fail "layer counts of the restored database differ from the manifest"
+fi
+
+echo "## 3b. PostGIS: backup under write load and restore"
+pg_server=${CITYGEO_TEST_POSTGRES_URL:-}
+if [ -z "$pg_server" ] && postgis_installed; then
+    if POSTGIS_FAST=1 postgis_start >"$work/postgis.log" 2>&1; then
+        pg_started=1
+        pg_server=$CITYGEO_POSTGIS_URL
+    else
+        fail "cannot start a throwaway PostGIS cluster: $(tail -n 3 "$work/postgis.log")"
+    fi
+fi
+if [ -z "$pg_server" ]; then
+    echo "SKIP PostGIS backup and restore: no PostgreSQL server (set CITYGEO_TEST_POSTGRES_URL, or install postgresql-15-postgis-3)"
+else
+    psql=$(command -v psql || echo "$postgis_bin/psql")
+    # The server's URL with another database (its login and parameters kept).
+    pg_url() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$pg_server" "$1"; }
+    pg_sql() { "$psql" -X -q -At -v ON_ERROR_STOP=1 "$(pg_url "$1")" -c "$2"; }
+    pg_live=citygeo_check_$$
+    pg_restored=citygeo_check_restored_$$
+    pg_sql postgres "CREATE DATABASE $pg_live" >/dev/null
+    "$citygeo" import "$root/GridData/unit_grids.geojson" --layer unit_grids --database "$(pg_url "$pg_live")" >/dev/null 2>&1
+    "$citygeo" import "$root/AddressBooks/pois.csv" --layer pois --database "$(pg_url "$pg_live")" >/dev/null 2>&1
+    "$citygeo" import "$root/GridData/sample_points.geojson" --layer cases --database "$(pg_url "$pg_live")" >/dev/null 2>&1
+    # Writers through the backup: a file of 200 new fixes imported after another, and the case layer appended to.
+    (
+        n=0
+        while true; do
+            n=$((n + 1))
+            python3 -c 'import sys; n = int(sys.argv[1]); print("vehicle_id,time,lon,lat,speed_kmh")
+for k in range(200): print("苏J%05d,%d,%.6f,33.2,20" % (k % 20, 1795392000 + n * 200 + k, 120.46 + (k % 50) * 1e-4))' "$n" >"$work/fixes.csv"
+            "$citygeo" traj import "$work/fixes.csv" --database "$(pg_url "$pg_live")" >/dev/null 2>&1 || true
+            "$citygeo" import "$root/GridData/sample_points.geojson" --layer cases --mode append --database "$(pg_url "$pg_live")" >/dev/null 2>&1 || true
+        done
+    ) &
+    loader=$!
+    sleep 3
+    if "$citygeo" backup --database "$(pg_url "$pg_live")" --kind full --directory "$work/pg-backups" >"$work/pg-backup.log" 2>&1; then
+        pass "citygeo backup of a PostGIS database (pg_dump) while fixes were imported: $(sed -n 2p "$work/pg-backup.log")"
+    else
+        fail "citygeo backup of a PostGIS database"
+        cat "$work/pg-backup.log"
+    fi
+    kill "$loader" 2>/dev/null || true
+    wait "$loader" 2>/dev/null || true
+    loader=""
+    pg_folder=$(ls -d "$work"/pg-backups/citygeo-full-* 2>/dev/null | head -n 1)
+    if [ -n "$pg_folder" ] && ! grep -q 'PGDMP' "$pg_folder/store.snapshot.sm4" && grep -q '"snapshotFormat" : "pg_dump"' "$pg_folder/manifest.json"; then
+        pass "the dump is sealed (no PGDMP header in $(basename "$pg_folder")/store.snapshot.sm4)"
+    else
+        fail "no sealed pg_dump in $work/pg-backups"
+    fi
+    if [ -n "$pg_folder" ] && "$citygeo" restore "$pg_folder" --verify --to "$(pg_url "$pg_restored")" >"$work/pg-restore.log" 2>&1; then
+        pass "citygeo restore --verify into a new PostgreSQL database: $(head -n 1 "$work/pg-restore.log" | sed 's/^.*: signature/signature/')"
+    else
+        fail "citygeo restore --verify of the PostGIS backup"
+        cat "$work/pg-restore.log"
+    fi
+    # Every layer of the manifest has its count in the restored database's catalogue and table; the fixes too.
+    bad=""
+    while IFS=$'\t' read -r layer features; do
+        got=$(pg_sql "$pg_restored" "SELECT (SELECT feature_count FROM geo_layers WHERE name = '$layer') || ' ' || (SELECT count(*) FROM layer_$layer)" 2>/dev/null || echo "? ?")
+        [ "$got" = "$features $features" ] || bad+=" $layer: manifest $features, catalogue and table $got;"
+    done < <(python3 -c 'import json, sys
+for layer in json.load(open(sys.argv[1]))["layers"]: print(layer["name"] + "\t" + str(layer["features"]))' "$pg_folder/manifest.json" 2>/dev/null)
+    fixes=$(python3 -c 'import json, sys; print(next(t["rows"] for t in json.load(open(sys.argv[1]))["tables"] if t["table"] == "track_points"))' "$pg_folder/manifest.json" 2>/dev/null || echo "?")
+    restored_fixes=$(pg_sql "$pg_restored" "SELECT count(*) FROM track_points" 2>/dev/null || echo "none")
+    if [ -n "$pg_folder" ] && [ -z "$bad" ] && [ "$fixes" = "$restored_fixes" ]; then
+        pass "every layer's count agrees in manifest, catalogue and table of the restored PostGIS database ($fixes fixes of the snapshot)"
+    else
+        fail "PostGIS restore: $bad fixes manifest $fixes, restored $restored_fixes"
+    fi
+    if "$citygeo" restore "$pg_folder" --verify --to "$(pg_url "$pg_restored")" >"$work/pg-again.log" 2>&1; then
+        fail "a restore into a database holding CityGeo tables was not refused"
+    elif grep -q "already holds CityGeo tables" "$work/pg-again.log"; then
+        pass "a restore into a database holding CityGeo tables is refused"
+    else
+        fail "a second restore failed otherwise: $(cat "$work/pg-again.log")"
+    fi
+    if "$citygeo" audit verify --database "$(pg_url "$pg_restored")" >"$work/pg-audit.log" 2>&1; then
+        pass "restored PostGIS database: $(head -n 1 "$work/pg-audit.log")"
+    else
+        fail "restored PostGIS database: $(cat "$work/pg-audit.log")"
+    fi
+    pg_sql postgres "DROP DATABASE IF EXISTS $pg_restored WITH (FORCE)" >/dev/null 2>&1 || true
+    pg_sql postgres "DROP DATABASE IF EXISTS $pg_live WITH (FORCE)" >/dev/null 2>&1 || true
 fi
 
 echo "## 4. audit chain"

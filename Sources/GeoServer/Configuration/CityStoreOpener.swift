@@ -1,3 +1,4 @@
+import Foundation
 import GeoCore
 import GeoCrypto
 import GeoStore
@@ -14,5 +15,15 @@ public enum CityStoreOpener {
         guard let location else { return try SpatialStore.temporary(dataKeys: dataKeys) }
         if PostGISLocation.isPostgresURL(location) { return try await PostGISStore.open(url: location, dataKeys: dataKeys) }
         return try SpatialStore.open(location, dataKeys: dataKeys)
+    }
+
+    /// Where `citygeo restore` puts a backup of `backupFormat` (``BackupManifest/snapshotFormat``): a new
+    /// PostgreSQL database for a `postgres://` URL, a new SpatiaLite file for a path; nil checks only (a SpatiaLite
+    /// backup on a temporary copy, a pg_dump by reading it). A backup restored into the other backend's kind of
+    /// target is refused by the restore, naming the right one.
+    public static func restoreTarget(_ location: String?, backupFormat: String) throws(GeoError) -> any BackupRestoreTarget {
+        if let location, PostGISLocation.isPostgresURL(location) { return try PostGISRestoreTarget(url: location) }
+        if location == nil, backupFormat == "pg_dump" { return try PostGISRestoreTarget(url: nil) }
+        return SpatiaLiteRestoreTarget(file: location.map { URL(fileURLWithPath: $0) })
     }
 }
