@@ -82,15 +82,9 @@ echo "## starting citygeo serve on the demo city ($base)"
 "$citygeo" crypto keygen "$work/data.keys" >/dev/null
 export CITYGEO_CRYPTO_KEY_FILE=$work/data.keys
 db=$work/city.sqlite
-CITYGEO_LOG_LEVEL=notice "$citygeo" serve --data-root "$root" --database "$db" --port "$port" >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 1 600); do
-    if curl -sf "$base/ready" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$server" 2>/dev/null; then echo "the server stopped:"; tail -n 20 "$work/serve.log"; exit 1; fi
-    sleep 1
-done
-curl -sf "$base/ready" >/dev/null || { echo "the server is not ready after 600 s"; exit 1; }
-newkey() { "$citygeo" keys create --database "$db" "$@" | grep -o 'cgk_[A-Za-z0-9_]*' | head -n 1; }
+. tools/lib/demo-server.sh
+start_demo_server "$citygeo" "$root" "$db" "$port" "$work/serve.log"
+newkey() { new_key "$citygeo" "$db" "$@"; }
 admin=$(newkey --name security-check --scopes all --rate 0)
 expired=$(newkey --name expired --scopes joins --expires 2020-01-01)
 street=$(newkey --name street-320904001 --scopes joins --regions 320904001)
