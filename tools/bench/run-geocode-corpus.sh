@@ -17,5 +17,7 @@ import json, sys
 for line in sys.stdin:
     r = json.loads(line)
     engine, right, wrong, count, rate = r["engine"], r["accuracy"], r["wrong"], r["addresses"], r["per_s"]
-    print(f"{engine:>7}: district right {right:.1%}, wrong {wrong:.1%} of {count:,}, {rate:,} addresses/s")
+    # Neither right nor wrong: no county answer (nothing, or only a prefecture or province that contains it).
+    print(f"{engine:>7}: district right {right:.1%} ({round(right * count):,}), wrong {wrong:.1%} ({round(wrong * count):,}),"
+          f" no county answer {1 - right - wrong:.1%} of {count:,}, {rate:,} addresses/s")
 '
