@@ -1,6 +1,7 @@
 import Foundation
 import GeoCore
 import Hummingbird
+import Synchronization
 
 /// `GET /openapi.json`: the OpenAPI 3.1 document of every route, the file `openapi.json` beside this one (a
 /// resource of the target; docs/openapi.json links to it). `OpenAPIContractTests` keeps it equal to the router.
@@ -12,8 +13,9 @@ import Hummingbird
 struct OpenAPIController {
     /// The document's bytes, made once at start.
     let document: [UInt8]
-    /// The same document as OpenAPI 3.0.3 (``OpenAPIDowngrade``), answered at `/ogc/api`.
-    let documentOpenAPI30: [UInt8]
+    /// The same document as OpenAPI 3.0.3 (``OpenAPIDowngrade``), answered at `/ogc/api`: made on its first request,
+    /// since most servers never get one and every start (and every router a test builds) would pay for it.
+    let documentOpenAPI30: LazyBytes
 
     /// Reads the bundled document and adapts it to `access`; a build without it fails at start rather than
     /// answering 404 later.
@@ -22,9 +24,9 @@ struct OpenAPIController {
             throw GeoError(code: .missingResource, message: "openapi.json is not in the GeoServer resource bundle")
         }
         let bytes = [UInt8](try Data(contentsOf: url))
-        let document = served(try JSON.decode(bytes), access: access)
+        let document = try JSON.encodeBytes(served(try JSON.decode(bytes), access: access))
         return OpenAPIController(
-            document: try JSON.encodeBytes(document), documentOpenAPI30: try JSON.encodeBytes(OpenAPIDowngrade.downgrade(document)))
+            document: document, documentOpenAPI30: LazyBytes { try JSON.encodeBytes(OpenAPIDowngrade.downgrade(try JSON.decode(document))) })
     }
 
     /// `document` as a server with `access` answers: see the type's description.
@@ -49,12 +51,12 @@ struct OpenAPIController {
 
     func register(on router: Router<CityRequestContext>) {
         router.get("openapi.json", use: openAPIDocument)
-        router.get(RouterPath(OGCDocuments.root + "/api"), use: openAPI30Document)
+        router.get(RouterPath(OGCDocuments.root + "/api"), use: ComputePool.shared.offloaded(openAPI30Document))
     }
 
     /// `GET /ogc/api`: the API definition the OGC landing page names, in OpenAPI 3.0.
     @Sendable func openAPI30Document(_ request: Request, context: CityRequestContext) async throws -> Response {
-        JSONResponse.bytes(documentOpenAPI30, contentType: OGCDocuments.openAPI30Type)
+        JSONResponse.bytes(try documentOpenAPI30.value, contentType: OGCDocuments.openAPI30Type)
     }
 
     /// `GET /openapi.json`.
@@ -62,4 +64,22 @@ struct OpenAPIController {
         JSONResponse.bytes(document, contentType: "application/json")
     }
 
+}
+
+/// Bytes made by `make` on first use and kept; concurrent first uses may both make them, and either result is kept
+/// (they are equal).
+final class LazyBytes: Sendable {
+    private let make: @Sendable () throws -> [UInt8]
+    private let made = Mutex<[UInt8]?>(nil)
+
+    init(_ make: @escaping @Sendable () throws -> [UInt8]) { self.make = make }
+
+    var value: [UInt8] {
+        get throws {
+            if let bytes = made.withLock({ $0 }) { return bytes }
+            let bytes = try make()
+            made.withLock { $0 = bytes }
+            return bytes
+        }
+    }
 }
