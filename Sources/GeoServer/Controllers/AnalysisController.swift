@@ -376,7 +376,7 @@ struct AnalysisController {
     private func density(_ request: Request) async throws -> Response {
         let query = AnalysisParsing.query(request)
         let cases = try await cases(query, withTimes: false)
-        let box = try LayerController.parseBoundingBox(try RequestParsing.required(query["bbox"], "bbox"))
+        let box = try RequestParsing.boundingBox(try RequestParsing.required(query["bbox"], "bbox"))
         let cell = try AnalysisParsing.number(query["cell_m"].map { .string($0) }, "cell_m", 5...50_000, default: 100)
         let bandwidth = try AnalysisParsing.number(query["bandwidth_m"].map { .string($0) }, "bandwidth_m", 10...50_000, default: 300)
         let asGeoJSON = (query["format"] ?? "grid") == "geojson"

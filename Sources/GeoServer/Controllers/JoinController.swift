@@ -188,7 +188,7 @@ struct JoinController {
     @Sendable func heat(_ request: Request, context: CityRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let index = try await pointIndex(try RequestParsing.required(query["layer"], "layer"))
-        let box = try LayerController.parseBoundingBox(try RequestParsing.required(query["bbox"], "bbox"))
+        let box = try RequestParsing.boundingBox(try RequestParsing.required(query["bbox"], "bbox"))
         let cell = try RequestParsing.number(query["cell_m"].map(String.init) ?? "500", "cell_m", 10...50_000)
         let timeField = query["time_field"].map(String.init) ?? "time"
         let from = try query["from"].map { try Self.date(String($0), field: "from") }

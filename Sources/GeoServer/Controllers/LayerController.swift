@@ -35,7 +35,7 @@ struct LayerController {
         let name = try RequestParsing.layerName(context.parameters.require("name"), field: "name")
         guard try await store.layer(named: name) != nil else { throw Self.notFound(name) }
         let query = request.uri.queryParameters
-        let bbox = try query["bbox"].map { try Self.parseBoundingBox(String($0)) }
+        let bbox = try query["bbox"].map { try RequestParsing.boundingBox(String($0)) }
         let limit = try query["limit"].map { try Self.parseCount(String($0), field: "limit", maximum: maximumFeatures) } ?? maximumFeatures
         let offset = try query["offset"].map { try Self.parseCount(String($0), field: "offset", maximum: Int(Int32.max)) } ?? 0
         let region = try await RegionFilter.of(context, grids: grids)
@@ -65,23 +65,6 @@ struct LayerController {
             entry["bbox"] = .null
         }
         return .object(entry)
-    }
-
-    /// `minLon,minLat,maxLon,maxLat` in degrees, each finite, in range and min <= max.
-    static func parseBoundingBox(_ text: String) throws -> BoundingBox {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 4, let minX = parts[0], let minY = parts[1], let maxX = parts[2], let maxY = parts[3],
-            [minX, minY, maxX, maxY].allSatisfy(\.isFinite)
-        else {
-            throw APIError(code: .invalidBBox, message: "bbox must be four numbers minLon,minLat,maxLon,maxLat, got \"\(text)\"",
-                details: ["field": "bbox"])
-        }
-        guard minX >= -180, maxX <= 180, minY >= -90, maxY <= 90, minX <= maxX, minY <= maxY else {
-            throw APIError(code: .invalidBBox,
-                message: "bbox \(text) is out of range: longitudes within [-180, 180], latitudes within [-90, 90], min <= max",
-                details: ["field": "bbox"])
-        }
-        return BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
     }
 
     /// A non-negative integer no larger than `maximum`.

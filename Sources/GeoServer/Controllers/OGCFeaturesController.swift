@@ -109,20 +109,8 @@ struct OGCFeaturesController {
         var members: [(String, JSONValue)] = [("links", .array(links)), ("timeStamp", .string(TimeText.format(Date().timeIntervalSince1970, utcOffset: 0)))]
         if let matched = page.numberMatched { members.append(("numberMatched", .int(Int64(matched)))) }
         members.append(("numberReturned", .int(Int64(features.count))))
-        var response: Response
-        if format == .html {
-            var document = try JSON.decode(try GeoJSON.encodeBytes(FeatureCollection(features)))
-            if case .object(var object) = document {
-                for (name, value) in members { object[name] = value }
-                document = .object(object)
-            }
-            response = try OGCDocuments.respond(document, title: "\(layer.title ?? layer.name): items", format: .html)
-        } else {
-            let bytes = try GeoJSON.encodeBytes(FeatureCollection(features), foreignMembers: members)
-            response = JSONResponse.bytes(bytes, contentType: "application/geo+json")
-        }
-        response.headers[.init("Content-Crs")!] = "<\(query.crs.uri)>"
-        return response
+        let bytes = try GeoJSON.encodeBytes(FeatureCollection(features), foreignMembers: members)
+        return try OGCDocuments.respondGeoJSON(bytes, title: "\(layer.title ?? layer.name): items", format: format, crs: query.crs)
     }
 
     // MARK: documents
@@ -215,7 +203,7 @@ struct OGCItemsQuery {
             throw APIError(code: .invalidArgument, message: "bbox-crs is given without bbox", details: ["field": "bbox-crs"])
         }
         let storage = CRSReference.storage(srid: layer.srid) ?? .epsg4490
-        if let text = parameters["bbox"] { filter.bbox = try Self.boundingBox(String(text), crs: bboxCRS, storage: storage.crs) }
+        if let text = parameters["bbox"] { filter.bbox = try RequestParsing.boundingBox(String(text), crs: bboxCRS, target: storage.crs) }
         if let text = parameters["datetime"] { filter.time = try Self.timeRange(String(text), layer: layer) }
         let fields = Set(layer.schema.map(\.name))
         for (name, value) in parameters where !Self.known.contains(String(name)) {
@@ -236,27 +224,6 @@ struct OGCItemsQuery {
         } catch {
             throw APIError(error, field: field)
         }
-    }
-
-    /// `minX,minY,maxX,maxY` in `crs`'s axis order, as longitudes and latitudes of the layer's datum.
-    static func boundingBox(_ text: String, crs: CRSReference, storage: CRS) throws -> BoundingBox {
-        let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard numbers.count == 4, numbers.allSatisfy({ $0?.isFinite == true }) else {
-            throw APIError(
-                code: .invalidBBox, message: "bbox must be four numbers minX,minY,maxX,maxY in the order of bbox-crs, got \"\(text)\"",
-                details: ["field": "bbox"])
-        }
-        let n = numbers.map { $0! }
-        guard n[0] <= n[2], n[1] <= n[3] else {
-            throw APIError(code: .invalidBBox, message: "bbox \(text) has a minimum above its maximum", details: ["field": "bbox"])
-        }
-        let box = crs.toLonLat(BoundingBox(minX: n[0], minY: n[1], maxX: n[2], maxY: n[3]), target: storage)
-        guard box.minX >= -180, box.maxX <= 180, box.minY >= -90, box.maxY <= 90 else {
-            throw APIError(
-                code: .invalidBBox, message: "bbox \(text) is out of range: longitudes within [-180, 180], latitudes within [-90, 90]",
-                details: ["field": "bbox"])
-        }
-        return box
     }
 
     /// `datetime`: an instant, or an interval `start/end` with `..` (or nothing) for an open end.

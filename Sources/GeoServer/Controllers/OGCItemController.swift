@@ -43,19 +43,8 @@ struct OGCItemController {
                 title: "the collection"),
         ]
         let feature = OGCFeaturesController.itemFeature(stored, storage: storage, target: target)
-        var response: Response
-        if format == .html {
-            var document = try JSON.decode(try GeoJSON.encodeBytes(feature))
-            if case .object(var object) = document {
-                object["links"] = .array(links)
-                document = .object(object)
-            }
-            response = try OGCDocuments.respond(document, title: "\(layer.title ?? layer.name) \(fid)", format: .html)
-        } else {
-            response = JSONResponse.bytes(try GeoJSON.encodeBytes(feature, foreignMembers: [("links", .array(links))]), contentType: "application/geo+json")
-        }
-        response.headers[.init("Content-Crs")!] = "<\(target.uri)>"
-        return response
+        let bytes = try GeoJSON.encodeBytes(feature, foreignMembers: [("links", .array(links))])
+        return try OGCDocuments.respondGeoJSON(bytes, title: "\(layer.title ?? layer.name) \(fid)", format: format, crs: target)
     }
 
     /// `POST /ogc/collections/{collectionId}/items`: 201 with `Location`, the stored item as the body.

@@ -83,6 +83,18 @@ enum OGCDocuments {
         }
     }
 
+    /// A GeoJSON feature or collection (`bytes`, OGC members such as `links` already in it) as `application/geo+json`,
+    /// or as the HTML page titled `title`; `Content-Crs` names the system of its coordinates either way.
+    static func respondGeoJSON(_ bytes: [UInt8], title: String, format: Format, crs: CRSReference) throws -> Response {
+        var response =
+            switch format {
+            case .json: JSONResponse.bytes(bytes, contentType: "application/geo+json")
+            case .html: try respond(try JSON.decode(bytes), title: title, format: .html)
+            }
+        response.headers[.init("Content-Crs")!] = "<\(crs.uri)>"
+        return response
+    }
+
     /// The URL of this request's own path and query, minus `f` and the parameters in `dropping`, with `adding` set.
     static func requestURL(_ request: Request, base: String, dropping: Set<String> = [], adding: [(String, String)] = []) -> String {
         var items: [(String, String)] = []

@@ -196,4 +196,24 @@ enum RequestParsing {
         let scheme = request.headers[.init("X-Forwarded-Proto")!] ?? request.head.scheme ?? "http"
         return "\(scheme)://\(host)"
     }
+
+    /// A `bbox` parameter: four finite numbers `minX,minY,maxX,maxY` in the axis order of `crs` (CRS84, the default:
+    /// `minLon,minLat,maxLon,maxLat`), min <= max on each axis, as longitudes and latitudes of `target` within
+    /// [-180, 180] x [-90, 90]. Every bbox of the API, `/v1` and `/ogc`, is read here.
+    static func boundingBox(_ text: String, crs: CRSReference = .crs84, target: CRS = .cgcs2000) throws -> BoundingBox {
+        let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard numbers.count == 4, numbers.allSatisfy({ $0?.isFinite == true }) else {
+            let axes = crs.latitudeFirst ? "minLat,minLon,maxLat,maxLon" : "minLon,minLat,maxLon,maxLat"
+            throw APIError(code: .invalidBBox, message: "bbox must be four numbers \(axes), got \"\(text)\"", details: ["field": "bbox"])
+        }
+        let n = numbers.map { $0! }
+        // Min <= max is checked in the given order: turning the axes round keeps each axis's pair together.
+        let box = crs.toLonLat(BoundingBox(minX: n[0], minY: n[1], maxX: n[2], maxY: n[3]), target: target)
+        guard n[0] <= n[2], n[1] <= n[3], box.minX >= -180, box.maxX <= 180, box.minY >= -90, box.maxY <= 90 else {
+            throw APIError(
+                code: .invalidBBox, message: "bbox \(text) is out of range: longitudes within [-180, 180], latitudes within [-90, 90], min <= max",
+                details: ["field": "bbox"])
+        }
+        return box
+    }
 }
