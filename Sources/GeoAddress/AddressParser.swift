@@ -130,11 +130,42 @@ struct AddressParser: Sendable {
     /// can be no region are not looked for by near miss or sound: they are read as unknown names of the same length,
     /// so the regions read are the same; `normalized` and `remark` are then left empty.
     func parse(_ text: String, regionsOnly: Bool = false) -> ParsedAddress {
+        readLeftovers(readNames(text, regionsOnly: regionsOnly))
+    }
+
+    /// A parse up to its leftover text: what ``readNames(_:regionsOnly:)`` read left to right, and what
+    /// ``readLeftovers(_:)`` needs to finish it.
+    struct NameReading {
+        /// The segments read so far (all of them for a component code).
+        var parsed: ParsedAddress
+        var text: [Unicode.Scalar]
+        var regionsOnly: Bool
+        /// The text no name or number explained, in order, and its runs.
+        var remark: [Unicode.Scalar] = []
+        var unmatchedRuns: [[Unicode.Scalar]] = []
+        /// A province or prefecture was read: county short forms are safe.
+        var sawParent = false
+        /// The province, prefecture and county the text has named: every later region reading lies inside.
+        var chain = NamedChain()
+        /// A component code or class code is the whole text: there are no leftovers.
+        var isComponentCode = false
+
+        /// Whether ``AddressParser/readLeftovers(_:)`` may still read a region (and so change the admin levels):
+        /// only a region of the book is read in leftover text, inside the levels named. When it may not, the regions
+        /// read so far are all the parse will have.
+        func leftoversMayNameRegions(_ regions: RegionReadings) -> Bool {
+            !isComponentCode && regions.bookRegionAdmitted(by: chain)
+        }
+    }
+
+    /// The first part of ``parse(_:regionsOnly:)``: the names, numbers, directions and crossings of the text, left
+    /// to right.
+    func readNames(_ text: String, regionsOnly: Bool) -> NameReading {
         let s = AddressNormalizer.normalizedScalars(text)
         var out = ParsedAddress(normalized: regionsOnly ? "" : Self.string(s[...]))
         if let digits = Self.componentDigits(s) {
             if digits.count == 16 { out.componentCode = digits } else { out.componentClassCode = digits }
-            return out
+            return NameReading(parsed: out, text: s, regionsOnly: regionsOnly, isComponentCode: true)
         }
         var remark: [Unicode.Scalar] = []
         var unmatchedRuns: [[Unicode.Scalar]] = []
@@ -272,11 +303,22 @@ struct AddressParser: Sendable {
             i += 1
         }
         flushRun()
+        return NameReading(
+            parsed: out, text: s, regionsOnly: regionsOnly, remark: remark, unmatchedRuns: unmatchedRuns, sawParent: sawParent, chain: chain)
+    }
+
+    /// The second part of ``parse(_:regionsOnly:)``: near misses and homophones in the text no name explained, then
+    /// the whole text as one name.
+    func readLeftovers(_ reading: NameReading) -> ParsedAddress {
+        var out = reading.parsed
+        guard !reading.isComponentCode else { return out }
+        let (s, regionsOnly) = (reading.text, reading.regionsOnly)
+        var (remark, sawParent, chain) = (reading.remark, reading.sawParent, reading.chain)
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
         // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.
         // For the admin levels alone, leftover text can hold only the book's own regions, which lie inside the book's
         // district: none to look for in a text that names levels elsewhere.
-        let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : unmatchedRuns
+        let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : reading.unmatchedRuns
         for leftover in leftovers where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
             let mention: NameMention
             let explained: [Unicode.Scalar]

@@ -173,7 +173,16 @@ public struct Geocoder: Sendable {
     // MARK: Forward geocoding
 
     /// Geocodes one address: the best `limit` answers, best first. Empty when nothing in the book matches.
-    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] { geocodeParsed(text, limit: limit).results }
+    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] {
+        let reading = parser.readNames(text, regionsOnly: false)
+        guard !reading.leftoversMayNameRegions(parser.regions) else { return match(parser.readLeftovers(reading), limit: limit) }
+        // The leftover text can name no region, so the admin levels are known before it is read: an address plainly
+        // elsewhere is answered with them alone, and the search of its leftover text for the book's names (most of a
+        // parse) would be thrown away. The segments are not returned here, so that search is not made.
+        let context = resolveRegions(reading.parsed)
+        if let answer = elsewhereAnswer(context) { return answer }
+        return match(parser.readLeftovers(reading), context: context, limit: limit)
+    }
 
     /// ``geocode(_:limit:)`` with the segments the answers were matched from (parsed once).
     public func geocodeParsed(_ text: String, limit: Int = 5) -> (parsed: ParsedAddress, results: [GeocodeResult]) {
@@ -187,7 +196,8 @@ public struct Geocoder: Sendable {
     /// The 小类 name of a 10-digit component class code that components of the book carry (3209040103 → 雨水井盖).
     public func componentClassName(_ classCode: String) -> String? { componentClassNames[classCode] }
 
-    private func match(_ parsed: ParsedAddress, limit: Int) -> [GeocodeResult] {
+    /// The answers to `parsed`; `context` is its ``resolveRegions(_:explaining:)`` when the caller has made it.
+    private func match(_ parsed: ParsedAddress, context: RegionContext? = nil, limit: Int) -> [GeocodeResult] {
         // A component identifier is the whole address: its component, or nothing. A class code alone names a
         // kind of component (every 雨水井盖 of the district), not a place: no answer.
         if let code = parsed.componentCode {
@@ -195,16 +205,9 @@ public struct Geocoder: Sendable {
             return [componentResult(book.components[k])]
         }
         if parsed.componentClassCode != nil { return [] }
-        let context = resolveRegions(parsed)
+        let context = context ?? resolveRegions(parsed)
+        if let answer = elsewhereAnswer(context) { return answer }
         var results: [GeocodeResult] = []
-
-        // An address in another province, city or county (广东河源…) is not in this book, however close its
-        // road names are to ours: only its admin levels are answered.
-        if let home = homeDistrict, context.isElsewhere(than: home) {
-            guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
-            if let reading = context.readingNote { answer.notes.append(reading) }
-            return [answer]
-        }
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
         }
@@ -254,6 +257,16 @@ public struct Geocoder: Sendable {
             return a.offset < b.offset
         }
         return ordered.prefix(max(limit, 0)).map(\.element)
+    }
+
+    /// The answer to an address in another province, city or county (广东河源…), which is not in this book however
+    /// close its road names are to ours: only its admin levels (empty without a division). nil for an address that
+    /// is not plainly elsewhere.
+    private func elsewhereAnswer(_ context: RegionContext) -> [GeocodeResult]? {
+        guard let home = homeDistrict, context.isElsewhere(than: home) else { return nil }
+        guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
+        if let reading = context.readingNote { answer.notes.append(reading) }
+        return [answer]
     }
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }

@@ -149,6 +149,8 @@ struct RegionReadings: Sendable {
     private var regionLevels: [UInt8] = []
     /// The prefix of the book's district, where the text names no level at all.
     private(set) var home: CodePrefix?
+    /// The distinct prefixes of the book's regions that do not lie inside ``home`` (its province and prefecture).
+    private var outerBookPrefixes: [CodePrefix] = []
 
     init() {}
 
@@ -165,6 +167,14 @@ struct RegionReadings: Sendable {
             }
         }
         self.home = home.map(RegionContext.prefix)
+        if let homePrefix = self.home { outerBookPrefixes = Array(Set(regionPrefixes.filter { !homePrefix.contains($0) })) }
+    }
+
+    /// Whether some region of the book lies inside the levels `chain` names. A chain at county level or above that
+    /// admits a region inside the book's district admits that district, so the district and the regions outside it
+    /// are all there is to ask about.
+    func bookRegionAdmitted(by chain: NamedChain) -> Bool {
+        chain.admits(home: home) || outerBookPrefixes.contains(where: chain.admits)
     }
 
     /// The code prefix and level a region entry reads as; nil for roads, places and POIs.
