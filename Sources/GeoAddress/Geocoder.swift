@@ -263,8 +263,9 @@ public struct Geocoder: Sendable {
     /// close its road names are to ours: only its admin levels (empty without a division). nil for an address that
     /// is not plainly elsewhere.
     private func elsewhereAnswer(_ context: RegionContext) -> [GeocodeResult]? {
-        guard let home = homeDistrict, context.isElsewhere(than: home) else { return nil }
-        guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
+        guard let home = parser.regions.home, context.isElsewhere(than: home) else { return nil }
+        guard let division = context.deepestDivision else { return [] }
+        var answer = divisionResult(division)
         if let reading = context.readingNote { answer.notes.append(reading) }
         return [answer]
     }

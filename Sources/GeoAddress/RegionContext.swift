@@ -7,6 +7,8 @@ struct RegionContext {
         var code: String
         /// Written as the official name (广东省), not a short form or alias (广东).
         var official: Bool
+        /// ``RegionContext/prefix(_:)`` of `code`, made once: answers are checked against it.
+        var prefix: CodePrefix
     }
 
     var named: [Named] = []
@@ -30,22 +32,26 @@ struct RegionContext {
     /// Whether the address is plainly somewhere else than `home`: it names, by official name, a division that
     /// neither contains nor lies in `home`, or names two such divisions that agree (广东河源, 河南南阳镇平县). Its road
     /// names are then not ours, however close. (A lone short form may be the head of a name: 郓城北环路.)
-    func isElsewhere(than home: String) -> Bool {
-        let foreign = named.filter { $0.code.count == 6 && !Self.related($0.code, home) }
+    func isElsewhere(than home: CodePrefix) -> Bool {
+        let foreign = named.filter { $0.code.count == 6 && !$0.prefix.related(home) }
         if foreign.contains(where: \.official) { return true }
-        return foreign.count >= 2 && foreign.dropFirst().allSatisfy { Self.related($0.code, foreign[0].code) }
+        return foreign.count >= 2 && foreign.dropFirst().allSatisfy { $0.prefix.related(foreign[0].prefix) }
     }
 
     /// The first named level that the answer's codes contradict.
     func conflict(with codes: [String: String]) -> String? {
-        guard let deepest = codes["unit_grid"] ?? codes["community"] ?? codes["street"] ?? codes["district"] else { return nil }
-        return named.first { !Self.related($0.code, deepest) }?.name
+        guard !named.isEmpty, let deepest = codes["unit_grid"] ?? codes["community"] ?? codes["street"] ?? codes["district"] else { return nil }
+        let prefix = Self.prefix(deepest)
+        return named.first { !$0.prefix.related(prefix) }?.name
     }
 
     /// Whether any of `codes` lies within every named level.
     func contains(codes: [String?]) -> Bool {
         guard !named.isEmpty else { return false }
-        return codes.compactMap { $0 }.contains { code in named.allSatisfy { Self.prefix($0.code).contains(Self.prefix(code)) } }
+        return codes.compactMap { $0 }.contains { code in
+            let prefix = Self.prefix(code)
+            return named.allSatisfy { $0.prefix.contains(prefix) }
+        }
     }
 }
 
@@ -55,37 +61,48 @@ extension Geocoder {
     /// to write ``RegionContext/readingNote`` (an answer carries it; the admin levels alone do not).
     func resolveRegions(_ parsed: ParsedAddress, explaining: Bool = true) -> RegionContext {
         var context = RegionContext()
-        // The region readings of each mention and their code prefixes, computed once: scoring compares every reading
-        // with every other mention's readings, and a township name such as 城关镇 has dozens. A code is read only for
-        // the reading taken.
-        let readings: [[NameEntry]] = parsed.regionMentions.map { $0.entries.filter { parser.regions.reading($0.target) != nil } }
-        let prefixes = readings.map { $0.map { parser.regions.reading($0.target)!.prefix } }
+        // The region readings of every mention with their code prefixes, in one array (each mention's a range of
+        // it), computed once: scoring compares every reading with every other mention's readings, and a township
+        // name such as 城关镇 has dozens. A code is read only for the reading taken.
+        var readings: [(entry: NameEntry, prefix: CodePrefix)] = []
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(parsed.regionMentions.count)
+        for mention in parsed.regionMentions {
+            let start = readings.count
+            for entry in mention.entries { if let reading = parser.regions.reading(entry.target) { readings.append((entry, reading.prefix)) } }
+            ranges.append(start..<readings.count)
+        }
         let homePrefix = parser.regions.home
-        for (m, mention) in parsed.regionMentions.enumerated() where !readings[m].isEmpty {
-            let scores = readings[m].indices.map { r -> (Int, Int, Int, Int) in
-                let own = prefixes[m][r]
-                let agreeing = prefixes.indices.reduce(0) { count, o in
-                    o != m && prefixes[o].contains { RegionContext.related(prefix: $0, prefix: own) } ? count + 1 : count
+        for (m, mention) in parsed.regionMentions.enumerated() where !ranges[m].isEmpty {
+            // The first of the best: scores (agreeing mentions, inside the book's district, the book's own region,
+            // official name) compared in that order.
+            var best = (index: 0, score: (0, 0, 0, 0))
+            for r in ranges[m] {
+                let own = readings[r].prefix
+                var agreeing = 0
+                for o in ranges.indices where o != m && readings[ranges[o]].contains(where: { RegionContext.related(prefix: $0.prefix, prefix: own) }) {
+                    agreeing += 1
                 }
                 let home = homePrefix.map { RegionContext.related(prefix: $0, prefix: own) ? 1 : 0 } ?? 0
-                let ownRegion: Int = if case .region = readings[m][r].target { 1 } else { 0 }
-                let official = readings[m][r].form == .official ? 1 : 0
-                return (agreeing, home, ownRegion, official)
+                let ownRegion: Int = if case .region = readings[r].entry.target { 1 } else { 0 }
+                let official = readings[r].entry.form == .official ? 1 : 0
+                let score = (agreeing, home, ownRegion, official)
+                if r == ranges[m].lowerBound || best.score < score { best = (r, score) }
             }
-            // The first of the best, as `max(by:)` over the readings picked it.
-            guard let bestIndex = scores.indices.max(by: { scores[$0] < scores[$1] }) else { continue }
-            let best = (code: regionCode(readings[m][bestIndex].target), entry: readings[m][bestIndex])
+            let entry = readings[best.index].entry
+            let code = regionCode(entry.target)
             // An ambiguous township name that nothing else supports (城关镇 alone) says nothing reliable.
-            let s = scores[bestIndex]
-            if readings[m].count > 1 && s.0 == 0 && s.1 == 0 && best.code.count == 9 { continue }
-            context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: best.entry.form == .official && !mention.fuzzy))
-            let codes = explaining ? Set(readings[m].map { regionCode($0.target) }) : []
-            if codes.count > 1 {
-                let others = codes.count - 1
-                let note = "admin reading: \(mention.text) as \(regionPrefix(best.code)) (\(best.code)), not \(others) other reading\(others == 1 ? "" : "s")"
-                context.readingNote = context.readingNote.map { $0 + "; " + note } ?? note
+            if ranges[m].count > 1 && best.score.0 == 0 && best.score.1 == 0 && code.count == 9 { continue }
+            context.named.append(
+                RegionContext.Named(name: mention.text, code: code, official: entry.form == .official && !mention.fuzzy, prefix: readings[best.index].prefix))
+            if explaining && ranges[m].count > 1 {
+                let others = distinctCodes(readings[ranges[m]]) - 1
+                if others > 0 {
+                    let note = "admin reading: \(mention.text) as \(regionPrefix(code)) (\(code)), not \(others) other reading\(others == 1 ? "" : "s")"
+                    context.readingNote = context.readingNote.map { $0 + "; " + note } ?? note
+                }
             }
-            switch best.entry.target {
+            switch entry.target {
             case .region(let k):
                 let region = book.regions[Int(k)]
                 if (context.deepestBookRegion?.code.count ?? 0) < region.code.count { context.deepestBookRegion = region }
@@ -101,6 +118,19 @@ extension Geocoder {
         return context
     }
 
+    /// How many distinct codes `readings` name. Equal codes have equal prefixes, so codes are compared only where
+    /// the prefixes are equal.
+    private func distinctCodes(_ readings: ArraySlice<(entry: NameEntry, prefix: CodePrefix)>) -> Int {
+        var count = 0
+        for r in readings.indices {
+            let repeated = readings[readings.startIndex..<r].contains {
+                $0.prefix == readings[r].prefix && regionCode($0.entry.target) == regionCode(readings[r].entry.target)
+            }
+            if !repeated { count += 1 }
+        }
+        return count
+    }
+
     /// The code of a region entry's target (a national division or a book region).
     private func regionCode(_ target: NameTarget) -> String {
         switch target {
@@ -114,7 +144,7 @@ extension Geocoder {
     /// upward from the deepest level named: 大丰区 alone gives 江苏省, 盐城市, 大丰区.
     public func adminLevels(of text: String) -> [String: (name: String, code: String)] {
         let context = resolveRegions(parser.parse(text, regionsOnly: true), explaining: false)
-        let depths = context.named.map { RegionContext.prefix($0.code).count }
+        let depths = context.named.map(\.prefix.count)
         guard let deepestIndex = depths.indices.max(by: { depths[$0] < depths[$1] }) else { return [:] }
         let deepest = context.named[deepestIndex]
         var out: [String: (name: String, code: String)] = [:]
