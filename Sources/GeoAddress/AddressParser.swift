@@ -149,6 +149,9 @@ struct AddressParser: Sendable {
         var chain = NamedChain()
         /// A component code or class code is the whole text: there are no leftovers.
         var isComponentCode = false
+        /// Names that can be no region were read as unknown names, as `regionsOnly` reads them, because the levels
+        /// named admitted no region of the book (see `elsewhereFirst` of ``AddressParser/readNames(_:regionsOnly:elsewhereFirst:)``).
+        var skippedNames = false
 
         /// Whether ``AddressParser/readLeftovers(_:)`` may still read a region (and so change the admin levels):
         /// only a region of the book is read in leftover text, inside the levels named. When it may not, the regions
@@ -160,9 +163,19 @@ struct AddressParser: Sendable {
 
     /// The first part of ``parse(_:regionsOnly:)``: the names, numbers, directions and crossings of the text, left
     /// to right.
-    func readNames(_ text: String, regionsOnly: Bool) -> NameReading {
+    ///
+    /// With `elsewhereFirst`, once the levels named admit no region of the book, names that can be no region are
+    /// read as `regionsOnly` reads them (unknown names of the same length, not looked for by near miss or sound),
+    /// and ``NameReading/skippedNames`` says so: such a text is most often elsewhere, answered with its admin
+    /// levels alone, which are the same either way. A caller that needs those names reads the text again without.
+    /// Only where no name of the indexes is both a region and a road, place or POI: a near miss of such a name read
+    /// for a road would name a region as well.
+    func readNames(_ text: String, regionsOnly: Bool, elsewhereFirst: Bool = false) -> NameReading {
         let s = AddressNormalizer.normalizedScalars(text)
-        var out = ParsedAddress(normalized: regionsOnly ? "" : Self.string(s[...]))
+        // The normalised text is written by readLeftovers: a reading answered from its regions alone does not need it.
+        var out = ParsedAddress(normalized: "")
+        let mayRead = elsewhereFirst && !fuzzy.namesMixRegions && !homophones.namesMixRegions
+        var skippedNames = false
         if let digits = Self.componentDigits(s) {
             if digits.count == 16 { out.componentCode = digits } else { out.componentClassCode = digits }
             return NameReading(parsed: out, text: s, regionsOnly: regionsOnly, isComponentCode: true)
@@ -250,7 +263,9 @@ struct AddressParser: Sendable {
             }
             if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(s, inside: (i + 1)..<(i + length)) {
                 let name = Array(s[i..<(i + length)])
-                let lookUp = !regionsOnly || kind == .admin
+                let skipsNames = !regionsOnly && kind != .admin && mayRead && !regions.bookRegionAdmitted(by: chain)
+                if skipsNames { skippedNames = true }
+                let lookUp = (!regionsOnly && !skipsNames) || kind == .admin
                 // An admin run is looked up only where a region name may be one edit from it (see
                 // FuzzyNameIndex.mayHaveRegionNearMiss): most runs ending in 区 or 市 are not (仙林校区, 超市).
                 // Two written characters grow into no region or place (isWeakNearMiss): only a road is looked up.
@@ -304,15 +319,17 @@ struct AddressParser: Sendable {
         }
         flushRun()
         return NameReading(
-            parsed: out, text: s, regionsOnly: regionsOnly, remark: remark, unmatchedRuns: unmatchedRuns, sawParent: sawParent, chain: chain)
+            parsed: out, text: s, regionsOnly: regionsOnly, remark: remark, unmatchedRuns: unmatchedRuns, sawParent: sawParent, chain: chain,
+            skippedNames: skippedNames)
     }
 
     /// The second part of ``parse(_:regionsOnly:)``: near misses and homophones in the text no name explained, then
     /// the whole text as one name.
     func readLeftovers(_ reading: NameReading) -> ParsedAddress {
         var out = reading.parsed
-        guard !reading.isComponentCode else { return out }
         let (s, regionsOnly) = (reading.text, reading.regionsOnly)
+        if !regionsOnly { out.normalized = Self.string(s[...]) }
+        guard !reading.isComponentCode else { return out }
         var (remark, sawParent, chain) = (reading.remark, reading.sawParent, reading.chain)
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
         // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.

@@ -174,13 +174,16 @@ public struct Geocoder: Sendable {
 
     /// Geocodes one address: the best `limit` answers, best first. Empty when nothing in the book matches.
     public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] {
-        let reading = parser.readNames(text, regionsOnly: false)
+        let reading = parser.readNames(text, regionsOnly: false, elsewhereFirst: true)
         guard !reading.leftoversMayNameRegions(parser.regions) else { return match(parser.readLeftovers(reading), limit: limit) }
         // The leftover text can name no region, so the admin levels are known before it is read: an address plainly
         // elsewhere is answered with them alone, and the search of its leftover text for the book's names (most of a
-        // parse) would be thrown away. The segments are not returned here, so that search is not made.
+        // parse) would be thrown away. The segments are not returned here, so that search is not made; nor was the
+        // search for roads and places after the levels turned the book away (elsewhereFirst).
         let context = resolveRegions(reading.parsed)
         if let answer = elsewhereAnswer(context) { return answer }
+        // Not elsewhere after all (a short form of another county alone, 郓城北环路): the names skipped are read now.
+        if reading.skippedNames { return match(parser.parse(text), limit: limit) }
         return match(parser.readLeftovers(reading), context: context, limit: limit)
     }
 

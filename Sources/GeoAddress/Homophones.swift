@@ -136,6 +136,8 @@ public struct PinyinTable: Sendable {
 struct HomophoneIndex: Sendable {
     let pinyin: PinyinTable
     private var table = NameTable()
+    /// ``NameTable/mixesRegions`` of the names held.
+    var namesMixRegions: Bool { table.mixesRegions }
     private var byKey = UInt64Map<[Int32]>()
     /// The lengths of the names held: a query of any other length is not looked up.
     private var lengths = Set<Int>()

@@ -259,6 +259,9 @@ struct NameTable: Sendable {
     private(set) var names: [[Unicode.Scalar]] = []
     private(set) var entries: [[NameEntry]] = []
     private var ids: [String: Int32] = [:]
+    /// Whether some name is filed both under a region (a division or a book region) and under a road, place or
+    /// POI: only then can a near miss or homophone looked up for a road or place also name a region.
+    private(set) var mixesRegions = false
 
     var isEmpty: Bool { names.isEmpty }
 
@@ -267,6 +270,8 @@ struct NameTable: Sendable {
         let whole = String(scalars: name)
         if let id = ids[whole] {
             if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
+            let regions = entries[Int(id)].map { if case .division = $0.target { true } else if case .region = $0.target { true } else { false } }
+            if regions.contains(true) && regions.contains(false) { mixesRegions = true }
             return nil
         }
         let id = Int32(names.count)
@@ -289,6 +294,8 @@ struct NameTable: Sendable {
 /// character by character.
 struct FuzzyNameIndex: Sendable {
     private var table = NameTable()
+    /// ``NameTable/mixesRegions`` of the names held.
+    var namesMixRegions: Bool { table.mixesRegions }
     private var byKey = UInt64Map<[Int32]>()
     /// The last two characters (as ``hash(_:)``) of every name with a region reading.
     private var regionEndings = UInt64Map<Bool>()
