@@ -197,8 +197,10 @@ struct AddressParser: Sendable {
         var roadTokens: [(readings: Range<Int>, name: String, start: Int, end: Int)] = []
         var unknownRoads = 0
         lazy var hasCrossingWord = Self.containsCrossingWord(s)
+        // The names starting at each position, each position walked once.
+        var names = NameStarts(s)
         // The names starting at a position, one buffer for every position (see known()).
-        var candidates: [(length: Int, entries: [NameEntry])] = []
+        var candidates: [(length: Int, node: Int32)] = []
         while i < s.count {
             foreignLength = 0
             let tokenStart = i, readingsBefore = out.roadMentions.count, unknownBefore = unknownRoads
@@ -209,7 +211,7 @@ struct AddressParser: Sendable {
             }
             if let last = roadTokens.last, last.end == i {
                 // A joiner between two roads (A路与B路) is no text of its own; one that starts a name (和平巷) is that name.
-                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, !trie.anyPrefix(of: s, from: i, { _, _, _ in true }) {
+                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, trie.names(startingAt: i, in: &names).isEmpty {
                     i += 1
                     continue
                 }
@@ -238,7 +240,7 @@ struct AddressParser: Sendable {
                 continue
             }
             // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
-            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength, candidates: &candidates) {
+            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength, names: &names, candidates: &candidates) {
                 flushRun()
                 assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                 i += length
@@ -261,7 +263,7 @@ struct AddressParser: Sendable {
                 i += length
                 continue
             }
-            if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(s, inside: (i + 1)..<(i + length)) {
+            if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(inside: (i + 1)..<(i + length), names: &names) {
                 let name = Array(s[i..<(i + length)])
                 let skipsNames = !regionsOnly && kind != .admin && mayRead && !regions.bookRegionAdmitted(by: chain)
                 if skipsNames { skippedNames = true }
@@ -487,34 +489,51 @@ struct AddressParser: Sendable {
     /// Whether a national division name (full or short) starts at `i`.
     /// Short forms count only when an official name follows them (江苏镇江京口区), so that 朝阳阳西路 (a typo) does
     /// not read as two short forms.
-    private func divisionStarts(_ s: [Unicode.Scalar], at i: Int, depth: Int = 0) -> Bool {
-        guard i < s.count else { return false }
-        return trie.anyPrefix(of: s, from: i) { length, kinds, _ in
-            kinds.contains(.division) || (kinds.contains(.divisionShortForm) && depth == 0 && divisionStarts(s, at: i + length, depth: 1))
+    private func divisionStarts(at i: Int, names: inout NameStarts, depth: Int = 0) -> Bool {
+        guard i < names.text.count else { return false }
+        for k in trie.names(startingAt: i, in: &names) {
+            let (length, node) = names[k]
+            let kinds = trie.kinds(atNode: node)
+            if kinds.contains(.division) || (kinds.contains(.divisionShortForm) && depth == 0 && divisionStarts(at: i + length, names: &names, depth: 1)) {
+                return true
+            }
         }
+        return false
     }
 
     /// The longest known name at `i` that reads as a name there. `foreign` is set to the length of the longest
     /// province, prefecture or county name at `i` that the chain turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
     /// `candidates` is scratch space, kept by the caller so that no array is made per position.
     private func known(
-        _ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int, candidates: inout [(length: Int, entries: [NameEntry])]
+        _ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int, names: inout NameStarts,
+        candidates: inout [(length: Int, node: Int32)]
     ) -> (Int, NameMention)? {
-        trie.prefixes(of: s, from: i, into: &candidates)
+        candidates.removeAll(keepingCapacity: true)
+        for k in trie.names(startingAt: i, in: &names) { candidates.append(names[k]) }
         guard !candidates.isEmpty else { return nil }
         candidates.reverse()
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
-        // division follows when the longest one is followed by none.
-        if candidates.count > 1, candidates[0].entries.allSatisfy({ if case .division = $0.target { true } else { false } }),
-            !divisionStarts(s, at: i + candidates[0].length),
-            let split = candidates.dropFirst().firstIndex(where: { divisionStarts(s, at: i + $0.length) && $0.entries.contains { if case .division = $0.target { true } else { false } } })
+        // division follows when the longest one is followed by none. (A name whose kinds hold no `other` has
+        // division entries only.)
+        if candidates.count > 1, !trie.kinds(atNode: candidates[0].node).contains(.other),
+            !divisionStarts(at: i + candidates[0].length, names: &names),
+            let split = candidates.indices.dropFirst().first(where: { k in
+                divisionStarts(at: i + candidates[k].length, names: &names) && !trie.kinds(atNode: candidates[k].node).isDisjoint(with: [.division, .divisionShortForm])
+            })
         {
             candidates.insert(candidates.remove(at: split), at: 0)
         }
-        for (length, entries) in candidates {
+        for (length, node) in candidates {
+            let entries = trie.entries(atNode: node)
             let next = i + length < s.count ? s[i + length] : nil
             // Asked once per name, not once per short form under it (朝阳 is a short form of several districts).
-            lazy var followedByDivision = divisionStarts(s, at: i + length)
+            var followed: Bool?
+            func followedByDivision() -> Bool {
+                if let followed { return followed }
+                let answer = divisionStarts(at: i + length, names: &names)
+                followed = answer
+                return answer
+            }
             func isUsable(_ entry: NameEntry) -> Bool {
                 // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
                 if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
@@ -525,7 +544,7 @@ struct AddressParser: Sendable {
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
                 // 江苏镇江, 阳泉城区: a known admin name right after makes the short form a level of its own.
-                if followedByDivision { return true }
+                if followedByDivision() { return true }
                 if let next, Self.nameContinuations.contains(next) {
                     // 盐城大丰庄台路: a county short form under a prefecture already named is that county.
                     guard !Self.roadEndings.contains(next), !chain.isEmpty, entry.form == .shortForm,
@@ -539,8 +558,8 @@ struct AddressParser: Sendable {
                     // 山南's).
                     guard next != "省" && next != "市" else { return true }
                     let own = regions.reading(entry.target)?.prefix
-                    return trie.anyPrefix(of: s, from: i + length) { _, _, entries in
-                        entries.contains { e in
+                    return trie.names(startingAt: i + length, in: &names).contains { k in
+                        trie.entries(atNode: names[k].node).contains { e in
                             guard let own, let other = regions.reading(e.target) else { return true }
                             return RegionContext.related(prefix: own, prefix: other.prefix)
                         }
@@ -596,8 +615,8 @@ struct AddressParser: Sendable {
     /// Whether a known name starts inside `range` and ends with it (州博乐市 holds 博乐市): an admin level is then read
     /// exactly where it starts, not the run before it as a near miss of the whole (exact names are never typos).
     /// Roads and places keep the longer reading: a POI's name that holds a road (易捷便利(白驹路店)) is matched whole.
-    private func exactNameEnds(_ s: [Unicode.Scalar], inside range: Range<Int>) -> Bool {
-        range.contains { j in trie.anyPrefix(of: s, from: j) { length, _, _ in j + length == range.upperBound } }
+    private func exactNameEnds(inside range: Range<Int>, names: inout NameStarts) -> Bool {
+        range.contains { j in trie.names(startingAt: j, in: &names).contains { names[$0].length == range.upperBound - j } }
     }
 
     /// Whether the text has a word that makes two roads an intersection (口 alone aside): only then are 和, 及 …

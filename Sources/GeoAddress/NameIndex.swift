@@ -169,14 +169,6 @@ struct ScalarTrie: Sendable {
     /// Every name that starts at `start` in `text`, shortest first, as (length, entries).
     func prefixes(of text: [Unicode.Scalar], from start: Int) -> [(length: Int, entries: [NameEntry])] {
         var found: [(length: Int, entries: [NameEntry])] = []
-        prefixes(of: text, from: start, into: &found)
-        return found
-    }
-
-    /// ``prefixes(of:from:)`` written into `found` (emptied first): the parser asks at every position of a text
-    /// and keeps one buffer for all of them.
-    func prefixes(of text: [Unicode.Scalar], from start: Int, into found: inout [(length: Int, entries: [NameEntry])]) {
-        found.removeAll(keepingCapacity: true)
         var node: Int32 = 0
         var i = start
         while i < text.count, let next = child(node, text[i]) {
@@ -184,21 +176,29 @@ struct ScalarTrie: Sendable {
             i += 1
             if !kinds[Int(node)].isEmpty { found.append((i - start, terminals[Int(node)])) }
         }
+        return found
     }
 
-    /// Whether some name starts at `start` in `text` whose (length, entries) satisfy `accept`, shortest first; the
-    /// walk stops at the first that does, and nothing is collected.
-    func anyPrefix(of text: [Unicode.Scalar], from start: Int, _ accept: (_ length: Int, _ kinds: EntryKinds, _ entries: [NameEntry]) -> Bool) -> Bool {
+    /// The names that start at `start` of `names.text`, shortest first: indexes of ``NameStarts/subscript(_:)``.
+    /// The trie is walked from `start` the first time it is asked about, and `names` keeps what the walk found.
+    func names(startingAt start: Int, in names: inout NameStarts) -> Range<Int> {
+        if let known = names.walked(start) { return known }
+        let first = names.hits.count
         var node: Int32 = 0
         var i = start
-        while i < text.count, let next = child(node, text[i]) {
+        while i < names.text.count, let next = child(node, names.text[i]) {
             node = next
             i += 1
-            let here = kinds[Int(node)]
-            if !here.isEmpty, accept(i - start, here, terminals[Int(node)]) { return true }
+            if !kinds[Int(node)].isEmpty { names.hits.append((Int32(i - start), node)) }
         }
-        return false
+        return names.walked(start, first..<names.hits.count)
     }
+
+    /// The kinds of entry of the name ending at `node` (a node of ``NameStarts``).
+    func kinds(atNode node: Int32) -> EntryKinds { kinds[Int(node)] }
+
+    /// The entries of the name ending at `node` (a node of ``NameStarts``).
+    func entries(atNode node: Int32) -> [NameEntry] { terminals[Int(node)] }
 
     /// Whether some name starts with `prefix` (every node lies on the way to a name).
     func startsAName(_ prefix: some Collection<Unicode.Scalar>) -> Bool {
@@ -250,6 +250,36 @@ struct ScalarTrie: Sendable {
         }
         for key in lists.keys { lists[key]!.sort { $0.0.value < $1.0.value } }
         return lists
+    }
+}
+
+/// The names starting at the positions of one text, each position walked once, when first asked about
+/// (``ScalarTrie/names(startingAt:in:)``). The parser asks about a position again and again (the name there, whether
+/// a division follows a name, whether a name ends inside a run), and every step of a walk probes a table far larger
+/// than the cache.
+struct NameStarts {
+    let text: [Unicode.Scalar]
+    /// Each name found: its length and the trie node it ends at.
+    fileprivate(set) var hits: [(length: Int32, node: Int32)] = []
+    /// The range of ``hits`` found at each position (`lower` -1: not walked yet); one more than the text, so that
+    /// its end can be asked about too.
+    private var lower: [Int32]
+    private var upper: [Int32]
+
+    init(_ text: [Unicode.Scalar]) {
+        self.text = text
+        lower = Array(repeating: -1, count: text.count + 1)
+        upper = Array(repeating: 0, count: text.count + 1)
+    }
+
+    /// The name at index `k` of a range ``ScalarTrie/names(startingAt:in:)`` gave: its length and trie node.
+    subscript(_ k: Int) -> (length: Int, node: Int32) { (Int(hits[k].length), hits[k].node) }
+
+    fileprivate func walked(_ start: Int) -> Range<Int>? { lower[start] < 0 ? nil : Int(lower[start])..<Int(upper[start]) }
+
+    fileprivate mutating func walked(_ start: Int, _ range: Range<Int>) -> Range<Int> {
+        (lower[start], upper[start]) = (Int32(range.lowerBound), Int32(range.upperBound))
+        return range
     }
 }
 
