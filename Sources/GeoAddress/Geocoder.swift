@@ -71,6 +71,11 @@ public struct Geocoder: Sendable {
     let regionPrefixes: [String: String]
     /// ``ancestorCodes(ofDistrict:)`` of the book's districts, made once: every answer carries them.
     let districtAncestors: [String: [String: String]]
+    /// ``divisionResult(_:)`` of every province, prefecture and county of the list by code, made once: an address
+    /// elsewhere, most of what a city's intake gets from outside it, is answered with one of them.
+    let divisionAnswers: [String: GeocodeResult]
+    /// The book region of each division of the list with a code of the book (-1: none), by division index.
+    let bookRegionOfDivision: [Int32]
 
     /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township);
     /// `pinyin` lets the book's names be matched by sound (仁民被路 for 人民北路) where no name is exact or one edit
@@ -159,6 +164,10 @@ public struct Geocoder: Sendable {
         }
         self.placesByGateRoad = placesByGateRoad
         homeDistrict = home
+        var divisionAnswers: [String: GeocodeResult] = [:]
+        for d in divisions.divisions where d.level <= 3 { divisionAnswers[d.code] = Self.divisionResult(d, divisions: divisions) }
+        self.divisionAnswers = divisionAnswers
+        bookRegionOfDivision = divisions.divisions.map { regionByCode[$0.code].map(Int32.init) ?? -1 }
         regionPrefixes = Dictionary(
             book.regions.filter { $0.code.count < 15 }.map { ($0.code, Self.walkRegionPrefix($0.code, book: book, regionByCode: regionByCode, divisions: divisions)) },
             uniquingKeysWith: { a, _ in a })
@@ -551,9 +560,15 @@ public struct Geocoder: Sendable {
     }
 
     private func divisionResult(_ division: AdminDivision) -> GeocodeResult {
+        divisionAnswers[division.code] ?? Self.divisionResult(division, divisions: divisions)
+    }
+
+    /// The answer for a division of the list: its admin levels and representative point (a division's answer
+    /// depends on its code alone).
+    private static func divisionResult(_ division: AdminDivision, divisions: AdminDivisions) -> GeocodeResult {
         let chain = divisions.chain(of: division.code)
         var codes: [String: String] = [:]
-        for d in chain { codes[Self.levelKey(d.level)] = d.code }
+        for d in chain { codes[levelKey(d.level)] = d.code }
         var notes = ["outside the address book: only the admin levels are known"]
         // The point of the division's outline, or of its county for a township (the list has no township
         // outlines): a case still lands on a map, in the right county.

@@ -109,8 +109,9 @@ extension Geocoder {
             case .division(let k):
                 let division = divisions.divisions[Int(k)]
                 if (context.deepestDivision?.level ?? 0) < division.level { context.deepestDivision = division }
-                if let k = regionByCode[division.code], (context.deepestBookRegion?.code.count ?? 0) < division.code.count {
-                    context.deepestBookRegion = book.regions[k]
+                let region = bookRegionOfDivision[Int(k)]
+                if region >= 0, (context.deepestBookRegion?.code.count ?? 0) < division.code.count {
+                    context.deepestBookRegion = book.regions[Int(region)]
                 }
             default: break
             }
