@@ -276,7 +276,7 @@ struct AddressParser: Sendable {
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name, kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
@@ -289,7 +289,7 @@ struct AddressParser: Sendable {
                     continue
                 }
                 // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
-                let sounds = (lookUp ? homophones.homophones(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let sounds = (lookUp ? homophones.homophones(of: name, kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
                 if !sounds.isEmpty {
                     flushRun()
@@ -383,7 +383,8 @@ struct AddressParser: Sendable {
     private func bestNearMiss(in run: [Unicode.Scalar], chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
         func best(_ slice: ArraySlice<Unicode.Scalar>) -> ([Unicode.Scalar], [NameEntry])? {
             // Most sub-runs hit nothing: the written text is copied only for those that do.
-            let hits = fuzzy.nearMisses(of: slice)
+            // A national division is never read in leftover text (admissibleInLeftover): names of one alone are skipped.
+            let hits = fuzzy.nearMisses(of: slice, kinds: .other)
             guard !hits.isEmpty else { return nil }
             let written = Array(slice)
             return hits.lazy.filter { !isWeakNearMiss(written, $0.0) }.compactMap { admissibleInLeftover($0, chain: chain) }.first
@@ -472,7 +473,19 @@ struct AddressParser: Sendable {
         return nil
     }
 
-    enum SuffixKind { case road, admin, place }
+    enum SuffixKind {
+        case road, admin, place
+
+        /// The kinds of entry a name read by this suffix may be (``kindMatches(_:_:)``): near misses and homophones
+        /// of other kinds are not looked at.
+        var entryKinds: EntryKinds {
+            switch self {
+            case .road: .road
+            case .admin: .regions
+            case .place: [.place, .poi]
+            }
+        }
+    }
     static let suffixGroups: [([[Unicode.Scalar]], SuffixKind)] = [(roadSuffixes, .road), (adminSuffixes, .admin), (placeSuffixes, .place)]
     /// The last characters of every suffix.
     static let suffixEndings = ScalarSet(String(String.UnicodeScalarView(suffixGroups.flatMap { $0.0.compactMap(\.last) })))
@@ -515,7 +528,7 @@ struct AddressParser: Sendable {
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
         // division follows when the longest one is followed by none. (A name whose kinds hold no `other` has
         // division entries only.)
-        if candidates.count > 1, !trie.kinds(atNode: candidates[0].node).contains(.other),
+        if candidates.count > 1, trie.kinds(atNode: candidates[0].node).isDisjoint(with: .other),
             !divisionStarts(at: i + candidates[0].length, names: &names),
             let split = candidates.indices.dropFirst().first(where: { k in
                 divisionStarts(at: i + candidates[k].length, names: &names) && !trie.kinds(atNode: candidates[k].node).isDisjoint(with: [.division, .divisionShortForm])

@@ -179,18 +179,22 @@ struct HomophoneIndex: Sendable {
         for key in keys(name) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
     }
 
-    /// Names that sound like `query` (not the query itself), with their entries: official names first, then the
-    /// fewest differing characters.
-    func homophones(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
+    /// Names that sound like `query` (not the query itself) with an entry of one of `kinds`, with their entries:
+    /// official names first, then the fewest differing characters.
+    func homophones(of query: [Unicode.Scalar], kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
         guard lengths.contains(query.count) else { return [] }
-        var candidates = Set<Int32>()
-        for key in keys(query) { candidates.formUnion(byKey[key] ?? []) }
-        let hits = candidates.sorted().compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
+        var found: [Int32] = []
+        for key in keys(query) {
+            guard let ids = byKey[key] else { continue }
+            for id in ids where !table.kinds[Int(id)].isDisjoint(with: kinds) { found.append(id) }
+        }
+        guard !found.isEmpty else { return [] }
+        let hits = uniqueSorted(found).compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
             let name = table.names[Int(id)]
             // Hash keys of different lengths may collide; zip alone would compare only the shorter's length.
             guard name.count == query.count, name != query, zip(name, query).allSatisfy({ pinyin.soundAlike($0, $1) }) else { return nil }
             let differing = zip(name, query).filter { $0 != $1 }.count
-            return ((table.bestForm(id), differing, id), name, table.entries[Int(id)])
+            return ((table.bestForms[Int(id)], differing, id), name, table.entries[Int(id)])
         }
         return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }

@@ -98,24 +98,36 @@ struct ScalarSet: Sendable {
     }
 }
 
-/// The kinds of entry a name has, as the parser's walks ask about them.
+/// The kinds of entry a name has, as the parser's walks and lookups ask about them: one byte per name, read
+/// instead of the name's entries.
 struct EntryKinds: OptionSet, Sendable {
     let rawValue: UInt8
     /// A national division by its official name, an alias or a former name.
     static let division = EntryKinds(rawValue: 1)
     /// A national division by its short form (盐城 for 盐城市).
     static let divisionShortForm = EntryKinds(rawValue: 2)
-    /// Anything else: a book region, road, place or POI.
-    static let other = EntryKinds(rawValue: 4)
+    /// A region of the book.
+    static let region = EntryKinds(rawValue: 4)
+    static let road = EntryKinds(rawValue: 8)
+    static let place = EntryKinds(rawValue: 16)
+    static let poi = EntryKinds(rawValue: 32)
+    /// Anything but a national division.
+    static let other: EntryKinds = [.region, .road, .place, .poi]
+    /// Anything with a code: a national division or a book region.
+    static let regions: EntryKinds = [.division, .divisionShortForm, .region]
+    /// Every kind.
+    static let all = EntryKinds(rawValue: .max)
 
     init(rawValue: UInt8) { self.rawValue = rawValue }
 
     init(_ entry: NameEntry) {
-        guard case .division = entry.target else {
-            self = .other
-            return
+        switch entry.target {
+        case .division: self = entry.form == .shortForm ? .divisionShortForm : .division
+        case .region: self = .region
+        case .road: self = .road
+        case .place: self = .place
+        case .poi: self = .poi
         }
-        self = entry.form == .shortForm ? .divisionShortForm : .division
     }
 }
 
@@ -253,6 +265,19 @@ struct ScalarTrie: Sendable {
     }
 }
 
+/// `ids` in increasing order, each once: the candidates of a lookup, gathered from several keys.
+func uniqueSorted(_ ids: [Int32]) -> [Int32] {
+    var ids = ids
+    ids.sort()
+    var kept = 0
+    for id in ids where kept == 0 || ids[kept - 1] != id {
+        ids[kept] = id
+        kept += 1
+    }
+    ids.removeLast(ids.count - kept)
+    return ids
+}
+
 /// The names starting at the positions of one text, each position walked once, when first asked about
 /// (``ScalarTrie/names(startingAt:in:)``). The parser asks about a position again and again (the name there, whether
 /// a division follows a name, whether a name ends inside a run), and every step of a walk probes a table far larger
@@ -288,6 +313,10 @@ struct NameStarts {
 struct NameTable: Sendable {
     private(set) var names: [[Unicode.Scalar]] = []
     private(set) var entries: [[NameEntry]] = []
+    /// The kinds of each name's entries: a lookup for one kind skips the names of others without reading them.
+    private(set) var kinds: [EntryKinds] = []
+    /// The best form among each name's entries (official before alias …), for ranking candidates.
+    private(set) var bestForms: [UInt8] = []
     private var ids: [String: Int32] = [:]
     /// Whether some name is filed both under a region (a division or a book region) and under a road, place or
     /// POI: only then can a near miss or homophone looked up for a road or place also name a region.
@@ -299,20 +328,21 @@ struct NameTable: Sendable {
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) -> Int32? {
         let whole = String(scalars: name)
         if let id = ids[whole] {
-            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
-            let regions = entries[Int(id)].map { if case .division = $0.target { true } else if case .region = $0.target { true } else { false } }
-            if regions.contains(true) && regions.contains(false) { mixesRegions = true }
+            let k = Int(id)
+            if !entries[k].contains(entry) { entries[k].append(entry) }
+            kinds[k].insert(EntryKinds(entry))
+            bestForms[k] = min(bestForms[k], entry.form.rawValue)
+            if !kinds[k].isDisjoint(with: .regions) && !kinds[k].isSubset(of: .regions) { mixesRegions = true }
             return nil
         }
         let id = Int32(names.count)
         ids[whole] = id
         names.append(name)
         entries.append([entry])
+        kinds.append(EntryKinds(entry))
+        bestForms.append(entry.form.rawValue)
         return id
     }
-
-    /// The best form among a name's entries (official before alias …), for ranking candidates.
-    func bestForm(_ id: Int32) -> UInt8 { entries[Int(id)].map(\.form.rawValue).min() ?? 0 }
 }
 
 /// Near-miss lookup: names within one edit (a wrong, missing or extra character, or two swapped neighbours)
@@ -384,28 +414,32 @@ struct FuzzyNameIndex: Sendable {
         return regionEndings[Self.hash(query.suffix(2))] != nil || startsAName(query[..<(count - 3)])
     }
 
-    /// Names one edit from `query` (not the query itself), with their entries.
-    func nearMisses(of query: some RandomAccessCollection<Unicode.Scalar>) -> [([Unicode.Scalar], [NameEntry])] {
+    /// Names one edit from `query` (not the query itself) with an entry of one of `kinds`, with their entries.
+    func nearMisses(of query: some RandomAccessCollection<Unicode.Scalar>, kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
         guard query.count >= Self.minimumLength - 1, query.count <= longestNameLength + 1 else { return [] }
         let slice = ArraySlice(query)
-        // Most sub-runs of unplaced text hit nothing: no set is made until a key does.
-        var found: [Int32] = byKey[Self.hash(slice)] ?? []
+        // The names under a key: those of another kind are dropped by their kinds alone (a road's near misses
+        // share keys with hundreds of township names), before their characters are read.
+        var found: [Int32] = []
+        func gather(_ key: UInt64) {
+            guard let ids = byKey[key] else { return }
+            for id in ids where !table.kinds[Int(id)].isDisjoint(with: kinds) { found.append(id) }
+        }
+        gather(Self.hash(slice))
         // A query one shorter than the shortest name matches only a name's deletion key, which its own hash is;
         // its deletions would be shorter than any key.
         if slice.count >= Self.minimumLength {
-            for key in Self.deletionHashes(slice) {
-                if let ids = byKey[key] { found += ids }
-            }
+            for key in Self.deletionHashes(slice) { gather(key) }
         }
         guard !found.isEmpty else { return [] }
-        let candidates = Set(found)
+        let candidates = uniqueSorted(found)
         let query = Array(slice)
         // Best first: a dropped or doubled character (the query and the name differ by one insertion) before a
         // wrong one, official names before aliases, then a stable order.
-        let hits = candidates.sorted().compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
+        let hits = candidates.compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
             let name = table.names[Int(id)]
             guard name != query, Self.withinOneEdit(name, query) else { return nil }
-            return ((name.count != query.count ? 0 : 1, table.bestForm(id), id), name, table.entries[Int(id)])
+            return ((name.count != query.count ? 0 : 1, table.bestForms[Int(id)], id), name, table.entries[Int(id)])
         }
         return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }
