@@ -100,6 +100,8 @@ struct AddressParser: Sendable {
         ("对面", nil), ("附近", nil), ("隔壁", nil), ("旁边", nil), ("旁", nil), ("前", nil), ("后", nil), ("左", nil), ("右", nil),
         ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil), ("门口", nil),
     ] as [(String, Double?)]).map { (scalars($0.0), $0.1) }
+    /// The first characters of ``directionWords``.
+    static let directionWordStarts = ScalarSet(String(String.UnicodeScalarView(directionWords.map { $0.0[0] })))
     /// Distance units and their metres.
     static let distanceUnits: [([Unicode.Scalar], Double)] = [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)]
         .map { (scalars($0.0), $0.1) }
@@ -276,7 +278,7 @@ struct AddressParser: Sendable {
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name, kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
@@ -400,6 +402,8 @@ struct AddressParser: Sendable {
         guard !homophones.isEmpty else { return nil }
         let longest = min(run.count, homophones.longestNameLength)
         return Self.firstSubRun(of: run, longest: longest, shortest: FuzzyNameIndex.minimumLength) { slice in
+            // No name of that length, no copy of the text.
+            guard homophones.holdsNames(ofLength: slice.count) else { return nil }
             let written = Array(slice)
             return homophones.homophones(of: written).lazy.compactMap { admissibleInLeftover($0, chain: chain) }.first.map { ($0.0, $0.1, written) }
         }
@@ -779,6 +783,8 @@ struct AddressParser: Sendable {
 
     /// A direction phrase at `i`: a direction word, optional 侧/边/方向…, optional 约 and a distance.
     private func direction(_ s: [Unicode.Scalar], at i: Int) -> (Int, DirectionPhrase)? {
+        // Asked at every position no name starts at, and most characters start no direction word.
+        guard Self.directionWordStarts.contains(s[i]) else { return nil }
         for (w, bearing) in Self.directionWords {
             guard AddressNormalizer.hasPrefix(s, w, at: i) else { continue }
             var k = i + w.count

@@ -139,8 +139,8 @@ struct HomophoneIndex: Sendable {
     /// ``NameTable/mixesRegions`` of the names held.
     var namesMixRegions: Bool { table.mixesRegions }
     private var byKey = UInt64Map<[Int32]>()
-    /// The lengths of the names held: a query of any other length is not looked up.
-    private var lengths = Set<Int>()
+    /// Whether a name of each length is held, by length: a query of any other length is not looked up.
+    private var lengths: [Bool] = []
     /// Keys per name and per query at most.
     static let maximumKeys = 16
 
@@ -150,7 +150,10 @@ struct HomophoneIndex: Sendable {
     var isEmpty: Bool { table.isEmpty }
 
     /// The longest name held, for the parser's search of leftover text.
-    var longestNameLength: Int { lengths.max() ?? 0 }
+    private(set) var longestNameLength = 0
+
+    /// Whether a name of `length` characters is held: only then is a query of that length looked up.
+    func holdsNames(ofLength length: Int) -> Bool { length < lengths.count && lengths[length] }
 
     /// The reading keys of a character sequence: one per combination of its characters' readings, at most
     /// ``maximumKeys``. A character without a reading (a digit, a letter, a rare hanzi) stands for itself, above
@@ -159,13 +162,25 @@ struct HomophoneIndex: Sendable {
     private func keys(_ name: [Unicode.Scalar]) -> [UInt64] {
         let base = FuzzyNameIndex.base
         var keys: [UInt64] = [0]
+        // One array, extended in place: the parser asks for the keys of every name it tries.
+        keys.reserveCapacity(Self.maximumKeys)
         for s in name {
             guard let ids = pinyin.ids(of: s) else {
                 for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(0x1_0001 + s.value) }
                 continue
             }
-            let usable = keys.count * ids.count <= Self.maximumKeys ? ids : [ids[0]]
-            keys = keys.flatMap { key in usable.map { key &* base &+ UInt64($0) + 1 } }
+            guard keys.count * ids.count <= Self.maximumKeys, ids.count > 1 else {
+                for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(ids[0]) + 1 }
+                continue
+            }
+            // Every key with every reading, each key's in reading order, as the keys were before: written back to
+            // front, so that each key is read before its place is written.
+            let count = keys.count
+            keys.append(contentsOf: repeatElement(0, count: count * (ids.count - 1)))
+            for k in stride(from: count - 1, through: 0, by: -1) {
+                let key = keys[k]
+                for (r, id) in ids.enumerated() { keys[k * ids.count + r] = key &* base &+ UInt64(id) + 1 }
+            }
         }
         return keys
     }
@@ -175,14 +190,16 @@ struct HomophoneIndex: Sendable {
         guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }),
             let id = table.insert(name, entry)
         else { return }
-        lengths.insert(name.count)
+        if lengths.count <= name.count { lengths += repeatElement(false, count: name.count + 1 - lengths.count) }
+        lengths[name.count] = true
+        longestNameLength = max(longestNameLength, name.count)
         for key in keys(name) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
     }
 
     /// Names that sound like `query` (not the query itself) with an entry of one of `kinds`, with their entries:
     /// official names first, then the fewest differing characters.
     func homophones(of query: [Unicode.Scalar], kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
-        guard lengths.contains(query.count) else { return [] }
+        guard holdsNames(ofLength: query.count) else { return [] }
         var found: [Int32] = []
         for key in keys(query) {
             guard let ids = byKey[key] else { continue }

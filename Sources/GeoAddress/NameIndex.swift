@@ -376,19 +376,26 @@ struct FuzzyNameIndex: Sendable {
         s.reduce(0) { $0 &* base &+ UInt64($1.value + 1) }
     }
 
-    /// The hashes of `query` with each of its characters deleted, from prefix hashes: the part before position k,
-    /// shifted by the length after it, plus the part after it.
-    private static func deletionHashes(_ query: ArraySlice<Unicode.Scalar>) -> [UInt64] {
+    /// Calls `body` with the hash of `query` with each of its characters deleted, the last first: the hash of the
+    /// part before position k, shifted by the length after it, plus the hash of the part after it. The prefix
+    /// hashes sit on the stack, the suffix hash is carried from the end: the parser asks for the keys of every
+    /// sub-run of text it could not place, and no array is made for them.
+    private static func forEachDeletionHash(_ query: ArraySlice<Unicode.Scalar>, _ body: (UInt64) -> Void) {
         let n = query.count
-        var prefix = [UInt64](repeating: 0, count: n + 1)
-        var power = [UInt64](repeating: 1, count: n + 1)
-        for (i, s) in query.enumerated() {
-            prefix[i + 1] = prefix[i] &* base &+ UInt64(s.value + 1)
-            power[i + 1] = power[i] &* base
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 1) { prefix in
+            prefix[0] = 0
+            for (i, s) in query.enumerated() { prefix[i + 1] = prefix[i] &* base &+ UInt64(s.value + 1) }
+            // suffix = hash(query[k+1..<n]), power = base^(n-k-1)
+            var suffix: UInt64 = 0
+            var power: UInt64 = 1
+            var k = n - 1
+            for s in query.reversed() {
+                body(prefix[k] &* power &+ suffix)
+                suffix = UInt64(s.value + 1) &* power &+ suffix
+                power = power &* base
+                k -= 1
+            }
         }
-        // hash(query[a..<b]) = prefix[b] - prefix[a]·base^(b-a)
-        func part(_ a: Int, _ b: Int) -> UInt64 { prefix[b] &- prefix[a] &* power[b - a] }
-        return (0..<n).map { k in part(0, k) &* power[n - k - 1] &+ part(k + 1, n) }
     }
 
     mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
@@ -400,11 +407,13 @@ struct FuzzyNameIndex: Sendable {
         guard let id = table.insert(name, entry) else { return }
         longestNameLength = max(longestNameLength, name.count)
         byKey.update(Self.hash(name), initial: []) { $0.append(id) }
-        for key in Self.deletionHashes(name[...]) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
+        Self.forEachDeletionHash(name[...]) { key in
+            if byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
+        }
     }
 
     /// Whether a name with a region reading (a national division or a book region) may lie one edit from `query`:
-    /// a necessary condition that costs a probe and a short walk, where ``nearMisses(of:)`` costs a probe per
+    /// a necessary condition that costs a probe and a short walk, where ``nearMisses(of:kinds:)`` costs a probe per
     /// character (and the parser asks it of every tail of an unknown run ending in 区, such as 邮电大学仙林校区). An
     /// edit either leaves the last two characters in place, so that a region name ends with them, or lies within the
     /// last three, so that a name starts with the characters before those, which `startsAName` tells.
@@ -415,9 +424,8 @@ struct FuzzyNameIndex: Sendable {
     }
 
     /// Names one edit from `query` (not the query itself) with an entry of one of `kinds`, with their entries.
-    func nearMisses(of query: some RandomAccessCollection<Unicode.Scalar>, kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
-        guard query.count >= Self.minimumLength - 1, query.count <= longestNameLength + 1 else { return [] }
-        let slice = ArraySlice(query)
+    func nearMisses(of slice: ArraySlice<Unicode.Scalar>, kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
+        guard slice.count >= Self.minimumLength - 1, slice.count <= longestNameLength + 1 else { return [] }
         // The names under a key: those of another kind are dropped by their kinds alone (a road's near misses
         // share keys with hundreds of township names), before their characters are read.
         var found: [Int32] = []
@@ -429,7 +437,7 @@ struct FuzzyNameIndex: Sendable {
         // A query one shorter than the shortest name matches only a name's deletion key, which its own hash is;
         // its deletions would be shorter than any key.
         if slice.count >= Self.minimumLength {
-            for key in Self.deletionHashes(slice) { gather(key) }
+            Self.forEachDeletionHash(slice, gather)
         }
         guard !found.isEmpty else { return [] }
         let candidates = uniqueSorted(found)
@@ -438,18 +446,19 @@ struct FuzzyNameIndex: Sendable {
         // wrong one, official names before aliases, then a stable order.
         let hits = candidates.compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
             let name = table.names[Int(id)]
-            guard name != query, Self.withinOneEdit(name, query) else { return nil }
+            guard Self.oneEditApart(name, query) else { return nil }
             return ((name.count != query.count ? 0 : 1, table.bestForms[Int(id)], id), name, table.entries[Int(id)])
         }
         return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }
 
-    /// Damerau-Levenshtein distance at most one (substitution, insertion, deletion or adjacent swap).
-    static func withinOneEdit(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
+    /// Damerau-Levenshtein distance exactly one (substitution, insertion, deletion or adjacent swap): within one
+    /// edit and not equal, in one scan.
+    static func oneEditApart(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
         if abs(a.count - b.count) > 1 { return false }
         var i = 0
         while i < a.count && i < b.count && a[i] == b[i] { i += 1 }
-        if i == a.count && i == b.count { return true }
+        if i == a.count && i == b.count { return false }
         if a.count == b.count {
             if a[(i + 1)...] == b[(i + 1)...] { return true }
             return i + 1 < a.count && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)...] == b[(i + 2)...]

@@ -33,9 +33,16 @@ struct RegionContext {
     /// neither contains nor lies in `home`, or names two such divisions that agree (广东河源, 河南南阳镇平县). Its road
     /// names are then not ours, however close. (A lone short form may be the head of a name: 郓城北环路.)
     func isElsewhere(than home: CodePrefix) -> Bool {
-        let foreign = named.filter { $0.code.count == 6 && !$0.prefix.related(home) }
-        if foreign.contains(where: \.official) { return true }
-        return foreign.count >= 2 && foreign.dropFirst().allSatisfy { $0.prefix.related(foreign[0].prefix) }
+        // The foreign levels counted as they come, without gathering them (every answer asks).
+        var first: CodePrefix?
+        var count = 0
+        var agreeing = true
+        for level in named where level.code.count == 6 && !level.prefix.related(home) {
+            if level.official { return true }
+            if let first { agreeing = agreeing && level.prefix.related(first) } else { first = level.prefix }
+            count += 1
+        }
+        return count >= 2 && agreeing
     }
 
     /// The first named level that the answer's codes contradict.
