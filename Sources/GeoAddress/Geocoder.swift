@@ -51,6 +51,9 @@ public struct Geocoder: Sendable {
     let frames: [RoadFrame]
     /// Plates by road index and number.
     let platesByRoad: [Int: [Int: [Int]]]
+    /// The code prefixes of each plate's community and street, by plate index: a road answer inside a named street
+    /// or community checks every plate of the road against them.
+    let platePrefixes: [(community: CodePrefix?, street: CodePrefix?)]
     /// For each door number, the share of the book's roads with plates that have a plate of it (1号: most of them).
     let numberShare: [Int: Double]
     /// Building plates by compound index and number.
@@ -135,6 +138,7 @@ public struct Geocoder: Sendable {
         for k in frames.indices { frames[k].finishPlacing() }
         self.frames = frames
         self.platesByRoad = platesByRoad
+        platePrefixes = book.plates.map { ($0.communityCode.map(RegionContext.prefix), $0.streetCode.map(RegionContext.prefix)) }
         var roadsWithNumber: [Int: Int] = [:]
         for numbers in platesByRoad.values { for n in numbers.keys { roadsWithNumber[n, default: 0] += 1 } }
         numberShare = roadsWithNumber.mapValues { Double($0) / Double(max(platesByRoad.count, 1)) }
@@ -449,9 +453,12 @@ public struct Geocoder: Sendable {
         // The middle of the road's plates inside the named street/community; else the middle of the line.
         // Only a named street or community picks plates: without one the road's (at scale 27, thousands) are not
         // gathered at all.
-        let chosen =
-            context.named.isEmpty
-            ? [] : (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
+        var chosen: [DoorPlate] = []
+        if !context.named.isEmpty, let byNumber = platesByRoad[k] {
+            for plates in byNumber.values {
+                for p in plates where context.contains(community: platePrefixes[p].community, street: platePrefixes[p].street) { chosen.append(book.plates[p]) }
+            }
+        }
         var point = frames[k].point(measure: frames[k].length / 2, offset: 0)
         var street = road.streetCodes.first
         var community: String?

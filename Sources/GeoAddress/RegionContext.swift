@@ -52,13 +52,11 @@ struct RegionContext {
         return named.first { !$0.prefix.related(prefix) }?.name
     }
 
-    /// Whether any of `codes` lies within every named level.
-    func contains(codes: [String?]) -> Bool {
+    /// Whether a community or street (by code prefix) lies within every named level.
+    func contains(community: CodePrefix?, street: CodePrefix?) -> Bool {
         guard !named.isEmpty else { return false }
-        return codes.compactMap { $0 }.contains { code in
-            let prefix = Self.prefix(code)
-            return named.allSatisfy { $0.prefix.contains(prefix) }
-        }
+        func within(_ code: CodePrefix?) -> Bool { code.map { code in named.allSatisfy { $0.prefix.contains(code) } } ?? false }
+        return within(community) || within(street)
     }
 }
 
