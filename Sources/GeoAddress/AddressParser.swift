@@ -389,7 +389,11 @@ struct AddressParser: Sendable {
             let hits = fuzzy.nearMisses(of: slice, kinds: .other)
             guard !hits.isEmpty else { return nil }
             let written = Array(slice)
-            return hits.lazy.filter { !isWeakNearMiss(written, $0.0) }.compactMap { admissibleInLeftover($0, chain: chain) }.first
+            // A loop, not a lazy chain: its closures would copy the parser for every sub-run.
+            for hit in hits where !isWeakNearMiss(written, hit.0) {
+                if let admitted = admissibleInLeftover(hit, chain: chain) { return admitted }
+            }
+            return nil
         }
         if let hit = best(run[...]) { return hit }
         return Self.firstSubRun(of: run, longest: min(run.count - 1, fuzzy.longestNameLength + 1), shortest: 3, best)
@@ -405,7 +409,10 @@ struct AddressParser: Sendable {
             // No name of that length, no copy of the text.
             guard homophones.holdsNames(ofLength: slice.count) else { return nil }
             let written = Array(slice)
-            return homophones.homophones(of: written).lazy.compactMap { admissibleInLeftover($0, chain: chain) }.first.map { ($0.0, $0.1, written) }
+            for hit in homophones.homophones(of: written) {
+                if let admitted = admissibleInLeftover(hit, chain: chain) { return (admitted.0, admitted.1, written) }
+            }
+            return nil
         }
     }
 
@@ -437,14 +444,21 @@ struct AddressParser: Sendable {
     /// division, whose thousands of town names are each one edit from some landmark or phrase; a region of the
     /// book only inside the levels the text names. nil when nothing of the reading remains.
     private func admissibleInLeftover(_ hit: ([Unicode.Scalar], [NameEntry]), chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
-        let entries = hit.1.filter { entry in
+        let entries = Self.kept(hit.1) { entry in
             switch entry.target {
             case .division: false
             case .region: regions.reading(entry.target).map { chain.admits($0.prefix) } ?? false
             default: true
             }
         }
-        return entries.isEmpty ? nil : (hit.0, entries)
+        return entries.map { (hit.0, $0) }
+    }
+
+    /// The entries `keep` keeps: the list itself when it keeps all of them (most names), nil when it keeps none
+    /// (most fuzzy readings of a township name elsewhere), a new list only otherwise.
+    private static func kept(_ entries: [NameEntry], _ keep: (NameEntry) -> Bool) -> [NameEntry]? {
+        guard entries.contains(where: keep) else { return nil }
+        return entries.allSatisfy(keep) ? entries : entries.filter(keep)
     }
 
     /// A fuzzy reading (near miss or homophone) of a name written with a suffix (甲山村, 盐成市, 人华南路): an admin
@@ -453,14 +467,14 @@ struct AddressParser: Sendable {
     /// district). nil when nothing of the reading remains.
     private func admissibleFuzzy(_ hit: ([Unicode.Scalar], [NameEntry]), written: [Unicode.Scalar], kind: SuffixKind, chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
         let sameSuffix = hit.0.last == written.last
-        let entries = hit.1.filter { entry in
+        let entries = Self.kept(hit.1) { entry in
             guard let reading = regions.reading(entry.target) else { return true }
             guard kind != .admin || sameSuffix, chain.admits(reading.prefix) else { return false }
             if reading.level < RegionReadings.township { return true }
             if case .region = entry.target { return true }
             return !chain.isEmpty
         }
-        return entries.isEmpty ? nil : (hit.0, entries)
+        return entries.map { (hit.0, $0) }
     }
 
     /// The first hit of `lookup` over the sub-runs of `run` from `longest` down to `shortest` characters, longest

@@ -444,12 +444,14 @@ struct FuzzyNameIndex: Sendable {
         let query = Array(slice)
         // Best first: a dropped or doubled character (the query and the name differ by one insertion) before a
         // wrong one, official names before aliases, then a stable order.
-        let hits = candidates.compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
+        // Ranked and sorted as numbers; names and entries are fetched for the hits only, in their order.
+        var hits: [(Int, UInt8, Int32)] = []
+        for id in candidates {
             let name = table.names[Int(id)]
-            guard Self.oneEditApart(name, query) else { return nil }
-            return ((name.count != query.count ? 0 : 1, table.bestForms[Int(id)], id), name, table.entries[Int(id)])
+            if Self.oneEditApart(name, query) { hits.append((name.count != query.count ? 0 : 1, table.bestForms[Int(id)], id)) }
         }
-        return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
+        hits.sort { $0 < $1 }
+        return hits.map { (table.names[Int($0.2)], table.entries[Int($0.2)]) }
     }
 
     /// Damerau-Levenshtein distance exactly one (substitution, insertion, deletion or adjacent swap): within one
