@@ -609,11 +609,10 @@ struct AddressParser: Sendable {
 
     private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool, chain: inout NamedChain) {
         // Provinces, prefectures and counties fix the chain; townships and villages are read inside it.
-        var named: [CodePrefix] = []
         for entry in mention.entries {
-            if let reading = regions.reading(entry.target), reading.level < RegionReadings.township { named.append(reading.prefix) }
+            if let reading = regions.reading(entry.target), reading.level < RegionReadings.township { chain.addReading(reading.prefix) }
         }
-        if !named.isEmpty { chain.levels.append(named) }
+        chain.endLevel()
         // A name may be several kinds at once (a road and a POI); every reading is kept for the matcher.
         var isRegion = false, isRoad = false, isPlace = false, isPOI = false
         for entry in mention.entries {

@@ -429,9 +429,11 @@ struct FuzzyNameIndex: Sendable {
         // The names under a key: those of another kind are dropped by their kinds alone (a road's near misses
         // share keys with hundreds of township names), before their characters are read.
         var found: [Int32] = []
+        // What the closure reads, taken out first: a closure over `self` would copy the whole index for every call.
+        let (byKey, kindsByID) = (byKey, table.kinds)
         func gather(_ key: UInt64) {
             guard let ids = byKey[key] else { return }
-            for id in ids where !table.kinds[Int(id)].isDisjoint(with: kinds) { found.append(id) }
+            for id in ids where !kindsByID[Int(id)].isDisjoint(with: kinds) { found.append(id) }
         }
         gather(Self.hash(slice))
         // A query one shorter than the shortest name matches only a name's deletion key, which its own hash is;

@@ -227,13 +227,34 @@ struct RegionReadings: Sendable {
 /// region reading must lie inside (or contain) one reading of every level named (江苏省盐城市大丰区西安南路: 西安 is
 /// not Xi'an there, and the text stays a road name).
 struct NamedChain {
-    var levels: [[CodePrefix]] = []
+    /// The readings of every level named, level after level, in one array: the parser asks whether the chain
+    /// admits a reading at every name it tries.
+    private var readings: [CodePrefix] = []
+    /// Where each level's readings end in ``readings``.
+    private var ends: [Int] = []
+    /// Where the level being added starts.
+    private var levelStart = 0
 
-    var isEmpty: Bool { levels.isEmpty }
+    var isEmpty: Bool { ends.isEmpty }
+
+    /// Adds a reading of the level being named; ``endLevel()`` closes it.
+    mutating func addReading(_ prefix: CodePrefix) { readings.append(prefix) }
+
+    /// Closes the level whose readings ``addReading(_:)`` added; without any, no level is named.
+    mutating func endLevel() {
+        guard readings.count > levelStart else { return }
+        ends.append(readings.count)
+        levelStart = readings.count
+    }
 
     /// Whether a reading with this code prefix agrees with every level named.
     func admits(_ prefix: CodePrefix) -> Bool {
-        levels.allSatisfy { level in level.contains { $0.related(prefix) } }
+        var start = 0
+        for end in ends {
+            guard readings[start..<end].contains(where: { $0.related(prefix) }) else { return false }
+            start = end
+        }
+        return true
     }
 
     /// Whether the book's district (`home`) agrees with the levels named (true when none are, or no home).
