@@ -278,7 +278,10 @@ struct AddressParser: Sendable {
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                // An admin reading must lie inside the levels named (admissibleFuzzy): names of other provinces are
+                // not compared at all.
+                let provinces = kind == .admin ? chain.provinces : nil
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, provinces: provinces) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
@@ -291,7 +294,10 @@ struct AddressParser: Sendable {
                     continue
                 }
                 // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
-                let sounds = (lookUp ? homophones.homophones(of: name, kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                // Only the book's names are matched by sound: an admin one only where the levels named admit a region
+                // of the book.
+                let soundLookUp = lookUp && (kind != .admin || regions.bookRegionAdmitted(by: chain))
+                let sounds = (soundLookUp ? homophones.homophones(of: name, kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
                 if !sounds.isEmpty {
                     flushRun()

@@ -89,6 +89,8 @@ public struct Geocoder: Sendable {
         var trie = ScalarTrie()
         var fuzzy = FuzzyNameIndex()
         var homophones = HomophoneIndex(pinyin: pinyin)
+        let home = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
+        let regions = RegionReadings(divisions: divisions, book: book, home: home)
         func add(_ name: String, _ entry: NameEntry) {
             let key = AddressNormalizer.normalizedScalars(name)
             trie.insert(key, entry)
@@ -97,11 +99,12 @@ public struct Geocoder: Sendable {
                 trie.insert(number.name, entry)
             }
             guard entry.form != .shortForm else { return }
-            fuzzy.insert(key, entry)
+            let provinces = regions.provinceBits(entry.target)
+            fuzzy.insert(key, entry, provinces: provinces)
             // Only the book's own names are matched by sound: among 40,000 national division names, some town
             // elsewhere sounds like almost any unknown three-character name, and would be read for it.
             if case .division = entry.target { return }
-            homophones.insert(key, entry)
+            homophones.insert(key, entry, provinces: provinces)
         }
         for (k, d) in divisions.divisions.enumerated() {
             add(d.name, NameEntry(target: .division(Int32(k)), form: .official))
@@ -125,8 +128,7 @@ public struct Geocoder: Sendable {
             if let gate = p.gateAddress { placeByGate[AddressNormalizer.normalize(gate)] = k }
         }
         for (k, p) in book.pois.enumerated() { addNamed(.poi(Int32(k)), p.name, p.aliases, []) }
-        let home = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
-        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones, regions: RegionReadings(divisions: divisions, book: book, home: home))
+        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones, regions: regions)
         completionChildren = trie.childLists()
 
         var frames = book.roads.map { RoadFrame(line: $0.line) }

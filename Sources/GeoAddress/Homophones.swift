@@ -185,10 +185,11 @@ struct HomophoneIndex: Sendable {
         return keys
     }
 
-    /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least).
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
+    /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least);
+    /// `provinces` are the province bits of its reading (``NameTable``).
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, provinces: UInt64 = .max) {
         guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }),
-            let id = table.insert(name, entry)
+            let id = table.insert(name, entry, provinces: provinces)
         else { return }
         if lengths.count <= name.count { lengths += repeatElement(false, count: name.count + 1 - lengths.count) }
         lengths[name.count] = true

@@ -213,6 +213,9 @@ struct RegionReadings: Sendable {
         chain.admits(home: home) || outerBookPrefixes.contains(where: chain.admits)
     }
 
+    /// ``CodePrefix/provinceBit`` of a region entry's reading; none for roads, places and POIs.
+    func provinceBits(_ target: NameTarget) -> UInt64 { reading(target)?.prefix.provinceBit ?? 0 }
+
     /// The code prefix and level a region entry reads as; nil for roads, places and POIs.
     func reading(_ target: NameTarget) -> (prefix: CodePrefix, level: UInt8)? {
         switch target {
@@ -243,6 +246,7 @@ struct NamedChain {
     /// Closes the level whose readings ``addReading(_:)`` added; without any, no level is named.
     mutating func endLevel() {
         guard readings.count > levelStart else { return }
+        provinces &= readings[levelStart...].reduce(0) { $0 | $1.provinceBit }
         ends.append(readings.count)
         levelStart = readings.count
     }
@@ -259,6 +263,10 @@ struct NamedChain {
 
     /// Whether the book's district (`home`) agrees with the levels named (true when none are, or no home).
     func admits(home: CodePrefix?) -> Bool { home.map(admits) ?? true }
+
+    /// ``CodePrefix/provinceBit`` of every province a reading the chain admits may lie in: those every level
+    /// named has a reading in (all of them while none is named).
+    private(set) var provinces: UInt64 = .max
 }
 
 /// The significant digits of a region code as a number: a province's 320000 is 32, a prefecture's 320900 is 3209,
@@ -291,4 +299,12 @@ struct CodePrefix: Hashable, Sendable {
 
     /// Whether one of the two lies inside the other.
     func related(_ other: CodePrefix) -> Bool { contains(other) || other.contains(self) }
+
+    /// A bit for the province (the first two digits; every bit for a prefix of fewer): two related prefixes share
+    /// it, so a set of these bits tells cheaply that a reading lies in none of some provinces. Provinces whose
+    /// numbers are 64 apart share a bit, which only lets a few more readings through.
+    var provinceBit: UInt64 {
+        guard digits >= 2 else { return .max }
+        return 1 << (value / Self.powers[Int(digits - 2)] & 63)
+    }
 }
