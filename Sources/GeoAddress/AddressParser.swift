@@ -176,6 +176,9 @@ struct AddressParser: Sendable {
         let s = AddressNormalizer.normalizedScalars(text)
         // The normalised text is written by readLeftovers: a reading answered from its regions alone does not need it.
         var out = ParsedAddress(normalized: "")
+        // Most texts name a few regions: room for them at once, not grown one by one.
+        out.regionMentions.reserveCapacity(4)
+        out.regionNames.reserveCapacity(4)
         let mayRead = elsewhereFirst && !fuzzy.namesMixRegions && !homophones.namesMixRegions
         var skippedNames = false
         if let digits = Self.componentDigits(s) {

@@ -295,6 +295,7 @@ struct NameStarts {
         self.text = text
         lower = Array(repeating: -1, count: text.count + 1)
         upper = Array(repeating: 0, count: text.count + 1)
+        hits.reserveCapacity(text.count)
     }
 
     /// The name at index `k` of a range ``ScalarTrie/names(startingAt:in:)`` gave: its length and trie node.

@@ -70,6 +70,7 @@ extension Geocoder {
         // it), computed once: scoring compares every reading with every other mention's readings, and a township
         // name such as 城关镇 has dozens. A code is read only for the reading taken.
         var readings: [(entry: NameEntry, prefix: CodePrefix)] = []
+        readings.reserveCapacity(parsed.regionMentions.reduce(0) { $0 + $1.entries.count })
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(parsed.regionMentions.count)
         for mention in parsed.regionMentions {
@@ -235,20 +236,28 @@ struct NamedChain {
     private var readings: [CodePrefix] = []
     /// Where each level's readings end in ``readings``.
     private var ends: [Int] = []
-    /// Where the level being added starts.
+    /// Where the level being added starts, and the province bits of its readings so far.
     private var levelStart = 0
+    private var levelProvinces: UInt64 = 0
 
     var isEmpty: Bool { ends.isEmpty }
 
     /// Adds a reading of the level being named; ``endLevel()`` closes it.
-    mutating func addReading(_ prefix: CodePrefix) { readings.append(prefix) }
+    mutating func addReading(_ prefix: CodePrefix) {
+        // A text names a few levels with a few readings each: room for them at once, not grown one by one.
+        if readings.isEmpty { readings.reserveCapacity(8) }
+        readings.append(prefix)
+        levelProvinces |= prefix.provinceBit
+    }
 
     /// Closes the level whose readings ``addReading(_:)`` added; without any, no level is named.
     mutating func endLevel() {
         guard readings.count > levelStart else { return }
-        provinces &= readings[levelStart...].reduce(0) { $0 | $1.provinceBit }
+        provinces &= levelProvinces
+        if ends.isEmpty { ends.reserveCapacity(4) }
         ends.append(readings.count)
         levelStart = readings.count
+        levelProvinces = 0
     }
 
     /// Whether a reading with this code prefix agrees with every level named.
