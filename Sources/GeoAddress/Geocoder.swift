@@ -74,9 +74,11 @@ public struct Geocoder: Sendable {
     let regionPrefixes: [String: String]
     /// ``ancestorCodes(ofDistrict:)`` of the book's districts, made once: every answer carries them.
     let districtAncestors: [String: [String: String]]
-    /// ``divisionResult(_:)`` of every province, prefecture and county of the list by code, made once: an address
-    /// elsewhere, most of what a city's intake gets from outside it, is answered with one of them.
-    let divisionAnswers: [String: GeocodeResult]
+    /// ``divisionResult(_:)`` of every province, prefecture and county of the list, made once: an address
+    /// elsewhere, most of what a city's intake gets from outside it, is answered with one of them. By division
+    /// index, where each division finds its answer's index in ``divisionAnswers`` (-1: made on demand).
+    let divisionAnswers: [GeocodeResult]
+    let divisionAnswerIndex: [Int32]
     /// The book region of each division of the list with a code of the book (-1: none), by division index.
     let bookRegionOfDivision: [Int32]
 
@@ -170,9 +172,14 @@ public struct Geocoder: Sendable {
         }
         self.placesByGateRoad = placesByGateRoad
         homeDistrict = home
-        var divisionAnswers: [String: GeocodeResult] = [:]
-        for d in divisions.divisions where d.level <= 3 { divisionAnswers[d.code] = Self.divisionResult(d, divisions: divisions) }
+        var divisionAnswers: [GeocodeResult] = []
+        var divisionAnswerIndex = [Int32](repeating: -1, count: divisions.divisions.count)
+        for (k, d) in divisions.divisions.enumerated() where d.level <= 3 {
+            divisionAnswerIndex[k] = Int32(divisionAnswers.count)
+            divisionAnswers.append(Self.divisionResult(d, divisions: divisions))
+        }
         self.divisionAnswers = divisionAnswers
+        self.divisionAnswerIndex = divisionAnswerIndex
         bookRegionOfDivision = divisions.divisions.map { regionByCode[$0.code].map(Int32.init) ?? -1 }
         regionPrefixes = Dictionary(
             book.regions.filter { $0.code.count < 15 }.map { ($0.code, Self.walkRegionPrefix($0.code, book: book, regionByCode: regionByCode, divisions: divisions)) },
@@ -568,8 +575,10 @@ public struct Geocoder: Sendable {
             matchedID: region.code, notes: notes)
     }
 
-    private func divisionResult(_ division: AdminDivision) -> GeocodeResult {
-        divisionAnswers[division.code] ?? Self.divisionResult(division, divisions: divisions)
+    /// The answer for the division at index `k` of the list.
+    private func divisionResult(_ k: Int) -> GeocodeResult {
+        let made = divisionAnswerIndex[k]
+        return made >= 0 ? divisionAnswers[Int(made)] : Self.divisionResult(divisions.divisions[k], divisions: divisions)
     }
 
     /// The answer for a division of the list: its admin levels and representative point (a division's answer

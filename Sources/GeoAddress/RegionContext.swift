@@ -16,7 +16,8 @@ struct RegionContext {
     /// named (朝阳区 of 北京 or of 长春): every answer carries it as a note.
     var readingNote: String?
     var deepestBookRegion: AddressRegion?
-    var deepestDivision: AdminDivision?
+    /// The deepest national division named, by index in the division list.
+    var deepestDivision: Int?
 
     /// The significant prefix of a code (``CodePrefix``): 320000 → 32, 320900 → 3209.
     static func prefix(_ code: String) -> CodePrefix { CodePrefix(code) }
@@ -114,7 +115,7 @@ extension Geocoder {
                 if (context.deepestBookRegion?.code.count ?? 0) < region.code.count { context.deepestBookRegion = region }
             case .division(let k):
                 let division = divisions.divisions[Int(k)]
-                if (context.deepestDivision?.level ?? 0) < division.level { context.deepestDivision = division }
+                if (context.deepestDivision.map { divisions.divisions[$0].level } ?? 0) < division.level { context.deepestDivision = Int(k) }
                 let region = bookRegionOfDivision[Int(k)]
                 if region >= 0, (context.deepestBookRegion?.code.count ?? 0) < division.code.count {
                     context.deepestBookRegion = book.regions[Int(region)]
