@@ -92,6 +92,21 @@ public struct AdminDivisions: Sendable {
     public func division(code: String) -> AdminDivision? { indexByCode[code].map { divisions[$0] } }
     func index(of code: String) -> Int? { indexByCode[code] }
 
+    /// The index of the parent of the division at index `k`; nil when it has none the list holds.
+    func parent(ofIndex k: Int) -> Int? { parentIndex[k] >= 0 ? Int(parentIndex[k]) : nil }
+
+    /// How many divisions ``chain(of:)`` would walk from the one at index `k` without its bound, counted up to
+    /// `limit`.
+    func chainLength(fromIndex k: Int, limit: Int) -> Int {
+        var count = 1
+        var next = parentIndex[k]
+        while next >= 0, count < limit {
+            count += 1
+            next = parentIndex[Int(next)]
+        }
+        return count
+    }
+
     /// The division and its ancestors, province first.
     public func chain(of code: String) -> [AdminDivision] {
         guard let k = indexByCode[code] else { return [] }

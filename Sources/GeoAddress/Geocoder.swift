@@ -578,7 +578,22 @@ public struct Geocoder: Sendable {
     /// The answer for the division at index `k` of the list.
     private func divisionResult(_ k: Int) -> GeocodeResult {
         let made = divisionAnswerIndex[k]
-        return made >= 0 ? divisionAnswers[Int(made)] : Self.divisionResult(divisions.divisions[k], divisions: divisions)
+        if made >= 0 { return divisionAnswers[Int(made)] }
+        let code = divisions.divisions[k].code
+        // A township's answer is its county's with its own name and code: the same chain one level deeper (while
+        // chain(of:) is not bounded) and, where the township has no point of its own (the list has none), the
+        // county's point and notes.
+        if let own = divisions.index(of: code), let parent = divisions.parent(ofIndex: own), divisionAnswerIndex[parent] >= 0,
+            divisions.chainLength(fromIndex: parent, limit: 5) < 5, divisions.boundaries.point(of: code) == nil
+        {
+            var answer = divisionAnswers[Int(divisionAnswerIndex[parent])]
+            let township = divisions.divisions[own]
+            answer.label += township.name
+            answer.codes[Self.levelKey(township.level)] = township.code
+            answer.matchedID = township.code
+            return answer
+        }
+        return Self.divisionResult(divisions.divisions[k], divisions: divisions)
     }
 
     /// The answer for a division of the list: its admin levels and representative point (a division's answer
