@@ -212,7 +212,10 @@ struct RegionReadings: Sendable {
     /// admits a region inside the book's district admits that district, so the district and the regions outside it
     /// are all there is to ask about.
     func bookRegionAdmitted(by chain: NamedChain) -> Bool {
-        chain.admits(home: home) || outerBookPrefixes.contains(where: chain.admits)
+        // Loops, not `contains(where: chain.admits)`: that closure would copy the chain at every name tried.
+        if chain.admits(home: home) { return true }
+        for prefix in outerBookPrefixes where chain.admits(prefix) { return true }
+        return false
     }
 
     /// ``CodePrefix/provinceBit`` of a region entry's reading; none for roads, places and POIs.
@@ -272,7 +275,10 @@ struct NamedChain {
     }
 
     /// Whether the book's district (`home`) agrees with the levels named (true when none are, or no home).
-    func admits(home: CodePrefix?) -> Bool { home.map(admits) ?? true }
+    func admits(home: CodePrefix?) -> Bool {
+        guard let home else { return true }
+        return admits(home)
+    }
 
     /// ``CodePrefix/provinceBit`` of every province a reading the chain admits may lie in: those every level
     /// named has a reading in (all of them while none is named).
