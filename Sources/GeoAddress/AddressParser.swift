@@ -281,10 +281,10 @@ struct AddressParser: Sendable {
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                // An admin reading must lie inside the levels named (admissibleFuzzy): names of other provinces are
-                // not compared at all.
-                let provinces = kind == .admin ? chain.provinces : nil
-                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, provinces: provinces) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                // An admin reading must lie inside the levels named (admissibleFuzzy): names of other provinces, and
+                // townships before a level is named, are not compared at all.
+                let reach = kind == .admin ? chain.reach : nil
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, reach: reach) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()

@@ -101,12 +101,12 @@ public struct Geocoder: Sendable {
                 trie.insert(number.name, entry)
             }
             guard entry.form != .shortForm else { return }
-            let provinces = regions.provinceBits(entry.target)
-            fuzzy.insert(key, entry, provinces: provinces)
+            let reach = regions.reach(entry.target)
+            fuzzy.insert(key, entry, reach: reach)
             // Only the book's own names are matched by sound: among 40,000 national division names, some town
             // elsewhere sounds like almost any unknown three-character name, and would be read for it.
             if case .division = entry.target { return }
-            homophones.insert(key, entry, provinces: provinces)
+            homophones.insert(key, entry, reach: reach)
         }
         for (k, d) in divisions.divisions.enumerated() {
             add(d.name, NameEntry(target: .division(Int32(k)), form: .official))

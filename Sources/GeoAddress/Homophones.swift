@@ -186,10 +186,10 @@ struct HomophoneIndex: Sendable {
     }
 
     /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least);
-    /// `provinces` are the province bits of its reading (``NameTable``).
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, provinces: UInt64 = .max) {
+    /// `reach` is where its reading lies (``NameTable``).
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, reach: RegionReach = RegionReach(provinces: .max, kinds: .max)) {
         guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }),
-            let id = table.insert(name, entry, provinces: provinces)
+            let id = table.insert(name, entry, reach: reach)
         else { return }
         if lengths.count <= name.count { lengths += repeatElement(false, count: name.count + 1 - lengths.count) }
         lengths[name.count] = true

@@ -318,9 +318,9 @@ struct NameTable: Sendable {
     private(set) var kinds: [EntryKinds] = []
     /// The best form among each name's entries (official before alias …), for ranking candidates.
     private(set) var bestForms: [UInt8] = []
-    /// The provinces of each name's region entries (``CodePrefix/provinceBit``): a lookup for a region inside the
-    /// levels a text names skips the names of other provinces without reading them.
-    private(set) var provinces: [UInt64] = []
+    /// Where each name's region entries lie (``RegionReach``): a lookup for a region inside the levels a text
+    /// names skips the names of other provinces and kinds without reading them.
+    private(set) var reaches: [RegionReach] = []
     private var ids: [String: Int32] = [:]
     /// Whether some name is filed both under a region (a division or a book region) and under a road, place or
     /// POI: only then can a near miss or homophone looked up for a road or place also name a region.
@@ -328,13 +328,13 @@ struct NameTable: Sendable {
 
     var isEmpty: Bool { names.isEmpty }
 
-    /// Files `entry` under `name`, with the province bits of its reading (every bit when unknown); the new id
-    /// when the name is new, nil when it was held already.
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, provinces bits: UInt64) -> Int32? {
+    /// Files `entry` under `name`, with where its reading lies; the new id when the name is new, nil when it was
+    /// held already.
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, reach: RegionReach) -> Int32? {
         let whole = String(scalars: name)
         if let id = ids[whole] {
             let k = Int(id)
-            provinces[k] |= bits
+            reaches[k].formUnion(reach)
             if !entries[k].contains(entry) { entries[k].append(entry) }
             kinds[k].insert(EntryKinds(entry))
             bestForms[k] = min(bestForms[k], entry.form.rawValue)
@@ -347,7 +347,7 @@ struct NameTable: Sendable {
         entries.append([entry])
         kinds.append(EntryKinds(entry))
         bestForms.append(entry.form.rawValue)
-        provinces.append(bits)
+        reaches.append(reach)
         return id
     }
 }
@@ -405,14 +405,14 @@ struct FuzzyNameIndex: Sendable {
         }
     }
 
-    /// Files `entry` under `name`; `provinces` are the province bits of its reading (``NameTable``).
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, provinces: UInt64 = .max) {
+    /// Files `entry` under `name`; `reach` is where its reading lies (``NameTable``).
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, reach: RegionReach = RegionReach(provinces: .max, kinds: .max)) {
         guard name.count >= Self.minimumLength else { return }
         switch entry.target {
         case .division, .region: regionEndings.set(Self.hash(name.suffix(2)), true)
         default: break
         }
-        guard let id = table.insert(name, entry, provinces: provinces) else { return }
+        guard let id = table.insert(name, entry, reach: reach) else { return }
         longestNameLength = max(longestNameLength, name.count)
         byKey.update(Self.hash(name), initial: []) { $0.append(id) }
         Self.forEachDeletionHash(name[...]) { key in
@@ -432,18 +432,18 @@ struct FuzzyNameIndex: Sendable {
     }
 
     /// Names one edit from `query` (not the query itself) with an entry of one of `kinds`, with their entries.
-    /// With `provinces` (province bits, ``NamedChain/provinces``), only names with a region reading in one of
-    /// them: what a lookup for a region inside the levels a text names can use.
-    func nearMisses(of slice: ArraySlice<Unicode.Scalar>, kinds: EntryKinds = .all, provinces: UInt64? = nil) -> [([Unicode.Scalar], [NameEntry])] {
+    /// With `reach` (``NamedChain/reach``), only names whose region readings may lie there: what a lookup for a
+    /// region inside the levels a text names can use.
+    func nearMisses(of slice: ArraySlice<Unicode.Scalar>, kinds: EntryKinds = .all, reach: RegionReach? = nil) -> [([Unicode.Scalar], [NameEntry])] {
         guard slice.count >= Self.minimumLength - 1, slice.count <= longestNameLength + 1 else { return [] }
         // The names under a key: those of another kind are dropped by their kinds alone (a road's near misses
         // share keys with hundreds of township names), before their characters are read.
         var found: [Int32] = []
         // What the closure reads, taken out first: a closure over `self` would copy the whole index for every call.
-        let (byKey, kindsByID, provincesByID) = (byKey, table.kinds, table.provinces)
+        let (byKey, kindsByID, reaches) = (byKey, table.kinds, table.reaches)
         func gather(_ key: UInt64) {
             guard let ids = byKey[key] else { return }
-            for id in ids where !kindsByID[Int(id)].isDisjoint(with: kinds) && provinces.map({ provincesByID[Int(id)] & $0 != 0 }) ?? true {
+            for id in ids where !kindsByID[Int(id)].isDisjoint(with: kinds) && reach.map({ reaches[Int(id)].meets($0) }) ?? true {
                 found.append(id)
             }
         }

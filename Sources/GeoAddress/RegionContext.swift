@@ -218,8 +218,12 @@ struct RegionReadings: Sendable {
         return false
     }
 
-    /// ``CodePrefix/provinceBit`` of a region entry's reading; none for roads, places and POIs.
-    func provinceBits(_ target: NameTarget) -> UInt64 { reading(target)?.prefix.provinceBit ?? 0 }
+    /// The ``RegionReach`` of a region entry's reading; none for roads, places and POIs.
+    func reach(_ target: NameTarget) -> RegionReach {
+        guard let (prefix, level) = reading(target) else { return .none }
+        let kind: UInt8 = if case .region = target { RegionReach.bookRegion } else { RegionReach.division(level: level) }
+        return RegionReach(provinces: prefix.provinceBit, kinds: kind)
+    }
 
     /// The code prefix and level a region entry reads as; nil for roads, places and POIs.
     func reading(_ target: NameTarget) -> (prefix: CodePrefix, level: UInt8)? {
@@ -283,6 +287,37 @@ struct NamedChain {
     /// ``CodePrefix/provinceBit`` of every province a reading the chain admits may lie in: those every level
     /// named has a reading in (all of them while none is named).
     private(set) var provinces: UInt64 = .max
+
+    /// Where an admin reading the parser may read inside the chain lies: in ``provinces``, and while no level is
+    /// named, a province, prefecture or county of the list or a region of the book (a township of the list only
+    /// inside a named chain; AddressParser.admissibleFuzzy).
+    var reach: RegionReach {
+        let kinds = isEmpty ? RegionReach.division(level: 1) | RegionReach.division(level: 2) | RegionReach.division(level: 3) | RegionReach.bookRegion : .max
+        return RegionReach(provinces: provinces, kinds: kinds)
+    }
+}
+
+/// Where region readings may lie, coarsely, as bits: their provinces (``CodePrefix/provinceBit``) and their kinds,
+/// a division of the list by level or a region of the book. A name's reach is that of all its region readings, a
+/// chain's where the readings it admits lie: a name whose reach does not meet the chain's has no reading the chain
+/// admits, and a lookup tells so without reading the name.
+struct RegionReach: Sendable {
+    var provinces: UInt64
+    var kinds: UInt8
+
+    static let none = RegionReach(provinces: 0, kinds: 0)
+    static let bookRegion: UInt8 = 1 << 7
+
+    /// The kind bit of a division of the list at `level` (1 province … 4 township).
+    static func division(level: UInt8) -> UInt8 { 1 << min(level, 6) }
+
+    /// Whether the two share a province and a kind: necessary for a reading of one to lie in the other.
+    func meets(_ other: RegionReach) -> Bool { provinces & other.provinces != 0 && kinds & other.kinds != 0 }
+
+    mutating func formUnion(_ other: RegionReach) {
+        provinces |= other.provinces
+        kinds |= other.kinds
+    }
 }
 
 /// The significant digits of a region code as a number: a province's 320000 is 32, a prefecture's 320900 is 3209,
