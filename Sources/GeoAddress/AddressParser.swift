@@ -142,9 +142,9 @@ struct AddressParser: Sendable {
         var parsed: ParsedAddress
         var text: [Unicode.Scalar]
         var regionsOnly: Bool
-        /// The text no name or number explained, in order, and its runs.
+        /// The text no name or number explained, in order, and its runs (ranges of ``text``).
         var remark: [Unicode.Scalar] = []
-        var unmatchedRuns: [[Unicode.Scalar]] = []
+        var unmatchedRuns: [Range<Int>] = []
         /// A province or prefecture was read: county short forms are safe.
         var sawParent = false
         /// The province, prefecture and county the text has named: every later region reading lies inside.
@@ -186,15 +186,20 @@ struct AddressParser: Sendable {
             return NameReading(parsed: out, text: s, regionsOnly: regionsOnly, isComponentCode: true)
         }
         var remark: [Unicode.Scalar] = []
-        var unmatchedRuns: [[Unicode.Scalar]] = []
-        var run: [Unicode.Scalar] = []
+        var unmatchedRuns: [Range<Int>] = []
+        // Where the run of text no name explained started (nil: none is open). A run is always one range of the text:
+        // every token flushes it, and the one character skipped without (a joiner after a road) follows a token.
+        var runStart: Int?
         var sawParent = false  // a province or prefecture before: county short forms become safe
         // The province, prefecture and county the text has named so far: every later region reading lies inside.
         var chain = NamedChain()
-        func flushRun() {
-            if !run.isEmpty { unmatchedRuns.append(run); remark += run; run.removeAll() }
-        }
         var i = 0
+        func flushRun() {
+            guard let start = runStart else { return }
+            unmatchedRuns.append(start..<i)
+            remark += s[start..<i]
+            runStart = nil
+        }
         // The length of a province, prefecture or county name at `i` outside the chain (known() finds it).
         var foreignLength = 0
         // Every road read so far (its readings in roadMentions, empty for one the book does not have), with where
@@ -206,6 +211,7 @@ struct AddressParser: Sendable {
         var names = NameStarts(s)
         // The names starting at a position, one buffer for every position (see known()).
         var candidates: [(length: Int, node: Int32)] = []
+        candidates.reserveCapacity(8)
         while i < s.count {
             foreignLength = 0
             let tokenStart = i, readingsBefore = out.roadMentions.count, unknownBefore = unknownRoads
@@ -327,7 +333,7 @@ struct AddressParser: Sendable {
                     continue
                 }
             }
-            run.append(s[i])
+            if runStart == nil { runStart = i }
             i += 1
         }
         flushRun()
@@ -349,7 +355,8 @@ struct AddressParser: Sendable {
         // For the admin levels alone, leftover text can hold only the book's own regions, which lie inside the book's
         // district: none to look for in a text that names levels elsewhere.
         let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : reading.unmatchedRuns
-        for leftover in leftovers where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
+        for range in leftovers where range.count >= FuzzyNameIndex.minimumLength - 1 {
+            let leftover = Array(s[range])
             let mention: NameMention
             let explained: [Unicode.Scalar]
             if let best = bestNearMiss(in: leftover, chain: chain) {

@@ -288,23 +288,24 @@ struct NameStarts {
     fileprivate(set) var hits: [(length: Int32, node: Int32)] = []
     /// The range of ``hits`` found at each position (`lower` -1: not walked yet); one more than the text, so that
     /// its end can be asked about too.
-    private var lower: [Int32]
-    private var upper: [Int32]
+    private var walks: [(lower: Int32, upper: Int32)]
 
     init(_ text: [Unicode.Scalar]) {
         self.text = text
-        lower = Array(repeating: -1, count: text.count + 1)
-        upper = Array(repeating: 0, count: text.count + 1)
+        walks = Array(repeating: (-1, 0), count: text.count + 1)
         hits.reserveCapacity(text.count)
     }
 
     /// The name at index `k` of a range ``ScalarTrie/names(startingAt:in:)`` gave: its length and trie node.
     subscript(_ k: Int) -> (length: Int, node: Int32) { (Int(hits[k].length), hits[k].node) }
 
-    fileprivate func walked(_ start: Int) -> Range<Int>? { lower[start] < 0 ? nil : Int(lower[start])..<Int(upper[start]) }
+    fileprivate func walked(_ start: Int) -> Range<Int>? {
+        let walk = walks[start]
+        return walk.lower < 0 ? nil : Int(walk.lower)..<Int(walk.upper)
+    }
 
     fileprivate mutating func walked(_ start: Int, _ range: Range<Int>) -> Range<Int> {
-        (lower[start], upper[start]) = (Int32(range.lowerBound), Int32(range.upperBound))
+        walks[start] = (Int32(range.lowerBound), Int32(range.upperBound))
         return range
     }
 }
