@@ -76,7 +76,8 @@ public struct Geocoder: Sendable {
     let districtAncestors: [String: [String: String]]
     /// ``divisionResult(_:)`` of every province, prefecture and county of the list, made once: an address
     /// elsewhere, most of what a city's intake gets from outside it, is answered with one of them. By division
-    /// index, where each division finds its answer's index in ``divisionAnswers`` (-1: made on demand).
+    /// index, where each division finds its answer's index in ``divisionAnswers``; a township whose answer is its
+    /// county's one level deeper finds -2 - the county's index there; -1: made on demand.
     let divisionAnswers: [GeocodeResult]
     let divisionAnswerIndex: [Int32]
     /// The book region of each division of the list with a code of the book (-1: none), by division index.
@@ -177,6 +178,15 @@ public struct Geocoder: Sendable {
         for (k, d) in divisions.divisions.enumerated() where d.level <= 3 {
             divisionAnswerIndex[k] = Int32(divisionAnswers.count)
             divisionAnswers.append(Self.divisionResult(d, divisions: divisions))
+        }
+        // A township's answer is its county's with its own name and code: the same chain one level deeper (where
+        // chain(of:) reaches the division itself and its walk is not bounded) and, where the township has no point
+        // of its own (the list has none), the county's point and notes.
+        for (k, d) in divisions.divisions.enumerated() where divisionAnswerIndex[k] < 0 {
+            guard divisions.index(of: d.code) == k, let parent = divisions.parent(ofIndex: k), divisionAnswerIndex[parent] >= 0,
+                divisions.chainLength(fromIndex: parent, limit: 5) < 5, divisions.boundaries.point(of: d.code) == nil
+            else { continue }
+            divisionAnswerIndex[k] = -2 - divisionAnswerIndex[parent]
         }
         self.divisionAnswers = divisionAnswers
         self.divisionAnswerIndex = divisionAnswerIndex
@@ -577,23 +587,16 @@ public struct Geocoder: Sendable {
 
     /// The answer for the division at index `k` of the list.
     private func divisionResult(_ k: Int) -> GeocodeResult {
-        let made = divisionAnswerIndex[k]
-        if made >= 0 { return divisionAnswers[Int(made)] }
-        let code = divisions.divisions[k].code
-        // A township's answer is its county's with its own name and code: the same chain one level deeper (while
-        // chain(of:) is not bounded) and, where the township has no point of its own (the list has none), the
-        // county's point and notes.
-        if let own = divisions.index(of: code), let parent = divisions.parent(ofIndex: own), divisionAnswerIndex[parent] >= 0,
-            divisions.chainLength(fromIndex: parent, limit: 5) < 5, divisions.boundaries.point(of: code) == nil
-        {
-            var answer = divisionAnswers[Int(divisionAnswerIndex[parent])]
-            let township = divisions.divisions[own]
-            answer.label += township.name
-            answer.codes[Self.levelKey(township.level)] = township.code
-            answer.matchedID = township.code
-            return answer
-        }
-        return Self.divisionResult(divisions.divisions[k], divisions: divisions)
+        let made = Int(divisionAnswerIndex[k])
+        if made >= 0 { return divisionAnswers[made] }
+        guard made <= -2 else { return Self.divisionResult(divisions.divisions[k], divisions: divisions) }
+        // A township: its county's answer, one level deeper.
+        var answer = divisionAnswers[-2 - made]
+        let township = divisions.divisions[k]
+        answer.label += township.name
+        answer.codes[Self.levelKey(township.level)] = township.code
+        answer.matchedID = township.code
+        return answer
     }
 
     /// The answer for a division of the list: its admin levels and representative point (a division's answer
