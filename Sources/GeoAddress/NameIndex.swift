@@ -94,7 +94,10 @@ struct ScalarSet: Sendable {
     }
 
     func contains(_ scalar: Unicode.Scalar) -> Bool {
-        filter & 1 << UInt64(scalar.value & 63) != 0 && values.contains(scalar.value)
+        let value = scalar.value
+        guard filter & 1 << UInt64(value & 63) != 0 else { return false }
+        for member in values where member == value { return true }
+        return false
     }
 }
 
