@@ -95,9 +95,14 @@ public struct Geocoder: Sendable {
             if case .division = entry.target { return }
             homophones.insert(key, entry)
         }
+        let officialNames = Set(divisions.divisions.map(\.name))
         for (k, d) in divisions.divisions.enumerated() {
             add(d.name, NameEntry(target: .division(Int32(k)), form: .official))
             for short in AdminDivisions.shortForms(of: d) { add(short, NameEntry(target: .division(Int32(k)), form: .shortForm)) }
+            // Exact only: a typo of an outdated name is too far from the text to read.
+            for old in AdminDivisions.otherSuffixForms(of: d, officialNames: officialNames) {
+                trie.insert(AddressNormalizer.normalizedScalars(old), NameEntry(target: .division(Int32(k)), form: .formerSuffix))
+            }
         }
         func addNamed(_ target: NameTarget, _ name: String, _ aliases: [String], _ former: [FormerName]) {
             add(name, NameEntry(target: target, form: .official))

@@ -78,7 +78,13 @@ extension Geocoder {
             // An ambiguous township name that nothing else supports (城关镇 alone) says nothing reliable.
             let s = scores[bestIndex]
             if readings[m].count > 1 && s.0 == 0 && s.1 == 0 && best.code.count == 9 { continue }
-            context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: best.entry.form == .official && !mention.fuzzy))
+            // A name with a county suffix, today's or a former one, is as explicit as the official name.
+            let written = best.entry.form == .official || best.entry.form == .formerSuffix
+            context.named.append(RegionContext.Named(name: mention.text, code: best.code, official: written && !mention.fuzzy))
+            if explaining, best.entry.form == .formerSuffix, case .division(let k) = best.entry.target {
+                let note = "\(mention.text) read as \(divisions.divisions[Int(k)].name) (\(best.code)), its name since the county's conversion"
+                context.readingNote = context.readingNote.map { $0 + "; " + note } ?? note
+            }
             let codes = explaining ? Set(readings[m].map { regionCode($0.target) }) : []
             if codes.count > 1 {
                 let others = codes.count - 1

@@ -54,6 +54,43 @@ struct RealAddressTests {
         #expect(levels["street"] == nil)
     }
 
+    @Test("a county written with its suffix of before the conversion is today's county, said in a note", arguments: [
+        // 撤县设市: not the official 迁西县 (Hebei) or 理县 (Sichuan) inside the old name.
+        ("云南省迪庆藏族自治州香格里拉县建塘镇长征路12号", "533401", "香格里拉县 read as 香格里拉市"),
+        ("贵州省毕节市黔西县莲城大道5号", "520581", "黔西县 read as 黔西市"), ("四川省凉山州会理县城北街道", "513402", "会理县 read as 会理市"),
+        // 撤市设区, and a bare old name without province or prefecture: admin levels only, no plate of the book.
+        ("福建省漳州市龙海市石码街道", "350604", "龙海市 read as 龙海区"), ("香格里拉县东环线", "533401", "香格里拉县 read as 香格里拉市"),
+    ])
+    func formerCountySuffix(_ text: String, _ district: String, _ note: String) async throws {
+        let answers = try await DemoBook.geocoder.value.geocode(text, limit: 5)
+        let top = try #require(answers.first)
+        #expect(top.codes["district"] == district)
+        #expect(top.notes.contains { $0.hasPrefix(note) })
+        #expect(!answers.contains { Self.pointLevel.contains($0.matchType) })
+    }
+
+    @Test("a name that is some county's own stays that county, whatever another county's old suffix was", arguments: [
+        ("辽宁省朝阳市朝阳县柳城镇", "211321"), ("北京市朝阳区建国路88号", "110105"), ("四川省阿坝藏族羌族自治州理县", "513222"),
+        ("河北省唐山市迁西县", "130227"),
+    ])
+    func officialNamesWin(_ text: String, _ district: String) async throws {
+        let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(top.codes["district"] == district)
+        #expect(!top.notes.contains { $0.contains("since the county's conversion") })
+    }
+
+    @Test("the other county-level suffixes of a name, without any division's own name", arguments: [
+        ("黔西市", ["黔西县", "黔西区"]), ("龙海区", ["龙海县", "龙海市"]),
+        // 朝阳县 and 朝阳市 are names of their own; 沙县区's stem is the old county itself; 城区 has no stem.
+        ("朝阳区", []), ("沙县区", []), ("城区", []), ("峨边彝族自治县", []),
+    ])
+    func otherSuffixForms(_ name: String, _ forms: [String]) async throws {
+        let divisions = try await DemoBook.geocoder.value.divisions
+        let official = Set(divisions.divisions.map(\.name))
+        let division = try #require(divisions.divisions.first { $0.name == name && $0.level == 3 })
+        #expect(AdminDivisions.otherSuffixForms(of: division, officialNames: official) == forms)
+    }
+
     @Test("reverse geocoding anywhere in China: province, prefecture and county from the national outlines", arguments: [
         (116.3975, 39.9087, "110000", nil as String?, "110101" as String?), (121.4737, 31.2304, "310000", nil, "310101"),
         (91.1172, 29.6469, "540000", "540100", "540102"), (113.7518, 23.0207, "440000", "441900", nil),
