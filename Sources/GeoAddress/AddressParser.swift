@@ -91,6 +91,8 @@ struct AddressParser: Sendable {
     /// Of ``nameContinuations``, those that end a road's name right there (大丰路): after a parent level (盐城大丰庄台路)
     /// the others more often start the next name.
     static let roadEndings = ScalarSet("路街巷道弄里")
+    /// The road endings that never follow a compound or POI as other words do (道 as in 道口, 里 as in 小区里 may).
+    static let roadNameEndings = ScalarSet("路街巷弄")
     /// Direction characters: a road with one more or one fewer (南环西路, 南环路) is another road.
     static let directionCharacters = ScalarSet("东西南北中")
     /// Direction words with their bearing (nil for 旁, 对面 …), as scalars: the parser tries them at every
@@ -457,6 +459,12 @@ struct AddressParser: Sendable {
             // Asked once per name, not once per short form under it (朝阳 is a short form of several districts).
             lazy var followedByDivision = divisionStarts(s, at: i + length)
             func isUsable(_ entry: NameEntry) -> Bool {
+                // A compound or POI name run into 路, 街, 巷 or 弄 is the head of a road named after it (政府街路, 人民公园路):
+                // the road, known or not, is what the text gives.
+                switch entry.target {
+                case .place, .poi: if let next, Self.roadNameEndings.contains(next) { return false }
+                default: break
+                }
                 // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
                 if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
                     if case .division = entry.target, reading.level < RegionReadings.township, length >= 2 { foreign = max(foreign, length) }

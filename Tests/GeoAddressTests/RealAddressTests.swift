@@ -38,11 +38,20 @@ struct RealAddressTests {
 
     @Test("roads the book does not have, written into 大丰区 text, answer the district or a street, never a plate", arguments: [
         "江苏省盐城市大丰区西安南路71号", "江苏省盐城市大丰区文卫路65号", "大丰区盛丰路1号", "盐城大丰庄台路182号", "江苏省盐城市大丰区郓城北环路254号",
+        // A POI's name run into 街路 is the head of a road named after it, not the POI (大丰区人民政府).
+        "大丰区政府街路211号",
     ])
     func outOfBook(_ text: String) async throws {
         let answer = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
         #expect(answer.codes["district"] == "320904")
         #expect(!Self.pointLevel.contains(answer.matchType))
+    }
+
+    @Test("a POI followed by a direction word or nothing is still the POI", arguments: ["大丰区人民政府", "大丰区人民政府门口", "大丰区人民政府对面"])
+    func poiBeforeOtherWords(_ text: String) async throws {
+        let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(top.matchType == .poi)
+        #expect(top.label.hasSuffix("大丰区人民政府"))
     }
 
     @Test("a township is read only inside the chain: the near miss of another province's town is not taken", arguments: [
