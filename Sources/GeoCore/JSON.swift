@@ -146,6 +146,18 @@ struct JSONReader {
         }
     }
 
+    /// Past the opening bracket of an array or object, one level deeper; true (and back up a level, past the
+    /// `closing` bracket) when the container is empty.
+    mutating func enter(closing: Unicode.Scalar) throws(GeoError) -> Bool {
+        try enter()
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count && bytes[index] == UInt8(ascii: closing) else { return false }
+        index += 1
+        depth -= 1
+        return true
+    }
+
     /// After an element of an array or a member of an object: true past a `,` (another must follow), false past
     /// the `closing` bracket; anything else, and a trailing comma, is an error naming the byte.
     mutating func readSeparator(closing: Unicode.Scalar) throws(GeoError) -> Bool {
@@ -165,15 +177,8 @@ struct JSONReader {
     }
 
     mutating func readArray() throws(GeoError) -> JSONValue {
-        try enter()
-        index += 1  // [
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
-        }
+        if try enter(closing: "]") { return .array(elements) }
         while true {
             skipWhitespace()
             elements.append(try readValue())
@@ -184,15 +189,8 @@ struct JSONReader {
     }
 
     mutating func readObject() throws(GeoError) -> JSONValue {
-        try enter()
-        index += 1  // {
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
+        if try enter(closing: "}") { return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {

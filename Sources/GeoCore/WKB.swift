@@ -258,23 +258,20 @@ struct WKBReader {
         guard bytes.count - offset >= 4 else {
             throw Self.error("unexpected end of input, expected a 4-byte \(what)", at: offset)
         }
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let b = UInt32(bytes[offset + (le ? k : 3 - k)])
-            v |= b << (8 * UInt32(k))
-        }
-        offset += 4
-        return v
+        return load(le)
     }
 
     /// Loads 8 bytes the caller has already checked are there.
-    mutating func load64(_ le: Bool) -> UInt64 {
-        var v: UInt64 = 0
-        for k in 0..<8 {
-            let b = UInt64(bytes[offset + (le ? k : 7 - k)])
-            v |= b << (8 * UInt64(k))
+    mutating func load64(_ le: Bool) -> UInt64 { load(le) }
+
+    /// Loads an integer of the next `T.bitWidth / 8` bytes (checked by the caller) in the byte order `le` says.
+    mutating func load<T: FixedWidthInteger & UnsignedInteger>(_ le: Bool) -> T {
+        let size = T.bitWidth / 8
+        var v: T = 0
+        for k in 0..<size {
+            v |= T(bytes[offset + (le ? k : size - 1 - k)]) << (8 * k)
         }
-        offset += 8
+        offset += size
         return v
     }
 }
