@@ -62,6 +62,9 @@ public struct ParsedAddress: Hashable, Sendable {
     /// Names recognised only by their suffix (e.g. an unknown 建国路), by kind.
     var unknownRoad: String?
     var unknownPlace: String?
+    /// A county recognised only by its suffix, not in the division list (青石县): the text is then in some county
+    /// the book is not, unless it also names a known county.
+    var unknownCounty: String?
     /// For an intersection, the readings of each of its two roads: ranges of ``roadMentions`` (empty for a road
     /// the book does not have).
     var crossing: RoadCrossing?
@@ -255,6 +258,9 @@ struct AddressParser: Sendable {
                     }
                     i += length
                     continue
+                }
+                if kind == .admin, out.unknownCounty == nil, Self.isUnknownCounty(name, before: i + length < s.count ? s[i + length] : nil) {
+                    out.unknownCounty = Self.string(name[...])
                 }
                 if kind != .admin {
                     flushRun()
@@ -731,6 +737,16 @@ struct AddressParser: Sendable {
     }
 
     /// An unknown name recognised by its suffix: the shortest run of Han characters (2–12) ending in one.
+    /// Whether an admin run that reads as no known name is a county: two or more characters before 县, and no
+    /// county institution after it (县城, 县委, 县衙, 县府, 县志, 县道, 县级). Not 市, 区 or 旗, which end too many
+    /// other words (超市, 校区, 红旗).
+    static func isUnknownCounty(_ name: [Unicode.Scalar], before next: Unicode.Scalar?) -> Bool {
+        guard name.count >= 3, name.last == "县" else { return false }
+        return next.map { !countyInstitutions.contains($0) } ?? true
+    }
+
+    static let countyInstitutions = ScalarSet("城委衙府志道级")
+
     private func suffixed(_ s: [Unicode.Scalar], at i: Int) -> (Int, SuffixKind)? {
         var end = i + 1
         while end < s.count && end - i < 12 && Self.isHan(s[end]) {

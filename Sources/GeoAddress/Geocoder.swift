@@ -210,6 +210,12 @@ public struct Geocoder: Sendable {
             if let reading = context.readingNote { answer.notes.append(reading) }
             return [answer]
         }
+        // A county the division list does not have (青石县), and no known county or township named: not the book's either.
+        if homeDistrict != nil, let county = parsed.unknownCounty, !context.named.contains(where: { CodePrefix($0.code).count >= 6 }) {
+            guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
+            answer.notes.append("the address names \(county), a county the division list does not have: only the levels named are known")
+            return [answer]
+        }
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
         }
