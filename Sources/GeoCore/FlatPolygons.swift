@@ -44,6 +44,44 @@ public struct FlatPolygons: Sendable {
         return box
     }
 
+    /// Calls `body` with every edge of part `part`, each ring's last vertex joined back to its first, as
+    /// ``contains(part:x:y:)`` passes them to ``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)`` (`a` the later
+    /// vertex, `b` the one before it), so that a caller testing a subset of them gets the same crossings bit for bit.
+    @inlinable
+    public func forEachEdge(ofPart part: Int, _ body: (_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> Void) {
+        for ring in rings(ofPart: part) {
+            let vertices = vertices(ofRing: ring)
+            var previous = vertices.upperBound - 1
+            for current in vertices {
+                body(xs[current], ys[current], xs[previous], ys[previous])
+                previous = current
+            }
+        }
+    }
+
+    /// Whether part `part` is exactly the axis-aligned rectangle `box` for the crossing test: one ring whose
+    /// vertices are all corners of `box` (finite, of positive width and height) and whose edges are all
+    /// axis-parallel, with exactly one edge up or down each of the west and east sides. Such a part holds
+    /// `(x, y)` exactly when `box.minX <= x < box.maxX` and `box.minY <= y < box.maxY`: the two side edges each
+    /// cross the ray at their own x, unrounded, and the horizontal ones never count.
+    public func isRectangle(part: Int, box: BoundingBox) -> Bool {
+        guard rings(ofPart: part).count == 1, box.minX < box.maxX, box.minY < box.maxY,
+            box.minX.isFinite, box.maxX.isFinite, box.minY.isFinite, box.maxY.isFinite
+        else { return false }
+        var westSides = 0, eastSides = 0, rectangular = true
+        forEachEdge(ofPart: part) { ax, ay, bx, by in
+            let corners = (ax == box.minX || ax == box.maxX) && (ay == box.minY || ay == box.maxY)
+            guard corners, ax == bx || ay == by else {
+                rectangular = false
+                return
+            }
+            if ax == bx, ay != by {
+                if ax == box.minX { westSides += 1 } else { eastSides += 1 }
+            }
+        }
+        return rectangular && westSides == 1 && eastSides == 1
+    }
+
     /// Whether part `part` holds `(x, y)`: the crossing parities of its rings, exterior and holes, add up to odd
     /// (so a point on an edge shared with another part belongs to exactly one of them, east then north).
     @inlinable

@@ -58,6 +58,15 @@ import Testing
                 #expect(!Planar.ringParity(xs: xs, ys: ys, vertices: 0..<0, x: 1, y: 1))
             }
         }
+        // The same rings stored as interleaved x y pairs, read through a closure.
+        let pairs = zip(xs, ys).flatMap { [$0, $1] }
+        func interleaved(_ ring: Range<Int>, _ x: Double, _ y: Double) -> Bool {
+            Planar.ringParity(vertices: ring, x: x, y: y) { (pairs[2 * $0], pairs[2 * $0 + 1]) }
+        }
+        for (x, y) in [(0.5, 0.5), (3.5, 2), (2, 2), (5, 2), (0, 0), (4, 2), (1, 1), (3, 3)] {
+            #expect((interleaved(0..<4, x, y) != interleaved(4..<8, x, y)) == inside(x, y))
+        }
+        #expect(!interleaved(0..<0, 1, 1))
     }
 }
 
