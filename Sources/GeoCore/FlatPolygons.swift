@@ -28,11 +28,16 @@ public struct FlatPolygons: Sendable {
 
     /// Appends one part (exterior, then holes), each vertex mapped by `position` first (into a metric frame, say),
     /// and returns the bounding box of the mapped vertices of all its rings (nil when it has none).
+    /// - Parameter opening: leave out a ring's last vertex when it repeats its first. The crossing test joins the
+    ///   last vertex to the first anyway, so the answers are the same bit for bit, from less to read.
     @discardableResult
-    public mutating func append(rings: [[Coordinate]], mapping position: (Coordinate) -> Coordinate = { $0 }) -> BoundingBox? {
+    public mutating func append(
+        rings: [[Coordinate]], opening: Bool = false, mapping position: (Coordinate) -> Coordinate = { $0 }
+    ) -> BoundingBox? {
         var box: BoundingBox?
         for ring in rings {
-            for c in ring {
+            let closed = opening && ring.count > 1 && ring.first == ring.last
+            for c in closed ? ring.dropLast() : ring[...] {
                 let p = position(c)
                 xs.append(p.x)
                 ys.append(p.y)

@@ -322,8 +322,12 @@ extension PolygonBuckets {
             let (how, count) = rectangle ? (Block.rectangle, 0) : finite && rings.count == 1 ? (Block.ring, ring.count) : (Block.rings, part)
             if how == Block.rings { needsParts = true }
             blocks.append(Int32(values.count))
-            values += [box.minX, box.minY, box.maxX, box.maxY, Double(bitPattern: UInt64(UInt32(key)) | how << 32 | UInt64(count) << 34)]
-            for k in ring { values += [parts.xs[k], parts.ys[k]] }
+            append(box)
+            values.append(Double(bitPattern: UInt64(UInt32(key)) | how << 32 | UInt64(count) << 34))
+            for k in ring {
+                values.append(parts.xs[k])
+                values.append(parts.ys[k])
+            }
             guard let (columns, rows) = grid.bucketCells(overlapping: box) else { return }
             if !finite {
                 // Nothing can be said ahead about a part with a non-finite vertex: test it whole everywhere.
@@ -412,7 +416,7 @@ extension PolygonBuckets {
                         } else {
                             // Inside by parity but the box cuts the bucket (a hole outside its exterior).
                             records.append(Record(bucket: bucket, key: key, item: .subset(offset: Int32(values.count), header: 2 | 1)))
-                            values += [box.minX, box.minY, box.maxX, box.maxY]
+                            append(box)
                         }
                         continue
                     }
@@ -436,11 +440,24 @@ extension PolygonBuckets {
                     }
                     let header = near.count << 17 | ends.count << 2 | (boxHoldsAll ? 0 : 2) | (parity ? 1 : 0)
                     records.append(Record(bucket: bucket, key: key, item: .subset(offset: Int32(values.count), header: Int32(header))))
-                    if !boxHoldsAll { values += [box.minX, box.minY, box.maxX, box.maxY] }
-                    for e in near { values += [e.ax, e.ay, e.bx, e.by] }
+                    if !boxHoldsAll { append(box) }
+                    for e in near {
+                        values.append(e.ax)
+                        values.append(e.ay)
+                        values.append(e.bx)
+                        values.append(e.by)
+                    }
                     values += ends
                 }
             }
+        }
+
+        /// Appends a box to ``values`` as west, south, east, north.
+        mutating func append(_ box: BoundingBox) {
+            values.append(box.minX)
+            values.append(box.minY)
+            values.append(box.maxX)
+            values.append(box.maxY)
         }
 
         /// Whether segment e meets box r (edges included). Rounding can only err where the segment passes within a
@@ -453,12 +470,11 @@ extension PolygonBuckets {
             }
             // The segment's box meets r: the segment does unless r's corners all lie strictly on one side of its line.
             let dx = e.bx - e.ax, dy = e.by - e.ay
-            var positive = 0, negative = 0
-            for (x, y) in [(r.minX, r.minY), (r.maxX, r.minY), (r.minX, r.maxY), (r.maxX, r.maxY)] {
-                let side = dx * (y - e.ay) - dy * (x - e.ax)
-                if side > 0 { positive += 1 } else if side < 0 { negative += 1 }
-            }
-            return !(positive == 4 || negative == 4)
+            func side(_ x: Double, _ y: Double) -> Double { dx * (y - e.ay) - dy * (x - e.ax) }
+            let sides = (side(r.minX, r.minY), side(r.maxX, r.minY), side(r.minX, r.maxY), side(r.maxX, r.maxY))
+            let positive = sides.0 > 0 && sides.1 > 0 && sides.2 > 0 && sides.3 > 0
+            let negative = sides.0 < 0 && sides.1 < 0 && sides.2 < 0 && sides.3 < 0
+            return !(positive || negative)
         }
 
         /// The directory and words of every bucket: its records by key, holders first, tests of a key that holds
@@ -493,8 +509,13 @@ extension PolygonBuckets {
                     case .holder:
                         items.append(record.key)
                         held = record.key
-                    case .part(let part): items += [~blocks[Int(part)], boxFilter(boxes[Int(part)], bucket: b)]
-                    case .subset(let offset, let header): items += [~(Int32(values.count) + record.key), offset, header]
+                    case .part(let part):
+                        items.append(~blocks[Int(part)])
+                        items.append(boxFilter(boxes[Int(part)], bucket: b))
+                    case .subset(let offset, let header):
+                        items.append(~(Int32(values.count) + record.key))
+                        items.append(offset)
+                        items.append(header)
                     }
                 }
                 if items.count == 1 {

@@ -91,4 +91,18 @@ import Testing
         #expect(flat.contains(part: 1, x: 12, y: 2) && !flat.contains(part: 1, x: 2, y: 2))
         #expect(!flat.contains(part: 2, x: 2, y: 2))
     }
+
+    @Test func openedRingsDropOnlyARepeatedClosingVertexAndAnswerTheSame() {
+        let closed = BoundingBox(minX: 0, minY: 0, maxX: 4, maxY: 4).polygon.exterior
+        let open = [Coordinate(x: 1, y: 1), Coordinate(x: 3, y: 1), Coordinate(x: 2, y: 3)]
+        var asGiven = FlatPolygons(), opened = FlatPolygons()
+        asGiven.append(rings: [closed, open])
+        opened.append(rings: [closed, open], opening: true)
+        #expect(asGiven.xs.count == 8 && opened.xs.count == 7 && opened.vertices(ofRing: 1) == 4..<7)
+        for x in stride(from: -0.5, through: 4.5, by: 0.25) {
+            for y in stride(from: -0.5, through: 4.5, by: 0.25) {
+                #expect(opened.contains(part: 0, x: x, y: y) == asGiven.contains(part: 0, x: x, y: y))
+            }
+        }
+    }
 }
