@@ -200,9 +200,25 @@ public enum AddressNormalizer {
 
     // MARK: Step 4: suffixes
 
+    /// Whether a rule of ``canonicalSuffixes(_:)`` may apply: a character it rewrites right after a digit (栋, 座,
+    /// 楼, 房, 之, 单元; 号 only before 楼, 之, - or 院). Until a rule applies, the output is the input, so this looks
+    /// at the input alone; text without one (12号, 301室: most addresses with a number) is not copied.
+    static func mayRewriteSuffix(_ input: [Unicode.Scalar]) -> Bool {
+        guard input.count >= 2 else { return false }
+        for i in 1..<input.count where isDigit(input[i - 1]) {
+            switch input[i] {
+            case "栋", "座", "楼", "房", "之", "单": return true
+            case "号":
+                if i + 1 < input.count, "楼之-院".unicodeScalars.contains(input[i + 1]) { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
     static func canonicalSuffixes(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        // Every rule below rewrites a suffix after a digit: no copy for text without one.
-        guard input.contains(where: isDigit) else { return input }
+        // Every rule below rewrites a suffix after a digit: no copy for text without one it may rewrite.
+        guard mayRewriteSuffix(input) else { return input }
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(input.count)
         var afterUnit = false

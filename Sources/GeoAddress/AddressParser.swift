@@ -105,6 +105,8 @@ struct AddressParser: Sendable {
         ("对面", nil), ("附近", nil), ("隔壁", nil), ("旁边", nil), ("旁", nil), ("前", nil), ("后", nil), ("左", nil), ("右", nil),
         ("内", nil), ("外", nil), ("上", nil), ("下", nil), ("相邻", nil), ("门口", nil),
     ] as [(String, Double?)]).map { (scalars($0.0), $0.1) }
+    /// The first characters of ``directionWords``.
+    static let directionWordStarts = ScalarSet(String(String.UnicodeScalarView(directionWords.map { $0.0[0] })))
     /// Distance units and their metres.
     static let distanceUnits: [([Unicode.Scalar], Double)] = [("米", 1.0), ("M", 1.0), ("公里", 1000.0), ("千米", 1000.0), ("KM", 1000.0)]
         .map { (scalars($0.0), $0.1) }
@@ -135,22 +137,74 @@ struct AddressParser: Sendable {
     /// can be no region are not looked for by near miss or sound: they are read as unknown names of the same length,
     /// so the regions read are the same; `normalized` and `remark` are then left empty.
     func parse(_ text: String, regionsOnly: Bool = false) -> ParsedAddress {
+        readLeftovers(readNames(text, regionsOnly: regionsOnly))
+    }
+
+    /// A parse up to its leftover text: what ``readNames(_:regionsOnly:)`` read left to right, and what
+    /// ``readLeftovers(_:)`` needs to finish it.
+    struct NameReading {
+        /// The segments read so far (all of them for a component code).
+        var parsed: ParsedAddress
+        var text: [Unicode.Scalar]
+        var regionsOnly: Bool
+        /// The text no name or number explained, in order, and its runs (ranges of ``text``).
+        var remark: [Unicode.Scalar] = []
+        var unmatchedRuns: [Range<Int>] = []
+        /// A province or prefecture was read: county short forms are safe.
+        var sawParent = false
+        /// The province, prefecture and county the text has named: every later region reading lies inside.
+        var chain = NamedChain()
+        /// A component code or class code is the whole text: there are no leftovers.
+        var isComponentCode = false
+        /// Names that can be no region were read as unknown names, as `regionsOnly` reads them, because the levels
+        /// named admitted no region of the book (see `elsewhereFirst` of ``AddressParser/readNames(_:regionsOnly:elsewhereFirst:)``).
+        var skippedNames = false
+
+        /// Whether ``AddressParser/readLeftovers(_:)`` may still read a region (and so change the admin levels):
+        /// only a region of the book is read in leftover text, inside the levels named. When it may not, the regions
+        /// read so far are all the parse will have.
+        func leftoversMayNameRegions(_ regions: RegionReadings) -> Bool {
+            !isComponentCode && regions.bookRegionAdmitted(by: chain)
+        }
+    }
+
+    /// The first part of ``parse(_:regionsOnly:)``: the names, numbers, directions and crossings of the text, left
+    /// to right.
+    ///
+    /// With `elsewhereFirst`, once the levels named admit no region of the book, names that can be no region are
+    /// read as `regionsOnly` reads them (unknown names of the same length, not looked for by near miss or sound),
+    /// and ``NameReading/skippedNames`` says so: such a text is most often elsewhere, answered with its admin
+    /// levels alone, which are the same either way. A caller that needs those names reads the text again without.
+    /// Only where no name of the indexes is both a region and a road, place or POI: a near miss of such a name read
+    /// for a road would name a region as well.
+    func readNames(_ text: String, regionsOnly: Bool, elsewhereFirst: Bool = false) -> NameReading {
         let s = AddressNormalizer.normalizedScalars(text)
-        var out = ParsedAddress(normalized: regionsOnly ? "" : Self.string(s[...]))
+        // The normalised text is written by readLeftovers: a reading answered from its regions alone does not need it.
+        var out = ParsedAddress(normalized: "")
+        // Most texts name a few regions: room for them at once, not grown one by one.
+        out.regionMentions.reserveCapacity(4)
+        out.regionNames.reserveCapacity(4)
+        let mayRead = elsewhereFirst && !fuzzy.namesMixRegions && !homophones.namesMixRegions
+        var skippedNames = false
         if let digits = Self.componentDigits(s) {
             if digits.count == 16 { out.componentCode = digits } else { out.componentClassCode = digits }
-            return out
+            return NameReading(parsed: out, text: s, regionsOnly: regionsOnly, isComponentCode: true)
         }
         var remark: [Unicode.Scalar] = []
-        var unmatchedRuns: [[Unicode.Scalar]] = []
-        var run: [Unicode.Scalar] = []
+        var unmatchedRuns: [Range<Int>] = []
+        // Where the run of text no name explained started (nil: none is open). A run is always one range of the text:
+        // every token flushes it, and the one character skipped without (a joiner after a road) follows a token.
+        var runStart: Int?
         var sawParent = false  // a province or prefecture before: county short forms become safe
         // The province, prefecture and county the text has named so far: every later region reading lies inside.
         var chain = NamedChain()
-        func flushRun() {
-            if !run.isEmpty { unmatchedRuns.append(run); remark += run; run.removeAll() }
-        }
         var i = 0
+        func flushRun() {
+            guard let start = runStart else { return }
+            unmatchedRuns.append(start..<i)
+            remark += s[start..<i]
+            runStart = nil
+        }
         // The length of a province, prefecture or county name at `i` outside the chain (known() finds it).
         var foreignLength = 0
         // Every road read so far (its readings in roadMentions, empty for one the book does not have), with where
@@ -158,8 +212,11 @@ struct AddressParser: Sendable {
         var roadTokens: [(readings: Range<Int>, name: String, start: Int, end: Int)] = []
         var unknownRoads = 0
         lazy var hasCrossingWord = Self.containsCrossingWord(s)
+        // The names starting at each position, each position walked once.
+        var names = NameStarts(s)
         // The names starting at a position, one buffer for every position (see known()).
-        var candidates: [(length: Int, entries: [NameEntry])] = []
+        var candidates: [(length: Int, node: Int32)] = []
+        candidates.reserveCapacity(8)
         while i < s.count {
             foreignLength = 0
             let tokenStart = i, readingsBefore = out.roadMentions.count, unknownBefore = unknownRoads
@@ -170,7 +227,7 @@ struct AddressParser: Sendable {
             }
             if let last = roadTokens.last, last.end == i {
                 // A joiner between two roads (A路与B路) is no text of its own; one that starts a name (和平巷) is that name.
-                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, !trie.anyPrefix(of: s, from: i, { _, _, _ in true }) {
+                if Self.crossingJoiners.contains(s[i]), s[i] == "与" || hasCrossingWord, trie.names(startingAt: i, in: &names).isEmpty {
                     i += 1
                     continue
                 }
@@ -199,7 +256,7 @@ struct AddressParser: Sendable {
                 continue
             }
             // A few names start with a number (二号卜乡 → 2号卜乡): a known name wins over a door number.
-            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength, candidates: &candidates) {
+            if let (length, mention) = known(s, at: i, sawParent: sawParent, chain: chain, foreign: &foreignLength, names: &names, candidates: &candidates) {
                 flushRun()
                 assign(mention, into: &out, sawParent: &sawParent, chain: &chain)
                 i += length
@@ -222,9 +279,11 @@ struct AddressParser: Sendable {
                 i += length
                 continue
             }
-            if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(s, inside: (i + 1)..<(i + length)) {
+            if let (length, kind) = suffixed(s, at: i), kind != .admin || !exactNameEnds(inside: (i + 1)..<(i + length), names: &names) {
                 let name = Array(s[i..<(i + length)])
-                let lookUp = !regionsOnly || kind == .admin
+                let skipsNames = !regionsOnly && kind != .admin && mayRead && !regions.bookRegionAdmitted(by: chain)
+                if skipsNames { skippedNames = true }
+                let lookUp = (!regionsOnly && !skipsNames) || kind == .admin
                 // An admin run is looked up only where a region name may be one edit from it (see
                 // FuzzyNameIndex.mayHaveRegionNearMiss): most runs ending in 区 or 市 are not (仙林校区, 超市).
                 // Two written characters grow into no region or place (isWeakNearMiss): only a road is looked up.
@@ -233,7 +292,10 @@ struct AddressParser: Sendable {
                 // Every near miss is kept, best first: 人华南路 may be 人民南路 or 裕华南路, and only the door number
                 // (which of them has it) can tell.
                 // A place or POI read through a weak near miss has nothing to bear it out (大丰城 is not 大丰站).
-                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                // An admin reading must lie inside the levels named (admissibleFuzzy): names of other provinces, and
+                // townships before a level is named, are not compared at all.
+                let reach = kind == .admin ? chain.reach : nil
+                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, reach: reach) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
@@ -246,7 +308,10 @@ struct AddressParser: Sendable {
                     continue
                 }
                 // No name within one edit: one that sounds the same (仁民被路 → 人民北路), again every reading.
-                let sounds = (lookUp ? homophones.homophones(of: name) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                // Only the book's names are matched by sound: an admin one only where the levels named admit a region
+                // of the book.
+                let soundLookUp = lookUp && (kind != .admin || regions.bookRegionAdmitted(by: chain))
+                let sounds = (soundLookUp ? homophones.homophones(of: name, kinds: kind.entryKinds) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .filter { kindMatches($0.1, kind) }.prefix(Self.maximumNearMisses)
                 if !sounds.isEmpty {
                     flushRun()
@@ -276,16 +341,30 @@ struct AddressParser: Sendable {
                     continue
                 }
             }
-            run.append(s[i])
+            if runStart == nil { runStart = i }
             i += 1
         }
         flushRun()
+        return NameReading(
+            parsed: out, text: s, regionsOnly: regionsOnly, remark: remark, unmatchedRuns: unmatchedRuns, sawParent: sawParent, chain: chain,
+            skippedNames: skippedNames)
+    }
+
+    /// The second part of ``parse(_:regionsOnly:)``: near misses and homophones in the text no name explained, then
+    /// the whole text as one name.
+    func readLeftovers(_ reading: NameReading) -> ParsedAddress {
+        var out = reading.parsed
+        let (s, regionsOnly) = (reading.text, reading.regionsOnly)
+        if !regionsOnly { out.normalized = Self.string(s[...]) }
+        guard !reading.isComponentCode else { return out }
+        var (remark, sawParent, chain) = (reading.remark, reading.sawParent, reading.chain)
         // Typos in names without a telling suffix (桂花园 for 桂花苑): a leftover run one edit from a known name.
         // Then homophones of such names (孙继火国店 for 孙记火锅店), only where no near miss was found.
         // For the admin levels alone, leftover text can hold only the book's own regions, which lie inside the book's
         // district: none to look for in a text that names levels elsewhere.
-        let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : unmatchedRuns
-        for leftover in leftovers where leftover.count >= FuzzyNameIndex.minimumLength - 1 {
+        let leftovers = regionsOnly && !chain.admits(home: regions.home) ? [] : reading.unmatchedRuns
+        for range in leftovers where range.count >= FuzzyNameIndex.minimumLength - 1 {
+            let leftover = Array(s[range])
             let mention: NameMention
             let explained: [Unicode.Scalar]
             if let best = bestNearMiss(in: leftover, chain: chain) {
@@ -330,10 +409,15 @@ struct AddressParser: Sendable {
     private func bestNearMiss(in run: [Unicode.Scalar], chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
         func best(_ slice: ArraySlice<Unicode.Scalar>) -> ([Unicode.Scalar], [NameEntry])? {
             // Most sub-runs hit nothing: the written text is copied only for those that do.
-            let hits = fuzzy.nearMisses(of: slice)
+            // A national division is never read in leftover text (admissibleInLeftover): names of one alone are skipped.
+            let hits = fuzzy.nearMisses(of: slice, kinds: .other)
             guard !hits.isEmpty else { return nil }
             let written = Array(slice)
-            return hits.lazy.filter { !isWeakNearMiss(written, $0.0) }.compactMap { admissibleInLeftover($0, chain: chain) }.first
+            // A loop, not a lazy chain: its closures would copy the parser for every sub-run.
+            for hit in hits where !isWeakNearMiss(written, hit.0) {
+                if let admitted = admissibleInLeftover(hit, chain: chain) { return admitted }
+            }
+            return nil
         }
         if let hit = best(run[...]) { return hit }
         return Self.firstSubRun(of: run, longest: min(run.count - 1, fuzzy.longestNameLength + 1), shortest: 3, best)
@@ -346,8 +430,13 @@ struct AddressParser: Sendable {
         guard !homophones.isEmpty else { return nil }
         let longest = min(run.count, homophones.longestNameLength)
         return Self.firstSubRun(of: run, longest: longest, shortest: FuzzyNameIndex.minimumLength) { slice in
+            // No name of that length, no copy of the text.
+            guard homophones.holdsNames(ofLength: slice.count) else { return nil }
             let written = Array(slice)
-            return homophones.homophones(of: written).lazy.compactMap { admissibleInLeftover($0, chain: chain) }.first.map { ($0.0, $0.1, written) }
+            for hit in homophones.homophones(of: written) {
+                if let admitted = admissibleInLeftover(hit, chain: chain) { return (admitted.0, admitted.1, written) }
+            }
+            return nil
         }
     }
 
@@ -379,14 +468,21 @@ struct AddressParser: Sendable {
     /// division, whose thousands of town names are each one edit from some landmark or phrase; a region of the
     /// book only inside the levels the text names. nil when nothing of the reading remains.
     private func admissibleInLeftover(_ hit: ([Unicode.Scalar], [NameEntry]), chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
-        let entries = hit.1.filter { entry in
+        let entries = Self.kept(hit.1) { entry in
             switch entry.target {
             case .division: false
             case .region: regions.reading(entry.target).map { chain.admits($0.prefix) } ?? false
             default: true
             }
         }
-        return entries.isEmpty ? nil : (hit.0, entries)
+        return entries.map { (hit.0, $0) }
+    }
+
+    /// The entries `keep` keeps: the list itself when it keeps all of them (most names), nil when it keeps none
+    /// (most fuzzy readings of a township name elsewhere), a new list only otherwise.
+    private static func kept(_ entries: [NameEntry], _ keep: (NameEntry) -> Bool) -> [NameEntry]? {
+        guard entries.contains(where: keep) else { return nil }
+        return entries.allSatisfy(keep) ? entries : entries.filter(keep)
     }
 
     /// A fuzzy reading (near miss or homophone) of a name written with a suffix (甲山村, 盐成市, 人华南路): an admin
@@ -395,14 +491,14 @@ struct AddressParser: Sendable {
     /// district). nil when nothing of the reading remains.
     private func admissibleFuzzy(_ hit: ([Unicode.Scalar], [NameEntry]), written: [Unicode.Scalar], kind: SuffixKind, chain: NamedChain) -> ([Unicode.Scalar], [NameEntry])? {
         let sameSuffix = hit.0.last == written.last
-        let entries = hit.1.filter { entry in
+        let entries = Self.kept(hit.1) { entry in
             guard let reading = regions.reading(entry.target) else { return true }
             guard kind != .admin || sameSuffix, chain.admits(reading.prefix) else { return false }
             if reading.level < RegionReadings.township { return true }
             if case .region = entry.target { return true }
             return !chain.isEmpty
         }
-        return entries.isEmpty ? nil : (hit.0, entries)
+        return entries.map { (hit.0, $0) }
     }
 
     /// The first hit of `lookup` over the sub-runs of `run` from `longest` down to `shortest` characters, longest
@@ -419,7 +515,19 @@ struct AddressParser: Sendable {
         return nil
     }
 
-    enum SuffixKind { case road, admin, place }
+    enum SuffixKind {
+        case road, admin, place
+
+        /// The kinds of entry a name read by this suffix may be (``kindMatches(_:_:)``): near misses and homophones
+        /// of other kinds are not looked at.
+        var entryKinds: EntryKinds {
+            switch self {
+            case .road: .road
+            case .admin: .regions
+            case .place: [.place, .poi]
+            }
+        }
+    }
     static let suffixGroups: [([[Unicode.Scalar]], SuffixKind)] = [(roadSuffixes, .road), (adminSuffixes, .admin), (placeSuffixes, .place)]
     /// The last characters of every suffix.
     static let suffixEndings = ScalarSet(String(String.UnicodeScalarView(suffixGroups.flatMap { $0.0.compactMap(\.last) })))
@@ -436,34 +544,51 @@ struct AddressParser: Sendable {
     /// Whether a national division name (full or short) starts at `i`.
     /// Short forms count only when an official name follows them (江苏镇江京口区), so that 朝阳阳西路 (a typo) does
     /// not read as two short forms.
-    private func divisionStarts(_ s: [Unicode.Scalar], at i: Int, depth: Int = 0) -> Bool {
-        guard i < s.count else { return false }
-        return trie.anyPrefix(of: s, from: i) { length, kinds, _ in
-            kinds.contains(.division) || (kinds.contains(.divisionShortForm) && depth == 0 && divisionStarts(s, at: i + length, depth: 1))
+    private func divisionStarts(at i: Int, names: inout NameStarts, depth: Int = 0) -> Bool {
+        guard i < names.text.count else { return false }
+        for k in trie.names(startingAt: i, in: &names) {
+            let (length, node) = names[k]
+            let kinds = trie.kinds(atNode: node)
+            if kinds.contains(.division) || (kinds.contains(.divisionShortForm) && depth == 0 && divisionStarts(at: i + length, names: &names, depth: 1)) {
+                return true
+            }
         }
+        return false
     }
 
     /// The longest known name at `i` that reads as a name there. `foreign` is set to the length of the longest
     /// province, prefecture or county name at `i` that the chain turned away (郓城 in 江苏省盐城市大丰区郓城北环路).
     /// `candidates` is scratch space, kept by the caller so that no array is made per position.
     private func known(
-        _ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int, candidates: inout [(length: Int, entries: [NameEntry])]
+        _ s: [Unicode.Scalar], at i: Int, sawParent: Bool, chain: NamedChain, foreign: inout Int, names: inout NameStarts,
+        candidates: inout [(length: Int, node: Int32)]
     ) -> (Int, NameMention)? {
-        trie.prefixes(of: s, from: i, into: &candidates)
+        candidates.removeAll(keepingCapacity: true)
+        for k in trie.names(startingAt: i, in: &names) { candidates.append(names[k]) }
         guard !candidates.isEmpty else { return nil }
         candidates.reverse()
         // 济南市中区 is 济南 + 市中区, not 济南市 + 中区: among division names, prefer the longest one that another
-        // division follows when the longest one is followed by none.
-        if candidates.count > 1, candidates[0].entries.allSatisfy({ if case .division = $0.target { true } else { false } }),
-            !divisionStarts(s, at: i + candidates[0].length),
-            let split = candidates.dropFirst().firstIndex(where: { divisionStarts(s, at: i + $0.length) && $0.entries.contains { if case .division = $0.target { true } else { false } } })
+        // division follows when the longest one is followed by none. (A name whose kinds hold no `other` has
+        // division entries only.)
+        if candidates.count > 1, trie.kinds(atNode: candidates[0].node).isDisjoint(with: .other),
+            !divisionStarts(at: i + candidates[0].length, names: &names),
+            let split = candidates.indices.dropFirst().first(where: { k in
+                divisionStarts(at: i + candidates[k].length, names: &names) && !trie.kinds(atNode: candidates[k].node).isDisjoint(with: [.division, .divisionShortForm])
+            })
         {
             candidates.insert(candidates.remove(at: split), at: 0)
         }
-        for (length, entries) in candidates {
+        for (length, node) in candidates {
+            let entries = trie.entries(atNode: node)
             let next = i + length < s.count ? s[i + length] : nil
             // Asked once per name, not once per short form under it (朝阳 is a short form of several districts).
-            lazy var followedByDivision = divisionStarts(s, at: i + length)
+            var followed: Bool?
+            func followedByDivision() -> Bool {
+                if let followed { return followed }
+                let answer = divisionStarts(at: i + length, names: &names)
+                followed = answer
+                return answer
+            }
             func isUsable(_ entry: NameEntry) -> Bool {
                 // A compound or POI name run into 路, 街, 巷 or 弄 is the head of a road named after it (政府街路, 人民公园路):
                 // the road, known or not, is what the text gives.
@@ -480,7 +605,7 @@ struct AddressParser: Sendable {
                 let regionAlias: Bool = if case .region = entry.target { entry.form == .alias } else { false }
                 guard entry.form == .shortForm || regionAlias else { return true }
                 // 江苏镇江, 阳泉城区: a known admin name right after makes the short form a level of its own.
-                if followedByDivision { return true }
+                if followedByDivision() { return true }
                 if let next, Self.nameContinuations.contains(next) {
                     // 盐城大丰庄台路: a county short form under a prefecture already named is that county.
                     guard !Self.roadEndings.contains(next), !chain.isEmpty, entry.form == .shortForm,
@@ -494,8 +619,8 @@ struct AddressParser: Sendable {
                     // 山南's).
                     guard next != "省" && next != "市" else { return true }
                     let own = regions.reading(entry.target)?.prefix
-                    return trie.anyPrefix(of: s, from: i + length) { _, _, entries in
-                        entries.contains { e in
+                    return trie.names(startingAt: i + length, in: &names).contains { k in
+                        trie.entries(atNode: names[k].node).contains { e in
                             guard let own, let other = regions.reading(e.target) else { return true }
                             return RegionContext.related(prefix: own, prefix: other.prefix)
                         }
@@ -514,11 +639,10 @@ struct AddressParser: Sendable {
 
     private func assign(_ mention: NameMention, into out: inout ParsedAddress, sawParent: inout Bool, chain: inout NamedChain) {
         // Provinces, prefectures and counties fix the chain; townships and villages are read inside it.
-        var named: [CodePrefix] = []
         for entry in mention.entries {
-            if let reading = regions.reading(entry.target), reading.level < RegionReadings.township { named.append(reading.prefix) }
+            if let reading = regions.reading(entry.target), reading.level < RegionReadings.township { chain.addReading(reading.prefix) }
         }
-        if !named.isEmpty { chain.levels.append(named) }
+        chain.endLevel()
         // A name may be several kinds at once (a road and a POI); every reading is kept for the matcher.
         var isRegion = false, isRoad = false, isPlace = false, isPOI = false
         for entry in mention.entries {
@@ -551,8 +675,8 @@ struct AddressParser: Sendable {
     /// Whether a known name starts inside `range` and ends with it (州博乐市 holds 博乐市): an admin level is then read
     /// exactly where it starts, not the run before it as a near miss of the whole (exact names are never typos).
     /// Roads and places keep the longer reading: a POI's name that holds a road (易捷便利(白驹路店)) is matched whole.
-    private func exactNameEnds(_ s: [Unicode.Scalar], inside range: Range<Int>) -> Bool {
-        range.contains { j in trie.anyPrefix(of: s, from: j) { length, _, _ in j + length == range.upperBound } }
+    private func exactNameEnds(inside range: Range<Int>, names: inout NameStarts) -> Bool {
+        range.contains { j in trie.names(startingAt: j, in: &names).contains { names[$0].length == range.upperBound - j } }
     }
 
     /// Whether the text has a word that makes two roads an intersection (口 alone aside): only then are 和, 及 …
@@ -702,6 +826,8 @@ struct AddressParser: Sendable {
 
     /// A direction phrase at `i`: a direction word, optional 侧/边/方向…, optional 约 and a distance.
     private func direction(_ s: [Unicode.Scalar], at i: Int) -> (Int, DirectionPhrase)? {
+        // Asked at every position no name starts at, and most characters start no direction word.
+        guard Self.directionWordStarts.contains(s[i]) else { return nil }
         for (w, bearing) in Self.directionWords {
             guard AddressNormalizer.hasPrefix(s, w, at: i) else { continue }
             var k = i + w.count

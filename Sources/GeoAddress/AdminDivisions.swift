@@ -18,6 +18,9 @@ public struct AdminDivision: Hashable, Sendable {
 public struct AdminDivisions: Sendable {
     public let divisions: [AdminDivision]
     private let indexByCode: [String: Int]
+    /// The index of each division's parent (-1: none, or a parent the list does not have): a chain is then walked
+    /// without hashing a code per level, as every answer outside the book does.
+    private let parentIndex: [Int32]
     /// Representative points and outlines of the provinces, prefectures and counties (empty when not loaded).
     public let boundaries: DivisionBoundaries
 
@@ -27,6 +30,7 @@ public struct AdminDivisions: Sendable {
         var index: [String: Int] = [:]
         for (k, d) in divisions.enumerated() { index[d.code] = k }
         indexByCode = index
+        parentIndex = divisions.map { d in d.parentCode.flatMap { index[$0] }.map(Int32.init) ?? -1 }
     }
 
     /// Reads `level,code,parent_code,name` CSV (a header row first).
@@ -88,15 +92,31 @@ public struct AdminDivisions: Sendable {
     public func division(code: String) -> AdminDivision? { indexByCode[code].map { divisions[$0] } }
     func index(of code: String) -> Int? { indexByCode[code] }
 
+    /// The index of the parent of the division at index `k`; nil when it has none the list holds.
+    func parent(ofIndex k: Int) -> Int? { parentIndex[k] >= 0 ? Int(parentIndex[k]) : nil }
+
+    /// How many divisions ``chain(of:)`` would walk from the one at index `k` without its bound, counted up to
+    /// `limit`.
+    func chainLength(fromIndex k: Int, limit: Int) -> Int {
+        var count = 1
+        var next = parentIndex[k]
+        while next >= 0, count < limit {
+            count += 1
+            next = parentIndex[Int(next)]
+        }
+        return count
+    }
+
     /// The division and its ancestors, province first.
     public func chain(of code: String) -> [AdminDivision] {
+        guard let k = indexByCode[code] else { return [] }
         var out: [AdminDivision] = []
-        var next: String? = code
-        while let c = next, let d = division(code: c), out.count < 5 {
-            out.insert(d, at: 0)
-            next = d.parentCode
+        var next = Int32(k)
+        while next >= 0, out.count < 5 {
+            out.append(divisions[Int(next)])
+            next = parentIndex[Int(next)]
         }
-        return out
+        return out.reversed()
     }
 
     /// Whether `code` is `ancestor` or lies inside it.

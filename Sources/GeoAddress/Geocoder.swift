@@ -51,6 +51,9 @@ public struct Geocoder: Sendable {
     let frames: [RoadFrame]
     /// Plates by road index and number.
     let platesByRoad: [Int: [Int: [Int]]]
+    /// The code prefixes of each plate's community and street, by plate index: a road answer inside a named street
+    /// or community checks every plate of the road against them.
+    let platePrefixes: [(community: CodePrefix?, street: CodePrefix?)]
     /// For each door number, the share of the book's roads with plates that have a plate of it (1号: most of them).
     let numberShare: [Int: Double]
     /// Building plates by compound index and number.
@@ -71,6 +74,14 @@ public struct Geocoder: Sendable {
     let regionPrefixes: [String: String]
     /// ``ancestorCodes(ofDistrict:)`` of the book's districts, made once: every answer carries them.
     let districtAncestors: [String: [String: String]]
+    /// ``divisionResult(_:)`` of every province, prefecture and county of the list, made once: an address
+    /// elsewhere, most of what a city's intake gets from outside it, is answered with one of them. By division
+    /// index, where each division finds its answer's index in ``divisionAnswers``; a township whose answer is its
+    /// county's one level deeper finds -2 - the county's index there; -1: made on demand.
+    let divisionAnswers: [GeocodeResult]
+    let divisionAnswerIndex: [Int32]
+    /// The book region of each division of the list with a code of the book (-1: none), by division index.
+    let bookRegionOfDivision: [Int32]
 
     /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township);
     /// `pinyin` lets the book's names be matched by sound (仁民被路 for 人民北路) where no name is exact or one edit
@@ -81,6 +92,8 @@ public struct Geocoder: Sendable {
         var trie = ScalarTrie()
         var fuzzy = FuzzyNameIndex()
         var homophones = HomophoneIndex(pinyin: pinyin)
+        let home = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
+        let regions = RegionReadings(divisions: divisions, book: book, home: home)
         func add(_ name: String, _ entry: NameEntry) {
             let key = AddressNormalizer.normalizedScalars(name)
             trie.insert(key, entry)
@@ -89,11 +102,12 @@ public struct Geocoder: Sendable {
                 trie.insert(number.name, entry)
             }
             guard entry.form != .shortForm else { return }
-            fuzzy.insert(key, entry)
+            let reach = regions.reach(entry.target)
+            fuzzy.insert(key, entry, reach: reach)
             // Only the book's own names are matched by sound: among 40,000 national division names, some town
             // elsewhere sounds like almost any unknown three-character name, and would be read for it.
             if case .division = entry.target { return }
-            homophones.insert(key, entry)
+            homophones.insert(key, entry, reach: reach)
         }
         let officialNames = Set(divisions.divisions.map(\.name))
         for (k, d) in divisions.divisions.enumerated() {
@@ -122,8 +136,7 @@ public struct Geocoder: Sendable {
             if let gate = p.gateAddress { placeByGate[AddressNormalizer.normalize(gate)] = k }
         }
         for (k, p) in book.pois.enumerated() { addNamed(.poi(Int32(k)), p.name, p.aliases, []) }
-        let home = book.regions.first { $0.code.count == 6 && !$0.code.hasSuffix("00") }?.code
-        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones, regions: RegionReadings(divisions: divisions, book: book, home: home))
+        parser = AddressParser(trie: trie, fuzzy: fuzzy, homophones: homophones, regions: regions)
         completionChildren = trie.childLists()
 
         var frames = book.roads.map { RoadFrame(line: $0.line) }
@@ -135,6 +148,7 @@ public struct Geocoder: Sendable {
         for k in frames.indices { frames[k].finishPlacing() }
         self.frames = frames
         self.platesByRoad = platesByRoad
+        platePrefixes = book.plates.map { ($0.communityCode.map(RegionContext.prefix), $0.streetCode.map(RegionContext.prefix)) }
         var roadsWithNumber: [Int: Int] = [:]
         for numbers in platesByRoad.values { for n in numbers.keys { roadsWithNumber[n, default: 0] += 1 } }
         numberShare = roadsWithNumber.mapValues { Double($0) / Double(max(platesByRoad.count, 1)) }
@@ -164,6 +178,24 @@ public struct Geocoder: Sendable {
         }
         self.placesByGateRoad = placesByGateRoad
         homeDistrict = home
+        var divisionAnswers: [GeocodeResult] = []
+        var divisionAnswerIndex = [Int32](repeating: -1, count: divisions.divisions.count)
+        for (k, d) in divisions.divisions.enumerated() where d.level <= 3 {
+            divisionAnswerIndex[k] = Int32(divisionAnswers.count)
+            divisionAnswers.append(Self.divisionResult(d, divisions: divisions))
+        }
+        // A township's answer is its county's with its own name and code: the same chain one level deeper (where
+        // chain(of:) reaches the division itself and its walk is not bounded) and, where the township has no point
+        // of its own (the list has none), the county's point and notes.
+        for (k, d) in divisions.divisions.enumerated() where divisionAnswerIndex[k] < 0 {
+            guard divisions.index(of: d.code) == k, let parent = divisions.parent(ofIndex: k), divisionAnswerIndex[parent] >= 0,
+                divisions.chainLength(fromIndex: parent, limit: 5) < 5, divisions.boundaries.point(of: d.code) == nil
+            else { continue }
+            divisionAnswerIndex[k] = -2 - divisionAnswerIndex[parent]
+        }
+        self.divisionAnswers = divisionAnswers
+        self.divisionAnswerIndex = divisionAnswerIndex
+        bookRegionOfDivision = divisions.divisions.map { regionByCode[$0.code].map(Int32.init) ?? -1 }
         regionPrefixes = Dictionary(
             book.regions.filter { $0.code.count < 15 }.map { ($0.code, Self.walkRegionPrefix($0.code, book: book, regionByCode: regionByCode, divisions: divisions)) },
             uniquingKeysWith: { a, _ in a })
@@ -178,7 +210,19 @@ public struct Geocoder: Sendable {
     // MARK: Forward geocoding
 
     /// Geocodes one address: the best `limit` answers, best first. Empty when nothing in the book matches.
-    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] { geocodeParsed(text, limit: limit).results }
+    public func geocode(_ text: String, limit: Int = 5) -> [GeocodeResult] {
+        let reading = parser.readNames(text, regionsOnly: false, elsewhereFirst: true)
+        guard !reading.leftoversMayNameRegions(parser.regions) else { return match(parser.readLeftovers(reading), limit: limit) }
+        // The leftover text can name no region, so the admin levels are known before it is read: an address plainly
+        // elsewhere is answered with them alone, and the search of its leftover text for the book's names (most of a
+        // parse) would be thrown away. The segments are not returned here, so that search is not made; nor was the
+        // search for roads and places after the levels turned the book away (elsewhereFirst).
+        let context = resolveRegions(reading.parsed)
+        if let answer = elsewhereAnswer(reading.parsed, context) { return answer }
+        // Not elsewhere after all (a short form of another county alone, 郓城北环路): the names skipped are read now.
+        if reading.skippedNames { return match(parser.parse(text), limit: limit) }
+        return match(parser.readLeftovers(reading), context: context, limit: limit)
+    }
 
     /// ``geocode(_:limit:)`` with the segments the answers were matched from (parsed once).
     public func geocodeParsed(_ text: String, limit: Int = 5) -> (parsed: ParsedAddress, results: [GeocodeResult]) {
@@ -192,7 +236,8 @@ public struct Geocoder: Sendable {
     /// The 小类 name of a 10-digit component class code that components of the book carry (3209040103 → 雨水井盖).
     public func componentClassName(_ classCode: String) -> String? { componentClassNames[classCode] }
 
-    private func match(_ parsed: ParsedAddress, limit: Int) -> [GeocodeResult] {
+    /// The answers to `parsed`; `context` is its ``resolveRegions(_:explaining:)`` when the caller has made it.
+    private func match(_ parsed: ParsedAddress, context: RegionContext? = nil, limit: Int) -> [GeocodeResult] {
         // A component identifier is the whole address: its component, or nothing. A class code alone names a
         // kind of component (every 雨水井盖 of the district), not a place: no answer.
         if let code = parsed.componentCode {
@@ -200,22 +245,9 @@ public struct Geocoder: Sendable {
             return [componentResult(book.components[k])]
         }
         if parsed.componentClassCode != nil { return [] }
-        let context = resolveRegions(parsed)
+        let context = context ?? resolveRegions(parsed)
+        if let answer = elsewhereAnswer(parsed, context) { return answer }
         var results: [GeocodeResult] = []
-
-        // An address in another province, city or county (广东河源…) is not in this book, however close its
-        // road names are to ours: only its admin levels are answered.
-        if let home = homeDistrict, context.isElsewhere(than: home) {
-            guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
-            if let reading = context.readingNote { answer.notes.append(reading) }
-            return [answer]
-        }
-        // A county the division list does not have (青石县), and no known county or township named: not the book's either.
-        if homeDistrict != nil, let county = parsed.unknownCounty, !context.named.contains(where: { CodePrefix($0.code).count >= 6 }) {
-            guard var answer = context.deepestDivision.map(divisionResult) else { return [] }
-            answer.notes.append("the address names \(county), a county the division list does not have: only the levels named are known")
-            return [answer]
-        }
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
         }
@@ -265,6 +297,27 @@ public struct Geocoder: Sendable {
             return a.offset < b.offset
         }
         return ordered.prefix(max(limit, 0)).map(\.element)
+    }
+
+    /// The answer to an address in another province, city or county (广东河源…), which is not in this book however
+    /// close its road names are to ours: only its admin levels (empty without a division). nil for an address that
+    /// is not plainly elsewhere.
+    private func elsewhereAnswer(_ parsed: ParsedAddress, _ context: RegionContext) -> [GeocodeResult]? {
+        guard let home = parser.regions.home else { return nil }
+        if context.isElsewhere(than: home) {
+            guard let division = context.deepestDivision else { return [] }
+            var answer = divisionResult(division)
+            if let reading = context.readingNote { answer.notes.append(reading) }
+            return [answer]
+        }
+        // A county the division list does not have (青石县), and no known county or township named: not the book's either.
+        if let county = parsed.unknownCounty, !context.named.contains(where: { CodePrefix($0.code).count >= 6 }) {
+            guard let division = context.deepestDivision else { return [] }
+            var answer = divisionResult(division)
+            answer.notes.append("the address names \(county), a county the division list does not have: only the levels named are known")
+            return [answer]
+        }
+        return nil
     }
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }
@@ -434,9 +487,12 @@ public struct Geocoder: Sendable {
         // The middle of the road's plates inside the named street/community; else the middle of the line.
         // Only a named street or community picks plates: without one the road's (at scale 27, thousands) are not
         // gathered at all.
-        let chosen =
-            context.named.isEmpty
-            ? [] : (platesByRoad[k] ?? [:]).values.flatMap { $0 }.map { book.plates[$0] }.filter { context.contains(codes: [$0.communityCode, $0.streetCode]) }
+        var chosen: [DoorPlate] = []
+        if !context.named.isEmpty, let byNumber = platesByRoad[k] {
+            for plates in byNumber.values {
+                for p in plates where context.contains(community: platePrefixes[p].community, street: platePrefixes[p].street) { chosen.append(book.plates[p]) }
+            }
+        }
         var point = frames[k].point(measure: frames[k].length / 2, offset: 0)
         var street = road.streetCodes.first
         var community: String?
@@ -544,10 +600,26 @@ public struct Geocoder: Sendable {
             matchedID: region.code, notes: notes)
     }
 
-    private func divisionResult(_ division: AdminDivision) -> GeocodeResult {
+    /// The answer for the division at index `k` of the list.
+    private func divisionResult(_ k: Int) -> GeocodeResult {
+        let made = Int(divisionAnswerIndex[k])
+        if made >= 0 { return divisionAnswers[made] }
+        guard made <= -2 else { return Self.divisionResult(divisions.divisions[k], divisions: divisions) }
+        // A township: its county's answer, one level deeper.
+        var answer = divisionAnswers[-2 - made]
+        let township = divisions.divisions[k]
+        answer.label += township.name
+        answer.codes[Self.levelKey(township.level)] = township.code
+        answer.matchedID = township.code
+        return answer
+    }
+
+    /// The answer for a division of the list: its admin levels and representative point (a division's answer
+    /// depends on its code alone).
+    private static func divisionResult(_ division: AdminDivision, divisions: AdminDivisions) -> GeocodeResult {
         let chain = divisions.chain(of: division.code)
         var codes: [String: String] = [:]
-        for d in chain { codes[Self.levelKey(d.level)] = d.code }
+        for d in chain { codes[levelKey(d.level)] = d.code }
         var notes = ["outside the address book: only the admin levels are known"]
         // The point of the division's outline, or of its county for a township (the list has no township
         // outlines): a case still lands on a map, in the right county.

@@ -136,9 +136,11 @@ public struct PinyinTable: Sendable {
 struct HomophoneIndex: Sendable {
     let pinyin: PinyinTable
     private var table = NameTable()
+    /// ``NameTable/mixesRegions`` of the names held.
+    var namesMixRegions: Bool { table.mixesRegions }
     private var byKey = UInt64Map<[Int32]>()
-    /// The lengths of the names held: a query of any other length is not looked up.
-    private var lengths = Set<Int>()
+    /// Whether a name of each length is held, by length: a query of any other length is not looked up.
+    private var lengths: [Bool] = []
     /// Keys per name and per query at most.
     static let maximumKeys = 16
 
@@ -148,7 +150,10 @@ struct HomophoneIndex: Sendable {
     var isEmpty: Bool { table.isEmpty }
 
     /// The longest name held, for the parser's search of leftover text.
-    var longestNameLength: Int { lengths.max() ?? 0 }
+    private(set) var longestNameLength = 0
+
+    /// Whether a name of `length` characters is held: only then is a query of that length looked up.
+    func holdsNames(ofLength length: Int) -> Bool { length < lengths.count && lengths[length] }
 
     /// The reading keys of a character sequence: one per combination of its characters' readings, at most
     /// ``maximumKeys``. A character without a reading (a digit, a letter, a rare hanzi) stands for itself, above
@@ -157,38 +162,57 @@ struct HomophoneIndex: Sendable {
     private func keys(_ name: [Unicode.Scalar]) -> [UInt64] {
         let base = FuzzyNameIndex.base
         var keys: [UInt64] = [0]
+        // One array, extended in place: the parser asks for the keys of every name it tries.
+        keys.reserveCapacity(Self.maximumKeys)
         for s in name {
             guard let ids = pinyin.ids(of: s) else {
                 for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(0x1_0001 + s.value) }
                 continue
             }
-            let usable = keys.count * ids.count <= Self.maximumKeys ? ids : [ids[0]]
-            keys = keys.flatMap { key in usable.map { key &* base &+ UInt64($0) + 1 } }
+            guard keys.count * ids.count <= Self.maximumKeys, ids.count > 1 else {
+                for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(ids[0]) + 1 }
+                continue
+            }
+            // Every key with every reading, each key's in reading order, as the keys were before: written back to
+            // front, so that each key is read before its place is written.
+            let count = keys.count
+            keys.append(contentsOf: repeatElement(0, count: count * (ids.count - 1)))
+            for k in stride(from: count - 1, through: 0, by: -1) {
+                let key = keys[k]
+                for (r, id) in ids.enumerated() { keys[k * ids.count + r] = key &* base &+ UInt64(id) + 1 }
+            }
         }
         return keys
     }
 
-    /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least).
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
+    /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least);
+    /// `reach` is where its reading lies (``NameTable``).
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, reach: RegionReach = RegionReach(provinces: .max, kinds: .max)) {
         guard name.count >= FuzzyNameIndex.minimumLength, name.contains(where: { pinyin.ids(of: $0) != nil }),
-            let id = table.insert(name, entry)
+            let id = table.insert(name, entry, reach: reach)
         else { return }
-        lengths.insert(name.count)
+        if lengths.count <= name.count { lengths += repeatElement(false, count: name.count + 1 - lengths.count) }
+        lengths[name.count] = true
+        longestNameLength = max(longestNameLength, name.count)
         for key in keys(name) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
     }
 
-    /// Names that sound like `query` (not the query itself), with their entries: official names first, then the
-    /// fewest differing characters.
-    func homophones(of query: [Unicode.Scalar]) -> [([Unicode.Scalar], [NameEntry])] {
-        guard lengths.contains(query.count) else { return [] }
-        var candidates = Set<Int32>()
-        for key in keys(query) { candidates.formUnion(byKey[key] ?? []) }
-        let hits = candidates.sorted().compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
+    /// Names that sound like `query` (not the query itself) with an entry of one of `kinds`, with their entries:
+    /// official names first, then the fewest differing characters.
+    func homophones(of query: [Unicode.Scalar], kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
+        guard holdsNames(ofLength: query.count) else { return [] }
+        var found: [Int32] = []
+        for key in keys(query) {
+            guard let ids = byKey[key] else { continue }
+            for id in ids where !table.kinds[Int(id)].isDisjoint(with: kinds) { found.append(id) }
+        }
+        guard !found.isEmpty else { return [] }
+        let hits = uniqueSorted(found).compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
             let name = table.names[Int(id)]
             // Hash keys of different lengths may collide; zip alone would compare only the shorter's length.
             guard name.count == query.count, name != query, zip(name, query).allSatisfy({ pinyin.soundAlike($0, $1) }) else { return nil }
             let differing = zip(name, query).filter { $0 != $1 }.count
-            return ((table.bestForm(id), differing, id), name, table.entries[Int(id)])
+            return ((table.bestForms[Int(id)], differing, id), name, table.entries[Int(id)])
         }
         return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
     }

@@ -96,28 +96,43 @@ struct ScalarSet: Sendable {
     }
 
     func contains(_ scalar: Unicode.Scalar) -> Bool {
-        filter & 1 << UInt64(scalar.value & 63) != 0 && values.contains(scalar.value)
+        let value = scalar.value
+        guard filter & 1 << UInt64(value & 63) != 0 else { return false }
+        for member in values where member == value { return true }
+        return false
     }
 }
 
-/// The kinds of entry a name has, as the parser's walks ask about them.
+/// The kinds of entry a name has, as the parser's walks and lookups ask about them: one byte per name, read
+/// instead of the name's entries.
 struct EntryKinds: OptionSet, Sendable {
     let rawValue: UInt8
     /// A national division by its official name, an alias or a former name.
     static let division = EntryKinds(rawValue: 1)
     /// A national division by its short form (盐城 for 盐城市).
     static let divisionShortForm = EntryKinds(rawValue: 2)
-    /// Anything else: a book region, road, place or POI.
-    static let other = EntryKinds(rawValue: 4)
+    /// A region of the book.
+    static let region = EntryKinds(rawValue: 4)
+    static let road = EntryKinds(rawValue: 8)
+    static let place = EntryKinds(rawValue: 16)
+    static let poi = EntryKinds(rawValue: 32)
+    /// Anything but a national division.
+    static let other: EntryKinds = [.region, .road, .place, .poi]
+    /// Anything with a code: a national division or a book region.
+    static let regions: EntryKinds = [.division, .divisionShortForm, .region]
+    /// Every kind.
+    static let all = EntryKinds(rawValue: .max)
 
     init(rawValue: UInt8) { self.rawValue = rawValue }
 
     init(_ entry: NameEntry) {
-        guard case .division = entry.target else {
-            self = .other
-            return
+        switch entry.target {
+        case .division: self = entry.form == .shortForm ? .divisionShortForm : .division
+        case .region: self = .region
+        case .road: self = .road
+        case .place: self = .place
+        case .poi: self = .poi
         }
-        self = entry.form == .shortForm ? .divisionShortForm : .division
     }
 }
 
@@ -171,14 +186,6 @@ struct ScalarTrie: Sendable {
     /// Every name that starts at `start` in `text`, shortest first, as (length, entries).
     func prefixes(of text: [Unicode.Scalar], from start: Int) -> [(length: Int, entries: [NameEntry])] {
         var found: [(length: Int, entries: [NameEntry])] = []
-        prefixes(of: text, from: start, into: &found)
-        return found
-    }
-
-    /// ``prefixes(of:from:)`` written into `found` (emptied first): the parser asks at every position of a text
-    /// and keeps one buffer for all of them.
-    func prefixes(of text: [Unicode.Scalar], from start: Int, into found: inout [(length: Int, entries: [NameEntry])]) {
-        found.removeAll(keepingCapacity: true)
         var node: Int32 = 0
         var i = start
         while i < text.count, let next = child(node, text[i]) {
@@ -186,21 +193,29 @@ struct ScalarTrie: Sendable {
             i += 1
             if !kinds[Int(node)].isEmpty { found.append((i - start, terminals[Int(node)])) }
         }
+        return found
     }
 
-    /// Whether some name starts at `start` in `text` whose (length, entries) satisfy `accept`, shortest first; the
-    /// walk stops at the first that does, and nothing is collected.
-    func anyPrefix(of text: [Unicode.Scalar], from start: Int, _ accept: (_ length: Int, _ kinds: EntryKinds, _ entries: [NameEntry]) -> Bool) -> Bool {
+    /// The names that start at `start` of `names.text`, shortest first: indexes of ``NameStarts/subscript(_:)``.
+    /// The trie is walked from `start` the first time it is asked about, and `names` keeps what the walk found.
+    func names(startingAt start: Int, in names: inout NameStarts) -> Range<Int> {
+        if let known = names.walked(start) { return known }
+        let first = names.hits.count
         var node: Int32 = 0
         var i = start
-        while i < text.count, let next = child(node, text[i]) {
+        while i < names.text.count, let next = child(node, names.text[i]) {
             node = next
             i += 1
-            let here = kinds[Int(node)]
-            if !here.isEmpty, accept(i - start, here, terminals[Int(node)]) { return true }
+            if !kinds[Int(node)].isEmpty { names.hits.append((Int32(i - start), node)) }
         }
-        return false
+        return names.walked(start, first..<names.hits.count)
     }
+
+    /// The kinds of entry of the name ending at `node` (a node of ``NameStarts``).
+    func kinds(atNode node: Int32) -> EntryKinds { kinds[Int(node)] }
+
+    /// The entries of the name ending at `node` (a node of ``NameStarts``).
+    func entries(atNode node: Int32) -> [NameEntry] { terminals[Int(node)] }
 
     /// Whether some name starts with `prefix` (every node lies on the way to a name).
     func startsAName(_ prefix: some Collection<Unicode.Scalar>) -> Bool {
@@ -255,31 +270,92 @@ struct ScalarTrie: Sendable {
     }
 }
 
+/// `ids` in increasing order, each once: the candidates of a lookup, gathered from several keys.
+func uniqueSorted(_ ids: [Int32]) -> [Int32] {
+    var ids = ids
+    ids.sort()
+    var kept = 0
+    for id in ids where kept == 0 || ids[kept - 1] != id {
+        ids[kept] = id
+        kept += 1
+    }
+    ids.removeLast(ids.count - kept)
+    return ids
+}
+
+/// The names starting at the positions of one text, each position walked once, when first asked about
+/// (``ScalarTrie/names(startingAt:in:)``). The parser asks about a position again and again (the name there, whether
+/// a division follows a name, whether a name ends inside a run), and every step of a walk probes a table far larger
+/// than the cache.
+struct NameStarts {
+    let text: [Unicode.Scalar]
+    /// Each name found: its length and the trie node it ends at.
+    fileprivate(set) var hits: [(length: Int32, node: Int32)] = []
+    /// The range of ``hits`` found at each position (`lower` -1: not walked yet); one more than the text, so that
+    /// its end can be asked about too.
+    private var walks: [(lower: Int32, upper: Int32)]
+
+    init(_ text: [Unicode.Scalar]) {
+        self.text = text
+        walks = Array(repeating: (-1, 0), count: text.count + 1)
+        hits.reserveCapacity(text.count)
+    }
+
+    /// The name at index `k` of a range ``ScalarTrie/names(startingAt:in:)`` gave: its length and trie node.
+    subscript(_ k: Int) -> (length: Int, node: Int32) { (Int(hits[k].length), hits[k].node) }
+
+    fileprivate func walked(_ start: Int) -> Range<Int>? {
+        let walk = walks[start]
+        return walk.lower < 0 ? nil : Int(walk.lower)..<Int(walk.upper)
+    }
+
+    fileprivate mutating func walked(_ start: Int, _ range: Range<Int>) -> Range<Int> {
+        walks[start] = (Int32(range.lowerBound), Int32(range.upperBound))
+        return range
+    }
+}
+
 /// The distinct names a lookup index holds, each with every entry filed under it, by dense id: what the near-miss
 /// and homophone indexes keep beside their keys.
 struct NameTable: Sendable {
     private(set) var names: [[Unicode.Scalar]] = []
     private(set) var entries: [[NameEntry]] = []
+    /// The kinds of each name's entries: a lookup for one kind skips the names of others without reading them.
+    private(set) var kinds: [EntryKinds] = []
+    /// The best form among each name's entries (official before alias …), for ranking candidates.
+    private(set) var bestForms: [UInt8] = []
+    /// Where each name's region entries lie (``RegionReach``): a lookup for a region inside the levels a text
+    /// names skips the names of other provinces and kinds without reading them.
+    private(set) var reaches: [RegionReach] = []
     private var ids: [String: Int32] = [:]
+    /// Whether some name is filed both under a region (a division or a book region) and under a road, place or
+    /// POI: only then can a near miss or homophone looked up for a road or place also name a region.
+    private(set) var mixesRegions = false
 
     var isEmpty: Bool { names.isEmpty }
 
-    /// Files `entry` under `name`; the new id when the name is new, nil when it was held already.
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) -> Int32? {
+    /// Files `entry` under `name`, with where its reading lies; the new id when the name is new, nil when it was
+    /// held already.
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, reach: RegionReach) -> Int32? {
         let whole = String(scalars: name)
         if let id = ids[whole] {
-            if !entries[Int(id)].contains(entry) { entries[Int(id)].append(entry) }
+            let k = Int(id)
+            reaches[k].formUnion(reach)
+            if !entries[k].contains(entry) { entries[k].append(entry) }
+            kinds[k].insert(EntryKinds(entry))
+            bestForms[k] = min(bestForms[k], entry.form.rawValue)
+            if !kinds[k].isDisjoint(with: .regions) && !kinds[k].isSubset(of: .regions) { mixesRegions = true }
             return nil
         }
         let id = Int32(names.count)
         ids[whole] = id
         names.append(name)
         entries.append([entry])
+        kinds.append(EntryKinds(entry))
+        bestForms.append(entry.form.rawValue)
+        reaches.append(reach)
         return id
     }
-
-    /// The best form among a name's entries (official before alias …), for ranking candidates.
-    func bestForm(_ id: Int32) -> UInt8 { entries[Int(id)].map(\.form.rawValue).min() ?? 0 }
 }
 
 /// Near-miss lookup: names within one edit (a wrong, missing or extra character, or two swapped neighbours)
@@ -291,6 +367,8 @@ struct NameTable: Sendable {
 /// character by character.
 struct FuzzyNameIndex: Sendable {
     private var table = NameTable()
+    /// ``NameTable/mixesRegions`` of the names held.
+    var namesMixRegions: Bool { table.mixesRegions }
     private var byKey = UInt64Map<[Int32]>()
     /// The last two characters (as ``hash(_:)``) of every name with a region reading.
     private var regionEndings = UInt64Map<Bool>()
@@ -311,35 +389,45 @@ struct FuzzyNameIndex: Sendable {
         s.reduce(0) { $0 &* base &+ UInt64($1.value + 1) }
     }
 
-    /// The hashes of `query` with each of its characters deleted, from prefix hashes: the part before position k,
-    /// shifted by the length after it, plus the part after it.
-    private static func deletionHashes(_ query: ArraySlice<Unicode.Scalar>) -> [UInt64] {
+    /// Calls `body` with the hash of `query` with each of its characters deleted, the last first: the hash of the
+    /// part before position k, shifted by the length after it, plus the hash of the part after it. The prefix
+    /// hashes sit on the stack, the suffix hash is carried from the end: the parser asks for the keys of every
+    /// sub-run of text it could not place, and no array is made for them.
+    private static func forEachDeletionHash(_ query: ArraySlice<Unicode.Scalar>, _ body: (UInt64) -> Void) {
         let n = query.count
-        var prefix = [UInt64](repeating: 0, count: n + 1)
-        var power = [UInt64](repeating: 1, count: n + 1)
-        for (i, s) in query.enumerated() {
-            prefix[i + 1] = prefix[i] &* base &+ UInt64(s.value + 1)
-            power[i + 1] = power[i] &* base
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 1) { prefix in
+            prefix[0] = 0
+            for (i, s) in query.enumerated() { prefix[i + 1] = prefix[i] &* base &+ UInt64(s.value + 1) }
+            // suffix = hash(query[k+1..<n]), power = base^(n-k-1)
+            var suffix: UInt64 = 0
+            var power: UInt64 = 1
+            var k = n - 1
+            for s in query.reversed() {
+                body(prefix[k] &* power &+ suffix)
+                suffix = UInt64(s.value + 1) &* power &+ suffix
+                power = power &* base
+                k -= 1
+            }
         }
-        // hash(query[a..<b]) = prefix[b] - prefix[a]·base^(b-a)
-        func part(_ a: Int, _ b: Int) -> UInt64 { prefix[b] &- prefix[a] &* power[b - a] }
-        return (0..<n).map { k in part(0, k) &* power[n - k - 1] &+ part(k + 1, n) }
     }
 
-    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry) {
+    /// Files `entry` under `name`; `reach` is where its reading lies (``NameTable``).
+    mutating func insert(_ name: [Unicode.Scalar], _ entry: NameEntry, reach: RegionReach = RegionReach(provinces: .max, kinds: .max)) {
         guard name.count >= Self.minimumLength else { return }
         switch entry.target {
         case .division, .region: regionEndings.set(Self.hash(name.suffix(2)), true)
         default: break
         }
-        guard let id = table.insert(name, entry) else { return }
+        guard let id = table.insert(name, entry, reach: reach) else { return }
         longestNameLength = max(longestNameLength, name.count)
         byKey.update(Self.hash(name), initial: []) { $0.append(id) }
-        for key in Self.deletionHashes(name[...]) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
+        Self.forEachDeletionHash(name[...]) { key in
+            if byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
+        }
     }
 
     /// Whether a name with a region reading (a national division or a book region) may lie one edit from `query`:
-    /// a necessary condition that costs a probe and a short walk, where ``nearMisses(of:)`` costs a probe per
+    /// a necessary condition that costs a probe and a short walk, where ``nearMisses(of:kinds:)`` costs a probe per
     /// character (and the parser asks it of every tail of an unknown run ending in 区, such as 邮电大学仙林校区). An
     /// edit either leaves the last two characters in place, so that a region name ends with them, or lies within the
     /// last three, so that a name starts with the characters before those, which `startsAName` tells.
@@ -349,38 +437,50 @@ struct FuzzyNameIndex: Sendable {
         return regionEndings[Self.hash(query.suffix(2))] != nil || startsAName(query[..<(count - 3)])
     }
 
-    /// Names one edit from `query` (not the query itself), with their entries.
-    func nearMisses(of query: some RandomAccessCollection<Unicode.Scalar>) -> [([Unicode.Scalar], [NameEntry])] {
-        guard query.count >= Self.minimumLength - 1, query.count <= longestNameLength + 1 else { return [] }
-        let slice = ArraySlice(query)
-        // Most sub-runs of unplaced text hit nothing: no set is made until a key does.
-        var found: [Int32] = byKey[Self.hash(slice)] ?? []
+    /// Names one edit from `query` (not the query itself) with an entry of one of `kinds`, with their entries.
+    /// With `reach` (``NamedChain/reach``), only names whose region readings may lie there: what a lookup for a
+    /// region inside the levels a text names can use.
+    func nearMisses(of slice: ArraySlice<Unicode.Scalar>, kinds: EntryKinds = .all, reach: RegionReach? = nil) -> [([Unicode.Scalar], [NameEntry])] {
+        guard slice.count >= Self.minimumLength - 1, slice.count <= longestNameLength + 1 else { return [] }
+        // The names under a key: those of another kind are dropped by their kinds alone (a road's near misses
+        // share keys with hundreds of township names), before their characters are read.
+        var found: [Int32] = []
+        // What the closure reads, taken out first: a closure over `self` would copy the whole index for every call.
+        let (byKey, kindsByID, reaches) = (byKey, table.kinds, table.reaches)
+        func gather(_ key: UInt64) {
+            guard let ids = byKey[key] else { return }
+            for id in ids where !kindsByID[Int(id)].isDisjoint(with: kinds) && reach.map({ reaches[Int(id)].meets($0) }) ?? true {
+                found.append(id)
+            }
+        }
+        gather(Self.hash(slice))
         // A query one shorter than the shortest name matches only a name's deletion key, which its own hash is;
         // its deletions would be shorter than any key.
         if slice.count >= Self.minimumLength {
-            for key in Self.deletionHashes(slice) {
-                if let ids = byKey[key] { found += ids }
-            }
+            Self.forEachDeletionHash(slice, gather)
         }
         guard !found.isEmpty else { return [] }
-        let candidates = Set(found)
+        let candidates = uniqueSorted(found)
         let query = Array(slice)
         // Best first: a dropped or doubled character (the query and the name differ by one insertion) before a
         // wrong one, official names before aliases, then a stable order.
-        let hits = candidates.sorted().compactMap { id -> (rank: (Int, UInt8, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
+        // Ranked and sorted as numbers; names and entries are fetched for the hits only, in their order.
+        var hits: [(Int, UInt8, Int32)] = []
+        for id in candidates {
             let name = table.names[Int(id)]
-            guard name != query, Self.withinOneEdit(name, query) else { return nil }
-            return ((name.count != query.count ? 0 : 1, table.bestForm(id), id), name, table.entries[Int(id)])
+            if Self.oneEditApart(name, query) { hits.append((name.count != query.count ? 0 : 1, table.bestForms[Int(id)], id)) }
         }
-        return hits.sorted { $0.rank < $1.rank }.map { ($0.name, $0.entries) }
+        hits.sort { $0 < $1 }
+        return hits.map { (table.names[Int($0.2)], table.entries[Int($0.2)]) }
     }
 
-    /// Damerau-Levenshtein distance at most one (substitution, insertion, deletion or adjacent swap).
-    static func withinOneEdit(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
+    /// Damerau-Levenshtein distance exactly one (substitution, insertion, deletion or adjacent swap): within one
+    /// edit and not equal, in one scan.
+    static func oneEditApart(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
         if abs(a.count - b.count) > 1 { return false }
         var i = 0
         while i < a.count && i < b.count && a[i] == b[i] { i += 1 }
-        if i == a.count && i == b.count { return true }
+        if i == a.count && i == b.count { return false }
         if a.count == b.count {
             if a[(i + 1)...] == b[(i + 1)...] { return true }
             return i + 1 < a.count && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)...] == b[(i + 2)...]

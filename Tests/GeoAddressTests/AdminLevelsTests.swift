@@ -22,4 +22,21 @@ struct AdminLevelsTests {
         }
         #expect(differing.isEmpty)
     }
+
+    /// `geocode` answers an address plainly elsewhere from the levels read before its leftover text, which it then
+    /// does not search; `geocodeParsed` parses everything. Both must answer alike.
+    @Test("geocode answers as the full parse does on every corpus address", arguments: [
+        "tools/geocode/corpus/real.csv", "tools/geocode/corpus/composed.csv", "tools/geocode/corpus/out_of_book.csv",
+    ])
+    func geocodeAgreesWithFullParse(_ path: String) async throws {
+        let g = try await DemoBook.geocoder.value
+        let rows = try DemoBook.csvRows(path)
+        #expect(rows.count >= 1000)
+        var differing: [String] = []
+        for row in rows {
+            let text = try #require(row["text"])
+            if g.geocode(text, limit: 3) != g.geocodeParsed(text, limit: 3).results { differing.append(text) }
+        }
+        #expect(differing.isEmpty)
+    }
 }

@@ -86,11 +86,14 @@ func contradicts(_ codes: [String: String], district: String) -> Bool {
 /// Geocodes every row of the corpus files and prints, per category and split, the district and township right,
 /// the precision of point-level answers, the false point-level rate and the precision above confidence 0.8 and
 /// 0.5. With `showFailures`, the tuning rows whose district or point-level answer is wrong go to stderr (never the
-/// held-out ones).
-func runCorpus(_ paths: [String], geocoder: Geocoder, showFailures: Bool) throws {
+/// held-out ones). With `answersPath`, every row's five best answers and its admin levels, every field in full,
+/// go to that file: a speed change must leave it byte-identical.
+func runCorpus(_ paths: [String], geocoder: Geocoder, showFailures: Bool, answersPath: String? = nil) throws {
     var tallies: [String: CorpusTally] = [:]
+    var dump = ""
     for path in paths {
         for row in try readCorpus(path) {
+            if answersPath != nil { dump += answerLines(row.text, geocoder: geocoder) }
             let answer = geocoder.geocode(row.text, limit: 1).first
             let split = row.heldOut ? "held_out" : "tuning"
             for key in ["\(row.category) [\(split)]", "ALL [\(split)]", "ALL"] { tallies[key, default: CorpusTally()].add(row, answer) }
@@ -102,6 +105,7 @@ func runCorpus(_ paths: [String], geocoder: Geocoder, showFailures: Bool) throws
             }
         }
     }
+    if let answersPath { try Data(dump.utf8).write(to: URL(fileURLWithPath: answersPath)) }
     // Speed on the same text, one core: addresses per second of this thread's CPU time (a shared machine's load
     // stretches the wall clock, not that), best of five rounds of at least a second; peers.py times cpca alike. The
     // full geocode (what /v1/geocode does) and the admin levels alone (what cpca and JioNLP do).
@@ -127,6 +131,19 @@ func runCorpus(_ paths: [String], geocoder: Geocoder, showFailures: Bool) throws
         + " count  district  wrong  town (asked)  point-level precision  false point-level  precision conf>0.8   >0.5")
     for key in tallies.keys.sorted() where key.hasPrefix("ALL") == false { print(tallies[key]!.line(key)) }
     for key in ["ALL [tuning]", "ALL [held_out]", "ALL"] where tallies[key] != nil { print(tallies[key]!.line(key)) }
+}
+
+/// The text, its five best answers (every field; codes in key order, numbers in their shortest exact form) and its admin
+/// levels, one line each.
+func answerLines(_ text: String, geocoder: Geocoder) -> String {
+    var out = "> \(text)\n"
+    for a in geocoder.geocode(text, limit: 5) {
+        let codes = a.codes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let point = a.coordinate.map { "\($0.x),\($0.y)" } ?? "-"
+        out += "  \(a.matchType.rawValue) \(a.matchedID ?? "-") \(a.confidence) \(point) [\(codes)] \(a.label) \(a.notes)\n"
+    }
+    let levels = geocoder.adminLevels(of: text).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.name)/\($0.value.code)" }
+    return out + "  admin [\(levels.joined(separator: ","))]\n"
 }
 
 /// The CPU time this thread has used, in seconds.

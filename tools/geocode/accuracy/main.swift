@@ -4,7 +4,8 @@
 // within 50 m for interpolated numbers and direction phrases), the share within 50 m and the mean error, overall
 // and per variant.
 // Usage: geocode-accuracy [DATA_ROOT] [--per-category N] [--seed S] [--write queries.csv] [--no-homophones]
-//        geocode-accuracy [DATA_ROOT] --corpus tools/geocode/corpus/a.csv,b.csv [--show-failures]   (the real-name corpus)
+//        geocode-accuracy [DATA_ROOT] --corpus tools/geocode/corpus/a.csv,b.csv [--show-failures] [--answers FILE]
+//        (the real-name corpus; --answers writes every row's answers, to diff two builds answer by answer)
 import Foundation
 import GeoAddress
 import GeoCore
@@ -24,13 +25,14 @@ let homophonesOff = arguments.contains("--no-homophones")
 arguments.removeAll { $0 == "--no-homophones" }
 // --corpus A.csv,B.csv: the corpus files (tools/geocode/corpus) through the full book instead of the generated set.
 let corpusPaths = option("--corpus")?.split(separator: ",").map(String.init)
+let answersPath = option("--answers")
 let showFailures = arguments.contains("--show-failures")
 arguments.removeAll { $0 == "--show-failures" }
 let root = URL(fileURLWithPath: arguments.first ?? ".")
 
 let (book, divisions, _) = try await loadDemoAddressBook(root: root)
 if let corpusPaths {
-    try runCorpus(corpusPaths, geocoder: Geocoder(book: book, divisions: divisions, pinyin: try loadPinyinTable(root: root)), showFailures: showFailures)
+    try runCorpus(corpusPaths, geocoder: Geocoder(book: book, divisions: divisions, pinyin: try loadPinyinTable(root: root)), showFailures: showFailures, answersPath: answersPath)
     exit(0)
 }
 // The readings make the homophone variants and let the geocoder match them (without the file: neither).
