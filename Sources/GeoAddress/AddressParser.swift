@@ -62,6 +62,9 @@ public struct ParsedAddress: Hashable, Sendable {
     /// Names recognised only by their suffix (e.g. an unknown 建国路), by kind.
     var unknownRoad: String?
     var unknownPlace: String?
+    /// A county recognised only by its suffix, not in the division list (青石县): the text is then in some county
+    /// the book is not, unless it also names a known county.
+    var unknownCounty: String?
     /// For an intersection, the readings of each of its two roads: ranges of ``roadMentions`` (empty for a road
     /// the book does not have).
     var crossing: RoadCrossing?
@@ -91,6 +94,8 @@ struct AddressParser: Sendable {
     /// Of ``nameContinuations``, those that end a road's name right there (大丰路): after a parent level (盐城大丰庄台路)
     /// the others more often start the next name.
     static let roadEndings = ScalarSet("路街巷道弄里")
+    /// The road endings that never follow a compound or POI as other words do (道 as in 道口, 里 as in 小区里 may).
+    static let roadNameEndings = ScalarSet("路街巷弄")
     /// Direction characters: a road with one more or one fewer (南环西路, 南环路) is another road.
     static let directionCharacters = ScalarSet("东西南北中")
     /// Direction words with their bearing (nil for 旁, 对面 …), as scalars: the parser tries them at every
@@ -318,6 +323,9 @@ struct AddressParser: Sendable {
                     }
                     i += length
                     continue
+                }
+                if kind == .admin, out.unknownCounty == nil, Self.isUnknownCounty(name, before: i + length < s.count ? s[i + length] : nil) {
+                    out.unknownCounty = Self.string(name[...])
                 }
                 if kind != .admin {
                     flushRun()
@@ -582,6 +590,12 @@ struct AddressParser: Sendable {
                 return answer
             }
             func isUsable(_ entry: NameEntry) -> Bool {
+                // A compound or POI name run into 路, 街, 巷 or 弄 is the head of a road named after it (政府街路, 人民公园路):
+                // the road, known or not, is what the text gives.
+                switch entry.target {
+                case .place, .poi: if let next, Self.roadNameEndings.contains(next) { return false }
+                default: break
+                }
                 // A region outside the levels already named is not read here (河南南阳…: 南阳镇 of another county).
                 if let reading = regions.reading(entry.target), !chain.admits(reading.prefix) {
                     if case .division = entry.target, reading.level < RegionReadings.township, length >= 2 { foreign = max(foreign, length) }
@@ -849,6 +863,16 @@ struct AddressParser: Sendable {
     }
 
     /// An unknown name recognised by its suffix: the shortest run of Han characters (2–12) ending in one.
+    /// Whether an admin run that reads as no known name is a county: two or more characters before 县, and no
+    /// county institution after it (县城, 县委, 县衙, 县府, 县志, 县道, 县级). Not 市, 区 or 旗, which end too many
+    /// other words (超市, 校区, 红旗).
+    static func isUnknownCounty(_ name: [Unicode.Scalar], before next: Unicode.Scalar?) -> Bool {
+        guard name.count >= 3, name.last == "县" else { return false }
+        return next.map { !countyInstitutions.contains($0) } ?? true
+    }
+
+    static let countyInstitutions = ScalarSet("城委衙府志道级")
+
     private func suffixed(_ s: [Unicode.Scalar], at i: Int) -> (Int, SuffixKind)? {
         var end = i + 1
         while end < s.count && end - i < 12 && Self.isHan(s[end]) {

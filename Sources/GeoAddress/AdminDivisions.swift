@@ -137,6 +137,24 @@ public struct AdminDivisions: Sendable {
         "鄂伦春族", "毛南族", "仫佬族", "各族",
     ]
 
+    /// The county-level suffixes a county, county-level city or district changes between when it is converted
+    /// (撤县设市, 撤县设区, 撤市设区).
+    static let convertibleCountySuffixes = ["县", "市", "区"]
+
+    /// The names a county-level division had, or is still written with, under another county-level suffix: 黔西县
+    /// for 黔西市, 香格里拉县 for 香格里拉市, 龙海市 for 龙海区, and 滦县 for 滦州市. `officialNames` holds every official name of the list: a
+    /// form that is some division's own name (朝阳县 is Liaoning's, not a former name of Beijing's 朝阳区) is left out.
+    public static func otherSuffixForms(of division: AdminDivision, officialNames: Set<String>) -> [String] {
+        guard division.level == 3, let suffix = convertibleCountySuffixes.first(where: { division.name.hasSuffix($0) }) else { return [] }
+        let stem = String(division.name.dropLast(suffix.count))
+        // 沙县区's stem is the old county 沙县 itself (already a short form); 新区, 郊区 have no stem to carry.
+        guard stem.count >= 2, !convertibleCountySuffixes.contains(where: { stem.hasSuffix($0) }), !stem.hasSuffix("自治") else { return [] }
+        var forms = convertibleCountySuffixes.filter { $0 != suffix }.map { stem + $0 }
+        // A county of a one-character name took 州 on becoming a city (滦县 → 滦州市, 盘县 → 盘州市, 横县 → 横州市).
+        if stem.count == 2, stem.hasSuffix("州") { forms.append(String(stem.prefix(1)) + "县") }
+        return forms.filter { !officialNames.contains($0) }
+    }
+
     /// The short forms people write (江苏, 盐城, 大丰): suffixes and ethnic names dropped, at least two characters
     /// left; an autonomous prefecture also as that name with 州 (迪庆州). Townships have none: 大中 alone is more often
     /// part of another name than the street office.

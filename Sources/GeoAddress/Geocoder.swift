@@ -109,9 +109,14 @@ public struct Geocoder: Sendable {
             if case .division = entry.target { return }
             homophones.insert(key, entry, reach: reach)
         }
+        let officialNames = Set(divisions.divisions.map(\.name))
         for (k, d) in divisions.divisions.enumerated() {
             add(d.name, NameEntry(target: .division(Int32(k)), form: .official))
             for short in AdminDivisions.shortForms(of: d) { add(short, NameEntry(target: .division(Int32(k)), form: .shortForm)) }
+            // Exact only: a typo of an outdated name is too far from the text to read.
+            for old in AdminDivisions.otherSuffixForms(of: d, officialNames: officialNames) {
+                trie.insert(AddressNormalizer.normalizedScalars(old), NameEntry(target: .division(Int32(k)), form: .formerSuffix))
+            }
         }
         func addNamed(_ target: NameTarget, _ name: String, _ aliases: [String], _ former: [FormerName]) {
             add(name, NameEntry(target: target, form: .official))
@@ -213,7 +218,7 @@ public struct Geocoder: Sendable {
         // parse) would be thrown away. The segments are not returned here, so that search is not made; nor was the
         // search for roads and places after the levels turned the book away (elsewhereFirst).
         let context = resolveRegions(reading.parsed)
-        if let answer = elsewhereAnswer(context) { return answer }
+        if let answer = elsewhereAnswer(reading.parsed, context) { return answer }
         // Not elsewhere after all (a short form of another county alone, 郓城北环路): the names skipped are read now.
         if reading.skippedNames { return match(parser.parse(text), limit: limit) }
         return match(parser.readLeftovers(reading), context: context, limit: limit)
@@ -241,7 +246,7 @@ public struct Geocoder: Sendable {
         }
         if parsed.componentClassCode != nil { return [] }
         let context = context ?? resolveRegions(parsed)
-        if let answer = elsewhereAnswer(context) { return answer }
+        if let answer = elsewhereAnswer(parsed, context) { return answer }
         var results: [GeocodeResult] = []
         if let code = parsed.code, let k = regionByCode[code] {
             results.append(regionResult(book.regions[k], confidence: 1, notes: []))
@@ -297,12 +302,22 @@ public struct Geocoder: Sendable {
     /// The answer to an address in another province, city or county (广东河源…), which is not in this book however
     /// close its road names are to ours: only its admin levels (empty without a division). nil for an address that
     /// is not plainly elsewhere.
-    private func elsewhereAnswer(_ context: RegionContext) -> [GeocodeResult]? {
-        guard let home = parser.regions.home, context.isElsewhere(than: home) else { return nil }
-        guard let division = context.deepestDivision else { return [] }
-        var answer = divisionResult(division)
-        if let reading = context.readingNote { answer.notes.append(reading) }
-        return [answer]
+    private func elsewhereAnswer(_ parsed: ParsedAddress, _ context: RegionContext) -> [GeocodeResult]? {
+        guard let home = parser.regions.home else { return nil }
+        if context.isElsewhere(than: home) {
+            guard let division = context.deepestDivision else { return [] }
+            var answer = divisionResult(division)
+            if let reading = context.readingNote { answer.notes.append(reading) }
+            return [answer]
+        }
+        // A county the division list does not have (青石县), and no known county or township named: not the book's either.
+        if let county = parsed.unknownCounty, !context.named.contains(where: { CodePrefix($0.code).count >= 6 }) {
+            guard let division = context.deepestDivision else { return [] }
+            var answer = divisionResult(division)
+            answer.notes.append("the address names \(county), a county the division list does not have: only the levels named are known")
+            return [answer]
+        }
+        return nil
     }
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }

@@ -11,7 +11,9 @@ enum NameTarget: Hashable, Sendable {
 
 /// How a name relates to what it names; scoring prefers the official name.
 enum NameForm: UInt8, Sendable, Comparable {
-    case official, alias, shortForm, former
+    /// `formerSuffix`: a county-level name with another county-level suffix than today's (黔西县 for 黔西市, 龙海市 for
+    /// 龙海区): counties become cities and cities districts, and addresses keep the old suffix for years.
+    case official, alias, shortForm, former, formerSuffix
     static func < (a: NameForm, b: NameForm) -> Bool { a.rawValue < b.rawValue }
 }
 

@@ -100,8 +100,14 @@ extension Geocoder {
             let code = regionCode(entry.target)
             // An ambiguous township name that nothing else supports (城关镇 alone) says nothing reliable.
             if ranges[m].count > 1 && best.score.0 == 0 && best.score.1 == 0 && code.count == 9 { continue }
+            // A name with a county suffix, today's or a former one, is as explicit as the official name.
+            let written = entry.form == .official || entry.form == .formerSuffix
             context.named.append(
-                RegionContext.Named(name: mention.text, code: code, official: entry.form == .official && !mention.fuzzy, prefix: readings[best.index].prefix))
+                RegionContext.Named(name: mention.text, code: code, official: written && !mention.fuzzy, prefix: readings[best.index].prefix))
+            if explaining, entry.form == .formerSuffix, case .division(let k) = entry.target {
+                let note = "\(mention.text) read as \(divisions.divisions[Int(k)].name) (\(code)), its name since the county's conversion"
+                context.readingNote = context.readingNote.map { $0 + "; " + note } ?? note
+            }
             if explaining && ranges[m].count > 1 {
                 let others = distinctCodes(readings[ranges[m]]) - 1
                 if others > 0 {

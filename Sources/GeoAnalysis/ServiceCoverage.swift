@@ -158,8 +158,7 @@ public struct ServiceCoverage: Sendable {
     public static func regionCode(of feature: Feature, locator: GridLocator?) -> String? {
         if let code = feature.properties["code"]?.stringValue, code.count == 15, code.allSatisfy({ $0.isASCII && $0.isNumber }) { return code }
         guard let locator, let geometry = feature.geometry, let point = Planar.interiorPoint(of: geometry) else { return nil }
-        let location = locator.locate(point)
-        return (location.unitGrid ?? location.community ?? location.street ?? location.district)?.code
+        return locator.finestRegion(at: point)?.code
     }
 }
 

@@ -89,6 +89,15 @@ public struct BucketGrid: Hashable, Sendable {
         return row * columns + column
     }
 
+    /// ``clampedBucket(ofX:y:)`` with where in its cell the position lies, in cells from the cell's south-west
+    /// corner: 0 ..< 1 each way, or up to a rounding past 1 on the extent's north and east edges.
+    @inlinable @inline(__always)
+    public func clampedBucketAndOffset(ofX x: Double, y: Double) -> (bucket: Int, x: Double, y: Double) {
+        let u = (x - originX) / cellSize, v = (y - originY) / cellSize
+        let column = Swift.min(columns - 1, Int(u)), row = Swift.min(rows - 1, Int(v))
+        return (row * columns + column, u - Double(column), v - Double(row))
+    }
+
     /// The bucket holding `(x, y)`, or nil outside the extent (its north and east edges excluded).
     @inlinable @inline(__always)
     public func bucket(ofX x: Double, y: Double) -> Int? {
@@ -105,14 +114,22 @@ public struct BucketGrid: Hashable, Sendable {
     /// edges too), row by row from the south-west; none when the box misses the extent.
     @inlinable
     public func forEachBucket(overlapping box: BoundingBox, _ body: (Int) -> Void) {
+        guard let (columnRange, rowRange) = bucketCells(overlapping: box) else { return }
+        for row in rowRange {
+            for column in columnRange { body(row * columns + column) }
+        }
+    }
+
+    /// The columns and rows of the buckets ``forEachBucket(overlapping:_:)`` visits for `box`, for callers that
+    /// work on a bucket's cell and not only its number; nil when the box misses the extent.
+    @inlinable
+    public func bucketCells(overlapping box: BoundingBox) -> (columns: ClosedRange<Int>, rows: ClosedRange<Int>)? {
         let west = (box.minX - originX) / cellSize, east = (box.maxX - originX) / cellSize
         let south = (box.minY - originY) / cellSize, north = (box.maxY - originY) / cellSize
-        guard west <= east, south <= north, east >= 0, north >= 0, west <= Double(columns), south <= Double(rows) else { return }
+        guard west <= east, south <= north, east >= 0, north >= 0, west <= Double(columns), south <= Double(rows) else { return nil }
         // Clamped to the extent first, then truncated: the floor of what remains, and never a trap.
         func clamp(_ v: Double, _ count: Int) -> Int { Int(Swift.max(0, Swift.min(Double(count - 1), v))) }
-        for row in clamp(south, rows)...clamp(north, rows) {
-            for column in clamp(west, columns)...clamp(east, columns) { body(row * columns + column) }
-        }
+        return (clamp(west, columns)...clamp(east, columns), clamp(south, rows)...clamp(north, rows))
     }
 
     /// The Chebyshev distance in cells from (column, row) to the nearest bucket of the extent (0 inside).

@@ -262,15 +262,7 @@ struct GeoJSONReader {
         guard case .array(let elements) = list else {
             throw error("\"features\" must be an array, found \(kind(list))", .key("features"))
         }
-        var features: [Feature] = []
-        features.reserveCapacity(elements.count)
-        for (i, element) in elements.enumerated() {
-            path.append(.key("features"))
-            path.append(.index(i))
-            features.append(try feature(element))
-            path.removeLast(2)
-        }
-        return FeatureCollection(features)
+        return FeatureCollection(try map(elements, under: .key("features")) { parser, element throws(GeoError) in try parser.feature(element) })
     }
 
     mutating func feature(_ value: JSONValue) throws(GeoError) -> Feature {
@@ -317,15 +309,7 @@ struct GeoJSONReader {
             guard case .array(let elements) = list else {
                 throw error("\"geometries\" must be an array, found \(kind(list))", .key("geometries"))
             }
-            var children: [Geometry] = []
-            children.reserveCapacity(elements.count)
-            for (i, element) in elements.enumerated() {
-                path.append(.key("geometries"))
-                path.append(.index(i))
-                children.append(try geometry(element))
-                path.removeLast(2)
-            }
-            return .geometryCollection(GeometryCollection(children))
+            return .geometryCollection(GeometryCollection(try map(elements, under: .key("geometries")) { parser, element throws(GeoError) in try parser.geometry(element) }))
         }
         guard let coordinates = members["coordinates"] else {
             throw error("missing member \"coordinates\"", .key("coordinates"))
@@ -344,27 +328,28 @@ struct GeoJSONReader {
             return .multiPoint(MultiPoint(try positions(coordinates)))
         case .multiLineString:
             let elements = try array(coordinates, "MultiLineString coordinates")
-            var lines: [LineString] = []
-            lines.reserveCapacity(elements.count)
-            for (i, element) in elements.enumerated() {
-                path.append(.index(i))
-                lines.append(LineString(try line(element)))
-                path.removeLast()
-            }
-            return .multiLineString(MultiLineString(lines))
+            return .multiLineString(MultiLineString(try map(elements) { parser, element throws(GeoError) in LineString(try parser.line(element)) }))
         case .multiPolygon:
             let elements = try array(coordinates, "MultiPolygon coordinates")
-            var polygons: [Polygon] = []
-            polygons.reserveCapacity(elements.count)
-            for (i, element) in elements.enumerated() {
-                path.append(.index(i))
-                polygons.append(try polygon(element))
-                path.removeLast()
-            }
-            return .multiPolygon(MultiPolygon(polygons))
+            return .multiPolygon(MultiPolygon(try map(elements) { parser, element throws(GeoError) in try parser.polygon(element) }))
         case .geometryCollection:
             preconditionFailure("handled above")
         }
+    }
+
+    /// `transform` of each element, with the element's place (under `key`, at its index) on the error path.
+    mutating func map<T>(
+        _ elements: [JSONValue], under key: Step? = nil, _ transform: (inout Self, JSONValue) throws(GeoError) -> T
+    ) throws(GeoError) -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(elements.count)
+        for (i, element) in elements.enumerated() {
+            if let key { path.append(key) }
+            path.append(.index(i))
+            result.append(try transform(&self, element))
+            path.removeLast(key == nil ? 1 : 2)
+        }
+        return result
     }
 
     func array(_ value: JSONValue, _ what: String) throws(GeoError) -> [JSONValue] {

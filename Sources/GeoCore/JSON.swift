@@ -146,47 +146,51 @@ struct JSONReader {
         }
     }
 
-    mutating func readArray() throws(GeoError) -> JSONValue {
+    /// Past the opening bracket of an array or object, one level deeper; true (and back up a level, past the
+    /// `closing` bracket) when the container is empty.
+    mutating func enter(closing: Unicode.Scalar) throws(GeoError) -> Bool {
         try enter()
-        index += 1  // [
-        var elements: [JSONValue] = []
+        index += 1
         skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
+        guard index < bytes.count && bytes[index] == UInt8(ascii: closing) else { return false }
+        index += 1
+        depth -= 1
+        return true
+    }
+
+    /// After an element of an array or a member of an object: true past a `,` (another must follow), false past
+    /// the `closing` bracket; anything else, and a trailing comma, is an error naming the byte.
+    mutating func readSeparator(closing: Unicode.Scalar) throws(GeoError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '\(closing)'", at: index) }
+        let b = bytes[index]
+        index += 1
+        if b == UInt8(ascii: ",") {
+            skipWhitespace()
+            if index < bytes.count && bytes[index] == UInt8(ascii: closing) {
+                throw error("trailing comma before '\(closing)'", at: index - 1)
+            }
+            return true
         }
+        if b == UInt8(ascii: closing) { return false }
+        throw error("unexpected \(describeByte(at: index - 1)), expected ',' or '\(closing)'", at: index - 1)
+    }
+
+    mutating func readArray() throws(GeoError) -> JSONValue {
+        var elements: [JSONValue] = []
+        if try enter(closing: "]") { return .array(elements) }
         while true {
             skipWhitespace()
             elements.append(try readValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input, expected ',' or ']'", at: index) }
-            let b = bytes[index]
-            index += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-                    throw error("trailing comma before ']'", at: index - 1)
-                }
-                continue
-            }
-            if b == UInt8(ascii: "]") { break }
-            throw error("unexpected \(describeByte(at: index - 1)), expected ',' or ']'", at: index - 1)
+            if try !readSeparator(closing: "]") { break }
         }
         depth -= 1
         return .array(elements)
     }
 
     mutating func readObject() throws(GeoError) -> JSONValue {
-        try enter()
-        index += 1  // {
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
+        if try enter(closing: "}") { return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -200,19 +204,7 @@ struct JSONReader {
             index += 1
             skipWhitespace()
             members[key] = try readValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '}'", at: index) }
-            let b = bytes[index]
-            index += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-                    throw error("trailing comma before '}'", at: index - 1)
-                }
-                continue
-            }
-            if b == UInt8(ascii: "}") { break }
-            throw error("unexpected \(describeByte(at: index - 1)), expected ',' or '}'", at: index - 1)
+            if try !readSeparator(closing: "}") { break }
         }
         depth -= 1
         return .object(members)

@@ -144,11 +144,21 @@ public enum Planar {
     public static func ringParity(
         xs: UnsafeBufferPointer<Double>, ys: UnsafeBufferPointer<Double>, vertices: Range<Int>, x: Double, y: Double
     ) -> Bool {
+        ringParity(vertices: vertices, x: x, y: y) { (xs[$0], ys[$0]) }
+    }
+
+    /// The crossing parity of one ring whose vertices `vertices` are read by `vertex`, however they are stored
+    /// (``ringParity(xs:ys:vertices:x:y:)`` for separate arrays, interleaved x y pairs elsewhere): the last vertex
+    /// joined back to the first, each edge passed from the later vertex.
+    @inlinable @inline(__always)
+    public static func ringParity(vertices: Range<Int>, x: Double, y: Double, vertex: (Int) -> (x: Double, y: Double)) -> Bool {
+        guard !vertices.isEmpty else { return false }
         var odd = false
-        var previous = vertices.upperBound - 1
+        var previous = vertex(vertices.upperBound - 1)
         for current in vertices {
-            if edgeCrossesEastRay(ax: xs[current], ay: ys[current], bx: xs[previous], by: ys[previous], x: x, y: y) { odd.toggle() }
-            previous = current
+            let a = vertex(current)
+            if edgeCrossesEastRay(ax: a.x, ay: a.y, bx: previous.x, by: previous.y, x: x, y: y) { odd.toggle() }
+            previous = a
         }
         return odd
     }

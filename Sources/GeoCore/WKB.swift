@@ -149,35 +149,18 @@ struct WKBReader {
         case .polygon:
             geometry = .polygon(try readPolygonBody(le, dims))
         case .multiPoint:
-            let count = try readCount(le, minimumElementSize: 5 + 16, what: "point")
-            var points: [Coordinate] = []
-            points.reserveCapacity(count)
-            for _ in 0..<count {
-                let child = try readMember(expected: .point, depth: depth)
-                guard case .point(let p) = child else { preconditionFailure("readMember checked the type") }
-                points.append(p.coordinate)
+            let points = try readMembers(le, minimumElementSize: 5 + 16, expected: .point, what: "point", depth: depth) { member -> Coordinate? in
+                if case .point(let p) = member { p.coordinate } else { nil }
             }
             geometry = .multiPoint(MultiPoint(points))
         case .multiLineString:
-            let count = try readCount(le, minimumElementSize: 9, what: "line string")
-            var lines: [LineString] = []
-            lines.reserveCapacity(count)
-            for _ in 0..<count {
-                guard case .lineString(let l) = try readMember(expected: .lineString, depth: depth) else {
-                    preconditionFailure("readMember checked the type")
-                }
-                lines.append(l)
+            let lines = try readMembers(le, minimumElementSize: 9, expected: .lineString, what: "line string", depth: depth) { member -> LineString? in
+                if case .lineString(let l) = member { l } else { nil }
             }
             geometry = .multiLineString(MultiLineString(lines))
         case .multiPolygon:
-            let count = try readCount(le, minimumElementSize: 9, what: "polygon")
-            var polygons: [Polygon] = []
-            polygons.reserveCapacity(count)
-            for _ in 0..<count {
-                guard case .polygon(let p) = try readMember(expected: .polygon, depth: depth) else {
-                    preconditionFailure("readMember checked the type")
-                }
-                polygons.append(p)
+            let polygons = try readMembers(le, minimumElementSize: 9, expected: .polygon, what: "polygon", depth: depth) { member -> Polygon? in
+                if case .polygon(let p) = member { p } else { nil }
             }
             geometry = .multiPolygon(MultiPolygon(polygons))
         case .geometryCollection:
@@ -188,6 +171,21 @@ struct WKBReader {
             geometry = .geometryCollection(GeometryCollection(children))
         }
         return (geometry, header.srid)
+    }
+
+    /// The members of a multi-geometry: a count (of `what`), then that many geometries of type `expected`, each unwrapped
+    /// by `part` (which ``readMember(expected:depth:)`` has made sure succeeds).
+    mutating func readMembers<Part>(
+        _ le: Bool, minimumElementSize: Int, expected: GeometryType, what: String, depth: Int, _ part: (Geometry) -> Part?
+    ) throws(GeoError) -> [Part] {
+        let count = try readCount(le, minimumElementSize: minimumElementSize, what: what)
+        var parts: [Part] = []
+        parts.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let member = part(try readMember(expected: expected, depth: depth)) else { preconditionFailure("readMember checked the type") }
+            parts.append(member)
+        }
+        return parts
     }
 
     /// Reads one member of a Multi* geometry, which must be of the `expected` type.
@@ -260,23 +258,20 @@ struct WKBReader {
         guard bytes.count - offset >= 4 else {
             throw Self.error("unexpected end of input, expected a 4-byte \(what)", at: offset)
         }
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let b = UInt32(bytes[offset + (le ? k : 3 - k)])
-            v |= b << (8 * UInt32(k))
-        }
-        offset += 4
-        return v
+        return load(le)
     }
 
     /// Loads 8 bytes the caller has already checked are there.
-    mutating func load64(_ le: Bool) -> UInt64 {
-        var v: UInt64 = 0
-        for k in 0..<8 {
-            let b = UInt64(bytes[offset + (le ? k : 7 - k)])
-            v |= b << (8 * UInt64(k))
+    mutating func load64(_ le: Bool) -> UInt64 { load(le) }
+
+    /// Loads an integer of the next `T.bitWidth / 8` bytes (checked by the caller) in the byte order `le` says.
+    mutating func load<T: FixedWidthInteger & UnsignedInteger>(_ le: Bool) -> T {
+        let size = T.bitWidth / 8
+        var v: T = 0
+        for k in 0..<size {
+            v |= T(bytes[offset + (le ? k : size - 1 - k)]) << (8 * k)
         }
-        offset += 8
+        offset += size
         return v
     }
 }

@@ -334,44 +334,44 @@ enum WKTWriter {
             out.append(UInt8(ascii: " "))
             polygonBody(p, &out)
         case .multiPoint(let m):
-            if m.points.isEmpty { return empty(&out) }
-            out.append(contentsOf: " (".utf8)
-            for (i, c) in m.points.enumerated() {
-                if i > 0 { out.append(contentsOf: ", ".utf8) }
-                if Point(c).isEmpty {
-                    out.append(contentsOf: "EMPTY".utf8)
-                } else {
-                    out.append(UInt8(ascii: "("))
-                    position(c, &out)
-                    out.append(UInt8(ascii: ")"))
-                }
+            members(m.points, &out) { c, out in
+                guard !Point(c).isEmpty else { return false }
+                out.append(UInt8(ascii: "("))
+                position(c, &out)
+                out.append(UInt8(ascii: ")"))
+                return true
             }
-            out.append(UInt8(ascii: ")"))
         case .multiLineString(let m):
-            if m.lineStrings.isEmpty { return empty(&out) }
-            out.append(contentsOf: " (".utf8)
-            for (i, l) in m.lineStrings.enumerated() {
-                if i > 0 { out.append(contentsOf: ", ".utf8) }
-                if l.coordinates.isEmpty { out.append(contentsOf: "EMPTY".utf8) } else { positions(l.coordinates, &out) }
+            members(m.lineStrings, &out) { l, out in
+                guard !l.coordinates.isEmpty else { return false }
+                positions(l.coordinates, &out)
+                return true
             }
-            out.append(UInt8(ascii: ")"))
         case .multiPolygon(let m):
-            if m.polygons.isEmpty { return empty(&out) }
-            out.append(contentsOf: " (".utf8)
-            for (i, p) in m.polygons.enumerated() {
-                if i > 0 { out.append(contentsOf: ", ".utf8) }
-                if p.exterior.isEmpty && p.holes.isEmpty { out.append(contentsOf: "EMPTY".utf8) } else { polygonBody(p, &out) }
+            members(m.polygons, &out) { p, out in
+                guard !(p.exterior.isEmpty && p.holes.isEmpty) else { return false }
+                polygonBody(p, &out)
+                return true
             }
-            out.append(UInt8(ascii: ")"))
         case .geometryCollection(let g):
-            if g.geometries.isEmpty { return empty(&out) }
-            out.append(contentsOf: " (".utf8)
-            for (i, child) in g.geometries.enumerated() {
-                if i > 0 { out.append(contentsOf: ", ".utf8) }
+            members(g.geometries, &out) { child, out in
+                // A child writes its own EMPTY after its keyword.
                 append(child, to: &out)
+                return true
             }
-            out.append(UInt8(ascii: ")"))
         }
+    }
+
+    /// ` (a, b, …)` of a multi-geometry or collection, or ` EMPTY` without members; `write` writes one member and
+    /// returns false, writing nothing, for an empty one, which is written `EMPTY`.
+    static func members<Member>(_ list: [Member], _ out: inout [UInt8], _ write: (Member, inout [UInt8]) -> Bool) {
+        if list.isEmpty { return empty(&out) }
+        out.append(contentsOf: " (".utf8)
+        for (i, member) in list.enumerated() {
+            if i > 0 { out.append(contentsOf: ", ".utf8) }
+            if !write(member, &out) { out.append(contentsOf: "EMPTY".utf8) }
+        }
+        out.append(UInt8(ascii: ")"))
     }
 
     static func keyword(_ type: GeometryType) -> String { type.rawValue.uppercased() }

@@ -12,18 +12,34 @@ public struct CategoryPath: Hashable, Sendable {
         self.code = code
     }
 
-    /// The path of a case's properties; empty when it has none of them.
-    public init(properties: [String: JSONValue]) {
-        var components: [String] = []
-        for key in ["major_category", "minor_category"] {
-            if let value = properties[key]?.scalarText, !value.isEmpty { components.append(value) }
+    /// The properties a path is read from, as written (大类 and 小类 names, the path text, the category code): equal
+    /// fields give equal paths, so a caller reading many cases reads each distinct text once.
+    struct WrittenFields: Hashable {
+        let major, minor, category, code: String?
+
+        init(properties: [String: JSONValue]) {
+            major = properties["major_category"]?.scalarText
+            minor = properties["minor_category"]?.scalarText
+            category = properties["category"]?.scalarText
+            code = properties["category_code"]?.scalarText
         }
-        for part in (properties["category"]?.scalarText ?? "").split(separator: "/") {
+    }
+
+    /// The path of a case's properties; empty when it has none of them.
+    public init(properties: [String: JSONValue]) { self.init(written: WrittenFields(properties: properties)) }
+
+    /// The path of fields as written: 大类, 小类, then each level of the `/`-separated path not already named.
+    init(written: WrittenFields) {
+        var components: [String] = []
+        for value in [written.major, written.minor] {
+            if let value, !value.isEmpty { components.append(value) }
+        }
+        for part in (written.category ?? "").split(separator: "/") {
             let name = part.trimmingCharacters(in: .whitespaces)
             // A layer may repeat its 小类 in `category`; the path names each level once.
             if !name.isEmpty, components.last != name { components.append(name) }
         }
-        self.init(components: components, code: properties["category_code"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 })
+        self.init(components: components, code: written.code.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// The path written with `/`.

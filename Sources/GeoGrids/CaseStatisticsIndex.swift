@@ -34,6 +34,7 @@ public struct CaseStatisticsIndex: Sendable {
         rows.reserveCapacity(features.count)
         var regionIndex: [String: Int32] = [:], regionCodes: [String] = []
         var categoryIndex: [CategoryPath: Int32] = [:], categoryPaths: [CategoryPath] = []
+        var categoryByWritten: [CategoryPath.WrittenFields: Int32] = [:]
         for (k, stored) in features.enumerated() {
             let properties = stored.feature.properties
             guard case .point(let p)? = stored.feature.geometry, let text = properties[timeField]?.scalarText,
@@ -47,12 +48,19 @@ public struct CaseStatisticsIndex: Sendable {
                     return Int32(regionCodes.count - 1)
                 }()
             }
-            let path = CategoryPath(properties: properties)
+            // Cases repeat a few hundred category texts: each is read into a path once.
+            let written = CategoryPath.WrittenFields(properties: properties)
             let category =
-                categoryIndex[path] ?? {
-                    categoryPaths.append(path)
-                    categoryIndex[path] = Int32(categoryPaths.count - 1)
-                    return Int32(categoryPaths.count - 1)
+                categoryByWritten[written] ?? {
+                    let path = CategoryPath(written: written)
+                    let entry =
+                        categoryIndex[path] ?? {
+                            categoryPaths.append(path)
+                            categoryIndex[path] = Int32(categoryPaths.count - 1)
+                            return Int32(categoryPaths.count - 1)
+                        }()
+                    categoryByWritten[written] = entry
+                    return entry
                 }()
             rows.append((time, region, category, p.coordinate, k))
         }
@@ -77,8 +85,7 @@ public struct CaseStatisticsIndex: Sendable {
     /// The finest region of a case: its `grid_code` when that is a unit-grid code, else the locator's answer.
     static func regionCode(properties: [String: JSONValue], position: Coordinate, locator: GridLocator) -> String? {
         if let code = properties["grid_code"]?.scalarText, (try? RegionCode(code, expecting: .unitGrid)) != nil { return code }
-        let location = locator.locate(position)
-        return (location.unitGrid ?? location.community ?? location.street ?? location.district)?.code
+        return locator.finestRegion(at: position)?.code
     }
 
     /// The index of the first case at or after `time`.

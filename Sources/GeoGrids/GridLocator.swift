@@ -116,6 +116,13 @@ public struct GridLocator: Sendable {
         return location
     }
 
+    /// The finest region holding a point: its unit grid, else its community, street or district (the region a
+    /// case is counted in). One polygon lookup where a unit grid holds the point, without the levels above it.
+    public func finestRegion(at point: Coordinate) -> RegionReference? {
+        guard point.isValidGeographic else { return nil }
+        return unitGrids.locate(point) ?? communities.locate(point) ?? streets.locate(point) ?? districts.locate(point)
+    }
+
     /// Only the unit grid of a point: the hot path of batch assignment.
     public func unitGrid(at point: Coordinate) -> RegionReference? {
         point.isValidGeographic ? unitGrids.locate(point) : nil

@@ -68,33 +68,16 @@ public enum VectorTileEncoder {
 
     /// The `Layer` message alone (field 3 of `Tile` holds it); its size lets callers budget a tile.
     public static func encodeLayer(_ layer: VectorTileLayer) -> [UInt8] {
-        var keys: [String] = []
-        var keyIndex: [String: UInt32] = [:]
-        var values: [TileValue] = []
-        var valueIndex: [TileValue: UInt32] = [:]
+        var keys = FirstUseTable<String>()
+        var values = FirstUseTable<TileValue>()
         var writer = ProtobufWriter()
         writer.string(1, layer.name)
         for feature in layer.features {
             var tags: [UInt32] = []
             tags.reserveCapacity(feature.properties.count * 2)
             for key in feature.properties.keys.sorted() {
-                let value = feature.properties[key]!
-                let k: UInt32
-                if let known = keyIndex[key] {
-                    k = known
-                } else {
-                    k = UInt32(keys.count)
-                    keyIndex[key] = k
-                    keys.append(key)
-                }
-                let v: UInt32
-                if let known = valueIndex[value] {
-                    v = known
-                } else {
-                    v = UInt32(values.count)
-                    valueIndex[value] = v
-                    values.append(value)
-                }
+                let k = keys.index(of: key)
+                let v = values.index(of: feature.properties[key]!)
                 tags.append(k)
                 tags.append(v)
             }
@@ -105,8 +88,8 @@ public enum VectorTileEncoder {
                 f.packed(4, feature.geometry.commands)
             }
         }
-        for key in keys { writer.string(3, key) }
-        for value in values {
+        for key in keys.elements { writer.string(3, key) }
+        for value in values.elements {
             writer.message(4) { v in
                 switch value {
                 case .string(let s): v.string(1, s)
@@ -120,5 +103,21 @@ public enum VectorTileEncoder {
         writer.uint(5, UInt64(layer.extent))
         writer.uint(15, 2)
         return writer.bytes
+    }
+}
+
+/// The distinct elements in order of first use, each with its position: a layer's key and value tables, which
+/// features refer to by index.
+struct FirstUseTable<Element: Hashable> {
+    private(set) var elements: [Element] = []
+    private var positions: [Element: UInt32] = [:]
+
+    /// The element's position, appending it on first use.
+    mutating func index(of element: Element) -> UInt32 {
+        if let known = positions[element] { return known }
+        let position = UInt32(elements.count)
+        positions[element] = position
+        elements.append(element)
+        return position
     }
 }

@@ -38,11 +38,20 @@ struct RealAddressTests {
 
     @Test("roads the book does not have, written into 大丰区 text, answer the district or a street, never a plate", arguments: [
         "江苏省盐城市大丰区西安南路71号", "江苏省盐城市大丰区文卫路65号", "大丰区盛丰路1号", "盐城大丰庄台路182号", "江苏省盐城市大丰区郓城北环路254号",
+        // A POI's name run into 街路 is the head of a road named after it, not the POI (大丰区人民政府).
+        "大丰区政府街路211号",
     ])
     func outOfBook(_ text: String) async throws {
         let answer = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
         #expect(answer.codes["district"] == "320904")
         #expect(!Self.pointLevel.contains(answer.matchType))
+    }
+
+    @Test("a POI followed by a direction word or nothing is still the POI", arguments: ["大丰区人民政府", "大丰区人民政府门口", "大丰区人民政府对面"])
+    func poiBeforeOtherWords(_ text: String) async throws {
+        let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(top.matchType == .poi)
+        #expect(top.label.hasSuffix("大丰区人民政府"))
     }
 
     @Test("a township is read only inside the chain: the near miss of another province's town is not taken", arguments: [
@@ -52,6 +61,67 @@ struct RealAddressTests {
         let levels = try await DemoBook.geocoder.value.adminLevels(of: text)
         #expect(levels["district"]?.code == district)
         #expect(levels["street"] == nil)
+    }
+
+    @Test("a county written with its suffix of before the conversion is today's county, said in a note", arguments: [
+        // 撤县设市: not the official 迁西县 (Hebei) or 理县 (Sichuan) inside the old name.
+        ("云南省迪庆藏族自治州香格里拉县建塘镇长征路12号", "533401", "香格里拉县 read as 香格里拉市"),
+        ("贵州省毕节市黔西县莲城大道5号", "520581", "黔西县 read as 黔西市"), ("四川省凉山州会理县城北街道", "513402", "会理县 read as 会理市"),
+        // 撤市设区, and a bare old name without province or prefecture: admin levels only, no plate of the book.
+        ("福建省漳州市龙海市石码街道", "350604", "龙海市 read as 龙海区"), ("香格里拉县东环线", "533401", "香格里拉县 read as 香格里拉市"),
+        // A one-character county that took 州 on becoming a city, before a road name the book has.
+        ("滦县人民路12号", "130284", "滦县 read as 滦州市"), ("贵州省六盘水市盘县建设路3号", "520281", "盘县 read as 盘州市"),
+    ])
+    func formerCountySuffix(_ text: String, _ district: String, _ note: String) async throws {
+        let answers = try await DemoBook.geocoder.value.geocode(text, limit: 5)
+        let top = try #require(answers.first)
+        #expect(top.codes["district"] == district)
+        #expect(top.notes.contains { $0.hasPrefix(note) })
+        #expect(!answers.contains { Self.pointLevel.contains($0.matchType) })
+    }
+
+    @Test("a county the division list does not have is not the book's: the known levels only, or nothing", arguments: [
+        ("青石县人民路12号", nil as String?), ("江苏省盐城市青石县人民路12号", "320900"),
+    ])
+    func unknownCounty(_ text: String, _ city: String?) async throws {
+        let answers = try await DemoBook.geocoder.value.geocode(text, limit: 5)
+        #expect(answers.first?.codes["city"] == city)
+        #expect(answers.first?.codes["district"] == nil)
+        #expect(!answers.contains { Self.pointLevel.contains($0.matchType) })
+        if city != nil { #expect(answers.first?.notes.contains { $0.contains("青石县, a county the division list does not have") } == true) }
+    }
+
+    @Test("县 inside the book's own text is no county: a county institution after it, or the book's county named", arguments: [
+        "人民南路12号县委", "大丰区青石县人民南路12号",
+    ])
+    func countyWordsInTheBook(_ text: String) async throws {
+        let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(top.matchType == .exactPlate)
+        #expect(top.codes["district"] == "320904")
+    }
+
+    @Test("a name that is some county's own stays that county, whatever another county's old suffix was", arguments: [
+        ("辽宁省朝阳市朝阳县柳城镇", "211321"), ("北京市朝阳区建国路88号", "110105"), ("四川省阿坝藏族羌族自治州理县", "513222"),
+        ("河北省唐山市迁西县", "130227"),
+    ])
+    func officialNamesWin(_ text: String, _ district: String) async throws {
+        let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(top.codes["district"] == district)
+        #expect(!top.notes.contains { $0.contains("since the county's conversion") })
+    }
+
+    @Test("the other county-level suffixes of a name, without any division's own name", arguments: [
+        ("黔西市", ["黔西县", "黔西区"]), ("龙海区", ["龙海县", "龙海市"]), ("滦州市", ["滦州县", "滦州区", "滦县"]),
+        // 青县 is Hebei's own county.
+        ("青州市", ["青州县", "青州区"]),
+        // 朝阳县 and 朝阳市 are names of their own; 沙县区's stem is the old county itself; 城区 has no stem.
+        ("朝阳区", []), ("沙县区", []), ("城区", []), ("峨边彝族自治县", []),
+    ])
+    func otherSuffixForms(_ name: String, _ forms: [String]) async throws {
+        let divisions = try await DemoBook.geocoder.value.divisions
+        let official = Set(divisions.divisions.map(\.name))
+        let division = try #require(divisions.divisions.first { $0.name == name && $0.level == 3 })
+        #expect(AdminDivisions.otherSuffixForms(of: division, officialNames: official) == forms)
     }
 
     @Test("reverse geocoding anywhere in China: province, prefecture and county from the national outlines", arguments: [

@@ -53,6 +53,22 @@ import Testing
         #expect(buckets(BoundingBox(minX: 0, minY: 0, maxX: 99, maxY: 199)).isEmpty)
     }
 
+    @Test func bucketCellsAreTheColumnsAndRowsForEachBucketVisits() throws {
+        let cells = try #require(Self.grid.bucketCells(overlapping: BoundingBox(minX: 105, minY: 205, maxX: 115, maxY: 215)))
+        #expect(cells.columns == 0...1 && cells.rows == 0...1)
+        let clipped = try #require(Self.grid.bucketCells(overlapping: BoundingBox(minX: 130, minY: 225, maxX: 500, maxY: 500)))
+        #expect(clipped.columns == 3...3 && clipped.rows == 2...2)
+        #expect(Self.grid.bucketCells(overlapping: BoundingBox(minX: 141, minY: 200, maxX: 150, maxY: 205)) == nil)
+    }
+
+    @Test func aClampedBucketComesWithItsPositionInTheCell() {
+        let (bucket, x, y) = Self.grid.clampedBucketAndOffset(ofX: 125, y: 202.5)
+        #expect(bucket == Self.grid.clampedBucket(ofX: 125, y: 202.5) && x == 0.5 && y == 0.25)
+        // On the extent's north-east corner: the last bucket, one whole cell in each way.
+        let corner = Self.grid.clampedBucketAndOffset(ofX: 140, y: 230)
+        #expect(corner.bucket == 11 && corner.x == 1 && corner.y == 1)
+    }
+
     @Test(arguments: [(1, 1), (-3, 1), (7, -5), (2, 9)])
     func ringsWalkEveryBucketOnceOutwardFromAnyCell(column: Int, row: Int) {
         let grid = Self.grid

@@ -58,6 +58,15 @@ import Testing
                 #expect(!Planar.ringParity(xs: xs, ys: ys, vertices: 0..<0, x: 1, y: 1))
             }
         }
+        // The same rings stored as interleaved x y pairs, read through a closure.
+        let pairs = zip(xs, ys).flatMap { [$0, $1] }
+        func interleaved(_ ring: Range<Int>, _ x: Double, _ y: Double) -> Bool {
+            Planar.ringParity(vertices: ring, x: x, y: y) { (pairs[2 * $0], pairs[2 * $0 + 1]) }
+        }
+        for (x, y) in [(0.5, 0.5), (3.5, 2), (2, 2), (5, 2), (0, 0), (4, 2), (1, 1), (3, 3)] {
+            #expect((interleaved(0..<4, x, y) != interleaved(4..<8, x, y)) == inside(x, y))
+        }
+        #expect(!interleaved(0..<0, 1, 1))
     }
 }
 
@@ -81,5 +90,19 @@ import Testing
         #expect(flat.contains(part: 0, x: 0.5, y: 0.5) && !flat.contains(part: 0, x: 2, y: 2))
         #expect(flat.contains(part: 1, x: 12, y: 2) && !flat.contains(part: 1, x: 2, y: 2))
         #expect(!flat.contains(part: 2, x: 2, y: 2))
+    }
+
+    @Test func openedRingsDropOnlyARepeatedClosingVertexAndAnswerTheSame() {
+        let closed = BoundingBox(minX: 0, minY: 0, maxX: 4, maxY: 4).polygon.exterior
+        let open = [Coordinate(x: 1, y: 1), Coordinate(x: 3, y: 1), Coordinate(x: 2, y: 3)]
+        var asGiven = FlatPolygons(), opened = FlatPolygons()
+        asGiven.append(rings: [closed, open])
+        opened.append(rings: [closed, open], opening: true)
+        #expect(asGiven.xs.count == 8 && opened.xs.count == 7 && opened.vertices(ofRing: 1) == 4..<7)
+        for x in stride(from: -0.5, through: 4.5, by: 0.25) {
+            for y in stride(from: -0.5, through: 4.5, by: 0.25) {
+                #expect(opened.contains(part: 0, x: x, y: y) == asGiven.contains(part: 0, x: x, y: y))
+            }
+        }
     }
 }

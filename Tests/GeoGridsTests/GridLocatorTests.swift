@@ -62,4 +62,16 @@ import Testing
         #expect(location.isEmpty)
         #expect(Self.locator.unitGrid(at: Coordinate(x: x, y: y)) == nil)
     }
+
+    @Test(arguments: [
+        (120.005, 33.015, "320904001001001" as String?), (120.01, 33.01, "320904001001002"),  // a grid, its shared corner
+        (120.05, 33.05, "320904101201"),  // no grid: the village
+        (116.39, 39.91, nil), (Double.nan, 33.0, nil),  // nowhere
+    ])
+    func theFinestRegionIsTheGridElseTheFinestLevelAboveIt(x: Double, y: Double, code: String?) {
+        let point = Coordinate(x: x, y: y)
+        #expect(Self.locator.finestRegion(at: point)?.code == code)
+        let location = Self.locator.locate(point)
+        #expect((location.unitGrid ?? location.community ?? location.street ?? location.district)?.code == code)
+    }
 }

@@ -76,6 +76,50 @@ import Testing
         #expect(index.locate(Coordinate(x: 3.5, y: 3.5)) == nil)
     }
 
+    /// Overlapping polygons, multipolygons whose parts overlap and polygons with holes, at several bucket sizes:
+    /// every holder of a point, and the first, as a brute-force test of every polygon finds them, on vertices,
+    /// edges and shared corners too.
+    @Test(arguments: [nil, 1.0, 64.0] as [Double?])
+    func locateAllAgreesWithBruteForceOnOverlapsHolesAndParts(bucketsPerPolygon: Double?) {
+        var rng = SeededGenerator(seed: 11)
+        func quarter(_ range: ClosedRange<Double>) -> Double { (rng.uniform(range) * 4).rounded() / 4 }
+        func ring(_ x: Double, _ y: Double, _ w: Double, _ h: Double) -> [Coordinate] {
+            [Coordinate(x: x, y: y), Coordinate(x: x + w, y: y), Coordinate(x: x + w, y: y + h), Coordinate(x: x, y: y + h), Coordinate(x: x, y: y)]
+        }
+        var polygons: [Polygon] = []
+        var geometries: [Geometry?] = []
+        for k in 0..<60 {
+            let x = quarter(0...12), y = quarter(0...8), w = quarter(1...5), h = quarter(1...4)
+            // A sloping north-east corner on every third, a hole in every fourth.
+            var exterior = ring(x, y, w, h)
+            if k % 3 == 0 { exterior[2] = Coordinate(x: x + w - 0.5, y: y + h - 0.25) }
+            let holes = k % 4 == 0 ? [ring(x + 0.25, y + 0.25, w / 2, h / 2)] : []
+            polygons.append(Polygon(exterior: exterior, holes: holes))
+            if k % 5 == 0, let previous = polygons.dropLast().last {
+                geometries.append(.multiPolygon(MultiPolygon([previous, polygons[k]])))
+            } else {
+                geometries.append(.polygon(polygons[k]))
+            }
+        }
+        let index = PolygonIndex(geometries, bucketsPerPolygon: bucketsPerPolygon)
+        func parts(_ g: Geometry?) -> [Polygon] {
+            switch g {
+            case .polygon(let p)?: [p]
+            case .multiPolygon(let m)?: m.polygons
+            default: []
+            }
+        }
+        var differing = 0
+        for _ in 0..<20_000 {
+            let p = Coordinate(x: quarter(-1...18), y: quarter(-1...13))
+            let expected = geometries.indices.filter { entry in
+                parts(geometries[entry]).contains { BoundingBox(coordinates: $0.exterior)!.contains(p) && Planar.polygon($0, contains: p) }
+            }
+            if index.locateAll(p) != expected || index.locate(p) != expected.first { differing += 1 }
+        }
+        #expect(differing == 0)
+    }
+
     /// A random point set against a brute-force crossing test over a 40 x 30 tiling of irregular widths.
     @Test func agreesWithBruteForceOnAnIrregularTiling() {
         var rng = SeededGenerator(seed: 7)

@@ -61,6 +61,8 @@ same = "same" if ours["hits"] == peer["hits"] and ours["checksum"] == peer["chec
 print(f"  hits per family {ours['hits']} ({same} in shapely), checksum {ours['checksum']:,}")
 print(f"  unit-grid lookup alone {ours['unit_grid_points_per_s']:,.0f} points/s; per family {ours['points_per_s'] * ours['families']:,.0f} lookups/s "
       f"({ours['points_per_s'] * ours['families'] / ours['unit_grid_points_per_s']:.2f}x the unit-grid speed)")
+print("  each family alone: " + ", ".join(f"{n} {p:,.0f} lookups/s ({p / ours['unit_grid_points_per_s']:.2f}x)"
+                                         for n, p in zip(ours['names'], ours['family_points_per_s'])))
 stats = [r for r in rows if r["engine"] == "CityGeo RegionStatistics"]
 print(f"statistics over {stats[0]['cases']:,} cases of 2024-2026 (index built in {stats[0]['index_s']:.2f} s), one core; best of 5 / best of 3")
 for r in stats:

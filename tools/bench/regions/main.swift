@@ -2,9 +2,10 @@
 //
 //   bench-regions families POINTS.bin FAMILY.geojson...
 //     Locates every point of POINTS.bin (little-endian float64 lon, lat pairs, written by peers.py) in every family
-//     at once with FamilyIndex (every polygon holding it, overlaps included), best of three runs; also the unit-grid
-//     lookup alone (PolygonIndex.locate over the first family) for the "speed of the unit-grid lookup". One JSON
-//     line: points/s, hits per family and a checksum (sum of the hit polygons' indices) the peers must reproduce.
+//     at once with FamilyIndex (every polygon holding it, overlaps included), best of five runs; in turn with them,
+//     the unit-grid lookup alone (PolygonIndex.locate over the first family) for the "speed of the unit-grid
+//     lookup"; then each family alone (best of three) to tell where the time goes. One JSON line: points/s, hits per
+//     family and a checksum (sum of the hit polygons' indices) the peers must reproduce.
 //
 //   bench-regions stats CITY_DIR CASES.csv OUT_DIR
 //     Builds the region tree from CITY_DIR/GridData's region layers and the statistics index of CASES.csv (id, lon,
@@ -53,14 +54,18 @@ func benchFamilies(pointsPath: String, familyPaths: [String]) throws {
     let buildStart = DispatchTime.now()
     let families = layers.map { FamilyIndex(family: LookupFamily(layer: $0.name, kind: "other"), features: $0.features) }
     let buildSeconds = seconds(since: buildStart)
-    var best = Double.infinity
+    // The unit-grid lookup alone, on the first family's polygons (the unit grids), for comparison. It is timed in
+    // turn with the families at once, round after round (best of five each), so that a busy moment of the machine
+    // weighs on both alike.
+    let unitGrids = PolygonIndex(layers[0].features.map(\.feature.geometry))
+    var best = Double.infinity, unitBest = Double.infinity
     var hits = [Int](repeating: 0, count: families.count)
-    var checksum = 0
+    var checksum = 0, located = 0
     var found: [Int] = []
-    for _ in 0..<3 {
+    for _ in 0..<5 {
         var counts = [Int](repeating: 0, count: families.count)
         var sum = 0
-        let start = DispatchTime.now()
+        var start = DispatchTime.now()
         for point in queries {
             for f in families.indices {
                 families[f].containing(point, into: &found)
@@ -71,17 +76,25 @@ func benchFamilies(pointsPath: String, familyPaths: [String]) throws {
         best = min(best, seconds(since: start))
         hits = counts
         checksum = sum
-    }
-    // The unit-grid lookup alone, on the first family's polygons (the unit grids), for comparison.
-    let unitGrids = PolygonIndex(layers[0].features.map(\.feature.geometry))
-    var unitBest = Double.infinity
-    var located = 0
-    for _ in 0..<3 {
         var count = 0
-        let start = DispatchTime.now()
+        start = DispatchTime.now()
         for point in queries where unitGrids.locate(point) != nil { count += 1 }
         unitBest = min(unitBest, seconds(since: start))
         located = count
+    }
+    // Each family alone (best of three), to tell which of them the time goes to.
+    var familyBest = [Double](repeating: .infinity, count: families.count)
+    for f in families.indices {
+        for _ in 0..<3 {
+            var count = 0
+            let start = DispatchTime.now()
+            for point in queries {
+                families[f].containing(point, into: &found)
+                count &+= found.count
+            }
+            familyBest[f] = min(familyBest[f], seconds(since: start))
+            guard count == hits[f] else { fail("family \(families[f].family.layer) alone found \(count) hits, at once \(hits[f])") }
+        }
     }
     print(
         json([
@@ -89,6 +102,7 @@ func benchFamilies(pointsPath: String, familyPaths: [String]) throws {
             "polygons": .array(families.map { .int(Int64($0.count)) }), "names": .array(families.map { .string($0.family.layer) }),
             "build_s": .double(buildSeconds), "seconds": .double(best), "points_per_s": .double(Double(queries.count) / best),
             "hits": .array(hits.map { .int(Int64($0)) }), "checksum": .int(Int64(checksum)),
+            "family_points_per_s": .array(familyBest.map { .double(Double(queries.count) / $0) }),
             "unit_grid_points_per_s": .double(Double(queries.count) / unitBest), "unit_grid_located": .int(Int64(located)),
         ]))
 }
