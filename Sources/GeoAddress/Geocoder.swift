@@ -497,9 +497,13 @@ public struct Geocoder: Sendable {
         var street = road.streetCodes.first
         var community: String?
         if !chosen.isEmpty {
-            let measures = chosen.map { frames[k].project($0.coordinate).measure }.sorted()
-            point = frames[k].point(measure: measures[measures.count / 2], offset: 0)
-            street = chosen[0].streetCode
+            // The median plate by measure (ties by id, so that the answer does not hang on the plates' hash order)
+            // gives the point and its street.
+            let measured = chosen.map { (measure: frames[k].project($0.coordinate).measure, plate: $0) }
+                .sorted { ($0.measure, $0.plate.id) < ($1.measure, $1.plate.id) }
+            let median = measured[measured.count / 2]
+            point = frames[k].point(measure: median.measure, offset: 0)
+            street = median.plate.streetCode
             community = context.communityCode.flatMap { c in chosen.contains { $0.communityCode == c } ? c : nil }
         }
         return GeocodeResult(

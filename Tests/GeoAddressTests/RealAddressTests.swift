@@ -47,6 +47,15 @@ struct RealAddressTests {
         #expect(!Self.pointLevel.contains(answer.matchType))
     }
 
+    @Test("a street answer for a road through two streets names the street of its median plate, in every process")
+    func streetOfTheMedianPlate() async throws {
+        // 永泰路 (R0010) runs through 丰华街道 and 大中街道; its plates' order in a hashed table once picked the street.
+        let top = try #require(try await DemoBook.geocoder.value.geocode("盐城市永宁路11号", limit: 1).first)
+        #expect(top.matchType == .street)
+        #expect(top.matchedID == "R0010")
+        #expect(top.codes["street"] == "320904002")
+    }
+
     @Test("a POI followed by a direction word or nothing is still the POI", arguments: ["大丰区人民政府", "大丰区人民政府门口", "大丰区人民政府对面"])
     func poiBeforeOtherWords(_ text: String) async throws {
         let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
