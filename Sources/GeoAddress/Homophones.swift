@@ -158,32 +158,31 @@ struct HomophoneIndex: Sendable {
     /// The reading keys of a character sequence: one per combination of its characters' readings, at most
     /// ``maximumKeys``. A character without a reading (a digit, a letter, a rare hanzi) stands for itself, above
     /// the range of reading ids. A key is a polynomial hash of the sequence of ids (hashing a UInt64 is far
-    /// cheaper than an array): a collision only adds a candidate, which the character check then drops. `body`
-    /// gets them in a buffer on the stack: the parser asks for the keys of every name and leftover sub-run it tries.
-    private func withKeys<R>(_ name: [Unicode.Scalar], _ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.maximumKeys) { keys in
-            let base = FuzzyNameIndex.base
-            keys[0] = 0
-            var count = 1
-            for s in name {
-                guard let ids = pinyin.ids(of: s) else {
-                    for k in 0..<count { keys[k] = keys[k] &* base &+ UInt64(0x1_0001 + s.value) }
-                    continue
-                }
-                guard count * ids.count <= Self.maximumKeys, ids.count > 1 else {
-                    for k in 0..<count { keys[k] = keys[k] &* base &+ UInt64(ids[0]) + 1 }
-                    continue
-                }
-                // Every key with every reading, each key's in reading order: written back to front, so that each key
-                // is read before its place is written.
-                for k in stride(from: count - 1, through: 0, by: -1) {
-                    let key = keys[k]
-                    for (r, id) in ids.enumerated() { keys[k * ids.count + r] = key &* base &+ UInt64(id) + 1 }
-                }
-                count *= ids.count
+    /// cheaper than an array): a collision only adds a candidate, which the character check then drops.
+    private func keys(_ name: [Unicode.Scalar]) -> [UInt64] {
+        let base = FuzzyNameIndex.base
+        var keys: [UInt64] = [0]
+        // One array, extended in place: the parser asks for the keys of every name it tries.
+        keys.reserveCapacity(Self.maximumKeys)
+        for s in name {
+            guard let ids = pinyin.ids(of: s) else {
+                for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(0x1_0001 + s.value) }
+                continue
             }
-            return body(UnsafeBufferPointer(rebasing: keys[0..<count]))
+            guard keys.count * ids.count <= Self.maximumKeys, ids.count > 1 else {
+                for k in keys.indices { keys[k] = keys[k] &* base &+ UInt64(ids[0]) + 1 }
+                continue
+            }
+            // Every key with every reading, each key's in reading order, as the keys were before: written back to
+            // front, so that each key is read before its place is written.
+            let count = keys.count
+            keys.append(contentsOf: repeatElement(0, count: count * (ids.count - 1)))
+            for k in stride(from: count - 1, through: 0, by: -1) {
+                let key = keys[k]
+                for (r, id) in ids.enumerated() { keys[k * ids.count + r] = key &* base &+ UInt64(id) + 1 }
+            }
         }
+        return keys
     }
 
     /// Files a name (at least ``FuzzyNameIndex/minimumLength`` characters, one hanzi with a reading at least);
@@ -195,7 +194,7 @@ struct HomophoneIndex: Sendable {
         if lengths.count <= name.count { lengths += repeatElement(false, count: name.count + 1 - lengths.count) }
         lengths[name.count] = true
         longestNameLength = max(longestNameLength, name.count)
-        for key in withKeys(name, Array.init) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
+        for key in keys(name) where byKey[key]?.last != id { byKey.update(key, initial: []) { $0.append(id) } }
     }
 
     /// Names that sound like `query` (not the query itself) with an entry of one of `kinds`, with their entries:
@@ -203,11 +202,9 @@ struct HomophoneIndex: Sendable {
     func homophones(of query: [Unicode.Scalar], kinds: EntryKinds = .all) -> [([Unicode.Scalar], [NameEntry])] {
         guard holdsNames(ofLength: query.count) else { return [] }
         var found: [Int32] = []
-        withKeys(query) { keys in
-            for key in keys {
-                guard let ids = byKey[key] else { continue }
-                for id in ids where !table.kinds[Int(id)].isDisjoint(with: kinds) { found.append(id) }
-            }
+        for key in keys(query) {
+            guard let ids = byKey[key] else { continue }
+            for id in ids where !table.kinds[Int(id)].isDisjoint(with: kinds) { found.append(id) }
         }
         guard !found.isEmpty else { return [] }
         let hits = uniqueSorted(found).compactMap { id -> (rank: (UInt8, Int, Int32), name: [Unicode.Scalar], entries: [NameEntry])? in
