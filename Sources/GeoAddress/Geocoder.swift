@@ -304,21 +304,21 @@ public struct Geocoder: Sendable {
     /// is not plainly elsewhere.
     private func elsewhereAnswer(_ parsed: ParsedAddress, _ context: RegionContext) -> [GeocodeResult]? {
         guard let home = parser.regions.home else { return nil }
+        let note: String?
         if context.isElsewhere(than: home) {
-            guard let division = context.deepestDivision else { return [] }
-            var answer = divisionResult(division)
-            if let reading = context.readingNote { answer.notes.append(reading) }
-            return [answer]
+            note = context.readingNote
+        } else if let county = parsed.unknownCounty, !context.named.contains(where: { $0.prefix.count >= 6 }) {
+            // A county the division list does not have (青石县), and no known county or township named: not the book's either.
+            note = "the address names \(county), a county the division list does not have: only the levels named are known"
+        } else {
+            return nil
         }
-        // A county the division list does not have (青石县), and no known county or township named: not the book's either.
-        if let county = parsed.unknownCounty, !context.named.contains(where: { CodePrefix($0.code).count >= 6 }) {
-            guard let division = context.deepestDivision else { return [] }
-            var answer = divisionResult(division)
-            answer.notes.append("the address names \(county), a county the division list does not have: only the levels named are known")
-            return [answer]
-        }
-        return nil
+        guard let division = context.deepestDivision else { return [] }
+        var answer = divisionResult(division)
+        if let note { answer.notes.append(note) }
+        return [answer]
     }
+
 
     static func rank(_ type: MatchType) -> Int { MatchType.allCases.firstIndex(of: type) ?? 99 }
 
