@@ -884,6 +884,10 @@ struct AddressParser: Sendable {
                 for suffix in suffixes where suffix.count < length && AddressNormalizer.hasPrefix(s, suffix, at: end - suffix.count) {
                     // 街道 is an admin suffix, not the road suffix 街 followed by 道.
                     if kind == .road && suffix.count == 1 && suffix[0] == "街" && end < s.count && s[end] == "道" { continue }
+                    // A compound's word run into 路, 街, 巷 or 弄 (学府路, 新城街, 花园巷) heads a road's name, as a known
+                    // compound's name does there (see known()): the road is what the text gives. So does one whose
+                    // last character is written twice (学府府路), a slip of the keyboard.
+                    if kind == .place && end < s.count && (Self.roadNameEndings.contains(s[end]) || s[end] == s[end - 1]) { continue }
                     return (length, kind)
                 }
             }

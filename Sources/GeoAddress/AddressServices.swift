@@ -22,8 +22,10 @@ public final class AddressServices: Sendable {
     }()
 
     /// Both geocoders from the book in `store`.
-    public static func load(from store: some FeatureStore, divisions: AdminDivisions, pinyin: PinyinTable = PinyinTable()) async throws -> AddressServices {
-        let geocoder = Geocoder(book: try await AddressBook.load(from: store), divisions: divisions, pinyin: pinyin)
+    public static func load(
+        from store: some FeatureStore, divisions: AdminDivisions, pinyin: PinyinTable = PinyinTable(), options: GeocoderOptions = GeocoderOptions()
+    ) async throws -> AddressServices {
+        let geocoder = Geocoder(book: try await AddressBook.load(from: store), divisions: divisions, pinyin: pinyin, options: options)
         return AddressServices(geocoder: geocoder, reverse: ReverseGeocoder(geocoder: geocoder, locator: try await GridLocator.load(from: store)))
     }
 }

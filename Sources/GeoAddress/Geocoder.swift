@@ -42,11 +42,28 @@ public struct GeocodeResult: Hashable, Sendable {
     public var notes: [String]
 }
 
+/// How a ``Geocoder`` weighs what the book may not hold.
+public struct GeocoderOptions: Hashable, Sendable {
+    /// Whether the address book holds every road of its district (a complete road register, 地名地址库). Then a
+    /// road written one character away from a book road (东华路 beside 东进路) is far likelier a typo than a road
+    /// the book lacks, and a door number the book road has bears the reading out at plate level. Off (the default),
+    /// such a near miss is as often a real road missing from the book, and needs a door number that few roads have
+    /// (at most ``Geocoder/distinctiveNumberShare`` of them) or a named street or community holding the road:
+    /// otherwise it answers the street. tools/geocode/README.md measures both: typos found against roads of other
+    /// places wrongly answered with a plate.
+    public var bookHasEveryRoad: Bool
+
+    public init(bookHasEveryRoad: Bool = false) {
+        self.bookHasEveryRoad = bookHasEveryRoad
+    }
+}
+
 /// Forward geocoding over one ``AddressBook`` (and optionally China's division list): parse, match each
 /// combination of GB/T 30428.3, score. Immutable and `Sendable`: build it once, share it across requests.
 public struct Geocoder: Sendable {
     public let book: AddressBook
     public let divisions: AdminDivisions
+    public let options: GeocoderOptions
     let parser: AddressParser
     let frames: [RoadFrame]
     /// Plates by road index and number.
@@ -86,9 +103,12 @@ public struct Geocoder: Sendable {
     /// Builds the indexes. `divisions` adds the national names (any province, prefecture, county, township);
     /// `pinyin` lets the book's names be matched by sound (仁民被路 for 人民北路) where no name is exact or one edit
     /// away. With the empty table homophones are not matched.
-    public init(book: AddressBook, divisions: AdminDivisions = AdminDivisions([]), pinyin: PinyinTable = PinyinTable()) {
+    public init(
+        book: AddressBook, divisions: AdminDivisions = AdminDivisions([]), pinyin: PinyinTable = PinyinTable(), options: GeocoderOptions = GeocoderOptions()
+    ) {
         self.book = book
         self.divisions = divisions
+        self.options = options
         var trie = ScalarTrie()
         var fuzzy = FuzzyNameIndex()
         var homophones = HomophoneIndex(pinyin: pinyin)
@@ -336,8 +356,9 @@ public struct Geocoder: Sendable {
     /// The confidence factor of a name one edit from the one written (a typo).
     static let nearMissFactor = 0.8
     /// The largest share of the book's roads having a door number for which that number bears out a weak near
-    /// miss (tools/geocode/README.md: the trade-off between one-character typos and roads of other places).
-    static let distinctiveNumberShare = 0.2
+    /// miss (tools/geocode/README.md: the trade-off between one-character typos and roads of other places), unless
+    /// ``GeocoderOptions/bookHasEveryRoad``.
+    public static let distinctiveNumberShare = 0.2
     /// The confidence factor of a name that sounds like the one written (同音字), below ``nearMissFactor``.
     static let homophoneFactor = 0.75
 
@@ -412,9 +433,14 @@ public struct Geocoder: Sendable {
 
     /// Whether the rest of an address bears out a fuzzy reading of road `k`: the door number is a plate of it, or
     /// every street or community the address names holds it. For a weak near miss (as often another real road as a
-    /// typo) the number counts only when few roads have it: a 1号 is on most roads and says nothing, a 230号 on few.
+    /// typo) the number counts only when few roads have it: a 1号 is on most roads and says nothing, a 230号 on few;
+    /// in a book that holds every road, a near miss is a typo and any number of the road counts.
     private func corroborates(road k: Int, number: Int?, weak: Bool, context: RegionContext) -> Bool {
-        if let number, platesByRoad[k]?[number] != nil, !weak || (numberShare[number] ?? 0) <= Self.distinctiveNumberShare { return true }
+        if let number, platesByRoad[k]?[number] != nil,
+            !weak || options.bookHasEveryRoad || (numberShare[number] ?? 0) <= Self.distinctiveNumberShare
+        {
+            return true
+        }
         let named = context.named.map(\.code).filter { $0.count == 9 || $0.count == 12 }
         guard !named.isEmpty else { return false }
         let road = book.roads[k]

@@ -31,14 +31,18 @@ struct RegionContext {
     var communityCode: String? { named.first { $0.code.count == 12 }?.code }
 
     /// Whether the address is plainly somewhere else than `home`: it names, by official name, a division that
-    /// neither contains nor lies in `home`, or names two such divisions that agree (广东河源, 河南南阳镇平县). Its road
-    /// names are then not ours, however close. (A lone short form may be the head of a name: 郓城北环路.)
+    /// neither contains nor lies in `home` (a province, prefecture, county, or a township of one name only, 东山县's
+    /// 铜陵镇: a name several townships share is not among the levels named unless the text supports one), or names
+    /// two such divisions that agree (广东河源, 河南南阳镇平县). Its road names are then not ours, however close. (A
+    /// lone short form may be the head of a name: 郓城北环路.)
     func isElsewhere(than home: CodePrefix) -> Bool {
         // The foreign levels counted as they come, without gathering them (every answer asks).
         var first: CodePrefix?
         var count = 0
         var agreeing = true
-        for level in named where level.code.count == 6 && !level.prefix.related(home) {
+        for level in named where !level.prefix.related(home) {
+            if level.code.count == 9 && level.official { return true }
+            guard level.code.count == 6 else { continue }
             if level.official { return true }
             if let first { agreeing = agreeing && level.prefix.related(first) } else { first = level.prefix }
             count += 1

@@ -121,7 +121,9 @@ func buildRoutes(
     let pinyin = try configuration.resolvedPinyinTable.map { try PinyinTable.load(from: $0) } ?? PinyinTable()
     let addresses = LayerVersionedValue(
         store: store, layerNames: AddressServices.layerNames, checkInterval: configuration.indexRefreshInterval
-    ) { store in try await AddressServices.load(from: store, divisions: divisions, pinyin: pinyin) }
+    ) { [options = configuration.geocoderOptions] store in
+        try await AddressServices.load(from: store, divisions: divisions, pinyin: pinyin, options: options)
+    }
     try await addresses.prime()
     GeocodeController(
         services: addresses, grids: grids, maximumBodyBytes: configuration.maximumBodyBytes, maximumBatchAddresses: configuration.maximumBatchAddresses

@@ -24,6 +24,8 @@ struct AddressBookOptions: ParsableArguments {
     var divisions: String?
     @Option(help: "Hanzi readings for matching homophones (同音字; hanzi<TAB>readings). Default: <data-root>/AddressBooks/national/pinyin.txt if present, else homophones are off.")
     var pinyin: String?
+    @Flag(help: "The address book is the complete road register: a road written one character from a book road, with a door number that road has, answers the plate (default: only a door number few roads have does).")
+    var bookHasEveryRoad = false
 
     /// Opens the store (importing the demo city into an empty one) and builds the geocoder.
     func geocoder() async throws -> (Geocoder, any CityStore) {
@@ -36,7 +38,8 @@ struct AddressBookOptions: ParsableArguments {
         // A table named with --pinyin must be there; the data root's is used when present.
         let defaultPinyin = URL(fileURLWithPath: dataRoot).appendingPathComponent("AddressBooks/national/pinyin.txt")
         let table = try pinyin.map { try PinyinTable.load(from: URL(fileURLWithPath: $0)) } ?? PinyinTable.load(ifPresentAt: defaultPinyin)
-        return (Geocoder(book: try await AddressBook.load(from: store), divisions: list, pinyin: table), store)
+        let options = GeocoderOptions(bookHasEveryRoad: bookHasEveryRoad)
+        return (Geocoder(book: try await AddressBook.load(from: store), divisions: list, pinyin: table, options: options), store)
     }
 }
 

@@ -221,6 +221,47 @@ struct GeocoderTests {
         }
     }
 
+    // Where the book is the complete road register, a road one character from a book road is a typo, and any door
+    // number of that road bears it out; the same book without the option keeps the street (the test above).
+    @Test("with bookHasEveryRoad a weak near miss with any door number of the road answers the plate", arguments: [
+        ("和北路21号", "和平路", 21), ("东华路183号", "东进路", 183),
+    ])
+    func weakNearMissInACompleteBook(_ query: String, _ road: String, _ number: Int) async throws {
+        let book = try await DemoBook.book.value
+        let complete = Geocoder(
+            book: book, divisions: try await DemoBook.divisions.value, pinyin: try await DemoBook.pinyin.value,
+            options: GeocoderOptions(bookHasEveryRoad: true))
+        let r = try #require(complete.geocode(query, limit: 5).first)
+        #expect(r.matchedID == Self.plate(book, road, number).id)
+        #expect(r.matchType == .exactPlate)
+        #expect(r.confidence == 0.8)
+        #expect(r.notes == ["near miss: \(road) read for the text"])
+        let incomplete = try await Self.best(query)
+        #expect(incomplete.matchType == .street)
+        // A road of no one edit from any book road stays unanswered at plate level either way.
+        #expect(!complete.geocode("盛大路\(number)号", limit: 5).contains { [.exactPlate, .interpolated].contains($0.matchType) })
+    }
+
+    // 府, 城, 园, 苑 … end compound names (学府, 新城) but also stand before 路/街/巷/弄 in road names; a compound word
+    // run into a road ending, or written with its last character twice, is the head of a road.
+    @Test("a road whose name holds a compound word is read as a road, typos included", arguments: [
+        ("学学府路319号", "学府路", 319), ("学府府路124号", "学府路", 124),
+    ])
+    func compoundWordInARoadName(_ query: String, _ road: String, _ number: Int) async throws {
+        let book = try await DemoBook.book.value
+        let r = try await Self.best(query)
+        #expect(r.matchedID == Self.plate(book, road, number).id)
+        #expect(r.confidence == 0.8)
+    }
+
+    @Test("a road the book lacks whose name holds a compound word answers its road's street or district, never a compound")
+    func unknownRoadWithACompoundWord() async throws {
+        let r = try await Self.best("江苏省盐城市大丰区金府路168号")
+        // 金府路 is one character from 学府路 (another sound, a two-character stem), and 学府路 has no 168号.
+        #expect(r.matchType == .street)
+        #expect(r.notes.contains("学府路 not borne out (no plate 168号 on it, not in a named street or community): street level only"))
+    }
+
     @Test("a direction character inside the stem is a slip, not another road: the door number bears it out")
     func directionInsideTheStem() async throws {
         let book = try await DemoBook.book.value

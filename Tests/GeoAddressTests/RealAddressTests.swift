@@ -100,6 +100,28 @@ struct RealAddressTests {
         if city != nil { #expect(answers.first?.notes.contains { $0.contains("青石县, a county the division list does not have") } == true) }
     }
 
+    // A township named by its full name, with no other of that name in China, places the address in its county as
+    // firmly as the county's name: 铜陵镇 is 东山县's only. A name many townships share (城关镇) names no county, and
+    // the book's own towns are the book's.
+    @Test("a township of one name only, elsewhere, answers its own levels, never the book's", arguments: [
+        ("铜陵镇人民北路14号", "350626106"), ("铜陵镇公园街234号东山风动石景区内", "350626106"), ("辰阳镇东风路8号", "431223100"),
+    ])
+    func townshipElsewhere(_ text: String, _ township: String) async throws {
+        let answers = try await DemoBook.geocoder.value.geocode(text, limit: 5)
+        #expect(answers.first?.matchType == .region)
+        #expect(answers.first?.codes["street"] == township)
+        #expect(answers.first?.codes["district"] == String(township.prefix(6)))
+        #expect(!answers.contains { $0.codes["district"] == "320904" })
+    }
+
+    @Test("a township name many share, or the book's own town, leaves a book road's plate the answer", arguments: ["城关镇人民北路14号", "丰华街道人民北路14号"])
+    func townshipSharedOrOwn(_ text: String) async throws {
+        let top = try #require(try await DemoBook.geocoder.value.geocode(text, limit: 1).first)
+        #expect(top.matchType == .exactPlate)
+        #expect(top.label.hasSuffix("人民北路14号"))
+        #expect(top.codes["district"] == "320904")
+    }
+
     @Test("县 inside the book's own text is no county: a county institution after it, or the book's county named", arguments: [
         "人民南路12号县委", "大丰区青石县人民南路12号",
     ])

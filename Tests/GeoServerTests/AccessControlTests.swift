@@ -355,7 +355,7 @@ import Testing
              "database": {"path": "/srv/citygeo/city.sqlite"},
              "access": {"public_scopes": ["tiles", "geocode"], "keys": ["intake:\#(hash):geocode+joins:25"], "anonymous_rate": 5},
              "limits": {"body_bytes": 1048576, "geometry_vertices": 5000, "request_timeout_seconds": 2.5},
-             "log": {"level": "debug", "format": "json"}}
+             "log": {"level": "debug", "format": "json"}, "geocode": {"book_has_every_road": true}}
             """#.utf8
         ).write(to: file)
         let base = ServerConfiguration(access: AccessPolicy(requireKeys: true))
@@ -366,6 +366,7 @@ import Testing
                 "CITYGEO_SERVER_INLINE_LOOKUPS": "true",
             ], over: base)
         #expect(c.inlineLookups && !base.inlineLookups)
+        #expect(c.geocoderOptions.bookHasEveryRoad && !base.geocoderOptions.bookHasEveryRoad)
         #expect(c.host == "0.0.0.0")
         #expect(c.port == 9100)
         #expect(c.eventLoopExecutor == false)
@@ -395,6 +396,7 @@ import Testing
             (["CITYGEO_LOG_LEVEL": "loud"], "log.level"),
             (["CITYGEO_LIMITS_REQUEST_TIMEOUT_SECONDS": "-1"], "limits.request_timeout_seconds"),
             (["CITYGEO_SERVER_INLINE_LOOKUPS": "sometimes"], "server.inline_lookups"),
+            (["CITYGEO_GEOCODE_BOOK_HAS_EVERY_ROAD": "mostly"], "geocode.book_has_every_road"),
         ] {
             do {
                 _ = try await ServerSettings.load(file: nil, environment: environment, over: base)

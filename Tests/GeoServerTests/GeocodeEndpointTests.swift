@@ -247,6 +247,31 @@ import Testing
         }
     }
 
+    /// `geocode.book_has_every_road` reaches the server's geocoder: 和北路21号 (one character from 和平路, whose 21号 is
+    /// on most of the book's roads) answers the plate there and the street by default.
+    @Test func aCompleteBookSettingAnswersATypoWithItsPlate() async throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("AddressBooks/door_plates.csv"), encoding: .utf8)
+        let rows: [[Substring]] = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let row = try #require(rows.first { (fields: [Substring]) -> Bool in fields[2] == "和平路" && fields[3] == "21" && fields[4].isEmpty })
+        var configuration = ServerConfiguration(databasePath: nil, demoDataRoot: Self.root)
+        configuration.geocoderOptions.bookHasEveryRoad = true
+        let complete = try await buildRouter(store: try await Self.store.value, configuration: configuration)
+        let uri = Self.uri("/v1/geocode", [("q", "和北路21号")])
+        try await Application(router: complete).test(.router) { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                let first = try #require(try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features.first)
+                #expect(first.properties["match_type"] == "exact_plate")
+                #expect(first.properties["matched_id"]?.stringValue == String(row[0]))
+            }
+        }
+        try await withApp { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                let first = try #require(try GeoJSON.decodeFeatureCollection(Array(response.body.readableBytesView)).features.first)
+                #expect(first.properties["match_type"] == "street")
+            }
+        }
+    }
+
     @Test func badBatchesAreRefused() async throws {
         try await withApp(maximumBatchAddresses: 2) { client in
             let tooMany = "address\na\nb\nc\n"

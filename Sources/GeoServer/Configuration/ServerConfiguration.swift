@@ -1,4 +1,5 @@
 import Foundation
+import GeoAddress
 import GeoCrypto
 import GeoFences
 import GeoStore
@@ -30,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     /// Toneless Mandarin readings of hanzi (``PinyinTable``) for matching names written with homophones; when
     /// nil, `AddressBooks/national/pinyin.txt` under `demoDataRoot` is used if present, else homophones are off.
     public var pinyinTablePath: URL?
+    /// How forward geocoding weighs what the address book may not hold (``GeocoderOptions``): set
+    /// `bookHasEveryRoad` where the book is the city's complete road register.
+    public var geocoderOptions = GeocoderOptions()
     /// Largest number of addresses in one /v1/geocode/batch request.
     public var maximumBatchAddresses: Int
     /// Thresholds of the fence rules (hysteresis, over-speed time, dumping stop, reorder window).

@@ -43,6 +43,7 @@ public struct LogSettings: Sendable, Equatable {
 /// | access.route_rates | CITYGEO_ACCESS_ROUTE_RATES | `METHOD /path=rate` per caller and route (comma list) |
 /// | limits.body_bytes, batch_points, batch_addresses, features_per_request, geometry_vertices, request_timeout_seconds | CITYGEO_LIMITS_… | request limits |
 /// | log.level, log.format | CITYGEO_LOG_LEVEL, CITYGEO_LOG_FORMAT | trace…critical; text or json |
+/// | geocode.book_has_every_road | CITYGEO_GEOCODE_BOOK_HAS_EVERY_ROAD | the book is the complete road register: a one-character near miss of a road with its door number answers the plate (false) |
 /// | fences.webhooks | CITYGEO_FENCES_WEBHOOKS | URLs fence events are posted to |
 /// | ogc.editable_layers | CITYGEO_OGC_EDITABLE_LAYERS | layers edited one feature at a time over OGC API (sample_points,frontage_zones) |
 public enum ServerSettings {
@@ -106,6 +107,7 @@ public enum ServerSettings {
         c.maximumFeaturesPerRequest = try reader.int("limits.features_per_request", in: 1...100_000_000) ?? c.maximumFeaturesPerRequest
         c.maximumGeometryVertices = try reader.int("limits.geometry_vertices", in: 4...100_000_000) ?? c.maximumGeometryVertices
         c.requestTimeout = try reader.seconds("limits.request_timeout_seconds") ?? c.requestTimeout
+        c.geocoderOptions.bookHasEveryRoad = try reader.bool("geocode.book_has_every_road") ?? c.geocoderOptions.bookHasEveryRoad
         if let urls = try reader.strings("fences.webhooks") {
             c.fenceWebhooks = try urls.map { text throws(GeoError) in
                 guard let url = webhookURL(text) else {

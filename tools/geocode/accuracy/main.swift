@@ -3,9 +3,10 @@
 // must be interpolated, geocodes every query and prints precision at 1 (the top answer is the right record, or
 // within 50 m for interpolated numbers and direction phrases), the share within 50 m and the mean error, overall
 // and per variant.
-// Usage: geocode-accuracy [DATA_ROOT] [--per-category N] [--seed S] [--write queries.csv] [--no-homophones]
-//        geocode-accuracy [DATA_ROOT] --corpus tools/geocode/corpus/a.csv,b.csv [--show-failures] [--answers FILE]
-//        (the real-name corpus; --answers writes every row's answers, to diff two builds answer by answer)
+// Usage: geocode-accuracy [DATA_ROOT] [--per-category N] [--seed S] [--write queries.csv] [--no-homophones] [--book-has-every-road]
+//        geocode-accuracy [DATA_ROOT] --corpus tools/geocode/corpus/a.csv,b.csv [--show-failures] [--answers FILE] [--book-has-every-road]
+//        (the real-name corpus; --answers writes every row's answers, to diff two builds answer by answer;
+//        --book-has-every-road geocodes with GeocoderOptions.bookHasEveryRoad)
 import Foundation
 import GeoAddress
 import GeoCore
@@ -28,11 +29,17 @@ let corpusPaths = option("--corpus")?.split(separator: ",").map(String.init)
 let answersPath = option("--answers")
 let showFailures = arguments.contains("--show-failures")
 arguments.removeAll { $0 == "--show-failures" }
+let options = GeocoderOptions(bookHasEveryRoad: arguments.contains("--book-has-every-road"))
+arguments.removeAll { $0 == "--book-has-every-road" }
+if let unknown = arguments.first(where: { $0.hasPrefix("-") }) {
+    FileHandle.standardError.write(Data("geocode-accuracy: unknown option \(unknown); see the usage at the top of tools/geocode/accuracy/main.swift\n".utf8))
+    exit(2)
+}
 let root = URL(fileURLWithPath: arguments.first ?? ".")
 
 let (book, divisions, _) = try await loadDemoAddressBook(root: root)
 if let corpusPaths {
-    try runCorpus(corpusPaths, geocoder: Geocoder(book: book, divisions: divisions, pinyin: try loadPinyinTable(root: root)), showFailures: showFailures, answersPath: answersPath)
+    try runCorpus(corpusPaths, geocoder: Geocoder(book: book, divisions: divisions, pinyin: try loadPinyinTable(root: root), options: options), showFailures: showFailures, answersPath: answersPath)
     exit(0)
 }
 // The readings make the homophone variants and let the geocoder match them (without the file: neither).
@@ -40,7 +47,7 @@ let pinyin = try loadPinyinTable(root: root)
 let generator = QuerySetGenerator(book: book, seed: seed, pinyin: pinyin)
 let held = generator.heldOutPlates()
 let queries = generator.generate(perCategory: perCategory, held: held)
-let geocoder = Geocoder(book: generator.reducedBook(holding: held), divisions: divisions, pinyin: homophonesOff ? PinyinTable() : pinyin)
+let geocoder = Geocoder(book: generator.reducedBook(holding: held), divisions: divisions, pinyin: homophonesOff ? PinyinTable() : pinyin, options: options)
 
 struct Tally {
     var count = 0
