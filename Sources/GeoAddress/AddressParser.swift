@@ -295,13 +295,18 @@ struct AddressParser: Sendable {
                 // An admin reading must lie inside the levels named (admissibleFuzzy): names of other provinces, and
                 // townships before a level is named, are not compared at all.
                 let reach = kind == .admin ? chain.reach : nil
+                // A weak near miss comes after the others (花院巷: 花园巷, one character of the same sound, before 书院巷):
+                // where the door number bears both out, the answers tie and keep this order.
                 let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, reach: reach) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
-                    .filter { kindMatches($0.1, kind) && (kind == .road || !isWeakNearMiss(name, $0.0)) }.prefix(Self.maximumNearMisses)
+                    .map { (name: $0.0, entries: $0.1, weak: isWeakNearMiss(name, $0.0)) }
+                    .filter { kindMatches($0.entries, kind) && (kind == .road || !$0.weak) }
+                    .enumerated().sorted { ($0.element.weak ? 1 : 0, $0.offset) < ($1.element.weak ? 1 : 0, $1.offset) }.map(\.element)
+                    .prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
                     for miss in misses {
                         assign(
-                            NameMention(text: Self.string(miss.0[...]), entries: miss.1, fuzzy: true, weak: isWeakNearMiss(name, miss.0)), into: &out,
+                            NameMention(text: Self.string(miss.name[...]), entries: miss.entries, fuzzy: true, weak: miss.weak), into: &out,
                             sawParent: &sawParent, chain: &chain)
                     }
                     i += length

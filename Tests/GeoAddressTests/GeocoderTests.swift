@@ -242,6 +242,21 @@ struct GeocoderTests {
         #expect(!complete.geocode("盛大路\(number)号", limit: 5).contains { [.exactPlate, .interpolated].contains($0.matchType) })
     }
 
+    // 花院巷 is one character from 花园巷 (院 and 园 sound alike) and from 书院巷 (花 and 书 do not): where the door
+    // number is on both, the reading of the same sound is the answer, with or without a complete book.
+    @Test("a near miss of the same sound answers before a weak one the door number also bears out", arguments: [false, true])
+    func sameSoundBeforeWeak(_ bookHasEveryRoad: Bool) async throws {
+        let book = try await DemoBook.book.value
+        let geocoder = Geocoder(
+            book: book, divisions: try await DemoBook.divisions.value, pinyin: try await DemoBook.pinyin.value,
+            options: GeocoderOptions(bookHasEveryRoad: bookHasEveryRoad))
+        let answers = geocoder.geocode("花院巷34号", limit: 5)
+        #expect(answers.first?.matchedID == Self.plate(book, "花园巷", 34).id)
+        #expect(answers.first?.confidence == 0.8)
+        // The weak reading is there only where the book holds every road (34号 is on most roads).
+        #expect(answers.contains { $0.matchedID == Self.plate(book, "书院巷", 34).id } == bookHasEveryRoad)
+    }
+
     // 府, 城, 园, 苑 … end compound names (学府, 新城) but also stand before 路/街/巷/弄 in road names; a compound word
     // run into a road ending, or written with its last character twice, is the head of a road.
     @Test("a road whose name holds a compound word is read as a road, typos included", arguments: [
