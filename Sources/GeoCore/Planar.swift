@@ -129,11 +129,16 @@ public enum Planar {
     /// shared by two polygons belongs to exactly one: the polygon east of a north-south edge, north of an
     /// east-west one. Unit grids tile their communities this way, so batch assignment is deterministic.
     ///
-    /// The crossing is interpolated from `a`; swapping the ends can move it by an ulp, so a caller keeps passing
-    /// its edges the same way round.
+    /// The crossing is interpolated from the edge's southern end whichever way round the edge is passed: two
+    /// neighbours pass a shared edge in opposite directions, and interpolating from `a` would move the crossing by
+    /// an ulp between them, so that a point within an ulp of a slanted shared edge was in both or in neither.
+    /// Alike both ways, the edge puts every point on one side of it for both polygons.
     @inlinable @inline(__always)
     public static func edgeCrossesEastRay(ax: Double, ay: Double, bx: Double, by: Double, x: Double, y: Double) -> Bool {
-        (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay)
+        guard (ay > y) != (by > y) else { return false }
+        let south = ay < by
+        let sx = south ? ax : bx, sy = south ? ay : by, nx = south ? bx : ax, ny = south ? by : ay
+        return x < sx + (y - sy) * (nx - sx) / (ny - sy)
     }
 
     /// The crossing parity of one ring held in flat coordinate arrays, vertices `vertices` of `xs`/`ys`, the
@@ -203,7 +208,7 @@ public enum Planar {
             }
             return true
         }
-        for (own, other) in [(a, b), (b, a)] {
+        func someEdgeSeparates(_ own: [[Coordinate]], _ other: [[Coordinate]]) -> Bool {
             for ring in own {
                 for k in ring.indices.dropFirst() {
                     let p = ring[k - 1], q = ring[k]
@@ -215,7 +220,8 @@ public enum Planar {
                     if allOnOneSide(own, p, q, &ownSide) { return true }
                 }
             }
+            return false
         }
-        return false
+        return someEdgeSeparates(a, b) || someEdgeSeparates(b, a)
     }
 }

@@ -15,7 +15,7 @@
 ///   never does, and one wholly east ending inside its rows counts by comparing its ends' y alone); otherwise the
 ///   whole part.
 ///
-/// Every edge that is tested is tested by ``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)`` the same way round as
+/// Every edge that is tested is tested by ``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)`` as
 /// ``FlatPolygons/contains(part:x:y:)`` tests it, behind the same closed box test, and every edge left out provably
 /// answers the same for every position of the bucket. So the keys found are exactly those of testing every part
 /// whose box holds the position in full: the half-open rule on shared edges, holes and overlaps included.
