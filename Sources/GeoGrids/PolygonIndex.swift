@@ -81,6 +81,7 @@ public struct PolygonIndex: Sendable {
     /// overlapping, never a wrong "no overlap".
     private static func anyOverlap(_ geometries: [Geometry?], pairs: [(Int, Int)]) -> Bool {
         var parts = [[Polygon]?](repeating: nil, count: geometries.count)
+        var rings = [[[Coordinate]]?](repeating: nil, count: geometries.count)
         var valid: [Int: [Bool]] = [:]
         var engine: GeometryEngine?
         func polygons(_ k: Int) -> [Polygon] {
@@ -89,9 +90,15 @@ public struct PolygonIndex: Sendable {
             parts[k] = all
             return all
         }
+        // Every ring, holes too: an invalid polygon's hole may lie outside its exterior and count as inside.
+        func allRings(_ k: Int) -> [[Coordinate]] {
+            if let known = rings[k] { return known }
+            let all = polygons(k).flatMap(\.rings)
+            rings[k] = all
+            return all
+        }
         for (i, j) in pairs {
-            // Every ring, holes too: an invalid polygon's hole may lie outside its exterior and count as inside.
-            if Planar.separatedByAnEdgeLine(polygons(i).flatMap(\.rings), polygons(j).flatMap(\.rings)) { continue }
+            if Planar.separatedByAnEdgeLine(allRings(i), allRings(j)) { continue }
             if engine == nil { engine = try? GeometryEngine() }
             guard let engine else { return true }
             for k in [i, j] where valid[k] == nil {
