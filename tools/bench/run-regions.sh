@@ -63,6 +63,10 @@ print(f"  unit-grid lookup alone {ours['unit_grid_points_per_s']:,.0f} points/s;
       f"({ours['points_per_s'] * ours['families'] / ours['unit_grid_points_per_s']:.2f}x the unit-grid speed)")
 print("  each family alone: " + ", ".join(f"{n} {p:,.0f} lookups/s ({p / ours['unit_grid_points_per_s']:.2f}x)"
                                          for n, p in zip(ours['names'], ours['family_points_per_s'])))
+if "overlapping" in ours:
+    print("  overlapping (first holder answers where not): " + ", ".join(f"{n} {'yes' if o else 'no'} ({t*1000:.0f} ms to build)"
+                                                                     for n, o, t in zip(ours['names'], ours['overlapping'], ours['family_build_s']))
+          + f"; {ours['verified_probes']:,} probes answered as every holder's")
 stats = [r for r in rows if r["engine"] == "CityGeo RegionStatistics"]
 print(f"statistics over {stats[0]['cases']:,} cases of 2024-2026 (index built in {stats[0]['index_s']:.2f} s), one core; best of 5 / best of 3")
 for r in stats:
