@@ -7,7 +7,8 @@
 //     lookup"; then each family alone (best of three) to tell where the time goes. One JSON line: points/s, hits per
 //     family and a checksum (sum of the hit polygons' indices) the peers must reproduce. A family proven not to
 //     overlap (FamilyIndex.overlapping false) answers with its first holder; its answers are checked first against
-//     an index that reads every holder, over the points and the layer's vertices and edge middles.
+//     an index that reads every holder, over the points and the layer's vertices and edge middles. Last, the first
+//     family against the unit-grid locate interleaved chunk by chunk (the median of the chunks' speed ratios).
 //
 //   bench-regions stats CITY_DIR CASES.csv OUT_DIR
 //     Builds the region tree from CITY_DIR/GridData's region layers and the statistics index of CASES.csv (id, lon,
@@ -125,9 +126,37 @@ func benchFamilies(pointsPath: String, familyPaths: [String]) throws {
             guard count == hits[f] else { fail("family \(families[f].family.layer) alone found \(count) hits, at once \(hits[f])") }
         }
     }
+    // The first family (unit grids) against the unit-grid locate once more, interleaved 50,000 points at a time,
+    // which goes first turning each repetition: on a shared machine a busy moment then weighs on both alike, and
+    // the median of the chunks' speed ratios is steadier than a ratio of bests taken seconds apart.
+    var chunkRatios: [Double] = []
+    for repetition in 0..<10 {
+        for chunk in stride(from: 0, to: queries.count, by: 50_000) {
+            let part = queries[chunk..<min(queries.count, chunk + 50_000)]
+            var locateSeconds = 0.0, familySeconds = 0.0, located = 0, held = 0
+            for turn in 0..<2 {
+                let start = DispatchTime.now()
+                if (turn + repetition) % 2 == 0 {
+                    for point in part where unitGrids.locate(point) != nil { located += 1 }
+                    locateSeconds = seconds(since: start)
+                } else {
+                    for point in part {
+                        families[0].containing(point, into: &found)
+                        held &+= found.count
+                    }
+                    familySeconds = seconds(since: start)
+                }
+            }
+            guard located <= held else { fail("the first family found fewer holders than the unit-grid locate") }
+            chunkRatios.append(locateSeconds / familySeconds)
+        }
+    }
+    chunkRatios.sort()
     print(
         json([
-            "engine": "CityGeo FamilyIndex", "points": .int(Int64(queries.count)), "families": .int(Int64(families.count)),
+            "engine": "CityGeo FamilyIndex",
+            "first_family_interleaved_ratio": .double(chunkRatios[chunkRatios.count / 2]),
+            "first_family_interleaved_quartiles": .array([chunkRatios[chunkRatios.count / 4], chunkRatios[3 * chunkRatios.count / 4]].map { .double($0) }), "points": .int(Int64(queries.count)), "families": .int(Int64(families.count)),
             "polygons": .array(families.map { .int(Int64($0.count)) }), "names": .array(families.map { .string($0.family.layer) }),
             "build_s": .double(buildSeconds), "family_build_s": .array(familyBuildSeconds.map { .double($0) }),
             "overlapping": .array(families.map { .bool($0.overlapping) }), "verified_probes": .int(Int64(verified)), "seconds": .double(best), "points_per_s": .double(Double(queries.count) / best),
