@@ -18,7 +18,11 @@ import GeoEngine
 ///
 /// **Overlaps.** Built with `checkingOverlaps`, the index proves whether any two entries' polygons overlap
 /// (``overlapping``). When none do (a tiling: unit grids, communities, governance grids), no point has two
-/// holders, so ``locateAll(_:into:)`` stops at the first one as ``locate(_:)`` does and costs what it costs.
+/// holders, so ``locateAll(_:into:)`` stops at the first one as ``locate(_:)`` does, not reading the rest of the bucket.
+/// The crossing test rounds: a shared edge is decided alike for both neighbours (see
+/// `Planar.edgeCrossesEastRay`), but where two polygons meet only at a vertex, or one's edge runs along two of the
+/// other's (a T-junction), a point within about an ulp of it could in principle be counted in both, and the
+/// first-holder answer then names one of them (none were found over the scale-13 unit grids' vertices and edges).
 public struct PolygonIndex: Sendable {
     /// The polygons' parts, keyed by their entry (the caller's index).
     private let buckets: PolygonBuckets
