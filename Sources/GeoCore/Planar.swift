@@ -129,11 +129,16 @@ public enum Planar {
     /// shared by two polygons belongs to exactly one: the polygon east of a north-south edge, north of an
     /// east-west one. Unit grids tile their communities this way, so batch assignment is deterministic.
     ///
-    /// The crossing is interpolated from `a`; swapping the ends can move it by an ulp, so a caller keeps passing
-    /// its edges the same way round.
+    /// The crossing is interpolated from the edge's southern end whichever way round the edge is passed: two
+    /// neighbours pass a shared edge in opposite directions, and interpolating from `a` would move the crossing by
+    /// an ulp between them, so that a point within an ulp of a slanted shared edge was in both or in neither.
+    /// Alike both ways, the edge puts every point on one side of it for both polygons.
     @inlinable @inline(__always)
     public static func edgeCrossesEastRay(ax: Double, ay: Double, bx: Double, by: Double, x: Double, y: Double) -> Bool {
-        (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay)
+        guard (ay > y) != (by > y) else { return false }
+        let south = ay < by
+        let sx = south ? ax : bx, sy = south ? ay : by, nx = south ? bx : ax, ny = south ? by : ay
+        return x < sx + (y - sy) * (nx - sx) / (ny - sy)
     }
 
     /// The crossing parity of one ring held in flat coordinate arrays, vertices `vertices` of `xs`/`ys`, the
@@ -161,5 +166,62 @@ public enum Planar {
             previous = a
         }
         return odd
+    }
+
+    /// The side of `p` from the line through `a` and `b`: 1 to the left (a, b, p counter-clockwise), -1 to the
+    /// right, 0 on the line; nil when the rounded determinant lies within its error bound and its sign cannot be
+    /// told. The sign returned is always the exact one (Shewchuk's first filter, "Adaptive Precision
+    /// Floating-Point Arithmetic and Fast Robust Geometric Predicates", 1997), so a caller that proves something
+    /// from it treats nil as "cannot say". A point equal to `a` or `b` is on the line exactly.
+    public static func orientation(_ a: Coordinate, _ b: Coordinate, _ p: Coordinate) -> Int? {
+        let left = (a.x - p.x) * (b.y - p.y), right = (a.y - p.y) * (b.x - p.x)
+        let det = left - right
+        guard det.isFinite else { return nil }
+        // Where the two products have opposite signs (or one is zero) their difference has the right sign
+        // whatever the rounding: the rounded differences and products keep their operands' signs.
+        if left == 0 || right == 0 || (left > 0) != (right > 0) { return det > 0 ? 1 : det < 0 ? -1 : 0 }
+        let bound = (3 + 16 * Double.ulpOfOne / 2) * (Double.ulpOfOne / 2) * (abs(left) + abs(right))
+        if det > bound { return 1 }
+        if det < -bound { return -1 }
+        return nil
+    }
+
+    /// Whether the line through some edge of `a` or of `b` has every vertex of `a` on one side of it and every
+    /// vertex of `b` on the other (vertices on the line allowed on both): then the two shapes these rings bound
+    /// (and their holes, which lie inside) share no interior point. Each ring is a closed list of vertices, first
+    /// equal to last; pass a polygon's exterior rings, every part's. Decided with ``orientation(_:_:_:)``, so a
+    /// true answer is exact; false means no such line was proven (always so when the interiors overlap, and for
+    /// concave shapes that merely touch, which need an exact overlay to tell).
+    ///
+    /// This is the cheap test of neighbours in a tiling: two convex polygons whose interiors are disjoint are
+    /// always separated by the line of one of their edges, and a shared edge is such a line exactly.
+    public static func separatedByAnEdgeLine(_ a: [[Coordinate]], _ b: [[Coordinate]]) -> Bool {
+        // Every vertex of `rings` on side `side` (1 or -1) of the line p q, or on it; nil side means either
+        // side so far, set by the first vertex off the line. False when some vertex is across, or cannot be told.
+        func allOnOneSide(_ rings: [[Coordinate]], _ p: Coordinate, _ q: Coordinate, _ side: inout Int) -> Bool {
+            for ring in rings {
+                for v in ring {
+                    guard let s = orientation(p, q, v) else { return false }
+                    if s == 0 { continue }
+                    if side == 0 { side = s } else if s != side { return false }
+                }
+            }
+            return true
+        }
+        func someEdgeSeparates(_ own: [[Coordinate]], _ other: [[Coordinate]]) -> Bool {
+            for ring in own {
+                for k in ring.indices.dropFirst() {
+                    let p = ring[k - 1], q = ring[k]
+                    if p == q { continue }
+                    // The other shape first: most lines fail there at once.
+                    var otherSide = 0, ownSide = 0
+                    guard allOnOneSide(other, p, q, &otherSide) else { continue }
+                    if otherSide != 0 { ownSide = -otherSide }
+                    if allOnOneSide(own, p, q, &ownSide) { return true }
+                }
+            }
+            return false
+        }
+        return someEdgeSeparates(a, b) || someEdgeSeparates(b, a)
     }
 }

@@ -15,7 +15,7 @@
 ///   never does, and one wholly east ending inside its rows counts by comparing its ends' y alone); otherwise the
 ///   whole part.
 ///
-/// Every edge that is tested is tested by ``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)`` the same way round as
+/// Every edge that is tested is tested by ``Planar/edgeCrossesEastRay(ax:ay:bx:by:x:y:)`` as
 /// ``FlatPolygons/contains(part:x:y:)`` tests it, behind the same closed box test, and every edge left out provably
 /// answers the same for every position of the bucket. So the keys found are exactly those of testing every part
 /// whose box holds the position in full: the half-open rule on shared edges, holes and overlaps included.
@@ -201,6 +201,42 @@ public final class PolygonBuckets: Sendable {
             result.insert(Int(values[o + 4].bitPattern & 0xFFFF_FFFF))
         }
         return result.sorted()
+    }
+
+    /// Every pair of keys, lower first, of which some two parts have boxes sharing interior points, ascending and
+    /// each once: the pairs whose polygons may overlap. Parts whose boxes only touch (a shared edge or corner, as
+    /// rectangular grids have) cannot, and are not paired; nor are two parts of one key. Each pair of parts is
+    /// found in the one bucket holding the south-west corner of their boxes' intersection, so that a pass over
+    /// the buckets costs about the parts' neighbours, not every part against every other.
+    public func keyPairsWithOverlappingBoxes() -> [(Int, Int)] {
+        let boxes = blocks.map { o in
+            BoundingBox(minX: values[Int(o)], minY: values[Int(o) + 1], maxX: values[Int(o) + 2], maxY: values[Int(o) + 3])
+        }
+        let keys = blocks.map { Int(values[Int($0) + 4].bitPattern & 0xFFFF_FFFF) }
+        let lists = BucketLists(grid: grid, boxes: boxes)
+        var pairs: [(Int, Int)] = []
+        for bucket in 0..<grid.bucketCount {
+            let items = lists.items[Int(lists.starts[bucket])..<Int(lists.starts[bucket + 1])]
+            for (n, p) in zip(items.indices, items) {
+                let a = boxes[Int(p)]
+                for q in items[(n + 1)...] where keys[Int(p)] != keys[Int(q)] {
+                    let b = boxes[Int(q)]
+                    let west = Swift.max(a.minX, b.minX), south = Swift.max(a.minY, b.minY)
+                    guard west < Swift.min(a.maxX, b.maxX), south < Swift.min(a.maxY, b.maxY),
+                        let corner = grid.bucketCells(overlapping: BoundingBox(minX: west, minY: south, maxX: west, maxY: south)),
+                        grid.bucket(column: corner.columns.lowerBound, row: corner.rows.lowerBound) == bucket
+                    else { continue }
+                    let (i, j) = (keys[Int(p)], keys[Int(q)])
+                    pairs.append(i < j ? (i, j) : (j, i))
+                }
+            }
+        }
+        // Parts of a multipolygon may pair with the same key twice.
+        pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var unique: [(Int, Int)] = []
+        unique.reserveCapacity(pairs.count)
+        for pair in pairs where unique.last.map({ $0 != pair }) ?? true { unique.append(pair) }
+        return unique
     }
 
     /// Whether the part whose block starts at `values[offset]`, tested whole, holds (x, y), and its key.

@@ -71,6 +71,14 @@ public final class GeometryEngine {
     /// Topological equality (same point set, vertices may differ).
     public func equals(_ a: Geometry, _ b: Geometry) throws -> Bool { try predicate(a, b, GEOSEquals_r, "Equals") }
 
+    /// Whether the DE-9IM matrix of `a` and `b` matches `pattern` (nine of `T`, `F`, `*`, `0`, `1`, `2`), e.g.
+    /// `T********`: their interiors intersect (two polygons overlap, not merely touch).
+    public func relate(_ a: Geometry, _ b: Geometry, pattern: String) throws -> Bool {
+        let ga = try make(a)
+        let gb = try make(b)
+        return try context.predicate(GEOSRelatePattern_r(handle, ga.pointer, gb.pointer, pattern), "RelatePattern")
+    }
+
     private func predicate(
         _ a: Geometry, _ b: Geometry,
         _ function: (GEOSContextHandle_t?, OpaquePointer?, OpaquePointer?) -> CChar, _ name: String

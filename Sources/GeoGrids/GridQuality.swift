@@ -113,22 +113,21 @@ public struct GridQualityChecker {
             valid.append((code, geometry, area))
         }
 
-        // Overlaps: pairs whose bounding boxes meet, tested exactly.
+        // Overlaps: pairs whose bounding boxes share interior points (boxes that only touch hold no overlap of
+        // any area), tested exactly.
         let index = PolygonIndex(valid.map(\.geometry))
-        for (i, grid) in valid.enumerated() {
+        for (i, j) in index.candidatePairs() {
             try GeoError.throwIfCancelled()
-            guard let box = grid.geometry.boundingBox else { continue }
-            for j in index.candidates(intersecting: box) where j > i {
-                let overlap = try engine.intersection(grid.geometry, valid[j].geometry)
-                guard !overlap.isEmpty else { continue }
-                let area = try engine.geodesicArea(overlap)
-                if area > areaTolerance {
-                    problems.append(
-                        .init(
-                            kind: .overlap, codes: [grid.code, valid[j].code],
-                            message: "grids \(grid.code) and \(valid[j].code) overlap by \(area.formatted2) m²", areaSquareMetres: area,
-                            geometry: overlap))
-                }
+            let grid = valid[i]
+            let overlap = try engine.intersection(grid.geometry, valid[j].geometry)
+            guard !overlap.isEmpty else { continue }
+            let area = try engine.geodesicArea(overlap)
+            if area > areaTolerance {
+                problems.append(
+                    .init(
+                        kind: .overlap, codes: [grid.code, valid[j].code],
+                        message: "grids \(grid.code) and \(valid[j].code) overlap by \(area.formatted2) m²", areaSquareMetres: area,
+                        geometry: overlap))
             }
         }
 

@@ -9,7 +9,9 @@ public struct FamilyHit: Hashable, Sendable {
 }
 
 /// One lookup family in memory: its polygons in a ``PolygonIndex`` (overlaps allowed: a point may lie in several
-/// frontage zones at once) with each polygon's code, name and attributes.
+/// frontage zones at once) with each polygon's code, name and attributes. The index proves at build whether any
+/// two polygons overlap (``overlapping``); a family that tiles (unit grids, communities, governance grids) is then
+/// answered with the first holder, at the cost of one lookup, and the same answers.
 public final class FamilyIndex: Sendable {
     public let family: LookupFamily
     private let index: PolygonIndex
@@ -21,7 +23,7 @@ public final class FamilyIndex: Sendable {
     /// Indexes the family's features; a feature's code is its `codeField` property, else its id, else its row id.
     public init(family: LookupFamily, features: [StoredFeature]) {
         self.family = family
-        index = PolygonIndex(features.map(\.feature.geometry))
+        index = PolygonIndex(features.map(\.feature.geometry), checkingOverlaps: true)
         codes = features.map { stored in
             stored.feature.properties[family.codeField]?.scalarText ?? stored.feature.id?.text ?? String(stored.fid)
         }
@@ -31,6 +33,11 @@ public final class FamilyIndex: Sendable {
 
     /// The number of polygons.
     public var count: Int { codes.count }
+
+    /// Whether some two of the family's polygons overlap (share interior points; neighbours sharing an edge do
+    /// not), proven at build: false for a family that tiles, whose points then have one holder at most and are
+    /// answered with the first one found. True also when it could not be proven otherwise (an invalid polygon).
+    public var overlapping: Bool { index.overlapping ?? true }
 
     /// The polygons holding `point`, in layer order.
     public func containing(_ point: Coordinate) -> [Int] { index.locateAll(point) }

@@ -103,11 +103,17 @@ struct RegionsFamilyListCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let families = try await LookupFamilyRegistry.families(in: try await database.open())
-        print(
-            TextTable.render(
-                header: ["layer", "kind", "code", "name", "inside", "in tree"],
-                rows: families.map { [$0.layer, $0.kind, $0.codeField, $0.nameField, $0.parentFamily ?? "", $0.inTree ? "yes" : "no"] }))
+        let store = try await database.open()
+        let families = try await LookupFamilyRegistry.families(in: store)
+        // Whether a family's polygons overlap is proven by building its index (a family that does not is looked up
+        // at the cost of one lookup); "?" when its layer cannot be read.
+        let indexes = PolygonFamilies(store: store, checkInterval: .seconds(60))
+        var rows: [[String]] = []
+        for family in families {
+            let overlapping = (try? await indexes.index(of: family.layer)).map { $0.overlapping ? "yes" : "no" } ?? "?"
+            rows.append([family.layer, family.kind, family.codeField, family.nameField, family.parentFamily ?? "", family.inTree ? "yes" : "no", overlapping])
+        }
+        print(TextTable.render(header: ["layer", "kind", "code", "name", "inside", "in tree", "overlapping"], rows: rows))
     }
 }
 

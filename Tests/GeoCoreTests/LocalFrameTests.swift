@@ -77,3 +77,39 @@ import Testing
         #expect(abs(dense[1].x - 10.0 / 3) < 1e-12)
     }
 }
+
+/// The exact orientation sign and the separating-line test that proves two polygons of a tiling apart.
+@Suite struct PlanarSeparationTests {
+    static func ring(_ points: [(Double, Double)]) -> [Coordinate] { (points + [points[0]]).map { Coordinate(x: $0.0, y: $0.1) } }
+
+    @Test func orientationIsExactOrNil() {
+        let a = Coordinate(x: 120.4747043, y: 33.2880744), b = Coordinate(x: 120.4758208, y: 33.2880701)
+        // The ends of the line are on it exactly, whatever the rounding of the products.
+        #expect(Planar.orientation(a, b, a) == 0)
+        #expect(Planar.orientation(a, b, b) == 0)
+        #expect(Planar.orientation(a, b, Coordinate(x: 120.475, y: 33.289)) == 1)
+        #expect(Planar.orientation(b, a, Coordinate(x: 120.475, y: 33.289)) == -1)
+        // (0.1, 0.1) rounds onto y = x, but the filter cannot tell that from an ulp off it.
+        #expect(Planar.orientation(Coordinate(x: 0, y: 0), Coordinate(x: 1, y: 1), Coordinate(x: 0.1, y: 0.1)) == nil)
+        #expect(Planar.orientation(Coordinate(x: 0, y: 0), Coordinate(x: 1, y: 1), Coordinate(x: .nan, y: 0)) == nil)
+    }
+
+    @Test(arguments: [
+        // Neighbours across a slanted shared edge, in either ring direction.
+        ([(0, 0), (1, 0), (1.37, 2), (0, 2)], [(1, 0), (2, 0), (2.11, 2), (1.37, 2)], true),
+        ([(0, 0), (0, 2), (1.37, 2), (1, 0)], [(1, 0), (2, 0), (2.11, 2), (1.37, 2)], true),
+        // Diagonal neighbours meeting at one vertex.
+        ([(0, 0), (1, 0), (1, 1), (0, 1)], [(1, 1), (2, 1), (2, 2), (1, 2)], true),
+        // Two triangles splitting a square along its diagonal.
+        ([(0, 0), (2, 0), (2, 1)], [(0, 0), (2, 1), (0, 1)], true),
+        // Overlapping by a sliver, and identical.
+        ([(0, 0), (1, 0), (1, 1), (0, 1)], [(0.999999, 0), (2, 0), (2, 1), (0.999999, 1)], false),
+        ([(0, 0), (2, 0), (1, 2)], [(0, 0), (2, 0), (1, 2)], false),
+        // A concave L and the square it wraps: apart, but no edge's line shows it.
+        ([(2, 2), (4, 2), (4, 3), (3, 3), (3, 4), (2, 4)], [(3, 3), (4, 3), (4, 4), (3, 4)], false),
+    ] as [([(Double, Double)], [(Double, Double)], Bool)])
+    func separatedByAnEdgeLine(a: [(Double, Double)], b: [(Double, Double)], separated: Bool) {
+        #expect(Planar.separatedByAnEdgeLine([Self.ring(a)], [Self.ring(b)]) == separated)
+        #expect(Planar.separatedByAnEdgeLine([Self.ring(b)], [Self.ring(a)]) == separated)
+    }
+}

@@ -39,6 +39,21 @@ import Testing
         #expect(!Planar.edgeCrossesEastRay(ax: 1, ay: 0, bx: 2, by: 2, x: 1.5, y: 1))
     }
 
+    /// Two unit grids of the scale-13 demo city share a slanted edge, which each passes the other way round. A
+    /// point an ulp beside its middle was in both grids while the crossing was interpolated from the edge's first
+    /// end; from its southern end it is in exactly one, whichever way the edge is passed.
+    @Test func aSlantedSharedEdgeSplitsPointsBesideItAlikeForBothNeighbours() {
+        let (ax, ay, bx, by) = (120.5062325, 33.2822036, 120.5062379, 33.2831413)
+        let west = [(120.5051, ay), (ax, ay), (bx, by), (120.5051, by), (120.5051, ay)].map { Coordinate(x: $0.0, y: $0.1) }
+        let east = [(ax, ay), (120.5073, ay), (120.5073, by), (bx, by), (ax, ay)].map { Coordinate(x: $0.0, y: $0.1) }
+        let y = 33.28267245
+        let middle = 120.50623519999999
+        for x in [middle.nextDown, middle, middle.nextUp] {
+            #expect(Planar.edgeCrossesEastRay(ax: ax, ay: ay, bx: bx, by: by, x: x, y: y) == Planar.edgeCrossesEastRay(ax: bx, ay: by, bx: ax, by: ay, x: x, y: y))
+            #expect([west, east].filter { Planar.ring($0, contains: Coordinate(x: x, y: y)) }.count == 1, "\(x)")
+        }
+    }
+
     @Test func ringParityOverFlatArraysCountsHolesToo() {
         // A 4 x 4 square with a 2 x 2 hole, rings back to back and not closed (the last vertex joins the first).
         let xs: [Double] = [0, 4, 4, 0, 1, 3, 3, 1]

@@ -106,4 +106,20 @@ import Testing
         #expect(after.containing(point).isEmpty)
         #expect(after.codes == ["G7"])
     }
+
+    /// Governance and micro grids tile (no two overlap), frontage zones overlap: the indexes say so, and a tiling
+    /// family's first holder is its only one.
+    @Test func familyIndexesKnowWhetherTheirPolygonsOverlap() async throws {
+        let store = try await RegionFixture.store()
+        let indexes = try await PolygonFamilies(store: store, checkInterval: .zero).indexes(named: "all")
+        #expect(indexes.map(\.family.layer) == ["frontage_zones", "governance_grids", "micro_grids"])
+        #expect(indexes.map(\.overlapping) == [true, false, false])
+        let frontage = indexes[0]
+        #expect(frontage.containing(Coordinate(x: 120.425, y: 33.125)).map { frontage.codes[$0] } == ["F1", "F2"])
+        let grids = FamilyIndex(family: LookupFamily(layer: "unit_grids", kind: "unit_grid"), features: RegionFixture.stored(RegionFixture.unitGrids))
+        #expect(grids.overlapping == false)
+        // The vertex four grids share: the north-east one alone.
+        #expect(grids.containing(Coordinate(x: 120.425, y: 33.15)).map { grids.codes[$0] } == ["320904001001002"])
+        #expect(grids.containing(Coordinate(x: 120.46, y: 33.12)).map { grids.codes[$0] } == ["320904001002001"])
+    }
 }

@@ -148,4 +148,122 @@ import Testing
             #expect(index.locate(p) == expected, "\(p)")
         }
     }
+
+    // MARK: Overlaps
+
+    static func polygon(_ points: [(Double, Double)], holes: [[(Double, Double)]] = []) -> Polygon {
+        func ring(_ p: [(Double, Double)]) -> [Coordinate] { (p + [p[0]]).map { Coordinate(x: $0.0, y: $0.1) } }
+        return Polygon(exterior: ring(points), holes: holes.map(ring))
+    }
+
+    /// A layer whose polygons do not overlap but touch in every way a tiling does. Entries: 0-3 unit squares on
+    /// bucket lines (x 0-4, y 0-1); 4-7 quadrilaterals with slanted shared edges (y 1-2); 8-9 two triangles
+    /// splitting a square; 10 a concave L and 11 the square it wraps (their boxes nest); 12 a multipolygon of two
+    /// squares far apart; 13 a square; 14 a polygon with a hole and 15 the polygon filling that hole exactly.
+    static let touching: [Geometry?] = {
+        let top = [0, 1.37, 2.11, 3.29, 4], bottom = [0.0, 1, 2, 3, 4]
+        var layer: [Geometry?] = (0..<4).map { square(Double($0), 0) }
+        layer += (0..<4).map { i in .polygon(polygon([(bottom[i], 1), (bottom[i + 1], 1), (top[i + 1], 2), (top[i], 2)])) }
+        layer.append(.polygon(polygon([(0, 2), (2, 2), (2, 3)])))
+        layer.append(.polygon(polygon([(0, 2), (2, 3), (0, 3)])))
+        layer.append(.polygon(polygon([(2, 2), (4, 2), (4, 3), (3, 3), (3, 4), (2, 4)])))
+        layer.append(square(3, 3))
+        layer.append(.multiPolygon(MultiPolygon([polygon([(0, 3), (1, 3), (1, 4), (0, 4)]), polygon([(5, 0), (6, 0), (6, 1), (5, 1)])])))
+        layer.append(square(1, 3))
+        layer.append(.polygon(polygon([(4, 1), (6, 1), (6, 4), (4, 4)], holes: [[(4.5, 2), (4.5, 3), (5.5, 3), (5.5, 2)]])))
+        layer.append(.polygon(polygon([(4.5, 2), (5.5, 2), (5.5, 3), (4.5, 3)])))
+        return layer
+    }()
+
+    /// Points on a lattice of eighths (vertices, edges and bucket lines among them), at the middle of every edge and
+    /// an ulp either side of it (where rounding of the crossing test matters), and at random.
+    static func probes(of layer: [Geometry?], seed: UInt64) -> [Coordinate] {
+        var points: [Coordinate] = []
+        for i in -4...52 {
+            for j in -4...36 { points.append(Coordinate(x: Double(i) / 8, y: Double(j) / 8)) }
+        }
+        for geometry in layer {
+            for ring in geometry?.polygons.flatMap(\.rings) ?? [] {
+                for (a, b) in zip(ring, ring.dropFirst()) {
+                    let middle = Coordinate(x: (a.x + b.x) / 2, y: (a.y + b.y) / 2)
+                    points += [a, middle, Coordinate(x: middle.x.nextUp, y: middle.y), Coordinate(x: middle.x.nextDown, y: middle.y)]
+                }
+            }
+        }
+        var rng = SeededGenerator(seed: seed)
+        for _ in 0..<5_000 { points.append(Coordinate(x: rng.uniform(-0.5...6.5), y: rng.uniform(-0.5...4.5))) }
+        return points
+    }
+
+    @Test(arguments: [nil, 1.0, 16.0] as [Double?])
+    func aTouchingLayerIsProvenNotToOverlapAndAnswersAsEveryHolderDoes(bucketsPerPolygon: Double?) {
+        let checked = PolygonIndex(Self.touching, bucketsPerPolygon: bucketsPerPolygon, checkingOverlaps: true)
+        let unchecked = PolygonIndex(Self.touching, bucketsPerPolygon: bucketsPerPolygon)
+        #expect(checked.overlapping == false)
+        #expect(unchecked.overlapping == nil)
+        // Boxes sharing interior points are candidates (slanted neighbours, the triangles, the L and its square, the
+        // holed polygon and its filling); boxes that only touch (the squares on bucket lines) are not.
+        let pairs = checked.candidatePairs().map { [$0.0, $0.1] }
+        #expect(pairs.contains([4, 5]) && pairs.contains([8, 9]) && pairs.contains([10, 11]) && pairs.contains([14, 15]))
+        #expect(!pairs.contains([0, 1]) && !pairs.contains([0, 4]) && !pairs.contains([12, 13]))
+        var found: [Int] = [], every: [Int] = []
+        var differing: [Coordinate] = [], held = 0
+        for p in Self.probes(of: Self.touching, seed: 3) {
+            checked.locateAll(p, into: &found)
+            unchecked.locateAll(p, into: &every)
+            if found != every { differing.append(p) }
+            if !found.isEmpty { held += 1 }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(5))")
+        #expect(held > 4_000)
+        #expect(checked.locateAll(Coordinate(x: 1, y: 0.5)) == [1])
+        #expect(checked.locateAll(Coordinate(x: 1.5, y: 2.5)) == [8])
+        #expect(checked.locateAll(Coordinate(x: 3.5, y: 3.5)) == [11])
+        #expect(checked.locateAll(Coordinate(x: 5.5, y: 0.5)) == [12])
+        #expect(checked.locateAll(Coordinate(x: 5, y: 2.5)) == [15])
+        #expect(checked.locateAll(Coordinate(x: 4.25, y: 2.5)) == [14])
+        #expect(checked.locateAll(Coordinate(x: 4.5, y: 0.5)) == [])
+    }
+
+    @Test(arguments: [
+        // Two squares overlapping by a sliver a millionth wide.
+        ("sliver", [square(0, 0), .polygon(polygon([(0.999999, 0), (2, 0), (2, 1), (0.999999, 1)]))], (0.9999995, 0.5), [0, 1]),
+        // Two identical triangles.
+        ("identical", [.polygon(polygon([(0, 0), (2, 0), (1, 2)])), .polygon(polygon([(0, 0), (2, 0), (1, 2)]))], (1, 0.5), [0, 1]),
+        // A square inside another polygon's hole but wider than it.
+        (
+            "wider than the hole",
+            [.polygon(polygon([(0, 0), (4, 0), (4, 4), (0, 4)], holes: [[(1, 1), (1, 3), (3, 3), (3, 1)]])), square(0.5, 0.5, 3)],
+            (0.75, 0.75), [0, 1]
+        ),
+        // A concave L and a square reaching into it.
+        (
+            "into the L", [.polygon(polygon([(2, 2), (4, 2), (4, 3), (3, 3), (3, 4), (2, 4)])), square(2.5, 2.5)], (2.75, 2.75), [0, 1]
+        ),
+    ] as [(String, [Geometry?], (Double, Double), [Int])])
+    func anOverlappingLayerIsFoundAndAnswersEveryHolder(name: String, layer: [Geometry?], point: (Double, Double), holders: [Int]) {
+        let index = PolygonIndex(layer, checkingOverlaps: true)
+        #expect(index.overlapping == true, "\(name)")
+        #expect(index.locateAll(Coordinate(x: point.0, y: point.1)) == holders, "\(name)")
+        let unchecked = PolygonIndex(layer)
+        for p in Self.probes(of: layer, seed: 5) { #expect(index.locateAll(p) == unchecked.locateAll(p), "\(name) \(p)") }
+    }
+
+    @Test func aPolygonInAHoleAndOverlappingPartsOfOneEntryAreNoOverlap() {
+        let holed = Geometry.polygon(Self.polygon([(0, 0), (4, 0), (4, 4), (0, 4)], holes: [[(1, 1), (1, 3), (3, 3), (3, 1)]]))
+        // Smaller than the hole, and exactly the hole.
+        #expect(PolygonIndex([holed, Self.square(1.5, 1.5)], checkingOverlaps: true).overlapping == false)
+        #expect(PolygonIndex([holed, Self.square(1, 1, 2)], checkingOverlaps: true).overlapping == false)
+        // A multipolygon whose parts overlap each other, beside a square it touches.
+        let parts = Geometry.multiPolygon(MultiPolygon([Self.polygon([(0, 0), (2, 0), (2, 2), (0, 2)]), Self.polygon([(1, 1), (3, 1), (3, 3), (1, 3)])]))
+        let index = PolygonIndex([parts, .polygon(Self.polygon([(3, 0), (4, 0), (4, 3.5), (3, 3.5)]))], checkingOverlaps: true)
+        #expect(index.overlapping == false)
+        #expect(index.locateAll(Coordinate(x: 1.5, y: 1.5)) == [0])
+        #expect(index.locateAll(Coordinate(x: 3, y: 2)) == [1])
+        // An invalid polygon (a bow tie) is not proven apart from a square that its box meets, though its lobes
+        // miss the square: GEOS's interior of it is not what the crossing test takes for inside.
+        let bowTie = Geometry.polygon(Self.polygon([(0, 0), (2, 2), (2, 0), (0, 2)]))
+        #expect(PolygonIndex([bowTie, Self.square(1.2, 1.9, 0.6)], checkingOverlaps: true).overlapping == true)
+        #expect(PolygonIndex([], checkingOverlaps: true).overlapping == false)
+    }
 }

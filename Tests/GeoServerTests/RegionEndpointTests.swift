@@ -221,6 +221,8 @@ import Testing
                 #expect(families.map { $0["layer"] } == ["frontage_zones", "governance_grids"])
                 #expect(families.map { $0["in_tree"] } == [false, true])
                 #expect(families.map { $0["title"] } == ["门前三包", "一般网格"])
+                // Frontage zones overlap; governance grids tile, so each point has one holder at most.
+                #expect(families.map { $0["overlapping"] } == [true, false])
             }
             try await client.execute(uri: "/v1/locate?lon=120.425&lat=33.125&families=all", method: .get) { response in
                 let families = try #require(try Self.json(response)["families"]?.objectValue)

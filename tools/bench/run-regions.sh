@@ -63,6 +63,14 @@ print(f"  unit-grid lookup alone {ours['unit_grid_points_per_s']:,.0f} points/s;
       f"({ours['points_per_s'] * ours['families'] / ours['unit_grid_points_per_s']:.2f}x the unit-grid speed)")
 print("  each family alone: " + ", ".join(f"{n} {p:,.0f} lookups/s ({p / ours['unit_grid_points_per_s']:.2f}x)"
                                          for n, p in zip(ours['names'], ours['family_points_per_s'])))
+if "overlapping" in ours:
+    print("  overlapping (first holder answers where not): " + ", ".join(f"{n} {'yes' if o else 'no'} ({t*1000:.0f} ms to build)"
+                                                                     for n, o, t in zip(ours['names'], ours['overlapping'], ours['family_build_s']))
+          + f"; {ours['verified_probes']:,} probes answered as every holder's")
+if "first_family_interleaved_ratio" in ours:
+    q = ours["first_family_interleaved_quartiles"]
+    print(f"  {ours['names'][0]} family ÷ unit-grid locate, interleaved by 50,000 points: median {ours['first_family_interleaved_ratio']:.2f}x"
+          f" (quartiles {q[0]:.2f}-{q[1]:.2f}x)")
 stats = [r for r in rows if r["engine"] == "CityGeo RegionStatistics"]
 print(f"statistics over {stats[0]['cases']:,} cases of 2024-2026 (index built in {stats[0]['index_s']:.2f} s), one core; best of 5 / best of 3")
 for r in stats:

@@ -92,9 +92,15 @@ struct RegionController {
 
     // MARK: Families
 
-    /// `GET /v1/families`.
+    /// `GET /v1/families`: each family with whether its polygons overlap, which its index proves when built (here,
+    /// when no lookup has built it yet); null for a family whose layer cannot be read.
     @Sendable func listFamilies(_ request: Request, context: CityRequestContext) async throws -> Response {
-        try JSONResponse.make(.object(["families": .array(try await families.families().map(Self.describe))]))
+        var listed: [JSONValue] = []
+        for family in try await families.families() {
+            let overlapping = (try? await families.index(of: family.layer)).map { JSONValue.bool($0.overlapping) } ?? .null
+            listed.append(Self.describe(family, overlapping: overlapping))
+        }
+        return try JSONResponse.make(.object(["families": .array(listed)]))
     }
 
     /// `PUT /v1/families/{layer}`: marks a polygon layer as a lookup family.
@@ -141,11 +147,14 @@ struct RegionController {
         _ = try await tree.refreshed()
     }
 
-    static func describe(_ family: LookupFamily) -> JSONValue {
-        .object([
+    /// A family as JSON; `overlapping` (listed families only) is whether its polygons overlap, or null.
+    static func describe(_ family: LookupFamily, overlapping: JSONValue? = nil) -> JSONValue {
+        var object: [String: JSONValue] = [
             "layer": .string(family.layer), "kind": .string(family.kind), "code_field": .string(family.codeField),
             "name_field": .string(family.nameField), "parent_family": family.parentFamily.map(JSONValue.string) ?? .null,
             "in_tree": .bool(family.inTree), "title": LookupFamily.knownKinds[family.kind].map { .string($0.title) } ?? .null,
-        ])
+        ]
+        if let overlapping { object["overlapping"] = overlapping }
+        return .object(object)
     }
 }

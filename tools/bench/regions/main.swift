@@ -5,7 +5,10 @@
 //     at once with FamilyIndex (every polygon holding it, overlaps included), best of five runs; in turn with them,
 //     the unit-grid lookup alone (PolygonIndex.locate over the first family) for the "speed of the unit-grid
 //     lookup"; then each family alone (best of three) to tell where the time goes. One JSON line: points/s, hits per
-//     family and a checksum (sum of the hit polygons' indices) the peers must reproduce.
+//     family and a checksum (sum of the hit polygons' indices) the peers must reproduce. A family proven not to
+//     overlap (FamilyIndex.overlapping false) answers with its first holder; its answers are checked first against
+//     an index that reads every holder, over the points and the layer's vertices and edge middles. Last, the first
+//     family against the unit-grid locate interleaved chunk by chunk (the median of the chunks' speed ratios).
 //
 //   bench-regions stats CITY_DIR CASES.csv OUT_DIR
 //     Builds the region tree from CITY_DIR/GridData's region layers and the statistics index of CASES.csv (id, lon,
@@ -52,8 +55,35 @@ func benchFamilies(pointsPath: String, familyPaths: [String]) throws {
         (name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, features: stored(try features(path)))
     }
     let buildStart = DispatchTime.now()
-    let families = layers.map { FamilyIndex(family: LookupFamily(layer: $0.name, kind: "other"), features: $0.features) }
+    var familyBuildSeconds: [Double] = []
+    let families = layers.map { layer in
+        let start = DispatchTime.now()
+        let index = FamilyIndex(family: LookupFamily(layer: layer.name, kind: "other"), features: layer.features)
+        familyBuildSeconds.append(seconds(since: start))
+        return index
+    }
     let buildSeconds = seconds(since: buildStart)
+    // A family proven not to overlap answers with its first holder: every answer must be what reading the whole
+    // bucket gives (an index built without the check), over the points and every vertex and edge middle of the
+    // layer, an ulp either way too, where the crossing test's rounding decides.
+    var verified = 0
+    for (f, layer) in layers.enumerated() where !families[f].overlapping {
+        let every = PolygonIndex(layer.features.map(\.feature.geometry))
+        var probes = queries
+        for ring in layer.features.flatMap({ $0.feature.geometry?.polygons.flatMap(\.rings) ?? [] }) {
+            for (a, b) in zip(ring, ring.dropFirst()) {
+                let middle = Coordinate(x: (a.x + b.x) / 2, y: (a.y + b.y) / 2)
+                probes += [a, middle, Coordinate(x: middle.x.nextUp, y: middle.y), Coordinate(x: middle.x.nextDown, y: middle.y)]
+            }
+        }
+        var first: [Int] = [], all: [Int] = []
+        for p in probes {
+            families[f].containing(p, into: &first)
+            every.locateAll(p, into: &all)
+            guard first == all else { fail("family \(layer.name) at \(p.x) \(p.y): first holder \(first), every holder \(all)") }
+        }
+        verified += probes.count
+    }
     // The unit-grid lookup alone, on the first family's polygons (the unit grids), for comparison. It is timed in
     // turn with the families at once, round after round (best of five each), so that a busy moment of the machine
     // weighs on both alike.
@@ -96,11 +126,40 @@ func benchFamilies(pointsPath: String, familyPaths: [String]) throws {
             guard count == hits[f] else { fail("family \(families[f].family.layer) alone found \(count) hits, at once \(hits[f])") }
         }
     }
+    // The first family (unit grids) against the unit-grid locate once more, interleaved 50,000 points at a time,
+    // which goes first turning each repetition: on a shared machine a busy moment then weighs on both alike, and
+    // the median of the chunks' speed ratios is steadier than a ratio of bests taken seconds apart.
+    var chunkRatios: [Double] = []
+    for repetition in 0..<10 {
+        for chunk in stride(from: 0, to: queries.count, by: 50_000) {
+            let part = queries[chunk..<min(queries.count, chunk + 50_000)]
+            var locateSeconds = 0.0, familySeconds = 0.0, located = 0, held = 0
+            for turn in 0..<2 {
+                let start = DispatchTime.now()
+                if (turn + repetition) % 2 == 0 {
+                    for point in part where unitGrids.locate(point) != nil { located += 1 }
+                    locateSeconds = seconds(since: start)
+                } else {
+                    for point in part {
+                        families[0].containing(point, into: &found)
+                        held &+= found.count
+                    }
+                    familySeconds = seconds(since: start)
+                }
+            }
+            guard located <= held else { fail("the first family found fewer holders than the unit-grid locate") }
+            chunkRatios.append(locateSeconds / familySeconds)
+        }
+    }
+    chunkRatios.sort()
     print(
         json([
-            "engine": "CityGeo FamilyIndex", "points": .int(Int64(queries.count)), "families": .int(Int64(families.count)),
+            "engine": "CityGeo FamilyIndex",
+            "first_family_interleaved_ratio": .double(chunkRatios[chunkRatios.count / 2]),
+            "first_family_interleaved_quartiles": .array([chunkRatios[chunkRatios.count / 4], chunkRatios[3 * chunkRatios.count / 4]].map { .double($0) }), "points": .int(Int64(queries.count)), "families": .int(Int64(families.count)),
             "polygons": .array(families.map { .int(Int64($0.count)) }), "names": .array(families.map { .string($0.family.layer) }),
-            "build_s": .double(buildSeconds), "seconds": .double(best), "points_per_s": .double(Double(queries.count) / best),
+            "build_s": .double(buildSeconds), "family_build_s": .array(familyBuildSeconds.map { .double($0) }),
+            "overlapping": .array(families.map { .bool($0.overlapping) }), "verified_probes": .int(Int64(verified)), "seconds": .double(best), "points_per_s": .double(Double(queries.count) / best),
             "hits": .array(hits.map { .int(Int64($0)) }), "checksum": .int(Int64(checksum)),
             "family_points_per_s": .array(familyBest.map { .double(Double(queries.count) / $0) }),
             "unit_grid_points_per_s": .double(Double(queries.count) / unitBest), "unit_grid_located": .int(Int64(located)),
