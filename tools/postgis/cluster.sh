@@ -69,6 +69,10 @@ postgis_start() {
     [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
     local settings="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir/socket -c max_connections=300"
     settings+=" -c max_parallel_workers_per_gather=0 -c maintenance_work_mem=512MB -c shared_buffers=512MB"
+    # The test suites migrate dozens of scratch databases at once, each migration one transaction holding a lock on
+    # every object it creates: the default lock table (64 × max_connections) ran out ("53200: out of shared memory")
+    # in a CI run. 1024 per connection costs about 80 MB of shared memory.
+    settings+=" -c max_locks_per_transaction=1024"
     if [ "${POSTGIS_FAST:-0}" = 1 ]; then settings+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
     if ! postgis_as_owner "$postgis_bin/initdb -D $dir/data -A trust -U postgres -E UTF8 --locale=C.UTF-8 >$dir/initdb.log 2>&1"; then
         cat "$dir/initdb.log" >&2; rm -rf "$dir"; return 1
