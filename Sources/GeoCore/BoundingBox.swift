@@ -40,6 +40,12 @@ public struct BoundingBox: Hashable, Sendable, Codable {
         minX <= other.maxX && other.minX <= maxX && minY <= other.maxY && other.minY <= maxY
     }
 
+    /// Whether the boxes overlap by more than a touch: on both axes each one's minimum lies below the other's
+    /// maximum. Boxes meeting only along an edge or at a corner do not (two shapes inside them cannot overlap).
+    public func sharesInterior(with other: BoundingBox) -> Bool {
+        minX < other.maxX && other.minX < maxX && minY < other.maxY && other.minY < maxY
+    }
+
     /// Grows the box to hold `c`.
     public mutating func expand(toInclude c: Coordinate) {
         if c.x < minX { minX = c.x }

@@ -221,9 +221,9 @@ public final class PolygonBuckets: Sendable {
                 let a = boxes[Int(p)]
                 for q in items[(n + 1)...] where keys[Int(p)] != keys[Int(q)] {
                     let b = boxes[Int(q)]
+                    guard a.sharesInterior(with: b) else { continue }
                     let west = Swift.max(a.minX, b.minX), south = Swift.max(a.minY, b.minY)
-                    guard west < Swift.min(a.maxX, b.maxX), south < Swift.min(a.maxY, b.maxY),
-                        let corner = grid.bucketCells(overlapping: BoundingBox(minX: west, minY: south, maxX: west, maxY: south)),
+                    guard let corner = grid.bucketCells(overlapping: BoundingBox(minX: west, minY: south, maxX: west, maxY: south)),
                         grid.bucket(column: corner.columns.lowerBound, row: corner.rows.lowerBound) == bucket
                     else { continue }
                     let (i, j) = (keys[Int(p)], keys[Int(q)])

@@ -84,20 +84,21 @@ public struct PolygonIndex: Sendable {
     /// parity, which is GEOS's interior only for a valid polygon: an invalid part (or a GEOS failure) counts as
     /// overlapping, never a wrong "no overlap".
     private static func anyOverlap(_ geometries: [Geometry?], pairs: [(Int, Int)]) -> Bool {
-        var parts = [[Polygon]?](repeating: nil, count: geometries.count)
+        var parts = [[(polygon: Polygon, box: BoundingBox?)]?](repeating: nil, count: geometries.count)
         var rings = [[[Coordinate]]?](repeating: nil, count: geometries.count)
         var valid: [Int: [Bool]] = [:]
         var engine: GeometryEngine?
-        func polygons(_ k: Int) -> [Polygon] {
+        // Each entry's parts with their exteriors' boxes, read once however many pairs it is in.
+        func polygons(_ k: Int) -> [(polygon: Polygon, box: BoundingBox?)] {
             if let known = parts[k] { return known }
-            let all = geometries[k]?.polygons ?? []
+            let all = (geometries[k]?.polygons ?? []).map { (polygon: $0, box: BoundingBox(coordinates: $0.exterior)) }
             parts[k] = all
             return all
         }
         // Every ring, holes too: an invalid polygon's hole may lie outside its exterior and count as inside.
         func allRings(_ k: Int) -> [[Coordinate]] {
             if let known = rings[k] { return known }
-            let all = polygons(k).flatMap(\.rings)
+            let all = polygons(k).flatMap(\.polygon.rings)
             rings[k] = all
             return all
         }
@@ -106,15 +107,14 @@ public struct PolygonIndex: Sendable {
             if engine == nil { engine = try? GeometryEngine() }
             guard let engine else { return true }
             for k in [i, j] where valid[k] == nil {
-                valid[k] = polygons(k).map { (try? engine.validate(.polygon($0)).isValid) ?? false }
+                valid[k] = polygons(k).map { (try? engine.validate(.polygon($0.polygon)).isValid) ?? false }
             }
             for (m, a) in polygons(i).enumerated() {
                 for (n, b) in polygons(j).enumerated() {
-                    guard let boxA = BoundingBox(coordinates: a.exterior), let boxB = BoundingBox(coordinates: b.exterior),
-                        boxA.minX < boxB.maxX, boxB.minX < boxA.maxX, boxA.minY < boxB.maxY, boxB.minY < boxA.maxY,
-                        !Planar.separatedByAnEdgeLine(a.rings, b.rings)
+                    guard let boxA = a.box, let boxB = b.box, boxA.sharesInterior(with: boxB),
+                        !Planar.separatedByAnEdgeLine(a.polygon.rings, b.polygon.rings)
                     else { continue }
-                    guard valid[i]![m], valid[j]![n], (try? engine.relate(.polygon(a), .polygon(b), pattern: "T********")) == false else {
+                    guard valid[i]![m], valid[j]![n], (try? engine.relate(.polygon(a.polygon), .polygon(b.polygon), pattern: "T********")) == false else {
                         return true
                     }
                 }

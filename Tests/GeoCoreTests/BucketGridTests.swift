@@ -107,4 +107,20 @@ import Testing
         let empty = BucketLists(bucketCount: 0) { _ in }
         #expect(empty.starts == [0] && empty.items.isEmpty)
     }
+
+    @Test func boxesShareInteriorOnlyWhenTheyOverlapByMoreThanATouch() {
+        let a = BoundingBox(minX: 0, minY: 0, maxX: 2, maxY: 2)
+        // Along an edge, at a corner: they intersect (closed boxes) but share no interior point.
+        for touching in [BoundingBox(minX: 2, minY: 0, maxX: 3, maxY: 2), BoundingBox(minX: 2, minY: 2, maxX: 3, maxY: 3)] {
+            #expect(a.intersects(touching))
+            #expect(!a.sharesInterior(with: touching))
+            #expect(!touching.sharesInterior(with: a))
+        }
+        #expect(a.sharesInterior(with: BoundingBox(minX: 1.999, minY: 1, maxX: 3, maxY: 3)))
+        #expect(a.sharesInterior(with: BoundingBox(minX: 0.5, minY: 0.5, maxX: 1, maxY: 1)))
+        #expect(!a.sharesInterior(with: BoundingBox(minX: 3, minY: 0, maxX: 4, maxY: 2)))
+        // A point box strictly inside counts; one on the edge does not.
+        #expect(a.sharesInterior(with: BoundingBox(minX: 1, minY: 1, maxX: 1, maxY: 1)))
+        #expect(!a.sharesInterior(with: BoundingBox(minX: 2, minY: 1, maxX: 2, maxY: 1)))
+    }
 }
