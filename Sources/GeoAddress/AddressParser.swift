@@ -297,11 +297,10 @@ struct AddressParser: Sendable {
                 let reach = kind == .admin ? chain.reach : nil
                 // A weak near miss comes after the others (花院巷: 花园巷, one character of the same sound, before 书院巷):
                 // where the door number bears both out, the answers tie and keep this order.
-                let misses = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, reach: reach) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
+                let found = (nearMissLookUp ? fuzzy.nearMisses(of: name[...], kinds: kind.entryKinds, reach: reach) : []).compactMap { admissibleFuzzy($0, written: name, kind: kind, chain: chain) }
                     .map { (name: $0.0, entries: $0.1, weak: isWeakNearMiss(name, $0.0)) }
                     .filter { kindMatches($0.entries, kind) && (kind == .road || !$0.weak) }
-                    .enumerated().sorted { ($0.element.weak ? 1 : 0, $0.offset) < ($1.element.weak ? 1 : 0, $1.offset) }.map(\.element)
-                    .prefix(Self.maximumNearMisses)
+                let misses = (found.filter { !$0.weak } + found.filter(\.weak)).prefix(Self.maximumNearMisses)
                 if !misses.isEmpty {
                     flushRun()
                     for miss in misses {

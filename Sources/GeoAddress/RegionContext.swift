@@ -40,10 +40,11 @@ struct RegionContext {
         var first: CodePrefix?
         var count = 0
         var agreeing = true
-        for level in named where !level.prefix.related(home) {
-            if level.code.count == 9 && level.official { return true }
-            guard level.code.count == 6 else { continue }
+        for level in named where !level.prefix.related(home) && (level.code.count == 6 || level.code.count == 9) {
             if level.official { return true }
+            // A level not written by its official name (a short form, a near miss) counts only as a province,
+            // prefecture or county, and only with a second that agrees.
+            guard level.code.count == 6 else { continue }
             if let first { agreeing = agreeing && level.prefix.related(first) } else { first = level.prefix }
             count += 1
         }
