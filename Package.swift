@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import CompilerPluginSupport
 import PackageDescription
 
 /// Every target is compiled in the Swift 6 language mode with strict concurrency.
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The compiler plugin of GeoCore's macros (`@MemberwiseInit`).
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
     ],
     targets: [
         // C shims: GeoEngine imports GEOS, PROJ and zlib; GeoCrypto imports libcrypto.
@@ -48,8 +51,18 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        // The compiler plugin behind GeoCore's macros: `@MemberwiseInit` writes the public memberwise initialiser that
+        // Swift synthesises only as internal.
+        .macro(
+            name: "GeoMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ],
+            swiftSettings: strictSettings),
+
         // Core value types and codecs; pure Swift, no C.
-        .target(name: "GeoCore", resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
+        .target(name: "GeoCore", dependencies: ["GeoMacrosPlugin"], resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
 
         // Engines: GEOS, PROJ and zlib behind GeoCore types.
         .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ", "CZlib"], swiftSettings: strictSettings),
@@ -134,6 +147,14 @@ let package = Package(
 
         // The backends the store seam's tests run against (SpatiaLite; PostGIS when CITYGEO_TEST_POSTGRES_URL is set).
         .target(name: "StoreBackends", dependencies: ["GeoCore", "GeoCrypto", "GeoStore", "GeoStorePostGIS"], path: "Tests/StoreBackends", swiftSettings: strictSettings),
+        .testTarget(
+            name: "GeoMacrosTests",
+            dependencies: [
+                "GeoMacrosPlugin",
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoEngineTests", dependencies: ["GeoCore", "GeoEngine"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "GeoCryptoTests", dependencies: ["GeoCore", "GeoCrypto"], swiftSettings: strictSettings),
