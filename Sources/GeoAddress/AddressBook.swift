@@ -3,15 +3,11 @@ import GeoStore
 
 /// A name a place no longer carries, with the last day it was in use (GB/T 30428.3 keeps historical names so that
 /// old documents and habits still geocode).
+@MemberwiseInit
 public struct FormerName: Hashable, Sendable {
     public var name: String
     /// `YYYY-MM-DD`, the last day the name was in use.
     public var until: String
-
-    public init(name: String, until: String) {
-        self.name = name
-        self.until = until
-    }
 
     /// Parses the book's `name@YYYY-MM-DD/name@…` form (a name without a date is kept with an empty date).
     static func parseList(_ text: String) -> [FormerName] {
@@ -126,28 +122,16 @@ extension CityComponent {
 
 /// The gazetteer of one city: the five basic location types of GB/T 30428.3. Coordinates are CGCS2000
 /// longitude/latitude (equal to WGS 84 at map precision).
+@MemberwiseInit
 public struct AddressBook: Sendable {
-    public var regions: [AddressRegion]
-    public var roads: [AddressRoad]
-    public var places: [AddressPlace]
-    public var plates: [DoorPlate]
-    public var buildings: [BuildingPlate]
-    public var pois: [PointOfInterest]
+    public var regions: [AddressRegion] = []
+    public var roads: [AddressRoad] = []
+    public var places: [AddressPlace] = []
+    public var plates: [DoorPlate] = []
+    public var buildings: [BuildingPlate] = []
+    public var pois: [PointOfInterest] = []
     /// Components (部件), found by their 16-digit identifier.
-    public var components: [CityComponent]
-
-    public init(
-        regions: [AddressRegion] = [], roads: [AddressRoad] = [], places: [AddressPlace] = [], plates: [DoorPlate] = [],
-        buildings: [BuildingPlate] = [], pois: [PointOfInterest] = [], components: [CityComponent] = []
-    ) {
-        self.regions = regions
-        self.roads = roads
-        self.places = places
-        self.plates = plates
-        self.buildings = buildings
-        self.pois = pois
-        self.components = components
-    }
+    public var components: [CityComponent] = []
 
     /// The store layers an address book is read from, by location type. Any imported table with these
     /// columns works; the demo city's AddressBooks/ and GridData/ files load under these names.

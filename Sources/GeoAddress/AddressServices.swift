@@ -4,16 +4,12 @@ import GeoStore
 
 /// The geocoders of the current address book, built together so that forward and reverse answers agree. A class:
 /// every request takes the current one, and copying the two structs' dozens of tables cost a retain each.
+@MemberwiseInit
 public final class AddressServices: Sendable {
     /// Forward matching, autocomplete and batches.
     public let geocoder: Geocoder
     /// Reverse geocoding over the same book.
     public let reverse: ReverseGeocoder
-
-    public init(geocoder: Geocoder, reverse: ReverseGeocoder) {
-        self.geocoder = geocoder
-        self.reverse = reverse
-    }
 
     /// The layers the address book and its reverse geocoder are built from.
     public static let layerNames: [String] = {

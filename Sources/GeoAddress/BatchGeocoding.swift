@@ -1,6 +1,7 @@
 import GeoCore
 
 /// Batch geocoding of a CSV file: every input column is kept and the answer's columns are appended.
+@MemberwiseInit
 public struct BatchGeocoding: Sendable {
     /// The columns appended to each row.
     public static let outputColumns = [
@@ -9,15 +10,9 @@ public struct BatchGeocoding: Sendable {
 
     public var geocoder: Geocoder
     /// The column holding the address text.
-    public var addressColumn: String
+    public var addressColumn: String = "address"
     /// The coordinate system of the lon/lat written out.
-    public var outputCRS: CRS
-
-    public init(geocoder: Geocoder, addressColumn: String = "address", outputCRS: CRS = .cgcs2000) {
-        self.geocoder = geocoder
-        self.addressColumn = addressColumn
-        self.outputCRS = outputCRS
-    }
+    public var outputCRS: CRS = .cgcs2000
 
     /// Summary of a run.
     public struct Summary: Hashable, Sendable {

@@ -43,6 +43,7 @@ public struct GeocodeResult: Hashable, Sendable {
 }
 
 /// How a ``Geocoder`` weighs what the book may not hold.
+@MemberwiseInit
 public struct GeocoderOptions: Hashable, Sendable {
     /// Whether the address book holds every road of its district (a complete road register, 地名地址库). Then a
     /// road written one character away from a book road (东华路 beside 东进路) is far likelier a typo than a road
@@ -51,11 +52,7 @@ public struct GeocoderOptions: Hashable, Sendable {
     /// (at most ``Geocoder/distinctiveNumberShare`` of them) or a named street or community holding the road:
     /// otherwise it answers the street. tools/geocode/README.md measures both: typos found against roads of other
     /// places wrongly answered with a plate.
-    public var bookHasEveryRoad: Bool
-
-    public init(bookHasEveryRoad: Bool = false) {
-        self.bookHasEveryRoad = bookHasEveryRoad
-    }
+    public var bookHasEveryRoad: Bool = false
 }
 
 /// Forward geocoding over one ``AddressBook`` (and optionally China's division list): parse, match each

@@ -1,16 +1,10 @@
 /// An axis-aligned rectangle. For geographic data `minX`/`maxX` are longitudes and `minY`/`maxY` latitudes.
+@MemberwiseInit
 public struct BoundingBox: Hashable, Sendable, Codable {
     public var minX: Double
     public var minY: Double
     public var maxX: Double
     public var maxY: Double
-
-    public init(minX: Double, minY: Double, maxX: Double, maxY: Double) {
-        self.minX = minX
-        self.minY = minY
-        self.maxX = maxX
-        self.maxY = maxY
-    }
 
     /// The smallest box holding every coordinate; nil for an empty sequence.
     public init?<S: Sequence>(coordinates: S) where S.Element == Coordinate {

@@ -7,16 +7,12 @@ import Darwin
 #endif
 
 /// A reference ellipsoid of revolution.
+@MemberwiseInit
 public struct Ellipsoid: Hashable, Sendable {
     /// Equatorial radius in metres.
     public let semiMajorAxis: Double
     /// Flattening (a − b) / a.
     public let flattening: Double
-
-    public init(semiMajorAxis: Double, flattening: Double) {
-        self.semiMajorAxis = semiMajorAxis
-        self.flattening = flattening
-    }
 
     /// Polar radius in metres.
     public var semiMinorAxis: Double { semiMajorAxis * (1 - flattening) }

@@ -83,17 +83,12 @@ public enum FeatureID: Hashable, Sendable {
 }
 
 /// A geometry with an identifier and attributes (a GeoJSON Feature).
+@MemberwiseInit
 public struct Feature: Hashable, Sendable {
     public var id: FeatureID?
     /// The geometry; GeoJSON allows a feature without one (`"geometry": null`).
     public var geometry: Geometry?
-    public var properties: [String: JSONValue]
-
-    public init(id: FeatureID? = nil, geometry: Geometry?, properties: [String: JSONValue] = [:]) {
-        self.id = id
-        self.geometry = geometry
-        self.properties = properties
-    }
+    public var properties: [String: JSONValue] = [:]
 }
 
 /// An ordered collection of features (a GeoJSON FeatureCollection).

@@ -1,5 +1,6 @@
 /// The error every CityGeo module throws: a stable machine-readable code, a message for people that names
 /// the offending input, an optional location in that input, and the underlying cause if any.
+@MemberwiseInit
 public struct GeoError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure; its `rawValue` (`invalid_geojson`, `out_of_range`, `geos_error`) is stable for programs.
     public var code: Code
@@ -10,13 +11,6 @@ public struct GeoError: Error, Hashable, Sendable, CustomStringConvertible {
     public var location: String?
     /// The message of the underlying library error (GEOS, PROJ, SQLite), when there is one.
     public var underlying: String?
-
-    public init(code: Code, message: String, location: String? = nil, underlying: String? = nil) {
-        self.code = code
-        self.message = message
-        self.location = location
-        self.underlying = underlying
-    }
 
     public var description: String {
         var text = "\(code): \(message)"

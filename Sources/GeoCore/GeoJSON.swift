@@ -14,14 +14,11 @@ import Foundation
 /// property keys sorted, numbers shortest round-trip, so the same value always gives the same bytes.
 public enum GeoJSON {
     /// How strictly positions are checked while reading.
+    @MemberwiseInit
     public struct ReadOptions: Hashable, Sendable {
         /// Whether every position must be a geographic coordinate (longitude in [-180, 180], latitude in
         /// [-90, 90]). RFC 7946 is WGS 84, so this is on by default; turn it off for projected imports.
-        public var checksGeographicRange: Bool
-
-        public init(checksGeographicRange: Bool = true) {
-            self.checksGeographicRange = checksGeographicRange
-        }
+        public var checksGeographicRange: Bool = true
 
         /// RFC 7946: geographic range checked.
         public static let geographic = ReadOptions(checksGeographicRange: true)
@@ -30,14 +27,11 @@ public enum GeoJSON {
     }
 
     /// How numbers are written.
+    @MemberwiseInit
     public struct WriteOptions: Hashable, Sendable {
         /// Decimal places kept in coordinates (rounded half away from zero); nil keeps full round-trip precision.
         /// 7 places is about 1 cm at the equator. Properties are never rounded.
         public var coordinatePrecision: Int?
-
-        public init(coordinatePrecision: Int? = nil) {
-            self.coordinatePrecision = coordinatePrecision
-        }
     }
 
     // MARK: reading

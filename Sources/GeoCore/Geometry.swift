@@ -2,14 +2,10 @@
 ///
 /// For geographic coordinates `x` is the longitude and `y` the latitude, in degrees (the GeoJSON order);
 /// for projected coordinates both are metres. Altitude is not modelled: readers drop a third ordinate.
+@MemberwiseInit
 public struct Coordinate: Hashable, Sendable, Codable {
     public var x: Double
     public var y: Double
-
-    public init(x: Double, y: Double) {
-        self.x = x
-        self.y = y
-    }
 
     /// A geographic coordinate from longitude and latitude in degrees.
     public init(longitude: Double, latitude: Double) {

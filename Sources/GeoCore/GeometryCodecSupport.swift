@@ -1,13 +1,9 @@
 /// A geometry read from EWKT (`SRID=4490;POINT (…)`) or EWKB, with the spatial reference id the input carried.
+@MemberwiseInit
 public struct GeometryWithSRID: Hashable, Sendable {
     public var geometry: Geometry
     /// The SRID from the input, or nil when the input had none (plain WKT, ISO WKB).
     public var srid: Int32?
-
-    public init(geometry: Geometry, srid: Int32? = nil) {
-        self.geometry = geometry
-        self.srid = srid
-    }
 }
 
 extension Point {

@@ -4,6 +4,7 @@ import Foundation
 ///
 /// It lives in GeoCore rather than in GeoTrajectories because the store (GeoStore) persists it and the
 /// analyses (GeoTrajectories) read it: both sides speak the same value type, with no copy between them.
+@MemberwiseInit
 public struct TrackPoint: Hashable, Sendable {
     /// The vehicle (or device) identifier, e.g. a plate number `苏J12345` or a terminal id.
     public var vehicle: String
@@ -19,17 +20,6 @@ public struct TrackPoint: Hashable, Sendable {
     public var heading: Double?
     /// A device or business status, e.g. `0` idle / `1` working, ignition on/off; free text.
     public var status: String?
-
-    public init(vehicle: String, time: Double, longitude: Double, latitude: Double,
-                speed: Double? = nil, heading: Double? = nil, status: String? = nil) {
-        self.vehicle = vehicle
-        self.time = time
-        self.longitude = longitude
-        self.latitude = latitude
-        self.speed = speed
-        self.heading = heading
-        self.status = status
-    }
 
     /// A fix at a coordinate (longitude `x`, latitude `y`).
     public init(vehicle: String, time: Double, coordinate: Coordinate, speed: Double? = nil, heading: Double? = nil, status: String? = nil) {

@@ -44,14 +44,10 @@ private let projLogger: PJ_LOG_FUNCTION = { appData, _, message in
 }
 
 /// Owns one `PJ*` (a CRS or a coordinate operation) created in `context`.
+@MemberwiseInit
 final class PROJObject {
     let context: PROJContext
     let pointer: OpaquePointer
-
-    init(context: PROJContext, pointer: OpaquePointer) {
-        self.context = context
-        self.pointer = pointer
-    }
 
     deinit {
         proj_destroy(pointer)

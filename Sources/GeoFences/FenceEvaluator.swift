@@ -2,57 +2,36 @@ import GeoCore
 
 /// Thresholds of the rules. Every rule that opens and closes applies both hysteresis bands, so a vehicle
 /// wobbling on a fence edge does not raise a stream of events.
+@MemberwiseInit
 public struct FenceRuleSettings: Codable, Sendable, Hashable {
     /// A vehicle must be this many metres beyond an edge (in or out) for its side to change; inside the band
     /// the last side holds.
-    public var hysteresisMetres: Double
+    public var hysteresisMetres: Double = 10
     /// A changed side must persist this many seconds before an event opens or closes.
-    public var hysteresisSeconds: Double
+    public var hysteresisSeconds: Double = 30
     /// Positions are held back this many seconds (of the vehicle's own clock) and released in time order, so
     /// fixes arriving out of order within the window give the same events as in order. Older ones are dropped
     /// and counted.
-    public var reorderWindowSeconds: Double
+    public var reorderWindowSeconds: Double = 30
     /// A fix implying a faster move from the last accepted one is a GPS jump: dropped and counted.
-    public var maxPlausibleSpeedKmh: Double
+    public var maxPlausibleSpeedKmh: Double = 150
     /// Over-speed opens after the speed stayed above the limit this long.
-    public var overSpeedSeconds: Double
+    public var overSpeedSeconds: Double = 30
     /// Speed above the limit tolerated before over-speed counts, km/h.
-    public var speedToleranceKmh: Double
+    public var speedToleranceKmh: Double = 0
     /// Off-route opens after this long outside the corridor ...
-    public var offRouteSeconds: Double
+    public var offRouteSeconds: Double = 60
     /// ... or at once when this many metres beyond the corridor edge.
-    public var offRouteMetres: Double
+    public var offRouteMetres: Double = 200
     /// A stop is a run of fixes within this radius of its first fix (with device speed, if any, below ``stopSpeedKmh``).
-    public var stopRadiusMetres: Double
-    public var stopSpeedKmh: Double
+    public var stopRadiusMetres: Double = 30
+    public var stopSpeedKmh: Double = 3
     /// A stop outside disposal sites longer than this is suspected dumping.
-    public var dumpingStopSeconds: Double
+    public var dumpingStopSeconds: Double = 600
     /// Vehicle classes the dumping rule watches; nil for every class (unknown vehicles included).
     public var dumpingClasses: [String]?
     /// Whether ids missing from the registry raise unknown-vehicle events.
-    public var reportsUnknownVehicles: Bool
-
-    public init(
-        hysteresisMetres: Double = 10, hysteresisSeconds: Double = 30, reorderWindowSeconds: Double = 30,
-        maxPlausibleSpeedKmh: Double = 150, overSpeedSeconds: Double = 30, speedToleranceKmh: Double = 0,
-        offRouteSeconds: Double = 60, offRouteMetres: Double = 200, stopRadiusMetres: Double = 30,
-        stopSpeedKmh: Double = 3, dumpingStopSeconds: Double = 600, dumpingClasses: [String]? = nil,
-        reportsUnknownVehicles: Bool = true
-    ) {
-        self.hysteresisMetres = hysteresisMetres
-        self.hysteresisSeconds = hysteresisSeconds
-        self.reorderWindowSeconds = reorderWindowSeconds
-        self.maxPlausibleSpeedKmh = maxPlausibleSpeedKmh
-        self.overSpeedSeconds = overSpeedSeconds
-        self.speedToleranceKmh = speedToleranceKmh
-        self.offRouteSeconds = offRouteSeconds
-        self.offRouteMetres = offRouteMetres
-        self.stopRadiusMetres = stopRadiusMetres
-        self.stopSpeedKmh = stopSpeedKmh
-        self.dumpingStopSeconds = dumpingStopSeconds
-        self.dumpingClasses = dumpingClasses
-        self.reportsUnknownVehicles = reportsUnknownVehicles
-    }
+    public var reportsUnknownVehicles: Bool = true
 }
 
 /// Counts of fixes the evaluator did not use, for monitoring the feed.

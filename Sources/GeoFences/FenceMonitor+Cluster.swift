@@ -7,31 +7,21 @@ import Synchronization
 public typealias ClusterPositionStore = PositionStore & VehicleStateStore & StoreChangeFeed
 
 /// How a monitor works when several servers share the database.
+@MemberwiseInit
 public struct ClusterSettings: Sendable {
     /// The store, with its vehicle-state and change-feed seams.
     public var store: any ClusterPositionStore
     /// URLs every event is posted to, through the store's outbox (one delivery per event and URL for the whole
     /// cluster); empty for none.
-    public var webhookURLs: [URL]
+    public var webhookURLs: [URL] = []
     /// The JSON body of an event's delivery (the server's `/v1/events` form).
-    public var webhookBody: @Sendable (FenceEvent) -> String
+    public var webhookBody: @Sendable (FenceEvent) -> String = { $0.id }
     /// Whether every replica learns of committed events from the store's change feed (PostgreSQL's
     /// LISTEN/NOTIFY), the replica that raised them included; when false, the replica that commits a batch tells
     /// its own subscribers (a store without a feed).
     public var eventsArriveByFeed: Bool
     /// How often quiet vehicles' held fixes are released.
-    public var sweepInterval: Duration
-
-    public init(
-        store: any ClusterPositionStore, webhookURLs: [URL] = [], webhookBody: @escaping @Sendable (FenceEvent) -> String = { $0.id },
-        eventsArriveByFeed: Bool, sweepInterval: Duration = .seconds(1)
-    ) {
-        self.store = store
-        self.webhookURLs = webhookURLs
-        self.webhookBody = webhookBody
-        self.eventsArriveByFeed = eventsArriveByFeed
-        self.sweepInterval = sweepInterval
-    }
+    public var sweepInterval: Duration = .seconds(1)
 }
 
 extension FenceMonitor {
@@ -115,6 +105,7 @@ extension FenceMonitor {
 /// encodes the rows back with the events and their webhook deliveries. Run by the store inside its transaction,
 /// on whatever thread that is (the monitor's actor is not involved), possibly more than once if the database
 /// retries the transaction: the outcome kept is the last run's, the one committed.
+@MemberwiseInit
 final class LockedBatchEvaluation: Sendable {
     private let index: LiveFenceIndex
     private let registry: VehicleRegistry?
@@ -127,17 +118,6 @@ final class LockedBatchEvaluation: Sendable {
     struct Outcome: Sendable {
         var events: [FenceEvent]
         var counters: FenceEvaluatorCounters
-    }
-
-    init(
-        index: LiveFenceIndex, registry: VehicleRegistry?, settings: FenceRuleSettings, cluster: ClusterSettings,
-        body: @escaping @Sendable (inout FenceEvaluator) -> [FenceEvent]
-    ) {
-        self.index = index
-        self.registry = registry
-        self.settings = settings
-        self.cluster = cluster
-        self.body = body
     }
 
     /// The store's callback: the locked rows in; every evaluated vehicle's new row, the events and their

@@ -108,6 +108,7 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
 }
 
 /// A responsibility grid (责任网格) or work grid (工作网格): a named union of unit grids.
+@MemberwiseInit
 public struct ResponsibilityGrid: Hashable, Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case responsibility
@@ -119,13 +120,6 @@ public struct ResponsibilityGrid: Hashable, Sendable {
     public let kind: Kind
     /// The unit grids it binds.
     public let members: [RegionCode]
-
-    public init(code: String, name: String, kind: Kind, members: [RegionCode]) {
-        self.code = code
-        self.name = name
-        self.kind = kind
-        self.members = members
-    }
 
     /// Reads a feature of a `responsibility_grids` layer: properties `code`, `name`, optional `kind`
     /// (responsibility or work, default responsibility) and `members`, unit grid codes separated by `/`.

@@ -2,14 +2,10 @@ import GeoCore
 import GeoStore
 
 /// A region found for a point: its code and name.
+@MemberwiseInit
 public struct RegionReference: Hashable, Sendable {
     public let code: String
     public let name: String
-
-    public init(code: String, name: String) {
-        self.code = code
-        self.name = name
-    }
 }
 
 /// Everything case intake needs to know about where a point is.

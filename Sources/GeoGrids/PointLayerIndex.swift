@@ -2,17 +2,13 @@ import Foundation
 import GeoCore
 
 /// A neighbour found by a `PointLayerIndex` query.
+@MemberwiseInit
 public struct Neighbour: Hashable, Sendable {
     /// Index of the feature in the array the index was built from.
     public let index: Int
     /// Great-circle distance in metres (haversine on the mean sphere: within 0.3 % of the ellipsoid at
     /// city scale, i.e. under 3 cm per 10 m).
     public let distanceMetres: Double
-
-    public init(index: Int, distanceMetres: Double) {
-        self.index = index
-        self.distanceMetres = distanceMetres
-    }
 }
 
 /// An immutable in-memory index of point features (staff positions, components, cameras) answering k-nearest

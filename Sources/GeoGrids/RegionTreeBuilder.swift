@@ -4,33 +4,19 @@ import GeoStore
 extension RegionTree {
     /// An administrative region as a source gives it: a row of the national division list, or a feature of a
     /// city's region layer.
+    @MemberwiseInit
     public struct Division: Hashable, Sendable {
         public var code: String
         /// The parent the source declares (a division's parent code, a layer's `parent_code`).
         public var parentCode: String?
         public var name: String
         public var tier: RegionTier
-        public var aliases: [String]
+        public var aliases: [String] = []
         public var point: Coordinate?
         public var bbox: BoundingBox?
         /// The `sort_order` the source gives, if any.
         public var sortOrder: Int?
-        public var valid: Bool
-
-        public init(
-            code: String, parentCode: String?, name: String, tier: RegionTier, aliases: [String] = [], point: Coordinate? = nil,
-            bbox: BoundingBox? = nil, sortOrder: Int? = nil, valid: Bool = true
-        ) {
-            self.code = code
-            self.parentCode = parentCode
-            self.name = name
-            self.tier = tier
-            self.aliases = aliases
-            self.point = point
-            self.bbox = bbox
-            self.sortOrder = sortOrder
-            self.valid = valid
-        }
+        public var valid: Bool = true
 
         /// Reads a feature of a region layer of `tier`: `code` (of the tier's digits), `name`, and optionally
         /// `parent_code`, `aliases` (`{a/b}`, `a/b`, `a,b` or an array), `former_names` (`name@last day`),

@@ -110,30 +110,21 @@ public struct AuditEntry: Sendable, Hashable {
 }
 
 /// An audit line as the chain holds it: its position and the SM3 hash that links it to the line before.
+@MemberwiseInit
 public struct ChainedAuditEntry: Sendable, Hashable {
     /// Position in the log, 1, 2, 3 … without gaps.
     public var id: Int64
     public var entry: AuditEntry
     /// ``AuditChain/hash(of:id:previous:)`` of this line over the previous line's hash, as stored.
     public var hash: String
-
-    public init(id: Int64, entry: AuditEntry, hash: String) {
-        self.id = id
-        self.entry = entry
-        self.hash = hash
-    }
 }
 
 /// A count of audit lines in one time bucket (an hour or a day, in a given UTC offset).
+@MemberwiseInit
 public struct AuditCount: Sendable, Hashable {
     /// The bucket's start, seconds since 1970.
     public var start: Double
     public var count: Int
-
-    public init(start: Double, count: Int) {
-        self.start = start
-        self.count = count
-    }
 }
 
 /// API keys and the audit log, in the `api_keys` and `audit_log` tables.

@@ -25,13 +25,10 @@ public protocol BackupRestoreTarget: Sendable {
 }
 
 /// A restore into a new SpatiaLite file, or a check alone on a temporary copy when `file` is nil.
+@MemberwiseInit
 public struct SpatiaLiteRestoreTarget: BackupRestoreTarget {
     /// The new database file; nil checks only.
     public let file: URL?
-
-    public init(file: URL?) {
-        self.file = file
-    }
 
     public var snapshotFormat: String { "sqlite" }
     public var check: String { "SQLite's integrity check" }

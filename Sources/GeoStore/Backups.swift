@@ -12,27 +12,16 @@ public enum BackupKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// Where backups go, what core means, how often each kind is due and how many are kept.
+@MemberwiseInit
 public struct BackupPolicy: Sendable, Hashable {
     public var directory: URL
     /// Layers a core backup keeps; nil keeps every layer (then core and full differ only in their schedule).
     public var coreLayers: [String]?
-    public var coreIntervalDays: Double
-    public var fullIntervalDays: Double
+    public var coreIntervalDays: Double = 30
+    public var fullIntervalDays: Double = 182
     /// Backups of each kind kept; older ones are deleted after a new one is complete.
-    public var keepCore: Int
-    public var keepFull: Int
-
-    public init(
-        directory: URL, coreLayers: [String]? = nil, coreIntervalDays: Double = 30, fullIntervalDays: Double = 182, keepCore: Int = 12,
-        keepFull: Int = 4
-    ) {
-        self.directory = directory
-        self.coreLayers = coreLayers
-        self.coreIntervalDays = coreIntervalDays
-        self.fullIntervalDays = fullIntervalDays
-        self.keepCore = keepCore
-        self.keepFull = keepFull
-    }
+    public var keepCore: Int = 12
+    public var keepFull: Int = 4
 }
 
 /// What a backup holds, written beside its sealed snapshot as `manifest.json` and authenticated by
@@ -45,16 +34,11 @@ public struct BackupManifest: Sendable, Hashable, Codable {
         public var plaintextBytes: Int
     }
 
+    @MemberwiseInit
     public struct Layer: Sendable, Hashable, Codable {
         public var name: String
         public var features: Int
         public var version: Int64
-
-        public init(name: String, features: Int, version: Int64) {
-            self.name = name
-            self.features = features
-            self.version = version
-        }
     }
 
     public var format = "citygeo-backup-1"

@@ -2,6 +2,7 @@ import Foundation
 import GeoCore
 
 /// How a CSV file becomes features.
+@MemberwiseInit
 public struct CSVOptions: Hashable, Sendable {
     /// The longitude (x) column; nil detects `lon`, `lng`, `longitude` or `x` (case-insensitive).
     public var longitudeColumn: String?
@@ -12,21 +13,9 @@ public struct CSVOptions: Hashable, Sendable {
     /// A column whose values become the features' source ids (integers when every value is one), or nil.
     public var idColumn: String?
     /// Attribute types that override inference, by column name, e.g. `["code": .text]`.
-    public var columnTypes: [String: AttributeType]
+    public var columnTypes: [String: AttributeType] = [:]
     /// The field separator, a single ASCII character.
-    public var delimiter: Character
-
-    public init(
-        longitudeColumn: String? = nil, latitudeColumn: String? = nil, wktColumn: String? = nil, idColumn: String? = nil,
-        columnTypes: [String: AttributeType] = [:], delimiter: Character = ","
-    ) {
-        self.longitudeColumn = longitudeColumn
-        self.latitudeColumn = latitudeColumn
-        self.wktColumn = wktColumn
-        self.idColumn = idColumn
-        self.columnTypes = columnTypes
-        self.delimiter = delimiter
-    }
+    public var delimiter: Character = ","
 }
 
 extension FeatureStore {

@@ -29,6 +29,7 @@ public protocol AccessStore: Sendable {
 }
 
 /// What a store says about itself, for `/health` and `/ready`.
+@MemberwiseInit
 public struct StoreDescription: Hashable, Sendable {
     /// `spatialite` or `postgis`.
     public var backend: String
@@ -36,12 +37,6 @@ public struct StoreDescription: Hashable, Sendable {
     public var version: String
     /// Where the data lives, without secrets (a file path, a host and database name).
     public var location: String
-
-    public init(backend: String, version: String, location: String) {
-        self.backend = backend
-        self.version = version
-        self.location = location
-    }
 }
 
 /// Everything the server and the CLI store: layers and the catalogue, fences, events and evaluator states,

@@ -27,18 +27,15 @@ public protocol StoreChangeFeed: Sendable {
 
 /// The saved evaluation state of one vehicle: an opaque body (GeoFences' `VehicleTrack`, JSON) and, for the
 /// sweep of vehicles gone quiet, the time of the oldest fix it holds back for reordering.
+@MemberwiseInit
 public struct VehicleStateRow: Hashable, Sendable {
     public var body: Data
     /// The time of the oldest held fix, nil when none is held.
     public var pendingSince: Double?
-
-    public init(body: Data, pendingSince: Double?) {
-        self.body = body
-        self.pendingSince = pendingSince
-    }
 }
 
 /// What an evaluation under locked vehicle states returns to be committed with the fixes.
+@MemberwiseInit
 public struct LockedEvaluation: Sendable {
     /// The new state of every vehicle evaluated (vehicles absent keep their row).
     public var states: [String: VehicleStateRow]
@@ -46,40 +43,24 @@ public struct LockedEvaluation: Sendable {
     public var events: [StoredFenceEvent]
     /// Webhook deliveries of those events, enqueued in the same transaction.
     public var deliveries: [WebhookDelivery]
-
-    public init(states: [String: VehicleStateRow], events: [StoredFenceEvent], deliveries: [WebhookDelivery]) {
-        self.states = states
-        self.events = events
-        self.deliveries = deliveries
-    }
 }
 
 /// One event to post to one webhook URL.
+@MemberwiseInit
 public struct WebhookDelivery: Hashable, Sendable {
     public var eventId: String
     public var url: String
     /// The JSON body to post.
     public var body: String
-
-    public init(eventId: String, url: String, body: String) {
-        self.eventId = eventId
-        self.url = url
-        self.body = body
-    }
 }
 
 /// A delivery claimed from the outbox by one dispatcher.
+@MemberwiseInit
 public struct ClaimedDelivery: Hashable, Sendable {
     public var id: Int64
     public var delivery: WebhookDelivery
     /// Attempts made before this one.
     public var attempts: Int
-
-    public init(id: Int64, delivery: WebhookDelivery, attempts: Int) {
-        self.id = id
-        self.delivery = delivery
-        self.attempts = attempts
-    }
 }
 
 /// Fence evaluation for several servers over one database: each batch locks the state rows of its vehicles, so

@@ -3,12 +3,13 @@ import GeoCore
 
 /// What the features of a page must satisfy: a bounding box (answered by the spatial index), property values, a
 /// time interval on a time property and a caller's own test (such as a key's regions), all at once.
+@MemberwiseInit
 public struct FeatureFilter: Sendable {
     /// Features whose bounding box intersects this box (longitude, latitude of the layer).
     public var bbox: BoundingBox?
     /// Property name → the value it must have, compared as text, or as numbers when both sides are numbers (so
     /// `10` matches `10.0`). A feature without the property fails.
-    public var properties: [String: String]
+    public var properties: [String: String] = [:]
     /// A time property and the interval its value must lie in.
     public var time: TimeRange?
     /// A last test, run on features that passed the others.
@@ -16,28 +17,13 @@ public struct FeatureFilter: Sendable {
 
     /// A closed interval on the value of `field` (any form ``TimeText`` reads), open at a nil end. A feature whose
     /// field is missing or unreadable fails.
+    @MemberwiseInit
     public struct TimeRange: Hashable, Sendable {
         public var field: String
         /// Seconds since 1970, inclusive; nil for no lower bound.
         public var from: Double?
         /// Seconds since 1970, inclusive; nil for no upper bound.
         public var to: Double?
-
-        public init(field: String, from: Double?, to: Double?) {
-            self.field = field
-            self.from = from
-            self.to = to
-        }
-    }
-
-    public init(
-        bbox: BoundingBox? = nil, properties: [String: String] = [:], time: TimeRange? = nil,
-        accepts: (@Sendable (Feature) -> Bool)? = nil
-    ) {
-        self.bbox = bbox
-        self.properties = properties
-        self.time = time
-        self.accepts = accepts
     }
 
     /// Whether only the bounding box filters, so that the store answers the page and its count directly.

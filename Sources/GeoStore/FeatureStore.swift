@@ -141,17 +141,14 @@ public enum AttributeType: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// One attribute of a layer's schema.
+@MemberwiseInit
 public struct AttributeField: Hashable, Sendable, Codable {
     public var name: String
     public var type: AttributeType
-
-    public init(name: String, type: AttributeType) {
-        self.name = name
-        self.type = type
-    }
 }
 
 /// A layer's entry in the catalogue.
+@MemberwiseInit
 public struct LayerInfo: Hashable, Sendable {
     /// The layer name (see ``LayerName``).
     public var name: String
@@ -171,48 +168,24 @@ public struct LayerInfo: Hashable, Sendable {
     /// Incremented on every change to the layer, and never reused for the same name even after a delete,
     /// so tiles and caches can key on (name, version).
     public var version: Int64
-
-    public init(
-        name: String, title: String?, geometryType: GeometryType?, srid: Int32, schema: [AttributeField],
-        featureCount: Int, bbox: BoundingBox?, createdAt: Date, updatedAt: Date, version: Int64
-    ) {
-        self.name = name
-        self.title = title
-        self.geometryType = geometryType
-        self.srid = srid
-        self.schema = schema
-        self.featureCount = featureCount
-        self.bbox = bbox
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-        self.version = version
-    }
 }
 
 /// A feature as stored in a layer: its row id in the layer plus the feature (whose `id` is the source id
 /// the feature was imported with, if any).
+@MemberwiseInit
 public struct StoredFeature: Hashable, Sendable {
     /// The feature's id within its layer (the table's INTEGER PRIMARY KEY), stable until the layer is replaced.
     public var fid: Int64
     public var feature: Feature
-
-    public init(fid: Int64, feature: Feature) {
-        self.fid = fid
-        self.feature = feature
-    }
 }
 
 /// What a single-feature edit leaves behind: the feature's id in the layer and the layer's catalogue entry after it.
+@MemberwiseInit
 public struct FeatureEdit: Hashable, Sendable {
     /// The id of the feature inserted, replaced or deleted.
     public var fid: Int64
     /// The layer's catalogue entry after the edit (a new `version`).
     public var layer: LayerInfo
-
-    public init(fid: Int64, layer: LayerInfo) {
-        self.fid = fid
-        self.layer = layer
-    }
 }
 
 /// What an import does when the layer already exists.
@@ -226,28 +199,18 @@ public enum ImportMode: String, Hashable, Sendable, CaseIterable {
 }
 
 /// How an import creates or updates its layer.
+@MemberwiseInit
 public struct ImportOptions: Hashable, Sendable {
-    public var mode: ImportMode
+    public var mode: ImportMode = .failIfExists
     /// The SRID of the incoming coordinates and of the layer. Geographic SRIDs (4490, 4326) get their
     /// coordinates range-checked.
-    public var srid: Int32
+    public var srid: Int32 = SpatialReference.cgcs2000
     /// The layer's geometry type; nil infers it: the common type of every feature, or any type when they differ.
     public var geometryType: GeometryType?
     /// A title for the catalogue; nil keeps an existing layer's title.
     public var title: String?
     /// How many features between two calls of the progress handler.
-    public var progressInterval: Int
-
-    public init(
-        mode: ImportMode = .failIfExists, srid: Int32 = SpatialReference.cgcs2000, geometryType: GeometryType? = nil,
-        title: String? = nil, progressInterval: Int = 1000
-    ) {
-        self.mode = mode
-        self.srid = srid
-        self.geometryType = geometryType
-        self.title = title
-        self.progressInterval = progressInterval
-    }
+    public var progressInterval: Int = 1000
 }
 
 /// Spatial reference ids the store knows about.

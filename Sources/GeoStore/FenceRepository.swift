@@ -101,14 +101,10 @@ public protocol FenceRepository: Sendable {
 }
 
 /// How many fences are stored and the sum of their versions; see ``FenceRepository/fenceRevision()``.
+@MemberwiseInit
 public struct FenceRevision: Hashable, Sendable {
     public var count: Int
     public var versionSum: Int
-
-    public init(count: Int, versionSum: Int) {
-        self.count = count
-        self.versionSum = versionSum
-    }
 }
 
 extension FenceRepository {

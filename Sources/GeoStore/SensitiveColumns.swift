@@ -4,14 +4,10 @@ import GeoCrypto
 internal import GRDB
 
 /// A layer attribute kept encrypted at rest.
+@MemberwiseInit
 public struct SensitiveColumn: Sendable, Hashable {
     public var layer: String
     public var column: String
-
-    public init(layer: String, column: String) {
-        self.layer = layer
-        self.column = column
-    }
 
     /// What a sealed value of this column is bound to: moved to another column or layer, it does not open.
     var place: String { "\(layer).\(column)" }

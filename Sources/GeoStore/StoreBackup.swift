@@ -4,36 +4,25 @@ import GeoCrypto
 internal import GRDB
 
 /// The row count and SM3 digest of one table of a store, for a backup's manifest and the check after a restore.
+@MemberwiseInit
 public struct ContentDigest: Sendable, Hashable, Codable {
     /// The table (`layer_unit_grids`, `audit_log`, `track_points` …).
     public var table: String
     public var rows: Int
     /// SM3 over every row in key order, each value with its type (64 hex digits).
     public var sm3: String
-
-    public init(table: String, rows: Int, sm3: String) {
-        self.table = table
-        self.rows = rows
-        self.sm3 = sm3
-    }
 }
 
 /// What a consistent snapshot holds, measured at the instant it copies: every data table's count and SM3, every
 /// layer's count and version, and the schema migrations. A backup's manifest keeps it; a restore measures the
 /// restored database the same way and compares.
+@MemberwiseInit
 public struct SnapshotContents: Sendable, Hashable {
     public var tables: [ContentDigest]
     public var layers: [BackupManifest.Layer]
     public var schemaMigrations: [String]
     /// The program that wrote the snapshot, with its version (`SQLite 3.40.1`, `pg_dump (PostgreSQL) 15.20 …`).
     public var tool: String
-
-    public init(tables: [ContentDigest], layers: [BackupManifest.Layer], schemaMigrations: [String], tool: String) {
-        self.tables = tables
-        self.layers = layers
-        self.schemaMigrations = schemaMigrations
-        self.tool = tool
-    }
 }
 
 /// Consistent copies of a store while it serves, and the digests that prove a copy whole.

@@ -29,31 +29,21 @@ public protocol TrackStore: Sendable {
 }
 
 /// What an insert did.
+@MemberwiseInit
 public struct TrackInsertResult: Hashable, Sendable {
     /// Points written.
     public var inserted: Int
     /// Points skipped because an identical point (vehicle, time, lon, lat) was already stored.
     public var duplicates: Int
-
-    public init(inserted: Int, duplicates: Int) {
-        self.inserted = inserted
-        self.duplicates = duplicates
-    }
 }
 
 /// One vehicle's stored track in brief.
+@MemberwiseInit
 public struct TrackVehicleSummary: Hashable, Sendable {
     public var vehicle: String
     public var pointCount: Int
     public var firstTime: Double
     public var lastTime: Double
-
-    public init(vehicle: String, pointCount: Int, firstTime: Double, lastTime: Double) {
-        self.vehicle = vehicle
-        self.pointCount = pointCount
-        self.firstTime = firstTime
-        self.lastTime = lastTime
-    }
 }
 
 /// The coarse spatial cells of the `track_points.cell` column: a fixed grid of 0.002° × 0.002° (about 220 m

@@ -40,6 +40,7 @@ extension PostGISStore: StoreChangeFeed {
 
 /// One change feed's listening loop: LISTEN, yield what arrives, check the connection every few seconds, and
 /// reconnect (with back-off) when it drops.
+@MemberwiseInit
 final class PostGISChangeListener: Sendable {
     static let applicationName = "citygeo-changes"
     /// How often an idle listening connection is checked: a connection cut without a FIN would otherwise look idle.
@@ -55,13 +56,6 @@ final class PostGISChangeListener: Sendable {
 
     /// Seconds since 1970 of the last notification or successful check.
     private let lastAlive = Mutex<Double>(Date().timeIntervalSince1970)
-
-    init(location: PostGISLocation, connectTimeout: Duration, logger: Logger, output: AsyncStream<StoreChange>.Continuation) {
-        self.location = location
-        self.connectTimeout = connectTimeout
-        self.logger = logger
-        self.output = output
-    }
 
     func run(first: PostgresConnection, ready: CheckedContinuation<Result<Void, GeoError>, Never>) async {
         var connection: PostgresConnection? = first

@@ -5,6 +5,7 @@ import GeoCore
 /// `postgres://user[:password]@host[:port]/database[?password=…&sslmode=disable|prefer|require]` (`postgresql://`
 /// too). The port defaults to 5432, the user to `postgres`, the database to the user's name, TLS to `prefer` (as
 /// libpq does): `require` encrypts without checking the server's certificate, like libpq's `sslmode=require`.
+@MemberwiseInit
 public struct PostGISLocation: Hashable, Sendable, CustomStringConvertible {
     /// How the connection is encrypted.
     public enum TLSMode: String, Hashable, Sendable, CaseIterable {
@@ -12,20 +13,11 @@ public struct PostGISLocation: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var host: String
-    public var port: Int
-    public var user: String
+    public var port: Int = 5432
+    public var user: String = "postgres"
     public var password: String?
     public var database: String
-    public var tls: TLSMode
-
-    public init(host: String, port: Int = 5432, user: String = "postgres", password: String? = nil, database: String, tls: TLSMode = .prefer) {
-        self.host = host
-        self.port = port
-        self.user = user
-        self.password = password
-        self.database = database
-        self.tls = tls
-    }
+    public var tls: TLSMode = .prefer
 
     /// Whether `text` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file.
     public static func isPostgresURL(_ text: String) -> Bool {

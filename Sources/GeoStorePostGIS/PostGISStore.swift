@@ -18,16 +18,12 @@ import Synchronization
 /// docs/scaling.md ("PostGIS backend").
 public final class PostGISStore: Sendable {
     /// How the store uses its server.
+    @MemberwiseInit
     public struct Options: Hashable, Sendable {
         /// Connections the pool may open (the change feed takes one more per subscriber).
-        public var maximumConnections: Int
+        public var maximumConnections: Int = 16
         /// How long opening waits for the server.
-        public var connectTimeout: Duration
-
-        public init(maximumConnections: Int = 16, connectTimeout: Duration = .seconds(10)) {
-            self.maximumConnections = maximumConnections
-            self.connectTimeout = connectTimeout
-        }
+        public var connectTimeout: Duration = .seconds(10)
     }
 
     /// The server and database, without secrets in its description.

@@ -2,19 +2,14 @@ import GeoCore
 import GeoStore
 
 /// How one store layer is served as tiles.
+@MemberwiseInit
 public struct StoreLayerSourceOptions: Hashable, Sendable {
     /// Below this zoom the layer's tiles are empty (e.g. no unit grids on a whole-country view).
-    public var minzoom: Int
+    public var minzoom: Int = 0
     /// The deepest zoom cut; clients overzoom beyond it. Features are never dropped at this zoom.
-    public var maxzoom: Int
+    public var maxzoom: Int = 16
     /// The attributes written into tiles; nil writes all of them.
     public var fields: [String]?
-
-    public init(minzoom: Int = 0, maxzoom: Int = 16, fields: [String]? = nil) {
-        self.minzoom = minzoom
-        self.maxzoom = maxzoom
-        self.fields = fields
-    }
 }
 
 /// A store layer as a tile source with a layer of the same name.

@@ -31,14 +31,10 @@ public struct CachedTile: Hashable, Sendable {
 }
 
 /// The key of a cached tile: the source id (layers joined by commas) and the tile.
+@MemberwiseInit
 public struct TileCacheKey: Hashable, Sendable {
     public var source: String
     public var tile: TileID
-
-    public init(source: String, tile: TileID) {
-        self.source = source
-        self.tile = tile
-    }
 
     var layers: [Substring] { source.split(separator: ",") }
 }

@@ -3,28 +3,21 @@ import GeoCore
 import GeoEngine
 
 /// How tiles are cut: the grid size, the margin kept around each tile, simplification and density budgets.
+@MemberwiseInit
 public struct TileOptions: Hashable, Sendable {
     /// Grid units across a tile (the layer `extent`).
-    public var extent: Int
+    public var extent: Int = 4096
     /// Grid units kept beyond each tile edge, so that line joins and polygon outlines do not show seams.
-    public var buffer: Int
+    public var buffer: Int = 64
     /// Douglas-Peucker tolerance (topology-preserving) in grid units; 0 turns simplification off. One unit is
     /// 1/extent of the tile, so the tolerance on the ground halves at every zoom.
-    public var simplification: Double
+    public var simplification: Double = 1
     /// Most features of one layer in one tile below the source's maximum zoom; beyond it the smallest
     /// (area for polygons, length for lines) are dropped, ties by id.
-    public var featureBudget: Int
+    public var featureBudget: Int = 20_000
     /// Largest tile below the source's maximum zoom, in bytes before gzip; beyond it more of the smallest
     /// features are dropped.
-    public var byteBudget: Int
-
-    public init(extent: Int = 4096, buffer: Int = 64, simplification: Double = 1, featureBudget: Int = 20_000, byteBudget: Int = 500_000) {
-        self.extent = extent
-        self.buffer = buffer
-        self.simplification = simplification
-        self.featureBudget = featureBudget
-        self.byteBudget = byteBudget
-    }
+    public var byteBudget: Int = 500_000
 }
 
 /// Web Mercator "world" coordinates: the square world as [0, 1] x [0, 1], x east and y **south** (the tile

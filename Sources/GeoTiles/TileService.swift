@@ -3,33 +3,20 @@ import GeoEngine
 import GeoStore
 
 /// Settings of the tile service.
+@MemberwiseInit
 public struct TileServiceConfiguration: Hashable, Sendable {
-    public var options: TileOptions
+    public var options: TileOptions = TileOptions()
     /// Options per store layer; layers not named here get `defaultLayerOptions`.
-    public var layers: [String: StoreLayerSourceOptions]
-    public var defaultLayerOptions: StoreLayerSourceOptions
+    public var layers: [String: StoreLayerSourceOptions] = [:]
+    public var defaultLayerOptions: StoreLayerSourceOptions = StoreLayerSourceOptions()
     /// Byte budget of the in-memory tile cache.
-    public var cacheBytes: Int
+    public var cacheBytes: Int = 128 << 20
     /// The deepest zoom the change feed lists tile ranges for.
-    public var changeFeedMaxZoom: Int
+    public var changeFeedMaxZoom: Int = 16
     /// Most layers in one composite source.
-    public var maximumCompositeLayers: Int
+    public var maximumCompositeLayers: Int = 16
     /// How long a layer version is trusted before the store is asked again; zero asks on every request.
-    public var versionCheckInterval: Duration
-
-    public init(
-        options: TileOptions = TileOptions(), layers: [String: StoreLayerSourceOptions] = [:],
-        defaultLayerOptions: StoreLayerSourceOptions = StoreLayerSourceOptions(), cacheBytes: Int = 128 << 20,
-        changeFeedMaxZoom: Int = 16, maximumCompositeLayers: Int = 16, versionCheckInterval: Duration = .zero
-    ) {
-        self.options = options
-        self.layers = layers
-        self.defaultLayerOptions = defaultLayerOptions
-        self.cacheBytes = cacheBytes
-        self.changeFeedMaxZoom = changeFeedMaxZoom
-        self.maximumCompositeLayers = maximumCompositeLayers
-        self.versionCheckInterval = versionCheckInterval
-    }
+    public var versionCheckInterval: Duration = .zero
 }
 
 /// A tile as served: the bytes in the requested encoding and the validators of the uncompressed tile.

@@ -1,6 +1,7 @@
 import GeoCore
 
 /// A layer of a tile source as TileJSON's `vector_layers` describes it.
+@MemberwiseInit
 public struct VectorLayerDescription: Hashable, Sendable {
     /// The layer name inside the tiles.
     public var id: String
@@ -11,18 +12,10 @@ public struct VectorLayerDescription: Hashable, Sendable {
     public var maxzoom: Int
     /// The one geometry type of the layer's features, when there is one.
     public var geometryType: GeometryType?
-
-    public init(id: String, description: String? = nil, fields: [String: String], minzoom: Int, maxzoom: Int, geometryType: GeometryType? = nil) {
-        self.id = id
-        self.description = description
-        self.fields = fields
-        self.minzoom = minzoom
-        self.maxzoom = maxzoom
-        self.geometryType = geometryType
-    }
 }
 
 /// What a client needs to know about a tile source (TileJSON, the catalogue).
+@MemberwiseInit
 public struct TileSourceInfo: Hashable, Sendable {
     /// The id used in tile URLs: a layer name, or several joined by commas for a composite.
     public var id: String
@@ -33,54 +26,32 @@ public struct TileSourceInfo: Hashable, Sendable {
     public var bounds: BoundingBox?
     /// The version of every store layer the source reads; tiles made from other versions are stale.
     public var revision: [String: Int64]
-
-    public init(id: String, layers: [VectorLayerDescription], minzoom: Int, maxzoom: Int, bounds: BoundingBox?, revision: [String: Int64]) {
-        self.id = id
-        self.layers = layers
-        self.minzoom = minzoom
-        self.maxzoom = maxzoom
-        self.bounds = bounds
-        self.revision = revision
-    }
 }
 
 /// A feature cut for one tile, with the weight that density control ranks it by.
+@MemberwiseInit
 public struct TileFeature: Hashable, Sendable {
     public var feature: VectorTileFeature
     /// Area (polygons) or length (lines) of the whole feature in world units; 0 for points. Under a budget the
     /// least important features are dropped first.
     public var importance: Double
-
-    public init(feature: VectorTileFeature, importance: Double) {
-        self.feature = feature
-        self.importance = importance
-    }
 }
 
 /// One layer's features in one tile, before density control and encoding.
+@MemberwiseInit
 public struct TileLayerContent: Hashable, Sendable {
     public var name: String
     public var features: [TileFeature]
     /// Whether features may be dropped to meet the byte budget: true below the source's maximum zoom, where
     /// a client cannot overzoom a deeper tile instead.
     public var mayThin: Bool
-
-    public init(name: String, features: [TileFeature], mayThin: Bool) {
-        self.name = name
-        self.features = features
-        self.mayThin = mayThin
-    }
 }
 
 /// Everything a source puts into one tile, with the layer versions it was made from.
+@MemberwiseInit
 public struct TileContent: Hashable, Sendable {
     public var layers: [TileLayerContent]
     public var revision: [String: Int64]
-
-    public init(layers: [TileLayerContent], revision: [String: Int64]) {
-        self.layers = layers
-        self.revision = revision
-    }
 }
 
 /// A source of vector tiles: one store layer, several at once, or (later) anything else that can cut its

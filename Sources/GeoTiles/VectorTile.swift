@@ -25,30 +25,20 @@ public enum TileValue: Hashable, Sendable {
 }
 
 /// One feature of a layer in tile coordinates.
+@MemberwiseInit
 public struct VectorTileFeature: Hashable, Sendable {
     /// The feature id (the specification's `uint64 id`); nil leaves it out.
     public var id: UInt64?
     public var geometry: TileGeometry
-    public var properties: [String: TileValue]
-
-    public init(id: UInt64?, geometry: TileGeometry, properties: [String: TileValue] = [:]) {
-        self.id = id
-        self.geometry = geometry
-        self.properties = properties
-    }
+    public var properties: [String: TileValue] = [:]
 }
 
 /// A named layer of a tile.
+@MemberwiseInit
 public struct VectorTileLayer: Hashable, Sendable {
     public var name: String
-    public var extent: Int
+    public var extent: Int = 4096
     public var features: [VectorTileFeature]
-
-    public init(name: String, extent: Int = 4096, features: [VectorTileFeature]) {
-        self.name = name
-        self.extent = extent
-        self.features = features
-    }
 }
 
 /// Encodes Mapbox Vector Tiles 2.1 (vector_tile.proto) by hand.

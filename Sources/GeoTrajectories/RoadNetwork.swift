@@ -20,19 +20,13 @@ public struct RoadNetwork: Sendable {
     }
 
     /// A road as drawn: its lon/lat centre line, driving speed, allowed directions and name.
+    @MemberwiseInit
     public struct Road: Hashable, Sendable {
         public var coordinates: [Coordinate]
         /// Driving speed in km/h.
         public var speed: Double
-        public var direction: Direction
-        public var name: String
-
-        public init(coordinates: [Coordinate], speed: Double, direction: Direction = .both, name: String = "") {
-            self.coordinates = coordinates
-            self.speed = speed
-            self.direction = direction
-            self.name = name
-        }
+        public var direction: Direction = .both
+        public var name: String = ""
     }
 
     /// A road between two nodes, drawn from `from` to `to`.

@@ -2,16 +2,12 @@ import Foundation
 import GeoCore
 
 /// A designated site where stops are expected (a transfer station, a depot, a collection point).
+@MemberwiseInit
 public struct DesignatedSite: Hashable, Sendable {
     /// The site's identifier, reported on stops inside it.
     public var id: String
     /// Its area in lon/lat.
     public var area: MultiPolygon
-
-    public init(id: String, area: MultiPolygon) {
-        self.id = id
-        self.area = area
-    }
 
     public init(id: String, polygon: Polygon) { self.init(id: id, area: MultiPolygon([polygon])) }
 
@@ -61,6 +57,7 @@ public struct Trip: Hashable, Sendable {
 /// fixes within ``Options/trimRadius`` of the stop's centroid, so that its start and end fall within one sample of
 /// the real arrival and departure. Trips are the stretches between stops, also split where two fixes are more
 /// than ``Options/maximumGap`` apart (a signal gap, 断线).
+@MemberwiseInit
 public struct StopTripDetector: Sendable {
     /// Thresholds; defaults in brackets.
     public struct Options: Hashable, Sendable {
@@ -82,14 +79,9 @@ public struct StopTripDetector: Sendable {
         }
     }
 
-    public var options: Options
+    public var options: Options = Options()
     /// Sites whose stops are marked with the site's id (the first site containing the stop's centroid).
-    public var sites: [DesignatedSite]
-
-    public init(options: Options = Options(), sites: [DesignatedSite] = []) {
-        self.options = options
-        self.sites = sites
-    }
+    public var sites: [DesignatedSite] = []
 
     /// The stops of `points` (one vehicle, sorted by time), in time order.
     public func stops(in points: [TrackPoint]) -> [Stop] {

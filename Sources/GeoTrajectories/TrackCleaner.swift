@@ -18,29 +18,20 @@ import GeoCore
 ///    while parked adds no mileage but the stop keeps its start and end times.
 public struct TrackCleaner: Sendable {
     /// Thresholds; defaults in brackets.
+    @MemberwiseInit
     public struct Options: Hashable, Sendable {
         /// Fastest plausible speed in km/h [150]; faster implied speeds are jumps.
-        public var maximumSpeed: Double
+        public var maximumSpeed: Double = 150
         /// How many following fixes are tried when deciding which side of a jump is the outlier [5].
-        public var jumpLookahead: Int
+        public var jumpLookahead: Int = 5
         /// Reported speed (km/h) at or below which a fix counts as stationary [1].
-        public var stationarySpeed: Double
+        public var stationarySpeed: Double = 1
         /// Radius of stationary drift in metres [20].
-        public var driftRadius: Double
+        public var driftRadius: Double = 20
         /// Whether to collapse stationary drift [true].
-        public var collapsesDrift: Bool
+        public var collapsesDrift: Bool = true
         /// Whether fixes outside China's boundary are dropped [false].
-        public var requiresChina: Bool
-
-        public init(maximumSpeed: Double = 150, jumpLookahead: Int = 5, stationarySpeed: Double = 1,
-                    driftRadius: Double = 20, collapsesDrift: Bool = true, requiresChina: Bool = false) {
-            self.maximumSpeed = maximumSpeed
-            self.jumpLookahead = jumpLookahead
-            self.stationarySpeed = stationarySpeed
-            self.driftRadius = driftRadius
-            self.collapsesDrift = collapsesDrift
-            self.requiresChina = requiresChina
-        }
+        public var requiresChina: Bool = false
     }
 
     /// Counts of fixes removed, per reason.

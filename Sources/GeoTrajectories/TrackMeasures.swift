@@ -84,18 +84,12 @@ public struct VehicleDayReport: Hashable, Sendable {
 }
 
 /// Cleaning, stops, trips and measures in one call: raw fixes in, one report per vehicle and day out.
+@MemberwiseInit
 public struct TrajectoryAnalyzer: Sendable {
-    public var cleaner: TrackCleaner
-    public var detector: StopTripDetector
+    public var cleaner: TrackCleaner = TrackCleaner()
+    public var detector: StopTripDetector = StopTripDetector()
     /// Offset of the local day from UTC in seconds [+08:00, China Standard Time].
-    public var utcOffset: Int
-
-    public init(cleaner: TrackCleaner = TrackCleaner(), detector: StopTripDetector = StopTripDetector(),
-                utcOffset: Int = TimeText.defaultUTCOffset) {
-        self.cleaner = cleaner
-        self.detector = detector
-        self.utcOffset = utcOffset
-    }
+    public var utcOffset: Int = TimeText.defaultUTCOffset
 
     /// Reports per vehicle and local day, sorted by vehicle then day. Each day is cleaned and analysed on its
     /// own, so that a trip across midnight counts in the day where its fixes are.

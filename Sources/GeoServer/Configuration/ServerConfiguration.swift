@@ -1,3 +1,4 @@
+import GeoCore
 import Foundation
 import GeoAddress
 import GeoCrypto
@@ -138,12 +139,8 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// The PEM files of the server's TLS certificate chain and private key.
+@MemberwiseInit
 public struct TLSFiles: Sendable, Hashable {
     public var certificateChain: String
     public var privateKey: String
-
-    public init(certificateChain: String, privateKey: String) {
-        self.certificateChain = certificateChain
-        self.privateKey = privateKey
-    }
 }

@@ -7,15 +7,11 @@ import Logging
 import SystemPackage
 
 /// How the server writes its log.
+@MemberwiseInit
 public struct LogSettings: Sendable, Equatable {
-    public var level: Logger.Level
+    public var level: Logger.Level = .info
     /// `text` (swift-log's default, one line with key=value metadata) or `json` (one object per line).
-    public var json: Bool
-
-    public init(level: Logger.Level = .info, json: Bool = false) {
-        self.level = level
-        self.json = json
-    }
+    public var json: Bool = false
 }
 
 /// Reads the server's settings from a JSON configuration file and `CITYGEO_*` environment variables (the

@@ -1,3 +1,4 @@
+import GeoCore
 import Foundation
 import Hummingbird
 import Logging
@@ -51,15 +52,11 @@ struct ShutdownWatchdog: Service {
 }
 
 /// The watchdog's one countdown: a thread of its own that exits the process `seconds` after the first start.
+@MemberwiseInit
 final class ShutdownCountdown: Sendable {
     let seconds: Double
     let logger: Logger
     private let started = Atomic<Bool>(false)
-
-    init(seconds: Double, logger: Logger) {
-        self.seconds = seconds
-        self.logger = logger
-    }
 
     func start() {
         guard !started.exchange(true, ordering: .relaxed) else { return }
