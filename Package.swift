@@ -2,10 +2,15 @@
 import CompilerPluginSupport
 import PackageDescription
 
+/// A GeoMacrosPlugin executable built beforehand, for builds whose compiler flags must not reach the plugin: the
+/// fuzzers' `-sanitize=fuzzer` (tools/fuzz/run.sh) would link libFuzzer's `main` into it beside its own. When set,
+/// every target loads that executable instead of depending on the macro target.
+let prebuiltMacroPlugin = Context.environment["CITYGEO_MACRO_PLUGIN"]
+
 /// Every target is compiled in the Swift 6 language mode with strict concurrency.
 let strictSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
-]
+] + (prebuiltMacroPlugin.map { [.unsafeFlags(["-load-plugin-executable", "\($0)#GeoMacrosPlugin"])] } ?? [])
 
 let package = Package(
     name: "CityGeo",
@@ -62,7 +67,7 @@ let package = Package(
             swiftSettings: strictSettings),
 
         // Core value types and codecs; pure Swift, no C.
-        .target(name: "GeoCore", dependencies: ["GeoMacrosPlugin"], resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
+        .target(name: "GeoCore", dependencies: prebuiltMacroPlugin == nil ? ["GeoMacrosPlugin"] : [], resources: [.copy("Resources/china-boundary.bin")], swiftSettings: strictSettings),
 
         // Engines: GEOS, PROJ and zlib behind GeoCore types.
         .target(name: "GeoEngine", dependencies: ["GeoCore", "CGEOS", "CPROJ", "CZlib"], swiftSettings: strictSettings),
