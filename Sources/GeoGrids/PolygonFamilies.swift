@@ -105,6 +105,13 @@ public final class PolygonFamilies: Sendable {
     /// The index of one family; `layer_not_found` when it is not a family.
     public func index(of layer: String) async throws -> FamilyIndex { try await indexes.value(of: layer) }
 
+    /// Whether family `layer`'s polygons overlap (``FamilyIndex/overlapping``), building its index when no lookup
+    /// has yet; nil when that index cannot be built (its layer cannot be read), so that a listing of every family
+    /// still answers for the others.
+    public func overlapping(of layer: String) async -> Bool? {
+        try? await index(of: layer).overlapping
+    }
+
     /// Rebuilds what was built from `layer` at its next use (the store's change feed reported a change).
     public func invalidate(layer: String) {
         if layer == LookupFamilyRegistry.layerName { registry.invalidate() }

@@ -110,7 +110,7 @@ struct RegionsFamilyListCommand: AsyncParsableCommand {
         let indexes = PolygonFamilies(store: store, checkInterval: .seconds(60))
         var rows: [[String]] = []
         for family in families {
-            let overlapping = (try? await indexes.index(of: family.layer)).map { $0.overlapping ? "yes" : "no" } ?? "?"
+            let overlapping = await indexes.overlapping(of: family.layer).map { $0 ? "yes" : "no" } ?? "?"
             rows.append([family.layer, family.kind, family.codeField, family.nameField, family.parentFamily ?? "", family.inTree ? "yes" : "no", overlapping])
         }
         print(TextTable.render(header: ["layer", "kind", "code", "name", "inside", "in tree", "overlapping"], rows: rows))

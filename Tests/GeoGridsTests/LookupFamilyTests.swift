@@ -122,4 +122,15 @@ import Testing
         #expect(grids.containing(Coordinate(x: 120.425, y: 33.15)).map { grids.codes[$0] } == ["320904001001002"])
         #expect(grids.containing(Coordinate(x: 120.46, y: 33.12)).map { grids.codes[$0] } == ["320904001002001"])
     }
+
+    /// The flag the family listings show: built on demand, nil for a family whose layer is gone.
+    @Test func overlapFlagOfAFamilyByName() async throws {
+        let store = try await RegionFixture.store()
+        let families = PolygonFamilies(store: store, checkInterval: .zero)
+        #expect(await families.overlapping(of: "frontage_zones") == true)
+        #expect(await families.overlapping(of: "micro_grids") == false)
+        try await store.deleteLayer(named: "micro_grids")
+        #expect(try await families.families().map(\.layer).contains("micro_grids"))
+        #expect(await families.overlapping(of: "micro_grids") == nil)
+    }
 }

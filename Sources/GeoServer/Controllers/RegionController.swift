@@ -97,7 +97,7 @@ struct RegionController {
     @Sendable func listFamilies(_ request: Request, context: CityRequestContext) async throws -> Response {
         var listed: [JSONValue] = []
         for family in try await families.families() {
-            let overlapping = (try? await families.index(of: family.layer)).map { JSONValue.bool($0.overlapping) } ?? .null
+            let overlapping = await families.overlapping(of: family.layer).map(JSONValue.bool) ?? .null
             listed.append(Self.describe(family, overlapping: overlapping))
         }
         return try JSONResponse.make(.object(["families": .array(listed)]))
