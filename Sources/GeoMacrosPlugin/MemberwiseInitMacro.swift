@@ -73,9 +73,14 @@ public struct MemberwiseInitMacro: MemberMacro {
         }
     }
 
+    /// A function type, also written `@Sendable (…) -> …` or in parentheses; an optional one is escaping already.
     private static func isEscapingNeeded(_ type: TypeSyntax) -> Bool {
         if type.is(FunctionTypeSyntax.self) { return true }
-        if let attributed = type.as(AttributedTypeSyntax.self) { return attributed.baseType.is(FunctionTypeSyntax.self) }
+        if let attributed = type.as(AttributedTypeSyntax.self) { return isEscapingNeeded(attributed.baseType) }
+        if let tuple = type.as(TupleTypeSyntax.self), tuple.elements.count == 1, let only = tuple.elements.first,
+           only.firstName == nil {
+            return isEscapingNeeded(only.type)
+        }
         return false
     }
 

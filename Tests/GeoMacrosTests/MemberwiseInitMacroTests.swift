@@ -1,18 +1,15 @@
 import GeoMacrosPlugin
 import SwiftSyntaxMacroExpansion
-import SwiftSyntaxMacros
 import SwiftSyntaxMacrosGenericTestSupport
 import Testing
 
 /// The initialisers `@MemberwiseInit` writes, compared text for text, and the declarations it refuses.
 @Suite struct MemberwiseInitMacroTests {
-    private let macros: [String: any Macro.Type] = ["MemberwiseInit": MemberwiseInitMacro.self]
-
     private func expand(_ source: String, into expected: String, diagnostics: [DiagnosticSpec] = [],
                         sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         assertMacroExpansion(
             source, expandedSource: expected, diagnostics: diagnostics,
-            macroSpecs: macros.mapValues { MacroSpec(type: $0) },
+            macroSpecs: ["MemberwiseInit": MacroSpec(type: MemberwiseInitMacro.self)],
             failureHandler: { Issue.record(Comment(rawValue: $0.message), sourceLocation: sourceLocation) })
     }
 
@@ -78,15 +75,18 @@ import Testing
             package final class Hook {
                 let onEvent: @Sendable (String) -> Void
                 let filter: ((Int) -> Bool)?
+                let format: ((Double) -> String)
             }
             """, into: """
             package final class Hook {
                 let onEvent: @Sendable (String) -> Void
                 let filter: ((Int) -> Bool)?
+                let format: ((Double) -> String)
 
-                package init(onEvent: @escaping @Sendable (String) -> Void, filter: ((Int) -> Bool)?) {
+                package init(onEvent: @escaping @Sendable (String) -> Void, filter: ((Int) -> Bool)?, format: @escaping ((Double) -> String)) {
                     self.onEvent = onEvent
                     self.filter = filter
+                    self.format = format
                 }
             }
             """)
