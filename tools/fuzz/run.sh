@@ -37,21 +37,22 @@ echo "building fuzz targets (release, -sanitize=fuzzer,address) ..."
 # SwiftPM keeps the build plan of a path dependency and misses source files added to it since (a new file of
 # GeoAddress is then "not in scope"): drop the plan so that it is made afresh, which takes seconds.
 rm -f "$scratch/release.yaml" "$scratch/release/description.json"
+# Runs `swift build` with the given arguments, its output into LOG; on failure prints its errors and exits 2.
+build_into() {
+    local log=$1
+    shift
+    if ! swift build -c release "$@" >"$log" 2>&1; then
+        grep -E "error:" "$log" | sort -u | head -n 40 >&2 || tail -n 40 "$log" >&2
+        exit 2
+    fi
+}
 # SwiftPM passes -Xswiftc flags to the macro plugin too, where libFuzzer's main would clash with the plugin's own:
 # build the plugin first without them, in a folder of its own, and have every target load it (Package.swift,
 # CITYGEO_MACRO_PLUGIN).
 # (`--target GeoCore`: building a target that uses the plugin is what links the plugin's executable.)
-if ! swift build -c release --package-path "$root" --scratch-path "$scratch/macros" --target GeoCore \
-    >"$logs/macros.log" 2>&1; then
-    grep -E "error:" "$logs/macros.log" | sort -u | head -n 40 >&2 || tail -n 40 "$logs/macros.log" >&2
-    exit 2
-fi
+build_into "$logs/macros.log" --package-path "$root" --scratch-path "$scratch/macros" --target GeoCore
 export CITYGEO_MACRO_PLUGIN="$scratch/macros/release/GeoMacrosPlugin-tool"
-if ! swift build -c release --package-path "$here" --scratch-path "$scratch" \
-    -Xswiftc -sanitize=fuzzer,address >"$logs/build.log" 2>&1; then
-    grep -E "error:" "$logs/build.log" | sort -u | head -n 40 >&2 || tail -n 40 "$logs/build.log" >&2
-    exit 2
-fi
+build_into "$logs/build.log" --package-path "$here" --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address
 bin="$scratch/release"
 
 python3 "$here/make_seeds.py" "$scratch/seeds"
