@@ -1,6 +1,6 @@
-import GeoCore
 import Foundation
 import GeoAddress
+import GeoCore
 import GeoCrypto
 import GeoFences
 import GeoStore

@@ -1,5 +1,5 @@
-import GeoCore
 import Foundation
+import GeoCore
 import Hummingbird
 import Logging
 import ServiceLifecycle
